@@ -1,0 +1,1 @@
+"""Excel add-in side of Customer Manager: the only package that imports xlwings (not yet built)."""

@@ -1,0 +1,174 @@
+"""Settling a sync: from the plan and QuickBooks' answers to the new Contacts rows, links, decisions and counts.
+
+A contact's row and base move only when its QuickBooks write (if any) succeeded; a failed contact is left exactly
+as it was, with the reason in Sync Status, so a later sync picks it up again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+
+from .classify import Case
+from .connector import ChangeResult
+from .contact import Values, clean_text, normalize_values
+from .contacts import ROW_ID, STATUS, ContactRow, ContactsSheet, row_cells
+from .errors import NameInUse
+from .plan import RecordPlan, SyncPlan
+from .review import ADD, CONFLICT, Decision
+from .state import Link
+from .summary import Summary
+from .workbook.port import CellValue
+
+Row = list[CellValue]
+
+
+@dataclass
+class Settled:
+    """The workbook side of a finished sync, before it is written."""
+
+    rows: list[Row]  # the new Contacts data rows
+    links: dict[str, Link]
+    decisions: list[Decision]
+    changed_rows: dict[str, tuple[int | None, Row | None, Row | None]]  # row id -> (old index, before, after)
+    changed_links: dict[str, Link | None]  # row id -> link before (None: there was none)
+    log: list[tuple[str, str, str, str, str]] = field(default_factory=list)  # contact, field, direction, old, new
+    remote_done: list[str] = field(default_factory=list)
+
+
+def from_remote(values: Mapping[str, str]) -> Values:
+    """QuickBooks values as the engine compares them: normalized, with unstorable characters removed."""
+    return normalize_values({k: clean_text(v)[0] if isinstance(v, str) else v for k, v in values.items()})
+
+
+def settle(sheet: ContactsSheet, rows: Sequence[ContactRow], plan: SyncPlan, results: Mapping[str, ChangeResult],
+           links: Mapping[str, Link], summary: Summary) -> Settled:
+    """Work out every row, link and decision after the sync, counting what happened into ``summary``."""
+    by_id = {r.row_id: r for r in rows}
+    old_rows = sheet.rows
+    new_rows: list[Row | None] = list(old_rows)
+    touched: set[int] = set()
+    rid_col, status_col = sheet.columns[ROW_ID], sheet.columns[STATUS]
+    for number, row_id in plan.new_row_ids.items():
+        i = number - 2
+        new_rows[i] = _set(new_rows[i], rid_col, row_id)
+        touched.add(i)
+    new_links = dict(links)
+    created: list[Row] = []
+    out = Settled([], new_links, [], {}, {})
+    for rec in plan.records:
+        row = by_id.get(rec.row_id)
+        index = row.number - 2 if row else None
+        res = results.get(rec.row_id) if rec.op else None
+        if rec.op and (res is None or not res.ok):
+            summary.failed += 1
+            error = res.error if res else None
+            out.decisions.extend(_after_failure(rec, error))
+            if index is not None:
+                new_rows[index] = _set(new_rows[index], status_col, f"Failed: {error}")
+                touched.add(index)
+            continue
+        if rec.problems:
+            summary.errors += 1
+        echo = from_remote(res.record.values) if res and res.record else None
+        receive, base = dict(rec.receive), dict(rec.base) if rec.base is not None else None
+        if echo is not None and rec.op in ("add", "update"):
+            for k in rec.send:  # QuickBooks' own spelling of what was sent becomes the agreed value
+                if echo.get(k, "") != rec.send[k]:
+                    receive[k] = echo.get(k, "")
+                    if base is not None:
+                        base[k] = echo.get(k, "")
+        remote_id = res.record.remote_id if res and res.record else rec.remote_id
+        version = res.record.version if res and res.record else rec.version
+        _count(rec, receive, summary)
+        out.decisions.extend(rec.decisions)
+        _log(rec, row, receive, links.get(rec.row_id), out)
+        before = links.get(rec.row_id)
+        if rec.forget:
+            new_links.pop(rec.row_id, None)
+        elif base is not None:
+            new_links[rec.row_id] = Link(rec.row_id, remote_id, version, {k: v for k, v in base.items() if v},
+                                         rec.flag)
+        elif before is not None and before.flag != rec.flag:
+            new_links[rec.row_id] = replace(before, flag=rec.flag)
+        if new_links.get(rec.row_id) != before:
+            out.changed_links[rec.row_id] = before
+        if rec.create_row is not None:
+            fresh: Row = [None] * len(sheet.header)
+            fresh[rid_col] = rec.row_id
+            fresh = row_cells(rec.create_row, sheet, fresh)
+            created.append(_set(fresh, status_col, rec.status))
+        elif index is not None:
+            if rec.remove_row:
+                new_rows[index] = None
+            else:
+                current = new_rows[index] or []
+                if receive:
+                    current = row_cells({**row.values, **receive} if row else receive, sheet, current)
+                new_rows[index] = _set(current, status_col, rec.status)
+            touched.add(index)
+    for i in sorted(touched):
+        before_row, after = old_rows[i], new_rows[i]
+        if after != before_row:
+            rid = cell_id(after if after is not None else before_row, rid_col)
+            out.changed_rows[rid] = (i, before_row, after)
+    for row_ in created:
+        out.changed_rows[cell_id(row_, rid_col)] = (None, None, row_)
+    out.rows = [r for r in new_rows if r is not None] + created
+    summary.conflicts_open = sum(1 for d in out.decisions if d.kind == CONFLICT)
+    summary.decisions_open = len(out.decisions) - summary.conflicts_open
+    return out
+
+
+def cell_id(row: Row, col: int) -> str:
+    value = row[col] if col < len(row) else None
+    return str(value).strip() if value is not None else ""
+
+
+def _set(row: Row | None, col: int, value: str) -> Row:
+    row = list(row or [])
+    if (row[col] or "") != value:
+        row[col] = value or None
+    return row
+
+
+def _after_failure(rec: RecordPlan, error: Exception | None) -> list[Decision]:
+    if rec.op == "add" and rec.case is Case.NEW_HERE and isinstance(error, NameInUse):
+        return [Decision(ADD, rec.row_id, rec.name, field="Name", left=rec.name, right="(name in use)",
+                         detail=f"name in use: {rec.name}",
+                         note=f"QuickBooks already has a contact named {rec.name!r} (perhaps a vendor or an "
+                              "inactive one). Rename the row on Contacts, then mark Accept Left again.")]
+    return list(rec.decisions)
+
+
+def _count(rec: RecordPlan, receive: Values, summary: Summary) -> None:
+    if rec.op == "add":
+        summary.added += 1
+    elif rec.op == "update":
+        summary.sent += 1
+    elif rec.op == "deactivate":
+        summary.made_inactive += 1
+    if rec.create_row is not None:
+        if rec.case is Case.NEW_THERE:
+            summary.imported += 1
+        else:
+            summary.restored += 1
+    elif receive:
+        summary.received += 1
+    if rec.remove_row:
+        summary.removed += 1
+
+
+def _log(rec: RecordPlan, row: ContactRow | None, receive: Values, link: Link | None, out: Settled) -> None:
+    base = link.base if link else {}
+    if rec.op == "add":
+        out.remote_done.append(f"added {rec.name!r}")
+    elif rec.op == "deactivate":
+        out.remote_done.append(f"made {rec.name!r} inactive")
+    elif rec.op == "update":
+        out.remote_done.append(f"changed {', '.join(sorted(rec.send))} of {rec.name!r}")
+        for k, v in sorted(rec.send.items()):
+            out.log.append((rec.name, k, "To QuickBooks", base.get(k, ""), v))
+    if rec.create_row is None and row is not None:
+        for k, v in sorted(receive.items()):
+            out.log.append((rec.name, k, "From QuickBooks", row.values.get(k, ""), v))

@@ -1,0 +1,184 @@
+"""The ``custmgr`` command line: the same jobs as the ribbon, on a closed workbook, on any OS."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import traceback
+from pathlib import Path
+from typing import Any
+
+import click
+
+from . import __version__, plugins
+from . import sync as engine
+from .book import create_workbook
+from .errors import CustmgrError
+from .summary import Summary
+
+BookPath = click.Path(path_type=Path, dir_okay=False)
+
+
+class _Cli(click.Group):
+    """Turns every ``CustmgrError`` into one plain line and a non-zero exit, never a traceback."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except CustmgrError as err:
+            raise click.ClickException(str(err)) from err
+        except (click.ClickException, click.exceptions.Exit, click.Abort, SystemExit):
+            raise
+        except Exception as err:  # a bug: say so plainly, keep the details for a report
+            if os.environ.get("CUSTMGR_DEBUG"):
+                raise
+            click.echo("".join(traceback.format_exception(err)), err=True)
+            raise click.ClickException(f"Unexpected error: {err}. Nothing was saved to the workbook. "
+                                       "Please report it with the details above.") from err
+
+
+@click.group(cls=_Cli)
+@click.version_option(__version__, prog_name="custmgr")
+def main() -> None:
+    """Customer Manager: keep contacts in an Excel workbook in step with QuickBooks."""
+
+
+def _progress() -> engine.Progress:
+    state: dict[str, Any] = {}
+
+    def start(label: str, total: int) -> None:
+        if total >= 200 and sys.stderr.isatty():
+            bar = click.progressbar(length=total, label=label, file=sys.stderr)
+            bar.__enter__()
+            state["bar"] = bar
+
+    def advance(n: int) -> None:
+        if "bar" in state:
+            state["bar"].update(n)
+
+    def done() -> None:
+        bar = state.pop("bar", None)
+        if bar is not None:
+            bar.__exit__(None, None, None)
+
+    return engine.Progress(start, advance, done)
+
+
+def _print(summary: Summary, as_json: bool) -> None:
+    if as_json:
+        click.echo(json.dumps(summary.to_json(), ensure_ascii=False))
+        return
+    for line in summary.plan:
+        click.echo(f"  {line}")
+    for line in summary.lines():
+        click.echo(line)
+
+
+@main.command()
+@click.argument("book", type=BookPath)
+def new(book: Path) -> None:
+    """Create a new, empty Customer Manager workbook BOOK (.xlsx)."""
+    create_workbook(book)
+    click.echo(f"Created {book}. Next: custmgr setup {book} --connector sandbox --company PATH")
+
+
+@main.command()
+@click.argument("book", type=BookPath)
+@click.option("--connector", required=True, help="Connector name (see `custmgr connectors`).")
+@click.option("--company", required=True, help="Company file path, or realm ID for QuickBooks Online.")
+@click.option("--vendors/--no-vendors", default=None, help="Sync vendors too (default: unchanged, customers only).")
+@click.option("--inactive/--no-inactive", default=None, help="Import inactive contacts too.")
+@click.option("--map", "mappings", multiple=True, metavar="FIELD=COLUMN",
+              help="Sync QuickBooks custom field FIELD into Contacts column COLUMN (repeatable).")
+def setup(book: Path, connector: str, company: str, vendors: bool | None, inactive: bool | None,
+          mappings: tuple[str, ...]) -> None:
+    """Pair BOOK with a QuickBooks company and choose what to sync."""
+    custom: dict[str, str] = {}
+    for item in mappings:
+        field, sep, column = item.partition("=")
+        if not sep or not field.strip():
+            raise click.BadParameter(f"{item!r} is not FIELD=COLUMN", param_hint="--map")
+        custom[field.strip()] = column.strip() or field.strip()
+    click.echo(engine.setup(book, connector=connector, company=company, vendors=vendors, inactive=inactive,
+                            custom_fields=custom))
+
+
+@main.command("sync")
+@click.argument("book", type=BookPath)
+@click.option("--dry-run", is_flag=True, help="Show the full plan; change nothing.")
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as one JSON object.")
+@click.option("--force", is_flag=True, help="Sync even when one side is empty but the last sync was not.")
+def sync_command(book: Path, dry_run: bool, as_json: bool, force: bool) -> None:
+    """Sync BOOK with its QuickBooks company, both ways."""
+    summary, _ = engine.sync(book, dry_run=dry_run, force=force, progress=_progress())
+    _print(summary, as_json)
+    if summary.outcome in ("failed", "partly failed"):
+        sys.exit(2)
+
+
+@main.command()
+@click.argument("book", type=BookPath)
+@click.option("--force", is_flag=True, help="Undo even if rows were edited after that sync (the edits are lost).")
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as one JSON object.")
+def undo(book: Path, force: bool, as_json: bool) -> None:
+    """Undo the last sync in BOOK (QuickBooks itself is not changed back)."""
+    _print(engine.undo(book, force=force), as_json)
+
+
+@main.command()
+@click.argument("book", type=BookPath)
+@click.option("--json", "as_json", is_flag=True, help="Print as one JSON object.")
+def status(book: Path, as_json: bool) -> None:
+    """Show what BOOK is paired with and what is waiting for review (no QuickBooks access)."""
+    info = engine.status(book)
+    if as_json:
+        click.echo(json.dumps(info, ensure_ascii=False))
+        return
+    for key, value in info.items():
+        click.echo(f"{key.replace('_', ' '):>18}: {value}")
+
+
+@main.command()
+def connectors() -> None:
+    """List the installed connectors."""
+    for info in sorted(plugins.connectors().values(), key=lambda i: i.name):
+        click.echo(f"{info.name:<10} {info.description}  [{info.plugin}]")
+
+
+@main.command()
+@click.argument("folder", type=click.Path(path_type=Path, file_okay=False), default="custmgr-demo")
+def demo(folder: Path) -> None:
+    """Make a sample QuickBooks company and a workbook paired with it, and run the first sync."""
+    book = folder / "contacts.xlsx"
+    if book.exists():
+        raise CustmgrError(f"{book} already exists; run the demo in another folder (custmgr demo OTHER) "
+                           "or delete that one.")
+    folder.mkdir(parents=True, exist_ok=True)
+    connector, company = plugins.demo_company(folder)
+    create_workbook(book)
+    engine.setup(book, connector=connector, company=company, vendors=True)
+    summary, _ = engine.sync(book, progress=_progress())
+    for line in summary.lines():
+        click.echo(line)
+    click.echo(f"""
+Workbook: {book}
+Company:  {company} ({connector})
+
+Try next:
+  custmgr sandbox edit {company} "O'Brien's Bakery" phone="(617) 555-0199"   # someone edits QuickBooks
+  (edit {book} in Excel: change a phone, add a row)                                 # you edit the workbook
+  custmgr sync {book} --dry-run                                                     # see the plan
+  custmgr sync {book}                                                               # sync both ways
+  custmgr undo {book}                                                               # undo the last sync
+  custmgr status {book}""")
+
+
+def _register_plugin_commands(group: click.Group) -> None:
+    try:
+        plugins.register_commands(group)
+    except CustmgrError as err:  # a broken plugin must not take the whole command line down
+        click.echo(f"Warning: {err}", err=True)
+
+
+_register_plugin_commands(main)

@@ -1,0 +1,128 @@
+"""The connector contract: what every QuickBooks backend offers the sync engine.
+
+Terminology: a *record* is a contact as QuickBooks holds it, found by its ``remote_id`` (ListID / Id) and carrying a
+``version`` (EditSequence / SyncToken) that changes on every write. A *listing* is the cheap id+version list. A
+*change* is one write the engine asks for; ``apply`` answers each with a ``ChangeResult``. Values are field key ->
+text as defined in ``custmgr.contact`` (``name`` is the full ``Parent:Job`` name; custom fields are ``custom:NAME``).
+Connectors never raise for a single record's failure: they put the ``ConnectorError`` in that change's result. They
+raise only when the whole call failed (``Unavailable``, ``AuthRequired``).
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import ClassVar, Literal
+
+from .errors import ConnectorError
+
+Op = Literal["add", "update", "deactivate"]
+
+
+@dataclass(frozen=True)
+class Company:
+    """Identity of a QuickBooks company: ``id`` never changes, ``name`` is for people."""
+
+    id: str
+    name: str
+
+
+@dataclass(frozen=True)
+class Listed:
+    """One entry of the cheap listing."""
+
+    remote_id: str
+    version: str
+    kind: str
+    active: bool = True
+
+
+@dataclass(frozen=True)
+class RemoteRecord:
+    """A contact as QuickBooks holds it."""
+
+    remote_id: str
+    version: str
+    values: Mapping[str, str]
+
+    @property
+    def kind(self) -> str:
+        return self.values.get("kind", "Customer")
+
+
+@dataclass(frozen=True)
+class CustomFieldDef:
+    """A custom field defined in the company (qbXML DataExt with OwnerID 0)."""
+
+    name: str
+    kinds: tuple[str, ...] = ("Customer", "Vendor")
+    max_length: int = 255
+
+
+@dataclass(frozen=True)
+class Change:
+    """One write. ``update`` carries only the changed fields ('' clears a field); ``add`` all non-empty fields."""
+
+    ref: str
+    op: Op
+    kind: str
+    values: Mapping[str, str] = field(default_factory=dict)
+    remote_id: str | None = None
+    version: str | None = None
+
+
+@dataclass(frozen=True)
+class ChangeResult:
+    """The outcome of one ``Change``: the record as stored after the write, or the error."""
+
+    ref: str
+    record: RemoteRecord | None = None
+    error: ConnectorError | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+
+class Connector(ABC):
+    """One QuickBooks company behind one backend. Opened by its factory with the ``company`` setting."""
+
+    name: ClassVar[str]
+    #: False for one-way formats (IIF): the engine refuses two-way sync with them.
+    two_way: ClassVar[bool] = True
+    #: How many changes ``apply`` sends per round trip.
+    batch_size: ClassVar[int] = 50
+    #: Field length limits when they differ from qbXML's (``custmgr.contact.FIELDS``).
+    limits: ClassVar[Mapping[str, int]] = {}
+    #: Characters the backend can store (QuickBooks Desktop: Latin-1); None for any.
+    charset: ClassVar[str | None] = "latin-1"
+
+    @abstractmethod
+    def company(self) -> Company:
+        """Identity of the company this connector is talking to."""
+
+    @abstractmethod
+    def listing(self, kinds: Collection[str]) -> list[Listed]:
+        """Every record of the given kinds, active and inactive: ids and versions only."""
+
+    @abstractmethod
+    def fetch(self, remote_ids: Sequence[str]) -> list[RemoteRecord]:
+        """Full records for ``remote_ids``; ids that no longer exist are left out."""
+
+    @abstractmethod
+    def custom_fields(self) -> list[CustomFieldDef]:
+        """Custom fields defined in the company."""
+
+    @abstractmethod
+    def apply(self, changes: Sequence[Change]) -> list[ChangeResult]:
+        """Perform ``changes`` (at most ``batch_size``) and return one result per change, in order."""
+
+    def close(self) -> None:  # noqa: B027 - optional hook
+        """Release connections and files."""
+
+    def __enter__(self) -> Connector:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

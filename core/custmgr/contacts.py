@@ -1,0 +1,131 @@
+"""The Contacts sheet: header-driven reading into contact rows and writing changed rows back.
+
+Columns are found by their header, never by position: users reorder, sort, filter and add their own columns, and
+those extra columns are carried along untouched.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass, field
+
+from .cells import cell_text, pad
+from .contact import FIELD_KEYS, Problem, Values, clean_text, normalize, normalize_values
+from .errors import WorkbookError
+from .layout import load_layout
+from .workbook.port import CellValue, Formula, Grid, WorkbookPort
+
+SHEET = "Contacts"
+ROW_ID, STATUS = "row_id", "status"
+
+
+def new_row_id() -> str:
+    """A short random identity for a row (never the row number: rows get sorted)."""
+    return "R" + secrets.token_hex(6).upper()
+
+
+@dataclass
+class ContactRow:
+    """One data row as the engine sees it."""
+
+    number: int  # sheet row number, for messages (2 = first data row)
+    row_id: str
+    values: Values
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def name(self) -> str:
+        return self.values.get("name", "")
+
+
+@dataclass
+class ContactsSheet:
+    """The Contacts grid plus where each field's column is."""
+
+    header: list[CellValue]
+    rows: Grid  # data rows, each padded to the header's width
+    columns: dict[str, int]  # field key (and row_id, status) -> 0-based column index
+    labels: dict[str, str]  # field key -> header text, for messages
+
+    @property
+    def synced_keys(self) -> tuple[str, ...]:
+        return tuple(k for k in self.columns if k not in (ROW_ID, STATUS))
+
+    def contact_rows(self) -> list[ContactRow]:
+        """Every non-blank data row, normalized, with formulas and unstorable characters reported per field."""
+        out: list[ContactRow] = []
+        keys = self.synced_keys
+        rid_col, cols = self.columns[ROW_ID], [(k, self.columns[k]) for k in keys]
+        for i, row in enumerate(self.rows):
+            raw: dict[str, object] = {}
+            problems: list[Problem] = []
+            for key, col in cols:
+                value = row[col]
+                if isinstance(value, Formula):
+                    problems.append(Problem(key, f"holds a formula ({value.text[:40]}); type the value itself"))
+                    continue
+                if isinstance(value, str):
+                    value, changed = clean_text(value)
+                    if changed:
+                        problems.append(Problem(key, "contains control characters; retype the value"))
+                raw[key] = value
+            row_id = cell_text(row[rid_col]).strip()
+            if not row_id and not any(cell_text(v).strip() for v in raw.values()):
+                continue  # a blank row inside the table
+            out.append(ContactRow(i + 2, row_id, normalize_values(raw), problems))
+        return out
+
+    def label(self, key: str) -> str:
+        return self.labels.get(key, key)
+
+
+def read_contacts(book: WorkbookPort, custom_columns: dict[str, str]) -> ContactsSheet:
+    """Read Contacts and locate every column; a missing or doubled column raises with what to do."""
+    if SHEET not in book.sheet_names():
+        raise WorkbookError("the Contacts sheet is missing; it holds the contacts and cannot be synced without it. "
+                            "Restore it (Excel: Undo) or start a new workbook with `custmgr new`", sheet=SHEET)
+    grid = book.read(SHEET)
+    header = list(grid[0]) if grid else []
+    wanted = expected_columns(custom_columns)
+    found: dict[str, int] = {}
+    by_text: dict[str, int] = {}
+    for i, cell in enumerate(header):
+        text = " ".join(cell_text(cell).split()).casefold()
+        if not text:
+            continue
+        if text in by_text and text in {h.casefold() for h in wanted.values()}:
+            raise WorkbookError(f"two columns are headed {cell_text(cell)!r}; rename or delete one",
+                                sheet=SHEET, row=1, field=cell_text(cell))
+        by_text[text] = i
+    for key, heading in wanted.items():
+        col = by_text.get(heading.casefold())
+        if col is None:
+            raise WorkbookError(
+                f"the column {heading!r} is missing. Put it back (Excel: Undo, or add a column headed "
+                f"{heading!r} to the table) and sync again; nothing was changed", sheet=SHEET, row=1, field=heading)
+        found[key] = col
+    width = len(header)
+    rows = [pad(r, width) for r in grid[1:]]
+    return ContactsSheet(header, rows, found, dict(wanted))
+
+
+def expected_columns(custom_columns: dict[str, str]) -> dict[str, str]:
+    """Field key -> header for every column the engine owns, in layout order."""
+    cols = {c.key: c.header for c in load_layout().sheet(SHEET).columns}
+    status = cols.pop(STATUS)
+    cols.update(custom_columns)
+    cols[STATUS] = status
+    assert set(FIELD_KEYS) <= set(cols), "layout.json must have a column for every field"
+    return cols
+
+
+def row_cells(values: Values, sheet: ContactsSheet, row: list[CellValue]) -> list[CellValue]:
+    """``row`` with the engine's columns set from ``values``; the user's own columns untouched."""
+    out = list(row)
+    for key in sheet.synced_keys:
+        text = values.get(key, "")
+        old = out[sheet.columns[key]]
+        if isinstance(old, str | int | float) and not isinstance(old, bool) and normalize(key, old) == text:
+            continue  # keep the user's spelling (and number type) when it means the same
+        out[sheet.columns[key]] = text or None
+    return out

@@ -1,0 +1,433 @@
+"""The sync plan: a plain value saying, contact by contact, what the sync will do. Printing it is the dry run.
+
+``make_plan`` only reads its inputs; nothing is written until ``custmgr.apply`` carries the plan out.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+from .classify import Case, Conflict, classify, differs, merge
+from .connector import Company, Listed, Op
+from .contact import CUSTOMER, NO, UNIT_LABELS, Problem, Values, name_key, parent_name, validate
+from .contacts import ContactRow, expected_columns, new_row_id
+from .errors import SyncRefused
+from .review import ADD, CHANGED_GONE, CONFLICT, DELETE, DELETED_CHANGED, Decision, detail_of
+from .settings import Settings
+from .state import Link
+
+LOCAL, DROPPED, PENDING = "local", "dropped", "pending"
+
+STATUS_ADD = "Not in QuickBooks yet: see Review"
+STATUS_CONFLICT = "Conflict: see Review"
+STATUS_LOCAL = "Only in this workbook"
+STATUS_GONE = "Not in QuickBooks (deleted there)"
+STATUS_GONE_REVIEW = "Deleted in QuickBooks: see Review"
+
+
+@dataclass(frozen=True)
+class RecordPlan:
+    """Everything the sync will do for one contact. Workbook and state effects happen only if ``op`` succeeds."""
+
+    case: Case
+    row_id: str
+    name: str
+    kind: str = CUSTOMER
+    remote_id: str = ""
+    version: str = ""
+    op: Op | None = None
+    send: Values = field(default_factory=dict)  # update: changed fields; add: every field
+    receive: Values = field(default_factory=dict)  # fields to write into the existing row
+    create_row: Values | None = None  # import, or bring a deleted row back
+    remove_row: bool = False
+    base: Values | None = None  # the new base; None leaves the link as it is
+    flag: str = ""  # the link's flag after the sync ("" / pending / local / dropped)
+    forget: bool = False  # drop the link altogether
+    decisions: tuple[Decision, ...] = ()
+    status: str = ""
+    problems: tuple[Problem, ...] = ()
+
+    @property
+    def acts(self) -> bool:
+        """Whether the plan changes anything for this contact."""
+        return bool(self.op or self.receive or self.create_row is not None or self.remove_row or self.forget
+                     or self.base is not None)
+
+    def describe(self) -> str:
+        """One line for the dry run."""
+        parts: list[str] = []
+        if self.op == "add":
+            parts.append("add to QuickBooks")
+        elif self.op == "update":
+            parts.append("send " + ", ".join(sorted(self.send)))
+        elif self.op == "deactivate":
+            parts.append("make inactive in QuickBooks")
+        if self.create_row is not None:
+            parts.append("import into the workbook" if self.case is Case.NEW_THERE else "bring the row back")
+        if self.receive:
+            parts.append("receive " + ", ".join(sorted(self.receive)))
+        if self.remove_row:
+            parts.append("remove the row")
+        if self.forget and not self.remove_row:
+            parts.append("forget the link")
+        parts.extend(f"ask: {d.field or d.kind}" for d in self.decisions)
+        parts.extend(f"{p.field} {p.message}" for p in self.problems)
+        return f"{self.name or self.row_id}: {self.case.value}: " + ("; ".join(parts) or "nothing to do")
+
+
+@dataclass(frozen=True)
+class SyncPlan:
+    """The whole sync as data."""
+
+    company: Company
+    records: tuple[RecordPlan, ...]
+    new_row_ids: Mapping[int, str]  # sheet row number -> Row ID given to a row that had none
+    first_sync: bool = False
+
+    @property
+    def decisions(self) -> list[Decision]:
+        return [d for r in self.records for d in r.decisions]
+
+    def counts(self) -> dict[str, int]:
+        """How many contacts each kind of action touches (the dry-run summary)."""
+        c: dict[str, int] = defaultdict(int)
+        for r in self.records:
+            if r.op:
+                c[{"add": "add", "update": "send", "deactivate": "make_inactive"}[r.op]] += 1
+            if r.create_row is not None:
+                c["import" if r.case is Case.NEW_THERE else "restore"] += 1
+            if r.receive:
+                c["receive"] += 1
+            if r.remove_row:
+                c["remove"] += 1
+            if r.problems:
+                c["errors"] += 1
+            c["decisions"] += len(r.decisions)
+        return dict(c)
+
+    def describe(self) -> list[str]:
+        return [r.describe() for r in self.records if r.acts or r.decisions or r.problems]
+
+
+@dataclass(frozen=True)
+class PlanInput:
+    """Everything the plan is made from, already read from the workbook and QuickBooks."""
+
+    company: Company
+    rows: Sequence[ContactRow]
+    links: Mapping[str, Link]
+    listing: Mapping[str, Listed]
+    fetched: Mapping[str, Values]  # remote id -> normalized values, for records new or changed since the base
+    decisions: Mapping[str, Decision]
+    settings: Settings
+    keys: tuple[str, ...]
+    limits: Mapping[str, int] = field(default_factory=dict)
+    charset: str | None = "latin-1"
+    force: bool = False
+    first_sync: bool = False
+
+
+def make_plan(inp: PlanInput) -> SyncPlan:
+    """Classify every contact and decide what to do with it."""
+    rows = _check_guards(inp)
+    new_ids: dict[int, str] = {}
+    for row in rows:
+        if not row.row_id:
+            new_ids[row.number] = row.row_id = new_row_id()
+    by_id = {r.row_id: r for r in rows}
+    linked_remote = {link.remote_id for link in inp.links.values() if link.remote_id}
+    matches = _match_new(rows, inp)
+    names = _customer_names(rows, inp)
+    _flag_duplicate_names(rows, inp.links)
+    builder = _Builder(inp, names)
+    records: list[RecordPlan] = []
+    for row_id, link in inp.links.items():
+        if not _selected(link.base.get("kind", CUSTOMER), inp.settings):
+            continue
+        records.append(builder.linked(link, by_id.get(row_id)))
+    matched_remote = set(matches.values())
+    for row in rows:
+        if row.row_id in inp.links:
+            continue
+        remote_id = matches.get(row.row_id)
+        records.append(builder.both_new(row, remote_id) if remote_id else builder.new_here(row))
+    for remote_id, listed in inp.listing.items():
+        if remote_id in linked_remote or remote_id in matched_remote:
+            continue
+        if not listed.active and not inp.settings.include_inactive:
+            continue
+        if remote_id in inp.fetched:
+            records.append(builder.new_there(remote_id, listed))
+    return SyncPlan(inp.company, tuple(records), new_ids, inp.first_sync)
+
+
+def _selected(kind: str, settings: Settings) -> bool:
+    return kind in settings.kinds or kind not in ("Customer", "Vendor")
+
+
+def _check_guards(inp: PlanInput) -> list[ContactRow]:
+    rows = [r for r in inp.rows if _selected(r.values.get("kind", CUSTOMER), inp.settings)]
+    seen: dict[str, int] = {}
+    for r in rows:
+        if r.row_id and r.row_id in seen:
+            raise SyncRefused(f"Contacts rows {seen[r.row_id]} and {r.number} have the same Row ID {r.row_id} "
+                              f"(a copied row?). Clear the Row ID cell of the copy (column Row ID is hidden: "
+                              "unhide it), then sync again. Nothing was changed.")
+        if r.row_id:
+            seen[r.row_id] = r.number
+    remote_ids: dict[str, str] = {}
+    for link in inp.links.values():
+        if link.remote_id and link.remote_id in remote_ids:
+            raise SyncRefused(f"The sync state links QuickBooks record {link.remote_id} to two rows "
+                              f"({remote_ids[link.remote_id]} and {link.row_id}). Undo the last sync or restore "
+                              "a copy of the workbook. Nothing was changed.")
+        remote_ids[link.remote_id] = link.row_id
+    linked = [lk for lk in inp.links.values()
+              if lk.remote_id and lk.flag != DROPPED and _selected(lk.base.get("kind", CUSTOMER), inp.settings)]
+    if linked and not inp.force:
+        if not inp.listing:
+            raise SyncRefused(f"QuickBooks company {inp.company.name!r} returned no contacts, but "
+                              f"{len(linked)} contacts were synced with it before. If it really is empty now, run "
+                              "the sync with --force; otherwise check the company file. Nothing was changed.")
+        if not rows:
+            raise SyncRefused(f"The Contacts sheet has no contacts, but {len(linked)} were synced before; syncing "
+                              "would ask to make them all inactive in QuickBooks. Restore the rows (Undo Last Sync "
+                              "or a copy of the file), or sync with --force. Nothing was changed.")
+    return rows
+
+
+def _match_new(rows: Sequence[ContactRow], inp: PlanInput) -> dict[str, str]:
+    """Unlinked workbook rows and unlinked QuickBooks records with one name are the same contact."""
+    linked_remote = {link.remote_id for link in inp.links.values() if link.remote_id}
+    by_name: dict[str, str] = {}
+    for remote_id, values in inp.fetched.items():
+        if remote_id not in linked_remote and remote_id in inp.listing:
+            by_name[name_key(values.get("name", ""))] = remote_id
+    out: dict[str, str] = {}
+    for row in rows:
+        if row.row_id in inp.links:
+            continue
+        remote_id = by_name.pop(name_key(row.name), None)
+        if remote_id and inp.fetched[remote_id].get("kind") == row.values.get("kind"):
+            out[row.row_id] = remote_id
+    return out
+
+
+def _customer_names(rows: Sequence[ContactRow], inp: PlanInput) -> set[str]:
+    names = {name_key(r.name) for r in rows if r.values.get("kind") == CUSTOMER}
+    names.update(name_key(v.get("name", "")) for v in inp.fetched.values() if v.get("kind") == CUSTOMER)
+    names.update(name_key(lk.base.get("name", "")) for lk in inp.links.values()
+                 if lk.remote_id and lk.base.get("kind") == CUSTOMER)
+    return names
+
+
+def _flag_duplicate_names(rows: Sequence[ContactRow], links: Mapping[str, Link]) -> None:
+    """Two rows with one name (ignoring case, customers and vendors together) cannot both be in QuickBooks."""
+    groups: dict[str, list[ContactRow]] = defaultdict(list)
+    for r in rows:
+        if r.name:
+            groups[name_key(r.name)].append(r)
+    for group in groups.values():
+        if len(group) < 2:
+            continue
+        for r in group:
+            link = links.get(r.row_id)
+            if link is not None and name_key(link.base.get("name", "")) == name_key(r.name):
+                continue  # this row had the name first; the other row is the one to rename
+            others = ", ".join(str(o.number) for o in group if o is not r)
+            r.problems.append(Problem("name", f"is also used on row {others}; QuickBooks names must be unique "
+                                              "(ignoring case, customers and vendors together). Rename one"))
+
+
+class _Builder:
+    """Builds one ``RecordPlan`` per case; settings and Review decisions pick the branch."""
+
+    def __init__(self, inp: PlanInput, customer_names: set[str]) -> None:
+        self.inp = inp
+        self.keys = inp.keys
+        self.customer_names = customer_names
+
+    # -- helpers ---------------------------------------------------------------------------------------------
+
+    def _side(self, kind: str, row_id: str, unit: str = "", detail: str = "") -> str | None:
+        d = self.inp.decisions.get("|".join(p for p in (kind, row_id, unit) if p))
+        if d is None or (detail and d.detail != detail):
+            return None
+        return d.side
+
+    def _problems(self, row: ContactRow, values: Values, *, check_parent: bool) -> tuple[Problem, ...]:
+        problems = list(row.problems)
+        problems += validate(values, limits=self.inp.limits, charset=self.inp.charset)
+        name = values.get("name", "")
+        parent = parent_name(name)
+        if check_parent and parent and name_key(parent) not in self.customer_names:
+            problems.append(Problem("name", f"contains ':' but there is no customer {parent!r}; QuickBooks uses "
+                                            "':' for jobs (Customer:Job). Remove the ':' or add the customer first"))
+        return tuple(problems)
+
+    def _there(self, link: Link) -> tuple[Values | None, str]:
+        listed = self.inp.listing.get(link.remote_id)
+        if listed is None:
+            return None, ""
+        return self.inp.fetched.get(link.remote_id, link.base), listed.version
+
+    def _conflict_decision(self, row_id: str, name: str, c: Conflict) -> Decision:
+        def show(vals: tuple[str, ...]) -> str:
+            return " / ".join(v for v in vals if v) or "(blank)"
+
+        label = UNIT_LABELS.get(c.unit) or _field_label(c.keys[0])
+        return Decision(CONFLICT, row_id, name, unit=c.unit, field=label, base=show(c.base), left=show(c.here),
+                        right=show(c.there), detail=detail_of(c.here, c.there))
+
+    def _resolver(self, row_id: str):  # noqa: ANN202 - returns a Resolver
+        default = {"Customer Manager wins": "left", "QuickBooks wins": "right"}.get(
+            self.inp.settings.conflict_default)
+
+        def resolve(c: Conflict) -> str | None:
+            return self._side(CONFLICT, row_id, c.unit, detail_of(c.here, c.there)) or default
+
+        return resolve
+
+    # -- cases -----------------------------------------------------------------------------------------------
+
+    def new_there(self, remote_id: str, listed: Listed) -> RecordPlan:
+        values = self.inp.fetched[remote_id]
+        return RecordPlan(Case.NEW_THERE, new_row_id(), values.get("name", ""), values.get("kind", CUSTOMER),
+                          remote_id, listed.version, create_row=values, base=values)
+
+    def new_here(self, row: ContactRow) -> RecordPlan:
+        v = row.values
+        common = dict(case=Case.NEW_HERE, row_id=row.row_id, name=row.name, kind=v.get("kind", CUSTOMER))
+        problems = self._problems(row, v, check_parent=True)
+        if problems:
+            return RecordPlan(**common, problems=problems, status=_status(problems))
+        side = self._side(ADD, row.row_id)
+        if side == "left" or (side is None and self.inp.settings.add_policy == "Add to QuickBooks"):
+            return RecordPlan(**common, op="add", send=v, base=v)
+        if side == "right":
+            return RecordPlan(**common, base=v, flag=LOCAL, status=STATUS_LOCAL)
+        summary = " / ".join(x for x in (v.get("company"), v.get("phone"), v.get("email")) if x)
+        d = Decision(ADD, row.row_id, row.name, field="Whole contact", left=summary or row.name,
+                     right="(not in QuickBooks)")
+        return RecordPlan(**common, decisions=(d,), status=STATUS_ADD)
+
+    def both_new(self, row: ContactRow, remote_id: str) -> RecordPlan:
+        there = self.inp.fetched[remote_id]
+        listed = self.inp.listing[remote_id]
+        return self._merge(Case.BOTH_NEW, row, {}, there, remote_id, listed.version)
+
+    def linked(self, link: Link, row: ContactRow | None) -> RecordPlan:
+        here = row.values if row else None
+        if link.flag == LOCAL:
+            if row is None:
+                return RecordPlan(Case.DELETED_BOTH, link.row_id, link.base.get("name", ""), forget=True)
+            return RecordPlan(Case.UNCHANGED, link.row_id, row.name, base=here, flag=LOCAL, status=STATUS_LOCAL)
+        there, version = self._there(link)
+        case = classify(link.base, here, there, self.keys)
+        name = (here or there or link.base).get("name", "")
+        common = dict(case=case, row_id=link.row_id, name=name, kind=link.base.get("kind", CUSTOMER),
+                      remote_id=link.remote_id, version=version)
+        if link.flag == DROPPED and row is None:
+            if there is None:
+                return RecordPlan(**common, forget=True)
+            if case is Case.DELETED_HERE:
+                return RecordPlan(**common)
+        if case is Case.DELETED_BOTH:
+            return RecordPlan(**common, forget=True)
+        if case in (Case.DELETED_HERE, Case.DELETED_HERE_CHANGED_THERE):
+            assert there is not None
+            kind = DELETE if case is Case.DELETED_HERE else DELETED_CHANGED
+            side = self._side(kind, link.row_id)
+            auto = case is Case.DELETED_HERE and self.inp.settings.delete_policy == "Make inactive in QuickBooks"
+            if there.get("active") == NO and case is Case.DELETED_HERE:
+                return RecordPlan(**common, base=there, flag=DROPPED)
+            if side == "left" or (side is None and auto):
+                return RecordPlan(**common, op="deactivate", base=dict(link.base, active=NO), flag=DROPPED)
+            if side == "right":
+                return RecordPlan(**common, create_row=there, base=there)
+            d = Decision(kind, link.row_id, name, field="Whole contact", base=link.base.get("name", ""),
+                         left="(row deleted)", right=_summary(there))
+            return RecordPlan(**common, decisions=(d,), flag=PENDING)
+        if case in (Case.GONE_THERE, Case.CHANGED_HERE_GONE_THERE):
+            assert row is not None
+            if case is Case.GONE_THERE:
+                if self.inp.settings.gone_policy == "Remove row":
+                    return RecordPlan(**common, remove_row=True, forget=True)
+                return RecordPlan(**common, status=STATUS_GONE)
+            side = self._side(CHANGED_GONE, link.row_id)
+            if side == "left":
+                problems = self._problems(row, row.values, check_parent=True)
+                if problems:
+                    return RecordPlan(**common, problems=problems, status=_status(problems))
+                return RecordPlan(**dict(common, remote_id="", version=""), op="add", send=row.values,
+                                  base=row.values)
+            if side == "right":
+                return RecordPlan(**common, remove_row=True, forget=True)
+            d = Decision(CHANGED_GONE, link.row_id, name, field="Whole contact", base=link.base.get("name", ""),
+                         left=_summary(row.values), right="(deleted in QuickBooks)")
+            return RecordPlan(**common, decisions=(d,), status=STATUS_GONE_REVIEW)
+        assert row is not None and there is not None
+        return self._merge(case, row, link.base, there, link.remote_id, version, link=link)
+
+    def _merge(self, case: Case, row: ContactRow, base: Values, there: Values, remote_id: str, version: str,
+               link: Link | None = None) -> RecordPlan:
+        common = dict(case=case, row_id=row.row_id, name=row.name or there.get("name", ""),
+                      kind=there.get("kind", CUSTOMER), remote_id=remote_id, version=version)
+        if row.problems:  # a formula or unstorable text in a cell: leave the whole contact as it is
+            return RecordPlan(**common, problems=tuple(row.problems), status=_status(row.problems))
+        m = merge(base, row.values, there, self.keys, self._resolver(row.row_id))
+        if m.send:
+            problems = list(self._problems(row, m.send, check_parent="name" in m.send))
+            if "kind" in m.send:
+                problems.append(Problem("kind", f"cannot change once the contact is in QuickBooks; set it back "
+                                                f"to {there.get('kind', CUSTOMER)}"))
+            if problems:
+                return RecordPlan(**common, problems=tuple(problems), status=_status(problems))
+        decisions = tuple(self._conflict_decision(row.row_id, common["name"], c) for c in m.conflicts)
+        unchanged = (case is Case.UNCHANGED and link is not None and not link.flag
+                     and link.version == version and not differs(m.base, base, self.keys))
+        return RecordPlan(**common, op="update" if m.send else None, send=m.send, receive=m.receive,
+                          base=None if unchanged else m.base, flag=PENDING if decisions else "",
+                          decisions=decisions, status=STATUS_CONFLICT if decisions else "")
+
+
+def _status(problems: Sequence[Problem]) -> str:
+    p = problems[0]
+    more = f" (+{len(problems) - 1} more)" if len(problems) > 1 else ""
+    return f"{_field_label(p.field)} {p.message}{more}"
+
+
+def _summary(values: Values) -> str:
+    return " / ".join(x for x in (values.get("name"), values.get("phone"), values.get("email")) if x)
+
+
+def _field_label(key: str) -> str:
+    return _LABELS().get(key, key.removeprefix("custom:"))
+
+
+@functools.cache
+def _LABELS() -> dict[str, str]:  # noqa: N802
+    return expected_columns({})
+
+
+def replan(inp: PlanInput, record: RecordPlan, row: ContactRow | None, fresh: Values | None,
+           listed: Listed | None) -> RecordPlan:
+    """Plan one contact again after QuickBooks said its version was stale, with the record as it is now."""
+    listing = dict(inp.listing)
+    fetched = dict(inp.fetched)
+    if listed is None:
+        listing.pop(record.remote_id, None)
+    else:
+        listing[record.remote_id] = listed
+        fetched[record.remote_id] = fresh or {}
+    again = PlanInput(**{**inp.__dict__, "listing": listing, "fetched": fetched})
+    builder = _Builder(again, _customer_names(inp.rows, again))
+    link = inp.links.get(record.row_id)
+    if link is not None:
+        return builder.linked(link, row)
+    if row is not None and listed is not None:
+        return builder.both_new(row, record.remote_id)
+    return RecordPlan(record.case, record.row_id, record.name, record.kind)

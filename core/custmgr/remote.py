@@ -1,0 +1,86 @@
+"""Carrying a plan's QuickBooks writes out: batches, retries for locks, and one result per contact.
+
+Adds go first and parents before their jobs; a lock or throttle (``Retryable``) is retried with backoff; a
+connection lost part way (``Unavailable``) fails that change and everything after it, and the sync goes on to save
+what did succeed. Stale versions are handed back to the caller to re-plan, never overwritten.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+
+from .connector import Change, ChangeResult, Connector
+from .errors import ConnectorError, Retryable, Unavailable
+from .plan import RecordPlan
+
+Progress = Callable[[int], None]
+
+RETRIES = 4
+BACKOFF = 0.5  # seconds, doubled on each retry
+
+
+def change_of(record: RecordPlan) -> Change:
+    assert record.op is not None
+    values = dict(record.send) if record.op != "deactivate" else {}
+    return Change(ref=record.row_id, op=record.op, kind=record.kind, values=values,
+                  remote_id=record.remote_id or None, version=record.version or None)
+
+
+def order(records: Sequence[RecordPlan]) -> list[RecordPlan]:
+    """Adds first (parents before jobs), then updates, then deactivations (jobs before parents)."""
+    rank = {"add": 0, "update": 1, "deactivate": 2}
+    return sorted((r for r in records if r.op), key=lambda r: (
+        rank[r.op or "update"], r.name.count(":") * (-1 if r.op == "deactivate" else 1)))
+
+
+def write_all(connector: Connector, records: Sequence[RecordPlan], *, progress: Progress | None = None,
+              backoff: float = BACKOFF, sleep: Callable[[float], None] = time.sleep) -> dict[str, ChangeResult]:
+    """Send every record's change; return results by Row ID (every record with an op gets one)."""
+    todo = [change_of(r) for r in order(records)]
+    results: dict[str, ChangeResult] = {}
+    size = max(1, connector.batch_size)
+    lost: ConnectorError | None = None
+    for start in range(0, len(todo), size):
+        batch = todo[start:start + size]
+        if lost is None:
+            try:
+                for res in _with_retries(connector, batch, backoff, sleep):
+                    results[res.ref] = res
+            except Unavailable as err:
+                lost = err
+        if lost is not None:
+            for ch in batch:
+                results.setdefault(ch.ref, ChangeResult(ch.ref, error=lost))
+        if progress:
+            progress(len(batch))
+    return results
+
+
+def _with_retries(connector: Connector, batch: list[Change], backoff: float,
+                  sleep: Callable[[float], None]) -> list[ChangeResult]:
+    pending = list(batch)
+    done: dict[str, ChangeResult] = {}
+    delay = backoff
+    for attempt in range(RETRIES + 1):
+        try:
+            answered = connector.apply(pending)
+        except Retryable as err:
+            answered = [ChangeResult(ch.ref, error=err) for ch in pending]
+        except Unavailable:
+            raise
+        except ConnectorError as err:  # a whole-call failure with no per-change detail
+            answered = [ChangeResult(ch.ref, error=err) for ch in pending]
+        if len(answered) != len(pending):
+            raise Unavailable(f"the {connector.name} connector answered {len(answered)} of {len(pending)} changes")
+        retry = []
+        for ch, res in zip(pending, answered):
+            done[ch.ref] = res
+            if isinstance(res.error, Retryable) and attempt < RETRIES:
+                retry.append(ch)
+        if not retry:
+            break
+        sleep(delay)
+        delay *= 2
+        pending = retry
+    return [done[ch.ref] for ch in batch]

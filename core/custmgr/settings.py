@@ -1,0 +1,144 @@
+"""The visible Settings sheet: what to sync and how, read and validated with row-precise messages."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from .cells import cell_text
+from .contact import CUSTOM_NAME_LIMIT, CUSTOMER, VENDOR, custom_key
+from .errors import WorkbookError
+from .layout import load_layout
+from .workbook.port import CellValue, WorkbookPort
+
+SHEET = "Settings"
+MAX_BACKUPS = 20
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What the Settings sheet says, as plain values."""
+
+    connector: str = "sandbox"
+    company: str = ""
+    kinds: tuple[str, ...] = (CUSTOMER,)
+    include_inactive: bool = False
+    conflict_default: str = "Ask"  # Ask | Customer Manager wins | QuickBooks wins
+    add_policy: str = "Ask"  # Ask | Add to QuickBooks
+    delete_policy: str = "Ask"  # Ask | Make inactive in QuickBooks
+    gone_policy: str = "Mark row"  # Mark row | Remove row
+    backups: int = 3
+    custom_fields: dict[str, str] = field(default_factory=dict)  # QuickBooks field name -> Contacts column header
+
+    @property
+    def custom_columns(self) -> dict[str, str]:
+        """Field key (``custom:NAME``) -> Contacts column header."""
+        return {custom_key(name): column for name, column in self.custom_fields.items()}
+
+
+def settings_grid(values: dict[str, str] | None = None, custom_fields: dict[str, str] | None = None
+                  ) -> list[list[CellValue]]:
+    """The Settings sheet content, defaults overridden by ``values`` (keyed by setting key)."""
+    layout = load_layout()
+    values = values or {}
+    rows: list[list[CellValue]] = [list(layout.sheet(SHEET).headers)]
+    for s in layout.settings:
+        rows.append([s.label, values.get(s.key, s.default), s.help])
+    rows.append([None, None, None])
+    rows.append(list(layout.custom_fields_heading))
+    for name, column in (custom_fields or {}).items():
+        rows.append([name, column, None])
+    return rows
+
+
+def read_settings(book: WorkbookPort) -> Settings:
+    """Read and validate Settings; a bad value raises WorkbookError naming the row and what is allowed."""
+    if SHEET not in book.sheet_names():
+        raise WorkbookError("the Settings sheet is missing; run `custmgr new` for a fresh workbook "
+                            "or copy the Settings sheet back", sheet=SHEET)
+    return parse_settings(book.read(SHEET))
+
+
+def parse_settings(grid: Sequence[Sequence[CellValue]]) -> Settings:
+    layout = load_layout()
+    by_label = {s.label.casefold(): s for s in layout.settings}
+    raw: dict[str, str] = {s.key: s.default for s in layout.settings}
+    custom: dict[str, str] = {}
+    in_custom = False
+    heading = layout.custom_fields_heading[0].casefold()
+    for number, row in enumerate(grid, start=1):
+        label = cell_text(row[0]).strip() if row else ""
+        value = cell_text(row[1]).strip() if len(row) > 1 else ""
+        if number == 1 or not label:
+            continue
+        if label.casefold() == heading:
+            in_custom = True
+            continue
+        if in_custom:
+            custom.update(_custom_row(label, value, number, custom))
+            continue
+        spec = by_label.get(label.casefold())
+        if spec is None:
+            continue  # the user's own notes on the sheet are left alone
+        if spec.choices and value and value.casefold() not in {c.casefold() for c in spec.choices}:
+            raise WorkbookError(f"{spec.label} is {value!r}; choose one of: {', '.join(spec.choices)}",
+                                sheet=SHEET, row=number, field="Value")
+        if spec.choices and value:
+            value = next(c for c in spec.choices if c.casefold() == value.casefold())
+        raw[spec.key] = value or spec.default
+    try:
+        backups = int(float(raw["backups"]))
+    except ValueError:
+        backups = -1
+    if not 0 <= backups <= MAX_BACKUPS:
+        row = 1 + [s.key for s in layout.settings].index("backups") + 1
+        raise WorkbookError(f"Backups to keep must be a whole number from 0 to {MAX_BACKUPS}, not {raw['backups']!r}",
+                            sheet=SHEET, row=row, field="Value")
+    kinds = (CUSTOMER, VENDOR) if raw["kinds"] == "Customers and vendors" else (CUSTOMER,)
+    return Settings(connector=raw["connector"], company=raw["company"], kinds=kinds,
+                    include_inactive=raw["include_inactive"] == "Yes", conflict_default=raw["conflict_default"],
+                    add_policy=raw["add_policy"], delete_policy=raw["delete_policy"],
+                    gone_policy=raw["gone_policy"], backups=backups, custom_fields=custom)
+
+
+def _custom_row(name: str, column: str, number: int, seen: dict[str, str]) -> dict[str, str]:
+    if len(name) > CUSTOM_NAME_LIMIT:
+        raise WorkbookError(f"custom field name {name!r} is longer than QuickBooks allows "
+                            f"({len(name)} > {CUSTOM_NAME_LIMIT})", sheet=SHEET, row=number, field="A")
+    if not column:
+        raise WorkbookError(f"custom field {name!r} has no Contacts column; type the column header next to it",
+                            sheet=SHEET, row=number, field="B")
+    if name.casefold() in {n.casefold() for n in seen}:
+        raise WorkbookError(f"custom field {name!r} is mapped twice; delete one of the rows",
+                            sheet=SHEET, row=number, field="A")
+    if column.casefold() in {c.casefold() for c in seen.values()}:
+        raise WorkbookError(f"column {column!r} is used for two custom fields; give each its own column",
+                            sheet=SHEET, row=number, field="B")
+    return {name: column}
+
+
+def write_settings(book: WorkbookPort, values: dict[str, str], custom_fields: dict[str, str]) -> None:
+    """Rewrite the Settings sheet with ``values`` over the defaults, keeping its formatting."""
+    book.write(SHEET, settings_grid(values, custom_fields))
+    _format(book)
+
+
+def _format(book: WorkbookPort) -> None:
+    layout = load_layout()
+    for i, col in enumerate(layout.sheet(SHEET).columns, start=1):
+        book.set_column(SHEET, i, width=col.width)
+    for row, s in enumerate(layout.settings, start=2):
+        if s.choices:
+            book.set_dropdown(SHEET, 2, row, row, s.choices)
+
+
+def settings_values(settings: Settings) -> dict[str, str]:
+    """``Settings`` back to sheet text, keyed by setting key."""
+    return {
+        "connector": settings.connector, "company": settings.company,
+        "kinds": "Customers and vendors" if VENDOR in settings.kinds else "Customers",
+        "include_inactive": "Yes" if settings.include_inactive else "No",
+        "conflict_default": settings.conflict_default, "add_policy": settings.add_policy,
+        "delete_policy": settings.delete_policy, "gone_policy": settings.gone_policy,
+        "backups": str(settings.backups),
+    }

@@ -1,0 +1,50 @@
+"""The sync summary: counts a bookkeeper reads at the end, and the same as one JSON object."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+
+@dataclass
+class Summary:
+    """What one sync (or dry run, or undo) did."""
+
+    action: str = "sync"  # sync | dry run | undo
+    when: str = ""
+    company: str = ""
+    outcome: str = "ok"  # ok | nothing to do | needs attention | failed
+    imported: int = 0
+    sent: int = 0
+    received: int = 0
+    added: int = 0
+    made_inactive: int = 0
+    removed: int = 0
+    restored: int = 0
+    conflicts_open: int = 0
+    decisions_open: int = 0
+    failed: int = 0
+    errors: int = 0
+    remote_calls: int = 0
+    messages: list[str] = field(default_factory=list)
+    plan: list[str] = field(default_factory=list)  # dry run: one line per contact
+
+    COUNTS = ("imported", "sent", "received", "added", "made_inactive", "removed", "restored",
+              "conflicts_open", "decisions_open", "failed", "errors")
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+    def lines(self) -> list[str]:
+        """The summary as short lines for a terminal or a message box."""
+        labels = {"imported": "imported from QuickBooks", "sent": "changes sent to QuickBooks",
+                  "received": "changes received from QuickBooks", "added": "added to QuickBooks",
+                  "made_inactive": "made inactive in QuickBooks", "removed": "rows removed",
+                  "restored": "rows brought back", "conflicts_open": "conflicts to review",
+                  "decisions_open": "other decisions to review", "failed": "failed (see Sync Status)",
+                  "errors": "rows to fix (see Sync Status)"}
+        title = {"sync": "Sync", "dry run": "Dry run (nothing changed)", "undo": "Undo"}[self.action]
+        out = [f"{title} with {self.company}: {self.outcome}" if self.company else f"{title}: {self.outcome}"]
+        out += [f"  {getattr(self, k):>6}  {labels[k]}" for k in self.COUNTS if getattr(self, k)]
+        out += [f"  {m}" for m in self.messages]
+        return out

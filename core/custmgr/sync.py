@@ -1,0 +1,331 @@
+"""One sync, end to end: read the workbook, ask QuickBooks, plan, write, save. Also setup, undo and status.
+
+Order matters for safety: every guard runs before anything is written; QuickBooks writes happen before the
+workbook is saved; the workbook (contacts, state, review, backup, log) is then saved in one atomic replace.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from . import plugins
+from .apply import from_remote, settle
+from .backup import backup_sheets, make_backup, restore, write_backup
+from .book import format_contacts
+from .connector import Connector, Listed
+from .contact import FIELD_KEYS, Values
+from .contacts import ROW_ID, ContactRow, expected_columns, read_contacts
+from .contacts import SHEET as CONTACTS
+from .errors import CustmgrError, StaleVersion, SyncRefused
+from .plan import PENDING, PlanInput, SyncPlan, make_plan, replan
+from .remote import write_all
+from .review import SHEET as REVIEW
+from .review import format_review, read_decisions, write_review
+from .settings import Settings, read_settings, settings_values, write_settings
+from .state import PAIR_SHEET, STATE_SHEET, SyncState, read_pair_grid, read_state, write_state
+from .summary import Summary
+from .synclog import append_changes, append_log
+from .workbook.xlsx import XlsxWorkbook
+
+FETCH_CHUNK = 500
+
+
+@dataclass
+class Progress:
+    """Callbacks for long work: ``start(label, total)``, ``advance(n)``, ``done()``."""
+
+    start: Callable[[str, int], None] = lambda label, total: None
+    advance: Callable[[int], None] = lambda n: None
+    done: Callable[[], None] = lambda: None
+
+
+def now() -> str:
+    return _dt.datetime.now().replace(microsecond=0).isoformat(sep=" ")
+
+
+def open_company(settings: Settings, options: dict[str, Any] | None = None) -> Connector:
+    if not settings.company:
+        raise CustmgrError("No QuickBooks company is set up for this workbook. Run `custmgr setup BOOK "
+                           "--connector NAME --company PATH` (or Set Up Sync in Excel) first.")
+    connector = plugins.open_connector(settings.connector, settings.company, options)
+    if not connector.two_way:
+        connector.close()
+        raise CustmgrError(f"The {settings.connector} connector only moves lists one way (it has no record "
+                           "versions), so it cannot be synced both ways. Use `custmgr import` / `custmgr export`.")
+    return connector
+
+
+def check_pairing(state: SyncState, company_id: str, company_name: str) -> None:
+    paired = state.pair.get("company_id")
+    if paired and paired != company_id:
+        raise SyncRefused(
+            f"This workbook is paired with the QuickBooks company {state.pair.get('company_name', '?')!r} "
+            f"(id {paired}), not {company_name!r} (id {company_id}). A workbook syncs with one company only: "
+            "start a new workbook (`custmgr new`) for this one. Nothing was changed.")
+
+
+def sync(path: Path, *, dry_run: bool = False, force: bool = False, progress: Progress | None = None,
+         connector_options: dict[str, Any] | None = None, backoff: float | None = None) -> tuple[Summary, SyncPlan]:
+    """Sync the workbook at ``path`` with its QuickBooks company; with ``dry_run`` only plan."""
+    progress = progress or Progress()
+    book = XlsxWorkbook.open(path, writable=not dry_run)
+    settings = read_settings(book)
+    state = read_state(book)
+    sheet = read_contacts(book, settings.custom_columns)
+    rows = sheet.contact_rows()
+    decisions = read_decisions(book)
+    keys = (*FIELD_KEYS, *settings.custom_columns)
+    with open_company(settings, connector_options) as connector:
+        company = connector.company()
+        check_pairing(state, company.id, company.name)
+        listing = {item.remote_id: item for item in connector.listing(settings.kinds)}
+        fetched = _fetch(connector, _to_fetch(listing, state, rows, settings.include_inactive), progress)
+        inp = PlanInput(company, rows, state.links, listing, fetched, decisions, settings, keys,
+                        dict(connector.limits), connector.charset, force, first_sync=not state.links)
+        plan = make_plan(inp)
+        summary = Summary(action="dry run" if dry_run else "sync", when=now(), company=company.name)
+        if dry_run:
+            counts = plan.counts()
+            for name, field in (("import", "imported"), ("send", "sent"), ("receive", "received"),
+                                ("add", "added"), ("make_inactive", "made_inactive"), ("remove", "removed"),
+                                ("restore", "restored"), ("errors", "errors")):
+                setattr(summary, field, counts.get(name, 0))
+            summary.conflicts_open = sum(1 for d in plan.decisions if d.kind == "conflict")
+            summary.decisions_open = len(plan.decisions) - summary.conflicts_open
+            summary.plan = plan.describe()
+            summary.outcome = _outcome(summary)
+            summary.remote_calls = getattr(connector, "round_trips", 0)
+            return summary, plan
+        n_ops = sum(1 for r in plan.records if r.op)
+        progress.start("Sending changes to QuickBooks", n_ops)
+        delay = {} if backoff is None else {"backoff": backoff}
+        results = write_all(connector, plan.records, progress=progress.advance, **delay)
+        progress.done()
+        plan = _replan_stale(connector, inp, plan, results, rows, delay)
+        summary.remote_calls = getattr(connector, "round_trips", 0)
+    _save_sync(book, sheet, rows, plan, results, state, settings, company, keys, decisions, summary)
+    return summary, plan
+
+
+def _to_fetch(listing: dict[str, Listed], state: SyncState, rows: list[ContactRow], include_inactive: bool
+              ) -> list[str]:
+    """Records new or changed since the base, and those with an open decision; inactive new ones only when some
+    new row might match them by name."""
+    linked = {link.remote_id: link for link in state.links.values() if link.remote_id}
+    unlinked_rows = any(r.row_id not in state.links for r in rows)
+    out = []
+    for remote_id, item in listing.items():
+        link = linked.get(remote_id)
+        if link is None:
+            if item.active or include_inactive or unlinked_rows:
+                out.append(remote_id)
+        elif link.version != item.version or link.flag == PENDING:
+            out.append(remote_id)
+    return out
+
+
+def _fetch(connector: Connector, ids: list[str], progress: Progress) -> dict[str, Values]:
+    out: dict[str, Values] = {}
+    progress.start("Reading QuickBooks", len(ids))
+    for start in range(0, len(ids), FETCH_CHUNK):
+        chunk = ids[start:start + FETCH_CHUNK]
+        for record in connector.fetch(chunk):
+            out[record.remote_id] = from_remote(record.values)
+        progress.advance(len(chunk))
+    progress.done()
+    return out
+
+
+def _replan_stale(connector: Connector, inp: PlanInput, plan: SyncPlan, results: dict, rows: list[ContactRow],
+                  delay: dict) -> SyncPlan:
+    """Contacts QuickBooks called stale are read again and planned again once; never overwritten blindly."""
+    stale = [r for r in plan.records if r.op and isinstance(getattr(results.get(r.row_id), "error", None),
+                                                             StaleVersion)]
+    if not stale:
+        return plan
+    ids = [r.remote_id for r in stale if r.remote_id]
+    fresh = {rec.remote_id: rec for rec in connector.fetch(ids)}
+    listing = {item.remote_id: item for item in connector.listing(inp.settings.kinds) if item.remote_id in fresh}
+    by_id = {r.row_id: r for r in rows}
+    redone = {}
+    for rec in stale:
+        record = fresh.get(rec.remote_id)
+        new = replan(inp, rec, by_id.get(rec.row_id),
+                     from_remote(record.values) if record else None, listing.get(rec.remote_id))
+        redone[rec.row_id] = new
+    again = [r for r in redone.values() if r.op]
+    for row_id in redone:
+        results.pop(row_id, None)
+    results.update(write_all(connector, again, **delay))
+    records = tuple(redone.get(r.row_id, r) for r in plan.records)
+    return SyncPlan(plan.company, records, plan.new_row_ids, plan.first_sync)
+
+
+def _save_sync(book: XlsxWorkbook, sheet, rows, plan: SyncPlan, results, state: SyncState, settings: Settings,
+               company, keys, decisions, summary: Summary) -> None:
+    old_fields = json.loads(state.pair.get("fields", "[]"))
+    state_keys = old_fields + [k for k in keys if k not in old_fields]
+    for link in state.links.values():
+        state_keys += [k for k in link.base if k not in state_keys]
+    before_pair = book.read(PAIR_SHEET) if PAIR_SHEET in book.sheet_names() else []
+    before_review = book.read(REVIEW) if REVIEW in book.sheet_names() else []
+    settled = settle(sheet, rows, plan, results, state.links, summary)
+    number = state.sync_count + 1
+    summary.outcome = _outcome(summary)
+    summary.messages += _messages(summary)
+    backup = make_backup(number, summary.when, list(sheet.header), settled.changed_rows,
+                         settled.changed_links, state_keys, before_pair, before_review, settled.remote_done)
+    write_backup(book, backup, settings.backups)
+    grid = [list(sheet.header), *settled.rows]
+    book.write(CONTACTS, grid)
+    format_contacts(book, sheet.labels, len(grid), [str(h or "") for h in sheet.header])
+    new_state = SyncState(dict(state.pair), settled.links)
+    new_state.pair.update(connector=settings.connector, company_id=company.id, company_name=company.name,
+                          syncs=str(number), last_sync=summary.when)
+    new_state.pair.setdefault("paired_at", summary.when)
+    write_state(book, new_state, state_keys)
+    write_review(book, settled.decisions, decisions)
+    append_log(book, summary)
+    append_changes(book, summary.when, settled.log, expected_columns(settings.custom_columns))
+    book.save()
+
+
+def _outcome(s: Summary) -> str:
+    if s.failed:
+        return "failed" if not (s.sent or s.received or s.added or s.imported) else "partly failed"
+    if s.errors or s.conflicts_open or s.decisions_open:
+        return "needs attention"
+    moved = s.imported or s.sent or s.received or s.added or s.made_inactive or s.removed or s.restored
+    return "ok" if moved else "nothing to do"
+
+
+def _messages(s: Summary) -> list[str]:
+    out = []
+    if s.conflicts_open or s.decisions_open:
+        out.append("Open the Review sheet: mark Accept Left or Accept Right on each row, then sync again.")
+    if s.errors or s.failed:
+        out.append("Rows with a Sync Status message were not synced; fix them and sync again.")
+    return out
+
+
+# --- setup, undo, status ---------------------------------------------------------------------------------------
+
+
+def setup(path: Path, *, connector: str, company: str, vendors: bool | None = None, inactive: bool | None = None,
+          custom_fields: dict[str, str] | None = None, connector_options: dict[str, Any] | None = None) -> str:
+    """Point the workbook at a company (checking it can be opened), and map custom fields to columns."""
+    book = XlsxWorkbook.open(path)
+    settings = read_settings(book)
+    state = read_state(book)
+    values = settings_values(settings)
+    values.update(connector=connector, company=company)
+    if vendors is not None:
+        values["kinds"] = "Customers and vendors" if vendors else "Customers"
+    if inactive is not None:
+        values["include_inactive"] = "Yes" if inactive else "No"
+    probe = Settings(connector=connector, company=company)
+    with open_company(probe, connector_options) as conn:
+        identity = conn.company()
+        available = {f.name.casefold(): f.name for f in conn.custom_fields()}
+    if state.links or state.sync_count:
+        check_pairing(state, identity.id, identity.name)
+    mapping = dict(settings.custom_fields)
+    for name, column in (custom_fields or {}).items():
+        real = available.get(name.casefold())
+        if real is None:
+            raise CustmgrError(f"QuickBooks company {identity.name!r} has no custom field {name!r}. "
+                               f"Its custom fields: {', '.join(sorted(available.values())) or 'none'}.")
+        mapping[real] = column or real
+    write_settings(book, values, mapping)
+    _add_custom_columns(book, mapping)
+    book.save()
+    lines = [f"Paired {path.name} with {identity.name!r} ({connector}: {company})."]
+    unmapped = sorted(set(available.values()) - set(mapping))
+    if unmapped:
+        lines.append("Custom fields you can sync: " + ", ".join(unmapped)
+                     + " (add --map 'FIELD=Column' or a row under the custom field heading on Settings).")
+    return "\n".join(lines)
+
+
+def _add_custom_columns(book: XlsxWorkbook, mapping: dict[str, str]) -> None:
+    grid = book.read(CONTACTS)
+    header = list(grid[0]) if grid else []
+    present = {str(h or "").strip().casefold() for h in header}
+    missing = [col for col in mapping.values() if col.casefold() not in present]
+    if not missing:
+        return
+    from .contacts import STATUS
+
+    status_header = expected_columns({})[STATUS]
+    at = next((i for i, h in enumerate(header) if str(h or "").casefold() == status_header.casefold()), len(header))
+    new_header = header[:at] + missing + header[at:]
+    rows = [list(r[:at]) + [None] * len(missing) + list(r[at:]) for r in grid[1:]]
+    book.write(CONTACTS, [new_header, *rows])
+    columns = expected_columns({f"custom:{k}": v for k, v in mapping.items()})
+    format_contacts(book, columns, len(rows) + 1, [str(h or "") for h in new_header])
+
+
+def undo(path: Path, *, force: bool = False) -> Summary:
+    """Put contacts, review and sync state back as they were before the last sync."""
+    book = XlsxWorkbook.open(path)
+    read_settings(book)
+    grid = book.read(CONTACTS)
+    header = [str(h or "").strip().casefold() for h in (grid[0] if grid else [])]
+    rid_header = expected_columns({})[ROW_ID].casefold()
+    if rid_header not in header:
+        raise CustmgrError("The Row ID column is missing from Contacts, so undo cannot tell the rows apart. "
+                           "Put the column back (Excel: Undo) and try again.")
+    restored, sheet_name = restore(book, header.index(rid_header), force=force)
+    current_pair = read_pair_grid(book.read(PAIR_SHEET)) if PAIR_SHEET in book.sheet_names() else {}
+    pair = [list(r) for r in restored.pair]
+    if current_pair.get("fields"):  # bases only ever gain fields: keep the wider list so every row decodes
+        pair = [r for r in pair if r and r[0] != "fields"] + [["fields", current_pair["fields"]]]
+    book.write(CONTACTS, restored.rows)
+    format_contacts(book, expected_columns(read_settings(book).custom_columns), len(restored.rows),
+                    [str(h or "") for h in restored.rows[0]])
+    for name, content in ((PAIR_SHEET, pair), (STATE_SHEET, restored.state_rows)):
+        if name not in book.sheet_names():
+            book.add_sheet(name, "veryHidden")
+        book.write(name, content)
+    book.write(REVIEW, restored.review or [[]])
+    format_review(book, len(restored.review))
+    book.remove_sheet(sheet_name)
+    summary = Summary(action="undo", when=now(), company=current_pair.get("company_name", ""), outcome="ok")
+    summary.messages.append(f"Restored contacts, Review and sync state as they were before the sync of "
+                            f"{restored.when}.")
+    if restored.remote_done:
+        shown = restored.remote_done[:20]
+        more = f" and {len(restored.remote_done) - 20} more" if len(restored.remote_done) > 20 else ""
+        summary.messages.append("QuickBooks was NOT changed back. That sync had " + "; ".join(shown) + more
+                                + ". The next sync will bring those values back from QuickBooks unless you "
+                                  "change them there.")
+    else:
+        summary.messages.append("That sync changed nothing in QuickBooks.")
+    append_log(book, summary)
+    book.save()
+    return summary
+
+
+def status(path: Path) -> dict[str, Any]:
+    """What the workbook is paired with and how it stands, without contacting QuickBooks."""
+    book = XlsxWorkbook.open(path, writable=False)
+    settings = read_settings(book)
+    state = read_state(book)
+    decisions = read_decisions(book)
+    sheet = read_contacts(book, settings.custom_columns)
+    rows = sheet.contact_rows()
+    return {
+        "workbook": str(path), "connector": settings.connector, "company": settings.company,
+        "paired_with": state.pair.get("company_name", ""), "company_id": state.pair.get("company_id", ""),
+        "syncs": state.sync_count, "last_sync": state.pair.get("last_sync", ""), "contacts": len(rows),
+        "linked": sum(1 for link in state.links.values() if link.remote_id),
+        "not_in_quickbooks": sum(1 for r in rows if r.row_id not in state.links),
+        "conflicts_open": sum(1 for d in decisions.values() if d.kind == "conflict"),
+        "decisions_open": sum(1 for d in decisions.values() if d.kind != "conflict"),
+        "backups": len(backup_sheets(book)),
+    }

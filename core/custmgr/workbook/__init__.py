@@ -1,0 +1,5 @@
+"""The workbook port (what the engine needs from a workbook) and its openpyxl implementation."""
+
+from .port import CellValue, Formula, Visibility, WorkbookPort
+
+__all__ = ["CellValue", "Formula", "Visibility", "WorkbookPort"]

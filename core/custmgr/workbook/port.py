@@ -1,0 +1,107 @@
+"""The workbook port: the only way the engine touches a workbook.
+
+Two implementations exist: ``custmgr.workbook.xlsx.XlsxWorkbook`` (a closed ``.xlsx`` file, through openpyxl)
+and, in the add-in, a live workbook open in Excel (through xlwings). The port is deliberately coarse: a sheet
+is read and written as one 2-D grid, because every call on a live workbook is a round trip to Excel.
+
+Rows and columns in this interface are 1-based like Excel's (row 1 is the header row of a table).
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from abc import ABC, abstractmethod
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+Visibility = Literal["visible", "hidden", "veryHidden"]
+
+
+@dataclass(frozen=True)
+class Formula:
+    """A formula a user typed into a cell (``text`` starts with ``=``).
+
+    Read back as-is; never created from data.
+    """
+
+    text: str
+
+
+CellValue = str | int | float | bool | _dt.datetime | _dt.date | _dt.time | Formula | None
+Grid = list[list[CellValue]]
+
+
+class WorkbookPort(ABC):
+    """A workbook as the engine sees it: named sheets holding grids, plus the few formatting facts it owns."""
+
+    #: Where the workbook lives, for messages ("clients.xlsx").
+    label: str
+
+    @abstractmethod
+    def sheet_names(self) -> list[str]:
+        """Every sheet, hidden ones included, in workbook order."""
+
+    @abstractmethod
+    def visibility(self, sheet: str) -> Visibility:
+        """Whether ``sheet`` is visible, hidden, or very hidden (only code can unhide it)."""
+
+    @abstractmethod
+    def add_sheet(self, sheet: str, visibility: Visibility = "visible") -> None:
+        """Add an empty sheet at the end. Adding an existing name is an error."""
+
+    @abstractmethod
+    def remove_sheet(self, sheet: str) -> None:
+        """Delete ``sheet`` and everything on it."""
+
+    @abstractmethod
+    def set_visibility(self, sheet: str, visibility: Visibility) -> None:
+        """Show, hide or very-hide ``sheet``."""
+
+    @abstractmethod
+    def read(self, sheet: str) -> Grid:
+        """All values from A1 to the last used cell, as a rectangular grid (rows padded with None).
+
+        Text comes back as ``str`` exactly as stored, a formula as ``Formula``, numbers, booleans and dates as
+        such, an empty cell as None. Trailing empty rows and columns are dropped.
+        """
+
+    @abstractmethod
+    def write(self, sheet: str, rows: Sequence[Sequence[CellValue]]) -> None:
+        """Make ``sheet`` hold exactly ``rows`` from A1; cells outside them become empty.
+
+        Text is always stored as text, never as a formula or number (``'=1+2'`` stays the four characters,
+        ``'007'`` keeps its zeros); only a ``Formula`` value becomes a formula. Cell formatting of kept cells
+        is left alone.
+        """
+
+    @abstractmethod
+    def set_table(self, sheet: str, name: str, n_rows: int, n_cols: int) -> None:
+        """Make the Excel table ``name`` cover A1 to (``n_rows``, ``n_cols``), header row included.
+
+        Create it if needed.
+        """
+
+    @abstractmethod
+    def set_column(
+        self, sheet: str, column: int, *, width: float | None = None, hidden: bool | None = None
+    ) -> None:
+        """Set a column's width (characters) and/or hide or show it; None leaves that property alone."""
+
+    @abstractmethod
+    def set_dropdown(
+        self, sheet: str, column: int, first_row: int, last_row: int, choices: Sequence[str]
+    ) -> None:
+        """Make the cells of ``column`` from ``first_row`` to ``last_row`` a list of ``choices`` (replacing
+        any dropdown already on those cells; other rows keep theirs). Empty ``choices`` removes it."""
+
+    @abstractmethod
+    def freeze_header(self, sheet: str) -> None:
+        """Keep row 1 in view while scrolling."""
+
+    @abstractmethod
+    def save(self) -> None:
+        """Write the workbook back.
+
+        Atomic: either the new content is saved whole or the old file is untouched.
+        """

@@ -1,0 +1,888 @@
+"""The workbook port on a closed ``.xlsx``/``.xlsm`` file, through openpyxl.
+
+Why the code looks the way it does (hazards measured with openpyxl 3.1.5, see DESIGN.md §4):
+
+* Every cell assignment goes through :func:`_assign`. openpyxl turns any string of two or more characters
+  that starts with ``=`` into a formula, and ``'#N/A'`` and friends into error cells, even when re-assigning
+  a cell that was loaded as text. ``_assign`` stores text as text and sets ``quotePrefix`` where Excel would
+  otherwise re-interpret the text when the user edits the cell.
+* Values are checked before anything is assigned: characters openpyxl refuses, characters that produce a
+  file it cannot reopen, and text longer than Excel keeps are reported with sheet, row and column instead of
+  crashing or being cut silently, and a refused ``write`` leaves the sheet as it was.
+* ``write`` compares the new grid with what the sheet holds and assigns only the cells that differ: a sync
+  changes a few cells of a large sheet, and untouched cells keep their identity and formatting.
+* ``save`` writes a temporary file beside the workbook, fsyncs it and renames it over the original, so a
+  crash or a full disk leaves the old file whole; it refuses to write while Excel or LibreOffice holds it.
+* Python's garbage collector is paused while openpyxl loads and saves, and while a sheet is read or
+  written: these allocate millions of small objects that are never garbage, and each full collection would
+  rescan them all (~15% of a load+save; a third of a 100,000-row first write).
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import gc
+import math
+import os
+import re
+import stat
+import tempfile
+import warnings
+import zipfile
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager, suppress
+from copy import copy
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+from openpyxl.cell.cell import Cell, MergedCell
+from openpyxl.styles.numbers import is_datetime
+from openpyxl.utils import get_column_letter
+from openpyxl.workbook.workbook import Workbook
+from openpyxl.worksheet.cell_range import CellRange, MultiCellRange
+from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.dimensions import ColumnDimension
+from openpyxl.worksheet.filters import AutoFilter
+from openpyxl.worksheet.formula import ArrayFormula, DataTableFormula
+from openpyxl.worksheet.table import Table, TableColumn, TableStyleInfo
+from openpyxl.worksheet.worksheet import Worksheet
+
+from ..errors import WorkbookBusy, WorkbookError
+from .port import CellValue, Formula, Grid, Visibility, WorkbookPort
+
+__all__ = ["XlsxWorkbook", "check_not_busy", "lock_files"]
+
+#: Excel keeps at most this many characters (UTF-16 code units) in a cell.
+MAX_TEXT = 32_767
+#: Excel's limit on the length of a formula.
+MAX_FORMULA = 8_192
+#: Excel's limit on a list validation typed as a literal ("A,B,C").
+MAX_DROPDOWN = 255
+MAX_ROW = 1_048_576
+MAX_COL = 16_384
+TABLE_STYLE = "TableStyleMedium2"
+
+# openpyxl raises on the C0 controls except tab/LF/CR; U+FFFE, U+FFFF and lone surrogates are written into a
+# file that cannot be read back.
+_BAD_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+# Excel re-reads text starting with these as a formula or number when the cell is edited.
+_QUOTE_PREFIXED = ("=", "+", "-", "@")
+_SHEET_NAME_BAD = re.compile(r"[:\\/?*\[\]]")
+_TABLE_NAME = re.compile(r"^[^\W\d][\w.\\]*$")
+_CELL_LIKE = re.compile(r"^([A-Za-z]{1,3}\d+|[RrCc]|[Rr]\d*[Cc]\d*)$")
+_VISIBILITIES: tuple[Visibility, ...] = ("visible", "hidden", "veryHidden")
+_EXTENSIONS = (".xlsx", ".xlsm")
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_ZIP_MAGIC = b"PK\x03\x04"
+_MIDNIGHT = _dt.time()
+
+
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector: openpyxl's load/save allocate millions of objects, none garbage."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+# --------------------------------------------------------------------------------------------- lock files
+
+
+def lock_files(path: Path) -> list[Path]:
+    """The lock files Excel (``~$NAME``) and LibreOffice (``.~lock.NAME#``) keep beside an open ``path``."""
+    folder, name = path.parent, path.name
+    return [folder / f"~${name}", folder / f".~lock.{name}#"]
+
+
+def _lock_owner(lock: Path) -> str:
+    """Best effort: the user name recorded in a lock file, or ''."""
+    try:
+        data = lock.read_bytes()[:600]
+    except OSError:
+        return ""
+    if lock.name.startswith(".~lock."):  # LibreOffice: "Full Name,login,host,date,url;"
+        fields = data.decode("utf-8", "replace").split(",")
+        return next((f.strip() for f in fields[:2] if f.strip()), "")
+    if data and 0 < data[0] < 54 and len(data) > data[0]:  # Excel: length byte, then the name
+        name = data[1 : 1 + data[0]].decode("latin-1").strip()
+        return name if name.isprintable() else ""
+    return ""
+
+
+def check_not_busy(path: Path) -> None:
+    """Raise WorkbookBusy if ``path`` is open in Excel/LibreOffice or cannot be written in place."""
+    name = path.name
+    for folder in {path.parent, Path(os.path.realpath(path)).parent}:
+        for lock in lock_files(folder / name):
+            if os.path.lexists(lock):
+                app = "LibreOffice" if lock.name.startswith(".~lock.") else "Excel"
+                owner = _lock_owner(lock)
+                by = f" by {owner}" if owner else ""
+                raise WorkbookBusy(
+                    f"{name} is open in {app}{by}. Close it in {app} and try again. (If it is not open "
+                    f"anywhere, delete the leftover lock file {lock.name} in {lock.parent}.)"
+                )
+    real = Path(os.path.realpath(path))
+    if real.exists():
+        mode = real.stat().st_mode
+        if not mode & 0o222 or not os.access(real, os.W_OK):
+            raise WorkbookBusy(
+                f"{name} is read-only. Clear its read-only setting (or save a copy under another name) "
+                "and try again."
+            )
+    folder = real.parent
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise WorkbookBusy(f"The folder {folder} is read-only, so {name} cannot be saved there. "
+                           "Move the workbook to a folder you can write to and try again.")
+
+
+# --------------------------------------------------------------------------------------------- values
+
+
+def _formula_text(value: Any) -> str:
+    """The text of a formula as openpyxl holds it: a str, an ArrayFormula or a DataTableFormula."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, ArrayFormula):
+        return value.text or ""
+    if isinstance(value, DataTableFormula):
+        return f"=TABLE({value.r1 or ''},{value.r2 or ''})"
+    return str(value)
+
+
+def _cell_value(cell: Cell) -> CellValue:
+    """The port's view of a non-empty cell that is not plain text or a number (the slow path of ``read``)."""
+    value = cell._value
+    dtype = cell.data_type
+    if dtype == "f":
+        return Formula(_formula_text(value))
+    if dtype == "b":
+        return bool(value)
+    if dtype == "d":
+        if (
+            type(value) is _dt.datetime
+            and value.time() == _MIDNIGHT
+            and is_datetime(cell.number_format) == "date"
+        ):
+            return value.date()
+        return value
+    if dtype == "e":
+        return str(value)
+    return value
+
+
+def _same(cell: Cell, new: CellValue) -> bool:
+    """Whether ``cell`` already holds ``new``, with the same type (text vs formula vs number)."""
+    old = cell._value
+    dtype = cell.data_type
+    kind = type(new)
+    if new is None or (kind is str and new == ""):
+        return old is None or old == ""
+    if kind is str:
+        # An error cell (#N/A) read as text and written back unchanged stays an error cell.
+        return (dtype == "s" or dtype == "e") and old == new
+    if kind is Formula:
+        return dtype == "f" and _formula_text(old) == new.text  # type: ignore[union-attr]
+    if kind is bool:
+        return dtype == "b" and old == new
+    if kind is int or kind is float:
+        return dtype == "n" and type(old) in (int, float) and old == new
+    if isinstance(new, (_dt.date, _dt.time, _dt.timedelta)):
+        if dtype != "d":
+            return False
+        if type(new) is _dt.date and type(old) is _dt.datetime:
+            return old.time() == _MIDNIGHT and old.date() == new
+        return type(old) is type(new) and old == new
+    return False
+
+
+def _text_problem(text: str) -> str:
+    """Why Excel cannot store ``text`` exactly, or ''."""
+    bad = _BAD_CHARS.search(text)
+    if bad:
+        char = bad.group()
+        what = "a lone surrogate" if "\ud800" <= char <= "\udfff" else "the control character"
+        return (f"contains {what} U+{ord(char):04X}, which Excel cannot store. Remove it (or let the sync "
+                "strip it) and try again")
+    if len(text) > MAX_TEXT // 2:
+        units = len(text.encode("utf-16-le")) // 2
+        if units > MAX_TEXT:
+            return (f"is {units:,} characters long; Excel keeps at most {MAX_TEXT:,} characters in a cell. "
+                    "Shorten it and try again")
+    return ""
+
+
+def _value_problem(value: object) -> str:
+    """Why ``value`` cannot be stored in a cell as given, or ''."""
+    kind = type(value)
+    if kind is str:
+        return _text_problem(value)  # type: ignore[arg-type]
+    if value is None or kind is bool or kind is int:
+        return ""
+    if kind is float:
+        return "" if math.isfinite(value) else f"is {value}, which Excel cannot store"  # type: ignore[arg-type]
+    if kind is Formula:
+        text = value.text  # type: ignore[union-attr]
+        if not isinstance(text, str) or len(text) < 2 or not text.startswith("="):
+            return f"is not a formula ({text!r} does not start with '=')"
+        if len(text) > MAX_FORMULA:
+            return f"is a formula of {len(text):,} characters; Excel allows {MAX_FORMULA:,}"
+        return _text_problem(text)
+    if isinstance(value, (_dt.datetime, _dt.time)) and value.tzinfo is not None:
+        return "is a date/time with a time zone, which Excel cannot store (convert it to local time)"
+    if isinstance(value, _dt.date) and value.year < 1900:
+        return f"is a date before 1900 ({value}), which Excel cannot store as a date"
+    if isinstance(value, (_dt.date, _dt.time, _dt.timedelta)):
+        return ""
+    return f"is a {kind.__name__}, which cannot be stored in a cell"
+
+
+def _assign(cell: Cell, value: CellValue) -> None:
+    """The one place a cell gets a value. Text stays text; only a ``Formula`` becomes a formula.
+
+    ``value`` must have passed :func:`_value_problem`.
+    """
+    if type(value) is str:
+        if value == "":
+            cell.value = None
+            return
+        # Setting ``_value`` directly skips openpyxl's type guessing (which turns "=..." into a formula and
+        # "#N/A" into an error) and its silent truncation; the text was checked by _value_problem.
+        cell._value = value
+        cell.data_type = "s"
+        if value.startswith(_QUOTE_PREFIXED):
+            cell.quotePrefix = True
+        return
+    if type(value) is Formula:
+        cell.value = value.text
+        cell.data_type = "f"
+    else:
+        cell.value = value
+    if cell._style is not None and cell._style.quotePrefix:
+        cell.quotePrefix = False
+
+
+def _read_cells(ws: Worksheet) -> Grid:
+    """:meth:`XlsxWorkbook.read`: one pass over the sheet's cells, a slow path only for the rare types."""
+    cells = ws._cells
+    if not cells:
+        return []
+    width = max(c for _, c in cells)
+    grid: Grid = [[None] * width for _ in range(max(r for r, _ in cells))]
+    last_row = last_col = 0
+    for (r, c), cell in cells.items():
+        value = cell._value
+        if value is None:
+            continue
+        dtype = cell.data_type
+        if dtype == "s":
+            if value == "":
+                continue
+        elif dtype != "n":
+            value = _cell_value(cell)
+        grid[r - 1][c - 1] = value
+        if r > last_row:
+            last_row = r
+        if c > last_col:
+            last_col = c
+    del grid[last_row:]
+    if last_col < width:
+        for row in grid:
+            del row[last_col:]
+    return grid
+
+
+def _write_cells(ws: Worksheet, rows: Sequence[Sequence[CellValue]]) -> int:
+    """:meth:`XlsxWorkbook.write`; returns how many cells were assigned (changed, added or cleared)."""
+    cells = ws._cells
+    changes: list[tuple[int, int, Cell | None, CellValue]] = []
+    widths: list[int] = []
+    for r, row in enumerate(rows, 1):
+        widths.append(len(row))
+        for c, new in enumerate(row, 1):
+            cell = cells.get((r, c))
+            if cell is None:
+                if new is None or new == "":
+                    continue
+            elif type(new) is str and cell.data_type == "s" and cell._value == new:
+                continue  # the common case, kept inline for speed
+            elif _same(cell, new):
+                continue
+            changes.append((r, c, cell, new))
+
+    header = rows[0] if rows else ()
+    for r, c, cell, new in changes:
+        if isinstance(cell, MergedCell) and new is not None and new != "":
+            raise WorkbookError(
+                f"the cell {get_column_letter(c)}{r} is inside merged cells; unmerge them and try again.",
+                sheet=ws.title, row=r, field=get_column_letter(c),
+            )
+        problem = _value_problem(new)
+        if problem:
+            name = header[c - 1] if c <= len(header) and r > 1 else None
+            what = f"the {name} value" if isinstance(name, str) and name else "the value"
+            raise WorkbookError(f"{what} {problem}.", sheet=ws.title, row=r, field=get_column_letter(c))
+
+    n_rows = len(widths)
+    stale = [
+        (key, cell)
+        for key, cell in cells.items()
+        if (key[0] > n_rows or key[1] > widths[key[0] - 1]) and cell._value is not None
+    ]
+
+    for r, c, cell, new in changes:
+        if cell is None:
+            # What ws.cell() does, without its per-call checks (a first import creates every cell).
+            cell = cells[(r, c)] = Cell(ws, row=r, column=c)
+        elif isinstance(cell, MergedCell):
+            continue
+        _assign(cell, new)
+    if n_rows > ws._current_row:
+        ws._current_row = n_rows
+    for key, cell in stale:
+        if isinstance(cell, MergedCell):
+            continue
+        _assign(cell, None)
+        if not cell.has_style and cell._comment is None and cell._hyperlink is None:
+            del cells[key]  # keeps the sheet's used range (and the saved file) from growing
+    return len(changes) + len(stale)
+
+
+# --------------------------------------------------------------------------------------------- the port
+
+
+class XlsxWorkbook(WorkbookPort):
+    """A workbook file, loaded whole into memory with openpyxl and written back atomically by :meth:`save`.
+
+    Make one with :meth:`open` or :meth:`new`. Rows and columns are 1-based, as in Excel.
+    """
+
+    def __init__(self, book: Workbook, path: Path, *, writable: bool, is_new: bool = False) -> None:
+        self._book = book
+        self.path = path
+        self.label = path.name
+        self.writable = writable
+        self._is_new = is_new
+        #: Cells assigned by the last :meth:`write` (changed, added or cleared).
+        self.changed_cells = 0
+        #: What openpyxl said while loading: content it does not support and will drop when saving.
+        self.warnings: list[str] = []
+        self._touched: set[str] = set()  # sheets whose table headers must be re-checked before saving
+
+    # ----------------------------------------------------------------------------------------- constructors
+
+    @classmethod
+    def open(cls, path: str | os.PathLike[str], *, writable: bool = True) -> XlsxWorkbook:
+        """Load ``path``. If ``writable``, refuse up front when it is open elsewhere or read-only."""
+        path = Path(path)
+        name = path.name
+        if path.is_dir():
+            raise WorkbookError(f"{path} is a folder, not an Excel workbook. Give the path of the .xlsx.")
+        if not path.exists():
+            raise WorkbookError(f"Cannot find {path}. Check the file name and folder and try again.")
+        try:
+            with path.open("rb") as f:
+                magic = f.read(8)
+        except OSError as exc:
+            raise WorkbookError(f"Cannot read {path}: {exc.strerror or exc}.") from exc
+        suffix = path.suffix.lower()
+        if suffix == ".xls" or (magic == _OLE_MAGIC and suffix in _EXTENSIONS):
+            raise WorkbookError(
+                f"{name} is an old-format (.xls) or password-protected workbook, which Customer Manager "
+                "cannot read. Open it in Excel, remove any password, choose File > Save As > Excel Workbook "
+                "(*.xlsx), and use the new file."
+            )
+        if suffix not in _EXTENSIONS:
+            raise WorkbookError(f"{name} is not an Excel workbook: use an .xlsx (or .xlsm) file.")
+        if not magic.startswith(_ZIP_MAGIC):
+            raise WorkbookError(
+                f"{name} is not a valid Excel workbook (it may be a CSV or another file renamed to .xlsx, or "
+                "it is damaged). Open it in Excel and save it as an Excel Workbook (*.xlsx), or restore a "
+                "backup."
+            )
+        if writable:
+            check_not_busy(path)
+        try:
+            with warnings.catch_warnings(record=True) as caught, _gc_paused():
+                warnings.simplefilter("always")
+                book = openpyxl.load_workbook(
+                    path, keep_vba=suffix == ".xlsm", data_only=False, rich_text=False
+                )
+        except Exception as exc:  # openpyxl raises many kinds of errors on damaged parts
+            raise WorkbookError(
+                f"{name} cannot be read as an Excel workbook ({type(exc).__name__}: {exc}). It may be "
+                "damaged: open it in Excel and save it again, or restore a backup copy."
+            ) from exc
+        _close_vba_archive(book)
+        workbook = cls(book, path, writable=writable)
+        workbook.warnings = [str(w.message) for w in caught]
+        return workbook
+
+    @classmethod
+    def new(cls, path: str | os.PathLike[str]) -> XlsxWorkbook:
+        """An empty workbook (no sheets yet) that :meth:`save` writes to ``path``; never overwrites a file."""
+        path = Path(path)
+        if path.suffix.lower() != ".xlsx":
+            raise WorkbookError(f"{path.name}: a new workbook must be an .xlsx file.")
+        if os.path.lexists(path):
+            raise WorkbookError(f"{path} already exists. Choose another name, or open the existing workbook.")
+        if not path.parent.is_dir():
+            raise WorkbookError(f"The folder {path.parent} does not exist. Create it or choose another.")
+        book = Workbook()
+        book.remove(book.active)
+        return cls(book, path, writable=True, is_new=True)
+
+    def __repr__(self) -> str:
+        return f"XlsxWorkbook({str(self.path)!r}, writable={self.writable})"
+
+    # ----------------------------------------------------------------------------------------- sheets
+
+    def _find(self, sheet: str) -> Any:
+        """The sheet named ``sheet`` (Excel's names ignore case), or None."""
+        book = self._book
+        if sheet in book.sheetnames:
+            return book[sheet]
+        folded = sheet.casefold()
+        for ws in book._sheets:
+            if ws.title.casefold() == folded:
+                return ws
+        return None
+
+    def _sheet(self, sheet: str) -> Any:
+        ws = self._find(sheet)
+        if ws is None:
+            raise WorkbookError(f"there is no such sheet in {self.label}.", sheet=sheet)
+        return ws
+
+    def _worksheet(self, sheet: str) -> Worksheet:
+        ws = self._sheet(sheet)
+        if not isinstance(ws, Worksheet):
+            raise WorkbookError("this is a chart sheet, not a sheet of cells.", sheet=sheet)
+        return ws
+
+    def sheet_names(self) -> list[str]:
+        return list(self._book.sheetnames)
+
+    def visibility(self, sheet: str) -> Visibility:
+        return self._sheet(sheet).sheet_state  # type: ignore[no-any-return]
+
+    def add_sheet(self, sheet: str, visibility: Visibility = "visible") -> None:
+        _check_visibility(visibility)
+        problem = _sheet_name_problem(sheet)
+        if problem:
+            raise WorkbookError(f"{sheet!r} cannot be a sheet name: {problem}.", sheet=sheet)
+        if self._find(sheet) is not None:
+            raise WorkbookError(f"{self.label} already has a sheet named {sheet!r}.", sheet=sheet)
+        ws = self._book.create_sheet(title=sheet)
+        ws.sheet_state = visibility
+        if visibility != "visible":
+            ws.sheet_view.tabSelected = False
+
+    def remove_sheet(self, sheet: str) -> None:
+        ws = self._sheet(sheet)
+        if ws.sheet_state == "visible" and not self._other_visible(ws):
+            raise WorkbookError("this is the only visible sheet; Excel needs at least one.", sheet=sheet)
+        active = self._book.active
+        self._book.remove(ws)
+        self._touched.discard(ws.title)
+        if active is not ws and active in self._book._sheets:
+            self._book.active = self._book._sheets.index(active)
+        else:
+            self._fix_active()
+
+    def set_visibility(self, sheet: str, visibility: Visibility) -> None:
+        _check_visibility(visibility)
+        ws = self._sheet(sheet)
+        if visibility != "visible" and ws.sheet_state == "visible" and not self._other_visible(ws):
+            raise WorkbookError("this is the only visible sheet; Excel needs at least one.", sheet=sheet)
+        ws.sheet_state = visibility
+        self._fix_active()
+
+    def _other_visible(self, ws: object) -> bool:
+        return any(other is not ws and other.sheet_state == "visible" for other in self._book._sheets)
+
+    def _fix_active(self) -> None:
+        """Make a visible sheet the active one and the only selected tab.
+
+        openpyxl refuses to save with a hidden active sheet, and Excel opens a workbook whose several tabs are
+        selected with those sheets grouped, where a typed value lands on every sheet of the group.
+        """
+        sheets = self._book._sheets
+        visible = [i for i, ws in enumerate(sheets) if ws.sheet_state == "visible"]
+        if not visible:
+            return
+        active = self._book.active
+        if active is None or active.sheet_state != "visible":
+            self._book.active = visible[0]
+            active = sheets[visible[0]]
+        for ws in sheets:
+            if ws is not active and ws.sheet_view.tabSelected:
+                ws.sheet_view.tabSelected = False
+        active.sheet_view.tabSelected = True
+        for view in self._book.views:  # the first tab shown in the tab bar
+            if view.firstSheet is not None and not (
+                0 <= view.firstSheet < len(sheets) and sheets[view.firstSheet].sheet_state == "visible"
+            ):
+                view.firstSheet = visible[0]
+
+    # ----------------------------------------------------------------------------------------- cells
+
+    def read(self, sheet: str) -> Grid:
+        """All values from A1, rectangular, without trailing empty rows/columns (one pass over the cells)."""
+        ws = self._worksheet(sheet)
+        with _gc_paused():  # building 100,000 row lists would otherwise trigger full collections
+            return _read_cells(ws)
+
+    def write(self, sheet: str, rows: Sequence[Sequence[CellValue]]) -> None:
+        """Make ``sheet`` hold exactly ``rows`` from A1, assigning only the cells whose value or type changes.
+
+        All values are checked before any cell is assigned: on a WorkbookError the sheet is unchanged. ``''``
+        is stored as an empty cell (Excel does not keep empty text). Text is kept as given; note that a
+        ``\\r\\n`` is read back as ``\\n`` after the file is saved and reopened.
+        """
+        ws = self._worksheet(sheet)
+        with _gc_paused():  # a first import creates millions of cells; collections would rescan them all
+            self.changed_cells = _write_cells(ws, rows)
+        self._touched.add(ws.title)
+
+    # ----------------------------------------------------------------------------------------- tables
+
+    def set_table(self, sheet: str, name: str, n_rows: int, n_cols: int) -> None:
+        """Create or resize table ``name`` over A1:(n_rows, n_cols). Write the header row first.
+
+        A header-only table (``n_rows == 1``) covers one empty data row too: Excel cannot open a table
+        without one.
+        """
+        ws = self._worksheet(sheet)
+        if not 1 <= n_rows <= MAX_ROW or not 1 <= n_cols <= MAX_COL:
+            raise WorkbookError(f"table {name} cannot have {n_rows} rows and {n_cols} columns.",
+                                sheet=ws.title)
+        problem = _table_name_problem(name)
+        if problem:
+            raise WorkbookError(f"{name!r} cannot be a table name: {problem}.", sheet=ws.title)
+        names = _header_names(ws, 1, 1, n_cols, name)
+        ref = f"A1:{get_column_letter(n_cols)}{max(n_rows, 2)}"
+
+        table, home = None, None
+        for other in self._book.worksheets:
+            for existing in other.tables.values():
+                if existing.displayName.casefold() == name.casefold():
+                    table, home = existing, other
+        if table is not None and home is not ws:
+            raise WorkbookError(f"a table named {table.displayName} already exists on sheet {home.title}.",
+                                sheet=ws.title)
+        if table is None and self._book._duplicate_name(name):
+            raise WorkbookError(f"{name!r} is already used as a name in this workbook.", sheet=ws.title)
+        wanted = CellRange(ref)
+        for other in ws.tables.values():
+            if other is not table and not wanted.isdisjoint(CellRange(other.ref)):
+                raise WorkbookError(f"table {name} would overlap table {other.displayName} ({other.ref}).",
+                                    sheet=ws.title)
+
+        if table is None:
+            table = Table(
+                displayName=name,
+                ref=ref,
+                autoFilter=AutoFilter(ref=ref),
+                tableStyleInfo=TableStyleInfo(name=TABLE_STYLE, showRowStripes=True, showColumnStripes=False,
+                                              showFirstColumn=False, showLastColumn=False),
+            )
+            ws.add_table(table)
+        elif table.ref != ref:
+            table.ref = ref
+            if table.autoFilter is None:
+                table.autoFilter = AutoFilter(ref=ref)
+            else:
+                table.autoFilter.ref = ref
+                table.autoFilter.filterColumn = [
+                    f for f in table.autoFilter.filterColumn if f.colId is not None and f.colId < n_cols
+                ]
+            table.sortState = None  # its ranges refer to the old size; it only records the last sort
+        if not table.headerRowCount:
+            table.headerRowCount = 1
+        _set_table_columns(table, names)
+        self._touched.add(ws.title)
+
+    def _sync_table_headers(self) -> None:
+        """Before saving, give every table on a written sheet column names equal to its header cells.
+
+        Excel requires them to match exactly and "repairs" (drops) the table otherwise.
+        """
+        for ws in self._book.worksheets:
+            if ws.title not in self._touched:
+                continue
+            for table in ws.tables.values():
+                if table.headerRowCount == 0:
+                    continue
+                min_col, min_row, max_col, _ = CellRange(table.ref).bounds
+                names = _header_names(ws, min_row, min_col, max_col, table.displayName)
+                _set_table_columns(table, names)
+
+    # ----------------------------------------------------------------------------------------- formatting
+
+    def set_column(
+        self, sheet: str, column: int, *, width: float | None = None, hidden: bool | None = None
+    ) -> None:
+        ws = self._worksheet(sheet)
+        _check_column(column, ws.title)
+        if width is not None and not 0 <= width <= 255:
+            raise WorkbookError(f"a column width must be between 0 and 255 (got {width}).",
+                                sheet=ws.title, field=get_column_letter(column))
+        if width is None and hidden is None:
+            return
+        dim = _column_dimension(ws, column)
+        if width is not None:
+            dim.width = float(width)
+        if hidden is not None:
+            dim.hidden = bool(hidden)
+
+    def set_dropdown(
+        self, sheet: str, column: int, first_row: int, last_row: int, choices: Sequence[str]
+    ) -> None:
+        """Put a list dropdown on the column's cells, replacing any validation on those cells."""
+        ws = self._worksheet(sheet)
+        _check_column(column, ws.title)
+        letter = get_column_letter(column)
+        if not 1 <= first_row <= last_row <= MAX_ROW:
+            raise WorkbookError(f"rows {first_row} to {last_row} are not a valid range for a dropdown.",
+                                sheet=ws.title, field=letter)
+        for choice in choices:
+            if not isinstance(choice, str) or not choice.strip():
+                raise WorkbookError(f"dropdown choice {choice!r} must be non-empty text.", sheet=ws.title,
+                                    field=letter)
+            if "," in choice or '"' in choice or _BAD_CHARS.search(choice):
+                raise WorkbookError(f"dropdown choice {choice!r} cannot contain a comma, a quote or a "
+                                    "control character.", sheet=ws.title, field=letter)
+        joined = ",".join(choices)
+        if len(joined) > MAX_DROPDOWN:
+            raise WorkbookError(f"the dropdown choices take {len(joined)} characters; Excel allows "
+                                f"{MAX_DROPDOWN}. Use fewer or shorter choices.",
+                                sheet=ws.title, field=letter)
+        _remove_column_validations(ws, column, first_row, last_row)
+        if choices:
+            dv = DataValidation(type="list", formula1=f'"{joined}"', allow_blank=True,
+                                showErrorMessage=True, showInputMessage=True)
+            dv.add(f"{letter}{first_row}:{letter}{last_row}")
+            ws.add_data_validation(dv)
+
+    def freeze_header(self, sheet: str) -> None:
+        self._worksheet(sheet).freeze_panes = "A2"
+
+    # ----------------------------------------------------------------------------------------- saving
+
+    def save(self) -> None:
+        """Write the workbook to :attr:`path` atomically (temp file, fsync, rename): on any failure the old
+        file stays whole. Refuses with WorkbookBusy if the file was opened in Excel/LibreOffice meanwhile."""
+        if not self.writable:
+            raise WorkbookError(f"{self.label} was opened read-only; it cannot be saved.")
+        book = self._book
+        if not book._sheets:
+            raise WorkbookError(f"{self.label} has no sheets; add one before saving.")
+        if not any(ws.sheet_state == "visible" for ws in book._sheets):
+            raise WorkbookError(f"{self.label} has no visible sheet; Excel needs at least one.")
+        self._sync_table_headers()
+        self._fix_active()
+
+        target = Path(os.path.realpath(self.path))
+        check_not_busy(self.path)
+        if self._is_new and os.path.lexists(target):
+            raise WorkbookError(f"{self.path} was created by someone else meanwhile; nothing was saved. "
+                                "Choose another name.")
+        mode = stat.S_IMODE(target.stat().st_mode) if target.exists() else _default_file_mode()
+        prefix = f".~custmgr-{target.stem[:40]}."  # a hidden name; never "~$", which is Excel's lock file
+        fd, tmp_name = tempfile.mkstemp(prefix=prefix, suffix=".tmp", dir=target.parent)
+        tmp = Path(tmp_name)
+        try:
+            with os.fdopen(fd, "wb") as f:
+                with _gc_paused():
+                    book.save(f)
+                f.flush()
+                os.fsync(f.fileno())
+            os.chmod(tmp, mode)
+            check_not_busy(self.path)  # Excel may have opened it while we were writing
+            try:
+                os.replace(tmp, target)
+            except PermissionError as exc:  # Windows: the file is open in another program
+                raise WorkbookBusy(f"{self.label} is open in another program or cannot be replaced. Close "
+                                   "it there and try again.") from exc
+        except BaseException as exc:
+            with suppress(OSError):
+                tmp.unlink()
+            if isinstance(exc, (WorkbookError, KeyboardInterrupt, SystemExit, MemoryError)):
+                raise
+            if isinstance(exc, OSError):
+                raise WorkbookError(f"{self.label} could not be saved ({exc.strerror or exc}); the file on "
+                                    "disk is unchanged.") from exc
+            if isinstance(exc, Exception):
+                raise WorkbookError(f"{self.label} could not be saved ({type(exc).__name__}: {exc}); the "
+                                    "file on disk is unchanged.") from exc
+            raise
+        _fsync_folder(target.parent)
+        self._is_new = False
+
+
+# --------------------------------------------------------------------------------------------- helpers
+
+
+def _check_visibility(visibility: str) -> None:
+    if visibility not in _VISIBILITIES:
+        raise WorkbookError(f"visibility must be one of {', '.join(_VISIBILITIES)} (got {visibility!r}).")
+
+
+def _check_column(column: int, sheet: str) -> None:
+    if not isinstance(column, int) or not 1 <= column <= MAX_COL:
+        raise WorkbookError(f"{column!r} is not a column number (1 to {MAX_COL}).", sheet=sheet)
+
+
+def _sheet_name_problem(name: str) -> str:
+    """Excel's rules for a sheet name, or '' if ``name`` follows them."""
+    if not isinstance(name, str) or not name.strip():
+        return "it is empty"
+    if len(name) > 31:
+        return "Excel allows at most 31 characters"
+    if _SHEET_NAME_BAD.search(name) or _BAD_CHARS.search(name):
+        return "it contains one of : \\ / ? * [ ] or a control character"
+    if name.startswith("'") or name.endswith("'"):
+        return "it starts or ends with an apostrophe"
+    if name.casefold() == "history":
+        return "Excel reserves the name History"
+    return ""
+
+
+def _table_name_problem(name: str) -> str:
+    """Excel's rules for a table name, or '' if ``name`` follows them."""
+    if not isinstance(name, str) or not name:
+        return "it is empty"
+    if len(name) > 255:
+        return "Excel allows at most 255 characters"
+    if not _TABLE_NAME.match(name):
+        return "use letters, digits, '_' and '.', starting with a letter or '_' (no spaces)"
+    if _CELL_LIKE.match(name):
+        return "it looks like a cell reference"
+    return ""
+
+
+def _header_names(ws: Worksheet, row: int, first_col: int, last_col: int, table: str) -> list[str]:
+    """The header cells of a table, checked: Excel needs non-empty, unique text (ignoring case)."""
+    names: list[str] = []
+    seen: dict[str, str] = {}
+    for col in range(first_col, last_col + 1):
+        cell = ws._cells.get((row, col))
+        value = None if cell is None else cell._value
+        letter = get_column_letter(col)
+        if not isinstance(value, str) or not value.strip() or cell.data_type not in ("s", "inlineStr"):
+            shown = "empty" if value in (None, "") else f"{_formula_text(value)!r}, not text"
+            raise WorkbookError(f"the header of table {table} must be text in every column; this one is "
+                                f"{shown}.", sheet=ws.title, row=row, field=letter)
+        key = value.casefold()
+        if key in seen:
+            raise WorkbookError(f"table {table} has two columns named {value!r} ({seen[key]} and {letter}); "
+                                "header names must be unique.", sheet=ws.title, row=row, field=letter)
+        seen[key] = letter
+        names.append(value)
+    return names
+
+
+def _set_table_columns(table: Table, names: list[str]) -> None:
+    """Make the table's column list match ``names``, keeping the settings of columns whose name survives."""
+    current = list(table.tableColumns)
+    if [c.name for c in current] == names:
+        return
+    by_name = {c.name: c for c in current}
+    columns = []
+    for i, name in enumerate(names, 1):
+        column = by_name.pop(name, None) or TableColumn(id=i, name=name)
+        column.id = i
+        columns.append(column)
+    table.tableColumns = columns
+
+
+def _column_dimension(ws: Worksheet, column: int) -> ColumnDimension:
+    """The width/hidden record of exactly one column, splitting a loaded record that spans several
+    (``<col min=2 max=5>``): openpyxl would otherwise write overlapping records, which Excel calls damage."""
+    dims = ws.column_dimensions
+    letter = get_column_letter(column)
+    for key, dim in list(dims.items()):
+        dim.reindex()
+        lo, hi = dim.min, dim.max
+        if lo <= column <= hi:
+            if (lo, hi) == (column, column):
+                return dim
+            del dims[key]
+            for first, last in ((lo, column - 1), (column, column), (column + 1, hi)):
+                if first <= last:
+                    part = ColumnDimension(
+                        ws, index=get_column_letter(first), width=dim.width, bestFit=dim.bestFit,
+                        hidden=dim.hidden, outlineLevel=dim.outlineLevel, collapsed=dim.collapsed,
+                        min=first, max=last,
+                    )
+                    part._style = copy(dim._style)
+                    dims[part.index] = part
+            return dims[letter]
+    # A new record: width 0 means "not set" (openpyxl would otherwise write its default of 13 characters).
+    dim = dims[letter] = ColumnDimension(ws, index=letter, width=0, min=column, max=column)
+    return dim
+
+
+def _remove_column_validations(ws: Worksheet, column: int, first_row: int = 1, last_row: int = MAX_ROW) -> None:
+    """Take rows ``first_row``..``last_row`` of ``column`` out of every data validation on ``ws``; drop
+    validations left with no cells (other rows of the column keep theirs: Settings has one dropdown per row)."""
+    kept = []
+    for dv in ws.data_validations.dataValidation:
+        ranges = []
+        for rng in dv.sqref.ranges:
+            hit = (rng.min_col <= column <= rng.max_col and rng.min_row <= last_row
+                   and first_row <= rng.max_row)
+            if not hit:
+                ranges.append(rng)
+                continue
+            pieces = [(rng.min_col, column - 1, rng.min_row, rng.max_row),
+                      (column + 1, rng.max_col, rng.min_row, rng.max_row),
+                      (column, column, rng.min_row, first_row - 1),
+                      (column, column, last_row + 1, rng.max_row)]
+            for lo_c, hi_c, lo_r, hi_r in pieces:
+                if lo_c <= hi_c and lo_r <= hi_r:
+                    ranges.append(CellRange(min_col=lo_c, min_row=lo_r, max_col=hi_c, max_row=hi_r))
+        if ranges:
+            dv.sqref = MultiCellRange(ranges)
+            kept.append(dv)
+    ws.data_validations.dataValidation = kept
+
+
+def _close_vba_archive(book: Workbook) -> None:
+    """Swap the append-mode zip openpyxl keeps an .xlsm's macros in for a read-only one over the same bytes.
+
+    openpyxl never closes it; when the garbage collector frees it, its buffer may already be closed and Python
+    prints "Exception ignored in ZipFile.__del__" on the user's console.
+    """
+    archive = book.vba_archive
+    if archive is None or archive.mode == "r":
+        return
+    buffer = archive.fp
+    archive.close()  # writes the zip directory into the buffer; a passed-in buffer stays open
+    buffer.seek(0)
+    book.vba_archive = zipfile.ZipFile(buffer, "r")
+
+
+def _default_file_mode() -> int:
+    """The mode a new file gets (0o666 minus the umask): mkstemp's 0o600 would hide it from others."""
+    mask = os.umask(0)
+    os.umask(mask)
+    return 0o666 & ~mask
+
+
+def _fsync_folder(folder: Path) -> None:
+    """Persist the rename itself (POSIX); not possible, nor needed, on Windows."""
+    if os.name != "posix":
+        return
+    with suppress(OSError):
+        fd = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)

@@ -1,0 +1,75 @@
+"""normalize() is idempotent and canonical; validate() names the field and says what is wrong."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from custmgr.contact import FIELD_KEYS, normalize, normalize_values, validate
+
+
+@given(st.sampled_from(FIELD_KEYS), st.one_of(st.text(), st.integers(), st.floats(allow_nan=False),
+                                              st.none(), st.booleans()))
+def test_normalize_is_idempotent(key, value):
+    once = normalize(key, value)
+    assert normalize(key, once) == once
+
+
+@pytest.mark.parametrize(("key", "raw", "want"), [
+    ("phone", 5550100, "5550100"),
+    ("bill_postal_code", 2134.0, "2134"),
+    ("notes", "line 1  \r\nline 2\r\n", "line 1\nline 2"),
+    ("name", "  Smith  :  Kitchen ", "Smith:Kitchen"),
+    ("bill_state", "ca", "CA"),
+    ("active", True, "Yes"),
+    ("active", "inactive", "No"),
+    ("kind", "vendor", "Vendor"),
+    ("company", "A\tB\nC", "A B C"),
+    ("email", None, ""),
+    ("notes", dt.date(2026, 1, 2), "2026-01-02"),
+])
+def test_normalize(key, raw, want):
+    assert normalize(key, raw) == want
+
+
+def test_empty_is_missing_but_kind_and_active_always_present():
+    assert normalize_values({"name": "X", "phone": "  "}) == {"name": "X", "kind": "Customer", "active": "Yes"}
+
+
+def problems(**values):
+    return {(p.field, p.message) for p in validate(normalize_values(values))}
+
+
+def test_name_too_long_names_both_lengths():
+    (field, msg), = problems(name="N" * 47)
+    assert field == "name" and "47 > 41" in msg
+
+
+def test_job_segments_are_checked_one_by_one_and_the_full_name_too():
+    assert not problems(name="A" * 41 + ":" + "B" * 41)
+    assert any("full name" in m for _, m in problems(name=":".join(["C" * 41] * 5) + "x"))
+
+
+def test_colon_in_a_vendor_name():
+    assert any("':'" in m for f, m in problems(name="Acme:Parts", kind="Vendor") if f == "name")
+
+
+def test_more_than_five_levels():
+    assert any("levels" in m for _, m in problems(name="a:b:c:d:e:f"))
+
+
+def test_non_latin1_character_is_an_error_not_a_question_mark():
+    (field, msg), = problems(name="Zoë Ltd", company="東京")
+    assert field == "company" and "東" in msg
+
+
+def test_control_characters():
+    assert any("control" in m for f, m in problems(name="X", notes="a\x07b") if f == "notes")
+
+
+def test_limits_can_be_loosened_by_a_connector():
+    values = normalize_values({"name": "N" * 100})
+    assert not validate(values, limits={"name": 500}, charset=None)

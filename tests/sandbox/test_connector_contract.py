@@ -1,0 +1,41 @@
+"""The sandbox passes the connector contract, on an empty company and on the sample company."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from custmgr.connector import Connector
+from custmgr.testing.contract import ConnectorContract
+from custmgr_sandbox.connector import SandboxConnector
+from custmgr_sandbox.store import create_company
+
+
+class TestEmptySandbox(ConnectorContract):
+    @pytest.fixture
+    def connector(self, empty_path: Path) -> Iterator[Connector]:
+        with SandboxConnector(empty_path) as opened:
+            yield opened
+
+    @pytest.fixture
+    def other_connector(self, tmp_path: Path) -> Iterator[Connector]:
+        path = tmp_path / "other.sandbox"
+        create_company(path, name="Empty Test Co")  # same name, still another company
+        with SandboxConnector(path) as opened:
+            yield opened
+
+
+class TestSampleSandbox(ConnectorContract):
+    @pytest.fixture
+    def connector(self, sample_path: Path) -> Iterator[Connector]:
+        with SandboxConnector(sample_path) as opened:
+            yield opened
+
+    @pytest.fixture
+    def other_connector(self, tmp_path: Path) -> Iterator[Connector]:
+        path = tmp_path / "copy.sandbox"
+        create_company(path, sample=True)  # the same sample data, but another company
+        with SandboxConnector(path) as opened:
+            yield opened

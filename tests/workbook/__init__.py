@@ -1,0 +1,1 @@
+"""Tests of the workbook port and its implementations."""
