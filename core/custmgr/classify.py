@@ -107,7 +107,7 @@ def merge(base: Values, here: Values, there: Values, keys: Sequence[str], resolv
             else:
                 winner = h if side == "left" else t
         settled = not (open_ and open_[-1].unit == unit)
-        for k, old_here, new in zip(unit_keys, h, winner):
+        for k, old_here, new in zip(unit_keys, h, winner, strict=True):
             if new:
                 new_base[k] = new
             if settled and t != winner:

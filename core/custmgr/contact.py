@@ -174,8 +174,12 @@ class Problem:
 
 
 def validate(values: Mapping[str, str], *, limits: Mapping[str, int] | None = None,
-             charset: str | None = "latin-1", custom_limit: int = CUSTOM_VALUE_LIMIT) -> list[Problem]:
-    """Check normalized values against QuickBooks' rules before anything is sent."""
+             charset: str | None = "latin-1", custom_limit: int = CUSTOM_VALUE_LIMIT,
+             partial: bool = False) -> list[Problem]:
+    """Check normalized values against QuickBooks' rules before anything is sent.
+
+    ``partial``: ``values`` are only the fields of an update, so a missing name is not an error.
+    """
     problems: list[Problem] = []
     limit_of = dict(limits or {})
     for key, text in values.items():
@@ -191,6 +195,8 @@ def validate(values: Mapping[str, str], *, limits: Mapping[str, int] | None = No
             if bad:
                 problems.append(Problem(key, f"QuickBooks cannot store the character {bad!r}; replace it"))
     kind = values.get("kind", CUSTOMER)
+    if partial and "name" not in values:
+        return problems
     if kind not in KINDS:
         problems.append(Problem("kind", f"must be {CUSTOMER} or {VENDOR}, not {kind!r}"))
     if values.get("active", YES) not in (YES, NO):

@@ -258,9 +258,10 @@ class _Builder:
             return None
         return d.side
 
-    def _problems(self, row: ContactRow, values: Values, *, check_parent: bool) -> tuple[Problem, ...]:
+    def _problems(self, row: ContactRow, values: Values, *, check_parent: bool, partial: bool = False
+                  ) -> tuple[Problem, ...]:
         problems = list(row.problems)
-        problems += validate(values, limits=self.inp.limits, charset=self.inp.charset)
+        problems += validate(values, limits=self.inp.limits, charset=self.inp.charset, partial=partial)
         name = values.get("name", "")
         parent = parent_name(name)
         if check_parent and parent and name_key(parent) not in self.customer_names:
@@ -282,7 +283,7 @@ class _Builder:
         return Decision(CONFLICT, row_id, name, unit=c.unit, field=label, base=show(c.base), left=show(c.here),
                         right=show(c.there), detail=detail_of(c.here, c.there))
 
-    def _resolver(self, row_id: str):  # noqa: ANN202 - returns a Resolver
+    def _resolver(self, row_id: str):
         default = {"Customer Manager wins": "left", "QuickBooks wins": "right"}.get(
             self.inp.settings.conflict_default)
 
@@ -380,7 +381,7 @@ class _Builder:
             return RecordPlan(**common, problems=tuple(row.problems), status=_status(row.problems))
         m = merge(base, row.values, there, self.keys, self._resolver(row.row_id))
         if m.send:
-            problems = list(self._problems(row, m.send, check_parent="name" in m.send))
+            problems = list(self._problems(row, m.send, check_parent="name" in m.send, partial=True))
             if "kind" in m.send:
                 problems.append(Problem("kind", f"cannot change once the contact is in QuickBooks; set it back "
                                                 f"to {there.get('kind', CUSTOMER)}"))
@@ -409,7 +410,7 @@ def _field_label(key: str) -> str:
 
 
 @functools.cache
-def _LABELS() -> dict[str, str]:  # noqa: N802
+def _LABELS() -> dict[str, str]:
     return expected_columns({})
 
 

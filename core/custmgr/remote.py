@@ -74,7 +74,7 @@ def _with_retries(connector: Connector, batch: list[Change], backoff: float,
         if len(answered) != len(pending):
             raise Unavailable(f"the {connector.name} connector answered {len(answered)} of {len(pending)} changes")
         retry = []
-        for ch, res in zip(pending, answered):
+        for ch, res in zip(pending, answered, strict=True):
             done[ch.ref] = res
             if isinstance(res.error, Retryable) and attempt < RETRIES:
                 retry.append(ch)

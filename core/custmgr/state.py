@@ -16,7 +16,7 @@ from .errors import WorkbookError
 from .workbook.port import CellValue, Grid, WorkbookPort
 
 PAIR_SHEET, STATE_SHEET = "_cm_pair", "_cm_state"
-STATE_HEADER = ["Row ID", "Remote ID", "Version", "Pending", "Base"]
+STATE_HEADER = ["Row ID", "Remote ID", "Version", "Flag", "Base"]
 FORMAT = "1"
 
 
@@ -28,7 +28,9 @@ class Link:
     remote_id: str
     version: str
     base: Values
-    pending: bool = False  # an open decision: always re-read this record from QuickBooks
+    #: '' normally; 'pending' = an open decision (always re-read from QuickBooks); 'local' = kept only in this
+    #: workbook by the bookkeeper's choice; 'dropped' = deleted here and made inactive in QuickBooks.
+    flag: str = ""
 
     def moved(self, **changes: object) -> Link:
         return replace(self, **changes)  # type: ignore[arg-type]
@@ -80,15 +82,15 @@ def link_from_row(row: list[CellValue], keys: list[str]) -> Link | None:
         return None
     cells += [""] * (5 - len(cells))
     values = json_from_cells(row[4:]) if len(row) > 4 and cells[4] else []
-    base = {k: v for k, v in zip(keys, values) if v}
-    return Link(cells[0], cells[1], cells[2], base, cells[3] == "1")
+    base = {k: v for k, v in zip(keys, values, strict=False) if v}
+    return Link(cells[0], cells[1], cells[2], base, cells[3])
 
 
 def link_row(link: Link, keys: list[str]) -> list[CellValue]:
     values = [link.base.get(k, "") for k in keys]
     while values and not values[-1]:
         values.pop()
-    return [link.row_id, link.remote_id or None, link.version or None, "1" if link.pending else None,
+    return [link.row_id, link.remote_id or None, link.version or None, link.flag or None,
             *json_cells(values)]
 
 

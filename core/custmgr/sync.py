@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import json
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -48,11 +49,22 @@ def now() -> str:
     return _dt.datetime.now().replace(microsecond=0).isoformat(sep=" ")
 
 
-def open_company(settings: Settings, options: dict[str, Any] | None = None) -> Connector:
+def company_setting(book: Path, company: str) -> str:
+    """A company file named relative to the workbook's folder (so the two can move together) as a usable path;
+    anything else (a realm ID, an absolute path) unchanged."""
+    candidate = book.parent / company
+    if company and not Path(company).is_absolute() and candidate.exists():
+        return str(candidate)
+    return company
+
+
+def open_company(settings: Settings, options: dict[str, Any] | None = None, book: Path | None = None
+                 ) -> Connector:
     if not settings.company:
         raise CustmgrError("No QuickBooks company is set up for this workbook. Run `custmgr setup BOOK "
                            "--connector NAME --company PATH` (or Set Up Sync in Excel) first.")
-    connector = plugins.open_connector(settings.connector, settings.company, options)
+    company = company_setting(book, settings.company) if book else settings.company
+    connector = plugins.open_connector(settings.connector, company, options)
     if not connector.two_way:
         connector.close()
         raise CustmgrError(f"The {settings.connector} connector only moves lists one way (it has no record "
@@ -80,7 +92,7 @@ def sync(path: Path, *, dry_run: bool = False, force: bool = False, progress: Pr
     rows = sheet.contact_rows()
     decisions = read_decisions(book)
     keys = (*FIELD_KEYS, *settings.custom_columns)
-    with open_company(settings, connector_options) as connector:
+    with open_company(settings, connector_options, path) as connector:
         company = connector.company()
         check_pairing(state, company.id, company.name)
         listing = {item.remote_id: item for item in connector.listing(settings.kinds)}
@@ -223,13 +235,15 @@ def setup(path: Path, *, connector: str, company: str, vendors: bool | None = No
     settings = read_settings(book)
     state = read_state(book)
     values = settings_values(settings)
+    if Path(company).exists() and not Path(company).is_absolute():
+        company = os.path.relpath(Path(company).resolve(), path.resolve().parent)
     values.update(connector=connector, company=company)
     if vendors is not None:
         values["kinds"] = "Customers and vendors" if vendors else "Customers"
     if inactive is not None:
         values["include_inactive"] = "Yes" if inactive else "No"
     probe = Settings(connector=connector, company=company)
-    with open_company(probe, connector_options) as conn:
+    with open_company(probe, connector_options, path) as conn:
         identity = conn.company()
         available = {f.name.casefold(): f.name for f in conn.custom_fields()}
     if state.links or state.sync_count:
