@@ -91,8 +91,9 @@ def new(book: Path) -> None:
 @click.option("--inactive/--no-inactive", default=None, help="Import inactive contacts too.")
 @click.option("--map", "mappings", multiple=True, metavar="FIELD=COLUMN",
               help="Sync QuickBooks custom field FIELD into Contacts column COLUMN (repeatable).")
+@click.option("--map-all", is_flag=True, help="Sync every custom field, each into a column of its own name.")
 def setup(book: Path, connector: str, company: str, vendors: bool | None, inactive: bool | None,
-          mappings: tuple[str, ...]) -> None:
+          mappings: tuple[str, ...], map_all: bool) -> None:
     """Pair BOOK with a QuickBooks company and choose what to sync."""
     custom: dict[str, str] = {}
     for item in mappings:
@@ -101,7 +102,7 @@ def setup(book: Path, connector: str, company: str, vendors: bool | None, inacti
             raise click.BadParameter(f"{item!r} is not FIELD=COLUMN", param_hint="--map")
         custom[field.strip()] = column.strip() or field.strip()
     click.echo(engine.setup(book, connector=connector, company=company, vendors=vendors, inactive=inactive,
-                            custom_fields=custom))
+                            custom_fields=custom, map_all=map_all))
 
 
 @main.command("sync")
@@ -157,7 +158,7 @@ def demo(folder: Path) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     connector, company = plugins.demo_company(folder)
     create_workbook(book)
-    engine.setup(book, connector=connector, company=company, vendors=True)
+    engine.setup(book, connector=connector, company=company, vendors=True, map_all=True)
     summary, _ = engine.sync(book, progress=_progress())
     for line in summary.lines():
         click.echo(line)

@@ -105,6 +105,9 @@ def read_contacts(book: WorkbookPort, custom_columns: dict[str, str]) -> Contact
                 f"{heading!r} to the table) and sync again; nothing was changed", sheet=SHEET, row=1, field=heading)
         found[key] = col
     width = len(header)
+    for i, cell in enumerate(header):  # as Excel does for a table column with no header
+        if not cell_text(cell).strip():
+            header[i] = next(f"Column{n}" for n in range(i + 1, i + 10_000) if f"column{n}" not in by_text)
     rows = [pad(r, width) for r in grid[1:]]
     return ContactsSheet(header, rows, found, dict(wanted))
 

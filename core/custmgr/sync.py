@@ -229,8 +229,10 @@ def _messages(s: Summary) -> list[str]:
 
 
 def setup(path: Path, *, connector: str, company: str, vendors: bool | None = None, inactive: bool | None = None,
-          custom_fields: dict[str, str] | None = None, connector_options: dict[str, Any] | None = None) -> str:
-    """Point the workbook at a company (checking it can be opened), and map custom fields to columns."""
+          custom_fields: dict[str, str] | None = None, connector_options: dict[str, Any] | None = None,
+          map_all: bool = False) -> str:
+    """Point the workbook at a company (checking it can be opened), and map custom fields to columns
+    (``map_all``: every custom field of the company, each to a column of its own name)."""
     book = XlsxWorkbook.open(path)
     settings = read_settings(book)
     state = read_state(book)
@@ -249,7 +251,10 @@ def setup(path: Path, *, connector: str, company: str, vendors: bool | None = No
     if state.links or state.sync_count:
         check_pairing(state, identity.id, identity.name)
     mapping = dict(settings.custom_fields)
-    for name, column in (custom_fields or {}).items():
+    wanted = dict(custom_fields or {})
+    if map_all:
+        wanted = {name: name for name in available.values() if name not in mapping} | wanted
+    for name, column in wanted.items():
         real = available.get(name.casefold())
         if real is None:
             raise CustmgrError(f"QuickBooks company {identity.name!r} has no custom field {name!r}. "
