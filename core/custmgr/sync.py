@@ -204,7 +204,14 @@ def _save_sync(book: XlsxWorkbook, sheet, rows, plan: SyncPlan, results, state: 
     write_review(book, settled.decisions, decisions)
     append_log(book, summary)
     append_changes(book, summary.when, settled.log, expected_columns(settings.custom_columns))
-    book.save()
+    try:
+        book.save()
+    except CustmgrError as err:
+        if not settled.remote_done:
+            raise
+        done = "; ".join(settled.remote_done[:10]) + (" ..." if len(settled.remote_done) > 10 else "")
+        raise type(err)(f"{err} QuickBooks already has this sync's changes ({done}); sync again once the "
+                        "workbook can be saved and it will catch up without losing anything.") from err
 
 
 def _outcome(s: Summary) -> str:

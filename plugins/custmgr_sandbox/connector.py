@@ -40,6 +40,11 @@ class SandboxConnector(Connector):
 
     ``round_trips`` counts every call to ``company``, ``listing``, ``fetch``, ``custom_fields`` and ``apply``.
     ``store`` is the open ``SandboxCompany``, for editing "in QuickBooks" between syncs.
+
+    Options (the factory's ``options``, from ``custmgr.sync.sync(connector_options=...)``):
+
+    - ``"on_open"``: a callable given the new connector before the engine uses it, so a test can inject
+      faults into (or keep a handle on) the connector a sync opens for itself.
     """
 
     name: ClassVar[str] = "sandbox"
@@ -47,12 +52,14 @@ class SandboxConnector(Connector):
     charset: ClassVar[str | None] = CHARSET
 
     def __init__(self, path: str | os.PathLike[str], options: dict[str, Any] | None = None) -> None:
-        # ``options`` is part of the factory signature; the sandbox needs none: the file is the company.
         self.store = SandboxCompany(path)
         self.round_trips = 0
         self._reached = 0  # changes apply has reached so far
         self._faults: list[_Fault] = []
         self._outage: int | None = None
+        on_open = (options or {}).get("on_open")
+        if on_open is not None:
+            on_open(self)
 
     # --- fault injection ------------------------------------------------------------------------------------
 

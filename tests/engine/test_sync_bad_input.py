@@ -1,0 +1,227 @@
+"""Bad input from either side: a clear message naming sheet, row and field, and nothing lost or half-written."""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from custmgr import sync as engine
+from custmgr.contacts import ContactsSheet
+from custmgr.errors import SyncRefused, WorkbookBusy, WorkbookError
+from custmgr.workbook.xlsx import XlsxWorkbook
+from custmgr_sandbox.store import SandboxCompany
+from workbooks import add_row, column, contacts, edit, paired, qb_edit, remote, set_cells, statuses
+
+
+def sync(book: Path, **kw):
+    summary, _ = engine.sync(book, backoff=0, **kw)
+    return summary
+
+
+@pytest.fixture
+def synced(tmp_path):
+    return paired(tmp_path, add_policy="Add to QuickBooks")
+
+
+def test_a_name_too_long_stays_on_its_row_and_is_not_sent(synced):
+    book, company = synced
+    add_row(book, Name="N" * 47)
+    set_cells(book, "Okafor, Chidi", Name="Okafor, Chidi " + "x" * 40)
+    summary = sync(book)
+    assert summary.errors == 2 and summary.added == 0
+    assert statuses(book)["N" * 47] == "Name too long for QuickBooks (47 > 41 characters)"
+    assert "Okafor, Chidi" in remote(company)
+
+
+def test_phone_too_long_names_the_column(synced):
+    book, company = synced
+    set_cells(book, "Okafor, Chidi", Phone="1" * 22)
+    sync(book)
+    assert statuses(book)["Okafor, Chidi"] == "Phone too long for QuickBooks (22 > 21 characters)"
+    assert remote(company)["Okafor, Chidi"]["phone"] != "1" * 22
+
+
+@pytest.mark.parametrize("other", ["okafor, CHIDI", "Okafor, Chidi"])
+def test_a_duplicate_name_ignoring_case_is_refused_on_the_new_row(synced, other):
+    book, company = synced
+    add_row(book, Name=other, Phone="1")
+    sync(book)
+    status = statuses(book)
+    assert "also used on row" in status[other if other != "Okafor, Chidi" else other]
+    assert list(remote(company)).count("Okafor, Chidi") == 1
+
+
+def test_two_new_rows_customer_and_vendor_with_one_name(synced):
+    book, company = synced
+    add_row(book, Name="Twin Name", Type="Customer")
+    add_row(book, Name="twin name", Type="Vendor")
+    summary = sync(book)
+    assert summary.errors == 2 and "Twin Name" not in remote(company)
+
+
+def test_a_name_clash_with_quickbooks_becomes_a_decision(tmp_path):
+    book, company = paired(tmp_path, add_policy="Add to QuickBooks", vendors=False)
+    add_row(book, Name="bay state stone & tile")  # a vendor in QuickBooks; vendors are not synced here
+    summary = sync(book)
+    assert summary.failed == 1
+    assert "Failed" in statuses(book)["bay state stone & tile"]
+
+
+def test_a_colon_in_a_name_that_is_not_a_job(synced):
+    book, _ = synced
+    add_row(book, Name="Ratio 3:1 Ltd")
+    sync(book)
+    assert "':'" in statuses(book)["Ratio 3:1 Ltd"]
+
+
+def test_a_formula_typed_into_a_synced_column_is_reported_not_sent(synced):
+    book, company = synced
+    set_cells(book, "Okafor, Chidi", Email='=HYPERLINK("x")')
+    sync(book)
+    assert "holds a formula" in statuses(book)["Okafor, Chidi"]
+    assert not remote(company)["Okafor, Chidi"]["email"].startswith("=")
+
+
+@pytest.mark.parametrize("text", ["=1+2", "+1 555 0100", "-- call first", "@home", "=cmd|' /C calc'!A0"])
+def test_values_from_quickbooks_never_become_formulas(synced, text):
+    book, company = synced
+    qb_edit(company, "Okafor, Chidi", notes=text)
+    sync(book)
+    assert column(book, "Notes")["Okafor, Chidi"] == text
+    with zipfile.ZipFile(book) as z:
+        assert f"<f>{text[1:]}" not in z.read("xl/worksheets/sheet1.xml").decode()
+    assert sync(book).outcome == "nothing to do"
+
+
+def test_text_typed_with_a_leading_apostrophe_goes_to_quickbooks_as_text(synced):
+    book, company = synced
+
+    def change(ws, header):
+        for r in range(2, ws.max_row + 1):
+            if ws.cell(r, header["Name"]).value == "Okafor, Chidi":
+                cell = ws.cell(r, header["Notes"])
+                cell.value = "=not a formula"
+                cell.data_type = "s"
+    edit(book, change)
+    sync(book)
+    assert remote(company)["Okafor, Chidi"]["notes"] == "=not a formula"
+
+
+def test_control_characters_in_a_cell_are_reported_per_field():
+    sheet = ContactsSheet(["Row ID", "Name", "Phone"], [["R1", "A\x07B", "1"]],
+                          {"row_id": 0, "name": 1, "phone": 2}, {})
+    (row,) = sheet.contact_rows()
+    assert row.problems[0].field == "name" and "control" in row.problems[0].message
+
+
+def test_control_characters_from_quickbooks_are_stripped():
+    from custmgr.apply import from_remote
+
+    assert from_remote({"name": "A\x00B\x1f", "notes": "x\ufffey"}) == {
+        "name": "AB", "notes": "xy", "kind": "Customer", "active": "Yes"}
+
+
+def test_a_deleted_header_column_stops_the_sync_and_changes_nothing(synced):
+    book, company = synced
+    edit(book, lambda ws, header: ws.delete_cols(header["Phone"]))
+    qb_edit(company, "Okafor, Chidi", email="x@example.com")
+    before, qb_before = book.read_bytes(), remote(company)
+    with pytest.raises(WorkbookError, match="sheet Contacts, row 1, column Phone: the column 'Phone' is missing"):
+        sync(book)
+    assert book.read_bytes() == before and remote(company) == qb_before
+
+
+def test_two_rows_with_one_row_id_stop_the_sync_naming_both_rows(synced):
+    book, _ = synced
+
+    def copy_row(ws, header):
+        r = ws.max_row + 1
+        for c in range(1, ws.max_column + 1):
+            ws.cell(r, c).value = ws.cell(2, c).value
+        ws.cell(r, header["Name"]).value = "Copy of row two"
+    edit(book, copy_row)
+    before = book.read_bytes()
+    with pytest.raises(SyncRefused, match=r"rows 2 and \d+ have the same Row ID"):
+        sync(book)
+    assert book.read_bytes() == before
+
+
+@pytest.mark.parametrize("lock", ["~${}", ".~lock.{}#"])
+def test_a_workbook_open_elsewhere_is_refused_before_quickbooks_is_touched(synced, lock):
+    book, company = synced
+    set_cells(book, "Okafor, Chidi", Phone="1")
+    (book.parent / lock.format(book.name)).write_text("someone")
+    qb_before = remote(company)
+    with pytest.raises(WorkbookBusy, match="close it|Close it|open in"):
+        sync(book)
+    assert remote(company) == qb_before
+
+
+def test_a_read_only_workbook_is_refused(synced, monkeypatch):
+    book, company = synced
+    monkeypatch.setattr("os.access", lambda path, mode, **kw: False)
+    with pytest.raises(WorkbookBusy):
+        sync(book)
+
+
+def test_a_crash_while_saving_leaves_the_old_file_whole_and_the_next_sync_converges(synced, monkeypatch):
+    book, company = synced
+    set_cells(book, "Okafor, Chidi", Phone="555")
+    before = book.read_bytes()
+
+    def crash(self, *a, **kw):
+        raise OSError("disk full")
+    monkeypatch.setattr(openpyxl.Workbook, "save", crash)
+    with pytest.raises(WorkbookError, match="could not be saved.*QuickBooks already has.*Okafor"):
+        sync(book)
+    monkeypatch.undo()
+    assert book.read_bytes() == before
+    assert not [p for p in book.parent.iterdir() if p.name.startswith(".") or p.suffix == ".tmp"]
+    assert remote(company)["Okafor, Chidi"]["phone"] == "555"  # QuickBooks got it before the crash
+    sync(book)
+    assert sync(book).outcome == "nothing to do"
+    assert contacts(book)["Okafor, Chidi"]["phone"] == "555"
+
+
+def test_an_empty_quickbooks_side_is_refused_unless_forced(synced):
+    book, company = synced
+    with SandboxCompany(company) as c:
+        for record in reversed(c.records()):
+            c.delete(record.values["name"])
+    before = book.read_bytes()
+    with pytest.raises(SyncRefused, match="returned no contacts"):
+        sync(book)
+    assert book.read_bytes() == before
+    sync(book, force=True)
+    assert set(statuses(book).values()) == {"Not in QuickBooks (deleted there)"}
+
+
+def test_an_empty_contacts_sheet_is_refused_unless_forced(synced):
+    book, company = synced
+    edit(book, lambda ws, header: ws.delete_rows(2, ws.max_row))
+    with pytest.raises(SyncRefused, match="no contacts"):
+        sync(book)
+
+
+def test_a_bad_setting_names_its_row(synced):
+    book, _ = synced
+    edit(book, lambda ws, header: ws.cell(6, 2, "Sometimes"), sheet="Settings")
+    with pytest.raises(WorkbookError, match="sheet Settings, row 6, column Value: Conflicts is 'Sometimes'"):
+        sync(book)
+
+
+def test_a_missing_company_file(synced):
+    book, company = synced
+    company.unlink()
+    with pytest.raises(Exception, match="sandbox new"):
+        sync(book)
+
+
+def test_a_workbook_that_is_not_a_workbook(tmp_path):
+    bad = tmp_path / "notes.xlsx"
+    bad.write_text("hello")
+    with pytest.raises(WorkbookError):
+        sync(bad)
