@@ -1,0 +1,212 @@
+"""Engine test helpers: a workbook paired with a sandbox company, edits on either side, and plain-value views.
+
+A view reads the file from disk, so it shows exactly what the next sync (or the bookkeeper) will see.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from custmgr.apply import from_remote
+from custmgr.book import create_workbook
+from custmgr.cells import cell_text
+from custmgr.contact import FIELD_KEYS, Values, normalize
+from custmgr.contacts import SHEET as CONTACTS
+from custmgr.contacts import STATUS, read_contacts
+from custmgr.review import SHEET as REVIEW
+from custmgr.review import Decision, read_decisions
+from custmgr.settings import read_settings, settings_values, write_settings
+from custmgr.state import Link, read_state
+from custmgr.sync import setup
+from custmgr.workbook.port import CellValue, Grid
+from custmgr.workbook.xlsx import XlsxWorkbook
+from custmgr_sandbox.store import SandboxCompany, create_company
+
+Rows = list[list[CellValue]]
+
+
+@dataclass(frozen=True)
+class Pair:
+    """A workbook and the sandbox company it syncs with."""
+
+    book: Path
+    company: Path
+
+
+def make_pair(folder: Path, contacts: Mapping[str, Mapping[str, str]] | None = None,
+              settings: Mapping[str, str] | None = None, company_name: str = "Test Co") -> Pair:
+    """A company holding ``contacts`` (name -> other fields) and a new workbook set up to sync with it."""
+    company = folder / "company.qbsandbox"
+    create_company(company, name=company_name)
+    with SandboxCompany(company) as store:
+        for name, values in (contacts or {}).items():
+            store.add(name, values)
+    book = folder / "book.xlsx"
+    create_workbook(book)
+    setup(book, connector="sandbox", company=str(company))
+    if settings:
+        set_settings(book, settings)
+    return Pair(book, company)
+
+
+def set_settings(book: Path, values: Mapping[str, str]) -> None:
+    """Change Settings sheet values by setting key (``conflict_default``, ``add_policy``, ...)."""
+    wb = XlsxWorkbook.open(book)
+    current = read_settings(wb)
+    merged = {**settings_values(current), **values}
+    write_settings(wb, merged, current.custom_fields)
+    wb.save()
+
+
+# --- views ------------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RowView:
+    """One Contacts row: where it is, its Row ID, its normalized values and its Sync Status."""
+
+    number: int
+    row_id: str
+    values: Values
+    status: str
+
+
+@dataclass(frozen=True)
+class BookView:
+    """Everything a sync reads from or writes to the workbook, as plain values."""
+
+    contacts: Grid
+    review: Grid
+    rows: list[RowView]
+    links: dict[str, Link]
+    decisions: dict[str, Decision]
+    pair: dict[str, str] = field(default_factory=dict)
+
+    def row(self, row_id: str) -> RowView | None:
+        return next((r for r in self.rows if r.row_id == row_id), None)
+
+    def decisions_for(self, row_id: str) -> list[Decision]:
+        return [d for d in self.decisions.values() if d.row_id == row_id]
+
+
+def trimmed(grid: Grid) -> Grid:
+    """A grid without trailing empty cells and rows, so equal content compares equal however it was padded."""
+    out: Grid = []
+    for row in grid:
+        cells = list(row)
+        while cells and cells[-1] in (None, ""):
+            cells.pop()
+        out.append(cells)
+    while out and not out[-1]:
+        out.pop()
+    return out
+
+
+def read_book(book: Path) -> BookView:
+    wb = XlsxWorkbook.open(book, writable=False)
+    settings = read_settings(wb)
+    sheet = read_contacts(wb, settings.custom_columns)
+    status_col = sheet.columns[STATUS]
+    rows = [RowView(r.number, r.row_id, r.values, cell_text(sheet.rows[r.number - 2][status_col]).strip())
+            for r in sheet.contact_rows()]
+    state = read_state(wb)
+    review = wb.read(REVIEW) if REVIEW in wb.sheet_names() else []
+    return BookView(trimmed(wb.read(CONTACTS)), trimmed(review), rows, state.links, read_decisions(wb),
+                    state.pair)
+
+
+@dataclass(frozen=True)
+class Record:
+    """One QuickBooks record as the engine compares it."""
+
+    remote_id: str
+    version: str
+    values: Values
+
+
+def read_company(company: Path) -> dict[str, Record]:
+    """Every record (customers and vendors, inactive too) by remote id."""
+    with SandboxCompany(company) as store:
+        return {r.remote_id: Record(r.remote_id, r.version, from_remote(r.values)) for r in store.records()}
+
+
+def differing(a: Mapping[str, str], b: Mapping[str, str], keys: tuple[str, ...] = FIELD_KEYS) -> list[str]:
+    """Field keys whose values differ (missing == empty)."""
+    return [k for k in keys if a.get(k, "") != b.get(k, "")]
+
+
+# --- edits in the workbook --------------------------------------------------------------------------------------
+
+
+def edit_sheet(book: Path, sheet: str, change: Callable[[list[Any], Rows], Rows]) -> None:
+    """Rewrite ``sheet`` as ``change(header, data_rows)`` returns it, then save (what a user's edit amounts to)."""
+    wb = XlsxWorkbook.open(book)
+    grid = wb.read(sheet)
+    header = list(grid[0]) if grid else []
+    rows = [list(r) + [None] * (len(header) - len(r)) for r in grid[1:]]
+    wb.write(sheet, [header, *change(header, rows)])
+    wb.save()
+
+
+def column(header: list[Any], key: str) -> int:
+    """The 0-based column of a Contacts field key, found by its header as the engine finds it."""
+    wb_columns = _headers()
+    heading = wb_columns[key].casefold()
+    return next(i for i, h in enumerate(header) if cell_text(h).strip().casefold() == heading)
+
+
+def _headers() -> dict[str, str]:
+    from custmgr.contacts import expected_columns
+
+    return expected_columns({})
+
+
+def set_cell(book: Path, row_number: int, key: str, value: str) -> None:
+    """Type ``value`` into field ``key`` of Contacts row ``row_number`` (2 = first data row)."""
+
+    def change(header: list[Any], rows: Rows) -> Rows:
+        rows[row_number - 2][column(header, key)] = value or None
+        return rows
+
+    edit_sheet(book, CONTACTS, change)
+
+
+def add_row(book: Path, values: Mapping[str, str]) -> None:
+    """Type a new contact into the first row below the table (no Row ID: users never type one)."""
+
+    def change(header: list[Any], rows: Rows) -> Rows:
+        new: list[CellValue] = [None] * len(header)
+        for key, value in values.items():
+            new[column(header, key)] = value or None
+        return [*rows, new]
+
+    edit_sheet(book, CONTACTS, change)
+
+
+def delete_row(book: Path, row_number: int) -> None:
+    """Delete Contacts row ``row_number`` (the rows below move up)."""
+
+    def change(header: list[Any], rows: Rows) -> Rows:
+        return rows[:row_number - 2] + rows[row_number - 1:]
+
+    edit_sheet(book, CONTACTS, change)
+
+
+def mark_review(book: Path, row_number: int, left: bool, right: bool) -> None:
+    """Set Accept Left / Accept Right of Review row ``row_number`` to 'Yes' (or clear them)."""
+
+    def change(header: list[Any], rows: Rows) -> Rows:
+        heads = [cell_text(h).strip().casefold() for h in header]
+        rows[row_number - 2][heads.index("accept left")] = "Yes" if left else None
+        rows[row_number - 2][heads.index("accept right")] = "Yes" if right else None
+        return rows
+
+    edit_sheet(book, REVIEW, change)
+
+
+def normalized(key: str, value: str) -> str:
+    """What the engine makes of ``value`` typed into field ``key``."""
+    return normalize(key, value)
