@@ -13,9 +13,9 @@ from typing import Any
 from custmgr.apply import from_remote
 from custmgr.book import create_workbook
 from custmgr.cells import cell_text
-from custmgr.contact import FIELD_KEYS, Values, normalize
+from custmgr.contact import FIELD_KEYS, Values
 from custmgr.contacts import SHEET as CONTACTS
-from custmgr.contacts import STATUS, read_contacts
+from custmgr.contacts import STATUS, expected_columns, read_contacts
 from custmgr.review import SHEET as REVIEW
 from custmgr.review import Decision, read_decisions
 from custmgr.settings import read_settings, settings_values, write_settings
@@ -153,15 +153,8 @@ def edit_sheet(book: Path, sheet: str, change: Callable[[list[Any], Rows], Rows]
 
 def column(header: list[Any], key: str) -> int:
     """The 0-based column of a Contacts field key, found by its header as the engine finds it."""
-    wb_columns = _headers()
-    heading = wb_columns[key].casefold()
+    heading = expected_columns({})[key].casefold()
     return next(i for i, h in enumerate(header) if cell_text(h).strip().casefold() == heading)
-
-
-def _headers() -> dict[str, str]:
-    from custmgr.contacts import expected_columns
-
-    return expected_columns({})
 
 
 def set_cell(book: Path, row_number: int, key: str, value: str) -> None:
@@ -205,8 +198,3 @@ def mark_review(book: Path, row_number: int, left: bool, right: bool) -> None:
         return rows
 
     edit_sheet(book, REVIEW, change)
-
-
-def normalized(key: str, value: str) -> str:
-    """What the engine makes of ``value`` typed into field ``key``."""
-    return normalize(key, value)
