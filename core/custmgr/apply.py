@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, replace
 from .classify import Case
 from .connector import ChangeResult
 from .contact import Values, clean_text, normalize_values
-from .contacts import ROW_ID, STATUS, ContactRow, ContactsSheet, row_cells
+from .contacts import ROW_ID, STATUS, ContactRow, ContactsSheet, field_label, row_cells
 from .errors import NameInUse
 from .plan import RecordPlan, SyncPlan
 from .review import ADD, CONFLICT, Decision
@@ -166,7 +166,7 @@ def _log(rec: RecordPlan, row: ContactRow | None, receive: Values, link: Link | 
     elif rec.op == "deactivate":
         out.remote_done.append(f"made {rec.name!r} inactive")
     elif rec.op == "update":
-        out.remote_done.append(f"changed {', '.join(sorted(rec.send))} of {rec.name!r}")
+        out.remote_done.append(f"changed {', '.join(field_label(k) for k in sorted(rec.send))} of {rec.name!r}")
         for k, v in sorted(rec.send.items()):
             out.log.append((rec.name, k, "To QuickBooks", base.get(k, ""), v))
     if rec.create_row is None and row is not None:

@@ -6,6 +6,7 @@ those extra columns are carried along untouched.
 
 from __future__ import annotations
 
+import functools
 import secrets
 from dataclasses import dataclass, field
 
@@ -120,6 +121,16 @@ def expected_columns(custom_columns: dict[str, str]) -> dict[str, str]:
     cols[STATUS] = status
     assert set(FIELD_KEYS) <= set(cols), "layout.json must have a column for every field"
     return cols
+
+
+@functools.cache
+def _default_labels() -> dict[str, str]:
+    return expected_columns({})
+
+
+def field_label(key: str) -> str:
+    """The Contacts column header of a field key, for messages ("phone" -> "Phone")."""
+    return _default_labels().get(key, key.removeprefix("custom:"))
 
 
 def row_cells(values: Values, sheet: ContactsSheet, row: list[CellValue]) -> list[CellValue]:

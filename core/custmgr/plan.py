@@ -5,7 +5,6 @@
 
 from __future__ import annotations
 
-import functools
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -13,7 +12,7 @@ from dataclasses import dataclass, field
 from .classify import Case, Conflict, classify, differs, merge
 from .connector import Company, Listed, Op
 from .contact import CUSTOMER, NO, UNIT_LABELS, Problem, Values, name_key, parent_name, validate
-from .contacts import ContactRow, expected_columns, new_row_id
+from .contacts import ContactRow, field_label, new_row_id
 from .errors import SyncRefused
 from .review import ADD, CHANGED_GONE, CONFLICT, DELETE, DELETED_CHANGED, Decision, detail_of
 from .settings import Settings
@@ -62,19 +61,19 @@ class RecordPlan:
         if self.op == "add":
             parts.append("add to QuickBooks")
         elif self.op == "update":
-            parts.append("send " + ", ".join(sorted(self.send)))
+            parts.append("send " + ", ".join(field_label(k) for k in sorted(self.send)))
         elif self.op == "deactivate":
             parts.append("make inactive in QuickBooks")
         if self.create_row is not None:
             parts.append("import into the workbook" if self.case is Case.NEW_THERE else "bring the row back")
         if self.receive:
-            parts.append("receive " + ", ".join(sorted(self.receive)))
+            parts.append("receive " + ", ".join(field_label(k) for k in sorted(self.receive)))
         if self.remove_row:
             parts.append("remove the row")
         if self.forget and not self.remove_row:
             parts.append("forget the link")
         parts.extend(f"ask: {d.field or d.kind}" for d in self.decisions)
-        parts.extend(f"{p.field} {p.message}" for p in self.problems)
+        parts.extend(f"{field_label(p.field)} {p.message}" for p in self.problems)
         return f"{self.name or self.row_id}: {self.case.value}: " + ("; ".join(parts) or "nothing to do")
 
 
@@ -279,7 +278,7 @@ class _Builder:
         def show(vals: tuple[str, ...]) -> str:
             return " / ".join(v for v in vals if v) or "(blank)"
 
-        label = UNIT_LABELS.get(c.unit) or _field_label(c.keys[0])
+        label = UNIT_LABELS.get(c.unit) or field_label(c.keys[0])
         return Decision(CONFLICT, row_id, name, unit=c.unit, field=label, base=show(c.base), left=show(c.here),
                         right=show(c.there), detail=detail_of(c.here, c.there))
 
@@ -398,20 +397,11 @@ class _Builder:
 def _status(problems: Sequence[Problem]) -> str:
     p = problems[0]
     more = f" (+{len(problems) - 1} more)" if len(problems) > 1 else ""
-    return f"{_field_label(p.field)} {p.message}{more}"
+    return f"{field_label(p.field)} {p.message}{more}"
 
 
 def _summary(values: Values) -> str:
     return " / ".join(x for x in (values.get("name"), values.get("phone"), values.get("email")) if x)
-
-
-def _field_label(key: str) -> str:
-    return _LABELS().get(key, key.removeprefix("custom:"))
-
-
-@functools.cache
-def _LABELS() -> dict[str, str]:
-    return expected_columns({})
 
 
 def replan(inp: PlanInput, record: RecordPlan, row: ContactRow | None, fresh: Values | None,

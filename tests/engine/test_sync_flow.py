@@ -232,7 +232,7 @@ def test_dry_run_shows_the_plan_and_changes_nothing(tmp_path):
     summary, _plan = engine.sync(book, dry_run=True)
     assert book.read_bytes() == before and remote(company) == qb_before
     assert (summary.sent, summary.received) == (1, 1)
-    assert any("Café Société" in line and "send phone" in line for line in summary.plan)
+    assert any("Café Société" in line and "send Phone" in line for line in summary.plan)
 
 
 def test_undo_restores_contacts_review_and_state_exactly(tmp_path):
