@@ -168,7 +168,8 @@ def _selected(kind: str, settings: Settings) -> bool:
 
 
 def _check_guards(inp: PlanInput) -> list[ContactRow]:
-    rows = [r for r in inp.rows if _selected(r.values.get("kind", CUSTOMER), inp.settings)]
+    rows = [r for r in inp.rows  # a linked row stays in even if its Type was changed to one not synced
+            if _selected(r.values.get("kind", CUSTOMER), inp.settings) or r.row_id in inp.links]
     seen: dict[str, int] = {}
     for r in rows:
         if r.row_id and r.row_id in seen:

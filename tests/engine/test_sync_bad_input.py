@@ -224,3 +224,21 @@ def test_a_workbook_that_is_not_a_workbook(tmp_path):
     bad.write_text("hello")
     with pytest.raises(WorkbookError):
         sync(bad)
+
+
+def test_changing_the_type_of_a_linked_contact_is_refused_on_its_row(tmp_path):
+    book, company = paired(tmp_path, vendors=False)
+    set_cells(book, "Okafor, Chidi", Type="Vendor")
+    summary = sync(book)
+    assert summary.decisions_open == 0 and summary.errors == 1
+    assert "Type cannot change" in statuses(book)["Okafor, Chidi"]
+    assert remote(company)["Okafor, Chidi"]["kind"] == "Customer"
+
+
+def test_xml_and_html_look_alikes_stay_literal_both_ways(synced):
+    book, company = synced
+    qb_edit(company, "Okafor, Chidi", notes="&amp; <b>bold</b> &#65; ]]>")
+    set_cells(book, "Café Société", Company="Café &lt;Société&gt;")
+    sync(book)
+    assert contacts(book)["Okafor, Chidi"]["notes"] == "&amp; <b>bold</b> &#65; ]]>"
+    assert remote(company)["Café Société"]["company"] == "Café &lt;Société&gt;"
