@@ -23,6 +23,7 @@ from .state import PAIR_SHEET, STATE_HEADER, STATE_SHEET, Link, link_from_row, l
 from .workbook.port import CellValue, Formula, Grid, WorkbookPort
 
 PREFIX = "_cm_backup_"
+_PLAIN = (str, int, float, bool, type(None))  # cell values JSON holds as they are
 
 
 @dataclass
@@ -48,6 +49,8 @@ def row_hash(row: Sequence[CellValue] | None) -> str | None:
 
 def encode(value: CellValue) -> Any:
     """A cell value as JSON that ``decode`` turns back into the same value and type."""
+    if type(value) in _PLAIN:
+        return value  # the common case, before the isinstance checks
     if isinstance(value, Formula):
         return {"f": value.text}
     if isinstance(value, _dt.datetime):

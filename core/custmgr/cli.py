@@ -15,6 +15,7 @@ from . import __version__, plugins
 from . import sync as engine
 from .book import create_workbook
 from .errors import CustmgrError
+from .settings import parse_options
 from .summary import Summary
 
 BookPath = click.Path(path_type=Path, dir_okay=False)
@@ -92,8 +93,11 @@ def new(book: Path) -> None:
 @click.option("--map", "mappings", multiple=True, metavar="FIELD=COLUMN",
               help="Sync QuickBooks custom field FIELD into Contacts column COLUMN (repeatable).")
 @click.option("--map-all", is_flag=True, help="Sync every custom field, each into a column of its own name.")
+@click.option("--transport", help="How the connector reaches QuickBooks (e.g. com or sandbox for qbd).")
+@click.option("--option", "raw_options", multiple=True, metavar="KEY=VALUE",
+              help="A connector option, stored in Settings (repeatable). Never a password.")
 def setup(book: Path, connector: str, company: str, vendors: bool | None, inactive: bool | None,
-          mappings: tuple[str, ...], map_all: bool) -> None:
+          mappings: tuple[str, ...], map_all: bool, transport: str | None, raw_options: tuple[str, ...]) -> None:
     """Pair BOOK with a QuickBooks company and choose what to sync."""
     custom: dict[str, str] = {}
     for item in mappings:
@@ -101,8 +105,13 @@ def setup(book: Path, connector: str, company: str, vendors: bool | None, inacti
         if not sep or not field.strip():
             raise click.BadParameter(f"{item!r} is not FIELD=COLUMN", param_hint="--map")
         custom[field.strip()] = column.strip() or field.strip()
+    options: dict[str, str] | None = None
+    if raw_options or transport:
+        options = parse_options("; ".join(raw_options), row=0)
+        if transport:
+            options["transport"] = transport
     click.echo(engine.setup(book, connector=connector, company=company, vendors=vendors, inactive=inactive,
-                            custom_fields=custom, map_all=map_all))
+                            custom_fields=custom, map_all=map_all, options=options))
 
 
 @main.command("sync")
@@ -110,9 +119,12 @@ def setup(book: Path, connector: str, company: str, vendors: bool | None, inacti
 @click.option("--dry-run", is_flag=True, help="Show the full plan; change nothing.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as one JSON object.")
 @click.option("--force", is_flag=True, help="Sync even when one side is empty but the last sync was not.")
-def sync_command(book: Path, dry_run: bool, as_json: bool, force: bool) -> None:
+@click.option("--trace", type=click.Path(path_type=Path, file_okay=False),
+              help="Write every request to QuickBooks and its answer into this folder (secrets removed).")
+def sync_command(book: Path, dry_run: bool, as_json: bool, force: bool, trace: Path | None) -> None:
     """Sync BOOK with its QuickBooks company, both ways."""
-    summary, _ = engine.sync(book, dry_run=dry_run, force=force, progress=_progress())
+    options = {"trace_dir": str(trace)} if trace else None
+    summary, _ = engine.sync(book, dry_run=dry_run, force=force, progress=_progress(), connector_options=options)
     _print(summary, as_json)
     if summary.outcome in ("failed", "partly failed"):
         sys.exit(2)

@@ -8,6 +8,7 @@ and every write go through ``normalize``: without that no sync is idempotent.
 from __future__ import annotations
 
 import datetime as _dt
+import functools
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping
@@ -86,21 +87,30 @@ def unit_of(key: str) -> str:
 
 def units(keys: Iterable[str]) -> dict[str, tuple[str, ...]]:
     """Group field keys by merge unit, keeping FIELDS order (custom fields after, sorted)."""
+    return dict(_units(frozenset(keys)))  # a copy: the cached grouping is shared by every merge of a sync
+
+
+@functools.lru_cache(maxsize=64)
+def _units(keys: frozenset[str]) -> dict[str, tuple[str, ...]]:
     out: dict[str, list[str]] = {}
-    for key in sorted(set(keys), key=_field_order):
+    for key in sorted(keys, key=_field_order):
         out.setdefault(unit_of(key), []).append(key)
     return {unit: tuple(keys) for unit, keys in out.items()}
 
 
+_FIELD_INDEX = {f.key: i for i, f in enumerate(FIELDS)}
+
+
 def _field_order(key: str) -> tuple[int, str]:
-    spec = FIELD_BY_KEY.get(key)
-    return (FIELDS.index(spec), "") if spec else (len(FIELDS), key)
+    index = _FIELD_INDEX.get(key)
+    return (index, "") if index is not None else (len(FIELDS), key)
 
 
 # --- normalize -------------------------------------------------------------------------------------------------
 
 _BAD_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff\ud800-\udfff]")
 _TRUE = {"yes", "y", "true", "1", "active", "x"}
+_EMPTY_MEANS = ("active", "kind")  # the fields where an empty value normalizes to something (Yes, Customer)
 _FALSE = {"no", "n", "false", "0", "inactive"}
 
 
@@ -119,6 +129,8 @@ def to_text(value: object) -> str:
 
 def normalize(key: str, value: object) -> str:
     """The one canonical form of a field value. Idempotent: ``normalize(k, normalize(k, v)) == normalize(k, v)``."""
+    if (value is None or value == "") and key not in _EMPTY_MEANS:
+        return ""  # most cells of a contact are empty: skip the work below, which would also give ''
     text = to_text(value)
     text = unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
     spec = FIELD_BY_KEY.get(key)
@@ -234,6 +246,13 @@ def _validate_name(name: str, kind: str, limit: int | None, charset: str | None)
 
 
 def _unencodable(text: str, charset: str) -> str:
+    """The first character of ``text`` that ``charset`` cannot encode, or ''."""
+    try:
+        text.encode(charset)
+    except UnicodeEncodeError:
+        pass
+    else:
+        return ""  # the common case, without encoding character by character
     for ch in text:
         try:
             ch.encode(charset)

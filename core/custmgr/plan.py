@@ -187,13 +187,16 @@ def _check_guards(inp: PlanInput) -> list[ContactRow]:
         remote_ids[link.remote_id] = link.row_id
     linked = [lk for lk in inp.links.values()
               if lk.remote_id and lk.flag != DROPPED and _selected(lk.base.get("kind", CUSTOMER), inp.settings)]
+    # Rows whose deletion an earlier sync already put on Review are no surprise on an empty sheet.
+    asked = {d.row_id for d in inp.decisions.values() if d.kind in (DELETE, DELETED_CHANGED)}
+    had_rows = [lk for lk in linked if lk.row_id not in asked]
     if linked and not inp.force:
         if not inp.listing:
             raise SyncRefused(f"QuickBooks company {inp.company.name!r} returned no contacts, but "
                               f"{len(linked)} contacts were synced with it before. If it really is empty now, run "
                               "the sync with --force; otherwise check the company file. Nothing was changed.")
-        if not rows:
-            raise SyncRefused(f"The Contacts sheet has no contacts, but {len(linked)} were synced before; syncing "
+        if not rows and had_rows:
+            raise SyncRefused(f"The Contacts sheet has no contacts, but {len(had_rows)} were synced before; syncing "
                               "would ask to make them all inactive in QuickBooks. Restore the rows (Undo Last Sync "
                               "or a copy of the file), or sync with --force. Nothing was changed.")
     return rows
@@ -335,7 +338,7 @@ class _Builder:
             if there is None:
                 return RecordPlan(**common, forget=True)
             if case is Case.DELETED_HERE:
-                return RecordPlan(**common)
+                return RecordPlan(**common, flag=DROPPED)  # still settled: keep the flag, or it flips each sync
         if case is Case.DELETED_BOTH:
             return RecordPlan(**common, forget=True)
         if case in (Case.DELETED_HERE, Case.DELETED_HERE_CHANGED_THERE):
@@ -343,7 +346,9 @@ class _Builder:
             kind = DELETE if case is Case.DELETED_HERE else DELETED_CHANGED
             side = self._side(kind, link.row_id)
             auto = case is Case.DELETED_HERE and self.inp.settings.delete_policy == "Make inactive in QuickBooks"
-            if there.get("active") == NO and case is Case.DELETED_HERE:
+            if there.get("active") == NO and not differs(there, dict(link.base, active=NO), self.keys):
+                # Inactive there and otherwise unchanged (made inactive by a sync whose answer was lost, or in
+                # QuickBooks): both sides agree the contact is gone, so there is nothing to ask.
                 return RecordPlan(**common, base=there, flag=DROPPED)
             if side == "left" or (side is None and auto):
                 return RecordPlan(**common, op="deactivate", base=dict(link.base, active=NO), flag=DROPPED)
@@ -422,4 +427,6 @@ def replan(inp: PlanInput, record: RecordPlan, row: ContactRow | None, fresh: Va
         return builder.linked(link, row)
     if row is not None and listed is not None:
         return builder.both_new(row, record.remote_id)
+    if row is not None:
+        return builder.new_here(row)  # an add QuickBooks called stale: plan it again as the new row it is
     return RecordPlan(record.case, record.row_id, record.name, record.kind)

@@ -29,6 +29,7 @@ class Settings:
     gone_policy: str = "Mark row"  # Mark row | Remove row
     backups: int = 3
     custom_fields: dict[str, str] = field(default_factory=dict)  # QuickBooks field name -> Contacts column header
+    options: dict[str, str] = field(default_factory=dict)  # connector options, e.g. {"transport": "sandbox"}
 
     @property
     def custom_columns(self) -> dict[str, str]:
@@ -95,10 +96,29 @@ def parse_settings(grid: Sequence[Sequence[CellValue]]) -> Settings:
         raise WorkbookError(f"Backups to keep must be a whole number from 0 to {MAX_BACKUPS}, not {raw['backups']!r}",
                             sheet=SHEET, row=row, field="Value")
     kinds = (CUSTOMER, VENDOR) if raw["kinds"] == "Customers and vendors" else (CUSTOMER,)
+    options = parse_options(raw["options"], row=1 + [s.key for s in layout.settings].index("options") + 1)
     return Settings(connector=raw["connector"], company=raw["company"], kinds=kinds,
                     include_inactive=raw["include_inactive"] == "Yes", conflict_default=raw["conflict_default"],
                     add_policy=raw["add_policy"], delete_policy=raw["delete_policy"],
-                    gone_policy=raw["gone_policy"], backups=backups, custom_fields=custom)
+                    gone_policy=raw["gone_policy"], backups=backups, custom_fields=custom, options=options)
+
+
+def parse_options(text: str, row: int = 0) -> dict[str, str]:
+    """``'transport=sandbox; timeout=30'`` -> ``{'transport': 'sandbox', 'timeout': '30'}``."""
+    out: dict[str, str] = {}
+    for part in text.split(";"):
+        if not part.strip():
+            continue
+        key, sep, value = part.partition("=")
+        if not sep or not key.strip():
+            raise WorkbookError(f"Connector options must be key=value pairs separated by ';', not {part.strip()!r}",
+                                sheet=SHEET, row=row or None, field="Value")
+        out[key.strip()] = value.strip()
+    return out
+
+
+def format_options(options: dict[str, str]) -> str:
+    return "; ".join(f"{k}={v}" for k, v in options.items())
 
 
 def _custom_row(name: str, column: str, number: int, seen: dict[str, str]) -> dict[str, str]:
@@ -140,5 +160,5 @@ def settings_values(settings: Settings) -> dict[str, str]:
         "include_inactive": "Yes" if settings.include_inactive else "No",
         "conflict_default": settings.conflict_default, "add_policy": settings.add_policy,
         "delete_policy": settings.delete_policy, "gone_policy": settings.gone_policy,
-        "backups": str(settings.backups),
+        "backups": str(settings.backups), "options": format_options(settings.options),
     }

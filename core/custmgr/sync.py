@@ -27,10 +27,11 @@ from .plan import PENDING, PlanInput, SyncPlan, make_plan, replan
 from .remote import write_all
 from .review import SHEET as REVIEW
 from .review import format_review, read_decisions, write_review
-from .settings import Settings, read_settings, settings_values, write_settings
+from .settings import Settings, format_options, parse_options, read_settings, settings_values, write_settings
 from .state import PAIR_SHEET, STATE_SHEET, SyncState, read_pair_grid, read_state, write_state
 from .summary import Summary
 from .synclog import append_changes, append_log
+from .workbook.port import WorkbookPort
 from .workbook.xlsx import XlsxWorkbook
 
 FETCH_CHUNK = 500
@@ -60,11 +61,12 @@ def company_setting(book: Path, company: str) -> str:
 
 def open_company(settings: Settings, options: dict[str, Any] | None = None, book: Path | None = None
                  ) -> Connector:
+    """The connector named in Settings, on its company, with the Settings' connector options plus ``options``."""
     if not settings.company:
         raise CustmgrError("No QuickBooks company is set up for this workbook. Run `custmgr setup BOOK "
                            "--connector NAME --company PATH` (or Set Up Sync in Excel) first.")
     company = company_setting(book, settings.company) if book else settings.company
-    connector = plugins.open_connector(settings.connector, company, options)
+    connector = plugins.open_connector(settings.connector, company, {**settings.options, **(options or {})})
     if not connector.two_way:
         connector.close()
         raise CustmgrError(f"The {settings.connector} connector only moves lists one way (it has no record "
@@ -81,11 +83,19 @@ def check_pairing(state: SyncState, company_id: str, company_name: str) -> None:
             "start a new workbook (`custmgr new`) for this one. Nothing was changed.")
 
 
-def sync(path: Path, *, dry_run: bool = False, force: bool = False, progress: Progress | None = None,
-         connector_options: dict[str, Any] | None = None, backoff: float | None = None) -> tuple[Summary, SyncPlan]:
-    """Sync the workbook at ``path`` with its QuickBooks company; with ``dry_run`` only plan."""
+def open_book(book: Path | WorkbookPort, *, writable: bool = True) -> tuple[WorkbookPort, Path | None]:
+    """A workbook file by path (through openpyxl), or a port already open (a live workbook in Excel)."""
+    if isinstance(book, WorkbookPort):
+        return book, book.path
+    return XlsxWorkbook.open(book, writable=writable), book
+
+
+def sync(workbook: Path | WorkbookPort, *, dry_run: bool = False, force: bool = False,
+         progress: Progress | None = None, connector_options: dict[str, Any] | None = None,
+         backoff: float | None = None) -> tuple[Summary, SyncPlan]:
+    """Sync the workbook with its QuickBooks company; with ``dry_run`` only plan."""
     progress = progress or Progress()
-    book = XlsxWorkbook.open(path, writable=not dry_run)
+    book, path = open_book(workbook, writable=not dry_run)
     settings = read_settings(book)
     state = read_state(book)
     sheet = read_contacts(book, settings.custom_columns)
@@ -178,7 +188,7 @@ def _replan_stale(connector: Connector, inp: PlanInput, plan: SyncPlan, results:
     return SyncPlan(plan.company, records, plan.new_row_ids, plan.first_sync)
 
 
-def _save_sync(book: XlsxWorkbook, sheet, rows, plan: SyncPlan, results, state: SyncState, settings: Settings,
+def _save_sync(book: WorkbookPort, sheet, rows, plan: SyncPlan, results, state: SyncState, settings: Settings,
                company, keys, decisions, summary: Summary) -> None:
     old_fields = json.loads(state.pair.get("fields", "[]"))
     state_keys = old_fields + [k for k in keys if k not in old_fields]
@@ -235,23 +245,26 @@ def _messages(s: Summary) -> list[str]:
 # --- setup, undo, status ---------------------------------------------------------------------------------------
 
 
-def setup(path: Path, *, connector: str, company: str, vendors: bool | None = None, inactive: bool | None = None,
-          custom_fields: dict[str, str] | None = None, connector_options: dict[str, Any] | None = None,
-          map_all: bool = False) -> str:
+def setup(workbook: Path | WorkbookPort, *, connector: str, company: str, vendors: bool | None = None,
+          inactive: bool | None = None, custom_fields: dict[str, str] | None = None,
+          connector_options: dict[str, Any] | None = None, map_all: bool = False,
+          options: dict[str, str] | None = None) -> str:
     """Point the workbook at a company (checking it can be opened), and map custom fields to columns
     (``map_all``: every custom field of the company, each to a column of its own name)."""
-    book = XlsxWorkbook.open(path)
+    book, path = open_book(workbook)
     settings = read_settings(book)
     state = read_state(book)
     values = settings_values(settings)
-    if Path(company).exists() and not Path(company).is_absolute():
+    if path is not None and Path(company).exists() and not Path(company).is_absolute():
         company = os.path.relpath(Path(company).resolve(), path.resolve().parent)
     values.update(connector=connector, company=company)
+    if options is not None:
+        values["options"] = format_options(options)
     if vendors is not None:
         values["kinds"] = "Customers and vendors" if vendors else "Customers"
     if inactive is not None:
         values["include_inactive"] = "Yes" if inactive else "No"
-    probe = Settings(connector=connector, company=company)
+    probe = Settings(connector=connector, company=company, options=parse_options(values["options"]))
     with open_company(probe, connector_options, path) as conn:
         identity = conn.company()
         available = {f.name.casefold(): f.name for f in conn.custom_fields()}
@@ -270,7 +283,7 @@ def setup(path: Path, *, connector: str, company: str, vendors: bool | None = No
     write_settings(book, values, mapping)
     _add_custom_columns(book, mapping)
     book.save()
-    lines = [f"Paired {path.name} with {identity.name!r} ({connector}: {company})."]
+    lines = [f"Paired {book.label} with {identity.name!r} ({connector}: {company})."]
     unmapped = sorted(set(available.values()) - set(mapping))
     if unmapped:
         lines.append("Custom fields you can sync: " + ", ".join(unmapped)
@@ -278,7 +291,7 @@ def setup(path: Path, *, connector: str, company: str, vendors: bool | None = No
     return "\n".join(lines)
 
 
-def _add_custom_columns(book: XlsxWorkbook, mapping: dict[str, str]) -> None:
+def _add_custom_columns(book: WorkbookPort, mapping: dict[str, str]) -> None:
     grid = book.read(CONTACTS)
     header = list(grid[0]) if grid else []
     present = {str(h or "").strip().casefold() for h in header}
@@ -296,9 +309,9 @@ def _add_custom_columns(book: XlsxWorkbook, mapping: dict[str, str]) -> None:
     format_contacts(book, columns, len(rows) + 1, [str(h or "") for h in new_header])
 
 
-def undo(path: Path, *, force: bool = False) -> Summary:
+def undo(workbook: Path | WorkbookPort, *, force: bool = False) -> Summary:
     """Put contacts, review and sync state back as they were before the last sync."""
-    book = XlsxWorkbook.open(path)
+    book, _ = open_book(workbook)
     read_settings(book)
     grid = book.read(CONTACTS)
     header = [str(h or "").strip().casefold() for h in (grid[0] if grid else [])]
@@ -337,16 +350,16 @@ def undo(path: Path, *, force: bool = False) -> Summary:
     return summary
 
 
-def status(path: Path) -> dict[str, Any]:
+def status(workbook: Path | WorkbookPort) -> dict[str, Any]:
     """What the workbook is paired with and how it stands, without contacting QuickBooks."""
-    book = XlsxWorkbook.open(path, writable=False)
+    book, _ = open_book(workbook, writable=False)
     settings = read_settings(book)
     state = read_state(book)
     decisions = read_decisions(book)
     sheet = read_contacts(book, settings.custom_columns)
     rows = sheet.contact_rows()
     return {
-        "workbook": str(path), "connector": settings.connector, "company": settings.company,
+        "workbook": book.label, "connector": settings.connector, "company": settings.company,
         "paired_with": state.pair.get("company_name", ""), "company_id": state.pair.get("company_id", ""),
         "syncs": state.sync_count, "last_sync": state.pair.get("last_sync", ""), "contacts": len(rows),
         "linked": sum(1 for link in state.links.values() if link.remote_id),

@@ -207,8 +207,8 @@ def test_an_empty_contacts_sheet_is_refused(synced):
 
 def test_a_bad_setting_names_its_row(synced):
     book, _ = synced
-    edit(book, lambda ws, header: ws.cell(6, 2, "Sometimes"), sheet="Settings")
-    with pytest.raises(WorkbookError, match="sheet Settings, row 6, column Value: Conflicts is 'Sometimes'"):
+    edit(book, lambda ws, header: ws.cell(7, 2, "Sometimes"), sheet="Settings")
+    with pytest.raises(WorkbookError, match="sheet Settings, row 7, column Value: Conflicts is 'Sometimes'"):
         sync(book)
 
 

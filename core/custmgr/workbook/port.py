@@ -13,6 +13,7 @@ import datetime as _dt
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Literal
 
 Visibility = Literal["visible", "hidden", "veryHidden"]
@@ -37,6 +38,8 @@ class WorkbookPort(ABC):
 
     #: Where the workbook lives, for messages ("clients.xlsx").
     label: str
+    #: The workbook's file, if it has one yet (files named in Settings are found relative to its folder).
+    path: Path | None = None
 
     @abstractmethod
     def sheet_names(self) -> list[str]:
