@@ -101,3 +101,19 @@ def test_the_sandbox_is_the_default_demo_company(tmp_path):
 
 def test_built_in_connectors_come_from_entry_points():
     assert plugins.connectors()["sandbox"].plugin == "sandbox"
+
+
+def test_a_plugin_that_fails_to_import_is_reported_not_fatal(monkeypatch):
+    import importlib.metadata
+
+    bad = importlib.metadata.EntryPoint("undo-broken", "custmgr_no_such_module.plugin", "custmgr")
+    real = importlib.metadata.entry_points
+    monkeypatch.setattr(importlib.metadata, "entry_points",
+                        lambda **kw: [*real(**kw), bad] if kw.get("group") == "custmgr" else real(**kw))
+    plugins.manager.cache_clear()
+    try:
+        assert "sandbox" in plugins.connectors()
+        assert "ModuleNotFoundError" in plugins.broken_plugins()["undo-broken"]
+    finally:
+        plugins.manager.cache_clear()
+        plugins._broken.pop("undo-broken", None)

@@ -157,6 +157,8 @@ def connectors() -> None:
     """List the installed connectors."""
     for info in sorted(plugins.connectors().values(), key=lambda i: i.name):
         click.echo(f"{info.name:<10} {info.description}  [{info.plugin}]")
+    for name, reason in sorted(plugins.broken_plugins().items()):
+        click.echo(f"{name:<10} NOT LOADED: {reason}", err=True)
 
 
 @main.command()

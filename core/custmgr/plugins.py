@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import importlib.metadata
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -32,14 +33,35 @@ class ConnectorInfo:
     plugin: str
 
 
+_broken: dict[str, str] = {}
+
+
 @functools.cache
 def manager() -> pluggy.PluginManager:
-    """The plugin manager, with every installed ``custmgr`` entry point loaded."""
+    """The plugin manager, with every installed ``custmgr`` entry point loaded.
+
+    A plugin that fails to import is left out and reported by ``broken_plugins()`` (and ``custmgr connectors``)
+    rather than taking the whole product down.
+    """
     pm = pluggy.PluginManager("custmgr")
     pm.add_hookspecs(hookspecs)
-    pm.load_setuptools_entrypoints(ENTRY_POINT_GROUP)
+    for ep in importlib.metadata.entry_points(group=ENTRY_POINT_GROUP):
+        if pm.has_plugin(ep.name):
+            continue
+        try:
+            plugin = ep.load()
+        except Exception as err:  # any import-time failure of someone else's code
+            _broken[ep.name] = f"{type(err).__name__}: {err}"
+            continue
+        pm.register(plugin, name=ep.name)
     pm.check_pending()
     return pm
+
+
+def broken_plugins() -> dict[str, str]:
+    """Plugins that are installed but could not be loaded, with the reason."""
+    manager()
+    return dict(_broken)
 
 
 def connectors() -> dict[str, ConnectorInfo]:

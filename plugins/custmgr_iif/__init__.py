@@ -1,0 +1,1 @@
+"""IIF list import and export (QuickBooks Desktop for Mac, one-way transfers)."""

@@ -1,0 +1,1 @@
+"""QuickBooks Desktop connector: qbXML 13 over COM, or over the sandbox company."""

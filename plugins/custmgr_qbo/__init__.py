@@ -1,0 +1,1 @@
+"""QuickBooks Online connector: Accounting API v3 with OAuth 2."""
