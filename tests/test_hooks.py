@@ -94,9 +94,9 @@ def test_hook_custmgr_demo_company(plugin, tmp_path):
     assert plugins.demo_company(tmp_path) == ("undo-fake", str(tmp_path / "fake.company"))
 
 
-def test_the_sandbox_is_the_default_demo_company(tmp_path):
+def test_the_qbd_connector_makes_the_default_demo_company(tmp_path):
     connector, company = plugins.demo_company(tmp_path)
-    assert connector == "sandbox" and Path(company).exists()
+    assert connector == "qbd" and Path(company).exists()
 
 
 def test_built_in_connectors_come_from_entry_points():

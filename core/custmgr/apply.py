@@ -42,8 +42,10 @@ def from_remote(values: Mapping[str, str]) -> Values:
 
 
 def settle(sheet: ContactsSheet, rows: Sequence[ContactRow], plan: SyncPlan, results: Mapping[str, ChangeResult],
-           links: Mapping[str, Link], summary: Summary) -> Settled:
-    """Work out every row, link and decision after the sync, counting what happened into ``summary``."""
+           links: Mapping[str, Link], summary: Summary, answered: Mapping[str, Decision] | None = None) -> Settled:
+    """Work out every row, link and decision after the sync, counting what happened into ``summary``.
+
+    ``answered``: the Review decisions the sync started from; those a failed write was carrying out stay open."""
     by_id = {r.row_id: r for r in rows}
     old_rows = sheet.rows
     new_rows: list[Row | None] = list(old_rows)
@@ -63,7 +65,7 @@ def settle(sheet: ContactsSheet, rows: Sequence[ContactRow], plan: SyncPlan, res
         if rec.op and (res is None or not res.ok):
             summary.failed += 1
             error = res.error if res else None
-            out.decisions.extend(_after_failure(rec, error))
+            out.decisions.extend(_after_failure(rec, error, answered or {}))
             if index is not None:
                 new_rows[index] = _set(new_rows[index], status_col, f"Failed: {error}")
                 touched.add(index)
@@ -132,13 +134,23 @@ def _set(row: Row | None, col: int, value: str) -> Row:
     return row
 
 
-def _after_failure(rec: RecordPlan, error: Exception | None) -> list[Decision]:
+def _after_failure(rec: RecordPlan, error: Exception | None, answered: Mapping[str, Decision]) -> list[Decision]:
+    """Decisions to show after ``rec``'s write failed: the answered ones it carried out stay open, as marked."""
     if rec.op == "add" and rec.case is Case.NEW_HERE and isinstance(error, NameInUse):
-        return [Decision(ADD, rec.row_id, rec.name, field="Name", left=rec.name, right="(name in use)",
-                         detail=f"name in use: {rec.name}",
+        suggested = _free_name(rec.name)
+        return [Decision(ADD, rec.row_id, rec.name, field="Name", left=rec.name,
+                         right=f"(name in use; try {suggested!r})", detail=f"name in use: {rec.name}",
                          note=f"QuickBooks already has a contact named {rec.name!r} (perhaps a vendor or an "
-                              "inactive one). Rename the row on Contacts, then mark Accept Left again.")]
-    return list(rec.decisions)
+                              f"inactive one). Rename the row on Contacts (for example to {suggested!r}), then "
+                              "mark Accept Left again.")]
+    carried = [d for d in answered.values() if d.row_id == rec.row_id and d.side is not None]
+    return [*rec.decisions, *(d for d in carried if d.key not in {x.key for x in rec.decisions})]
+
+
+def _free_name(name: str) -> str:
+    """The name with ' (2)' on its last part, within QuickBooks' 41 characters per level (a suggestion only)."""
+    head, sep, leaf = name.rpartition(":")
+    return f"{head}{sep}{leaf[:41 - 4]} (2)"
 
 
 def _count(rec: RecordPlan, receive: Values, summary: Summary) -> None:

@@ -109,6 +109,9 @@ def write_backup(book: WorkbookPort, backup: Backup, keep: int) -> None:
     book.write(name, grid)
     for _, old in backup_sheets(book)[:-keep]:
         book.remove_sheet(old)
+    for _, kept in backup_sheets(book):  # saved merely hidden by LibreOffice, which has no "very hidden"
+        if book.visibility(kept) != "veryHidden":
+            book.set_visibility(kept, "veryHidden")
 
 
 def read_backup(book: WorkbookPort, name: str) -> Backup:

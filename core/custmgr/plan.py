@@ -140,7 +140,7 @@ def make_plan(inp: PlanInput) -> SyncPlan:
     linked_remote = {link.remote_id for link in inp.links.values() if link.remote_id}
     matches = _match_new(rows, inp)
     names = _customer_names(rows, inp)
-    _flag_duplicate_names(rows, inp.links)
+    _flag_duplicate_names([r for r in rows if r.row_id not in _removed_rows(rows, inp)], inp)
     builder = _Builder(inp, names)
     records: list[RecordPlan] = []
     for row_id, link in inp.links.items():
@@ -227,17 +227,39 @@ def _customer_names(rows: Sequence[ContactRow], inp: PlanInput) -> set[str]:
     return names
 
 
-def _flag_duplicate_names(rows: Sequence[ContactRow], links: Mapping[str, Link]) -> None:
+def _removed_rows(rows: Sequence[ContactRow], inp: PlanInput) -> set[str]:
+    """Rows this sync removes: deleted in QuickBooks, unchanged here, and Settings says to remove such rows."""
+    if inp.settings.gone_policy != "Remove row":
+        return set()
+    out = set()
+    for r in rows:
+        link = inp.links.get(r.row_id)
+        if (link is not None and link.remote_id and link.remote_id not in inp.listing
+                and not differs(r.values, link.base, inp.keys)):
+            out.add(r.row_id)
+    return out
+
+
+def _name_after_sync(row: ContactRow, inp: PlanInput) -> str:
+    """The row's name once this sync is done: a rename made in QuickBooks comes in if the row kept its name."""
+    link = inp.links.get(row.row_id)
+    if link is None or link.remote_id not in inp.fetched or row.name != link.base.get("name", ""):
+        return row.name
+    return inp.fetched[link.remote_id].get("name", "") or row.name
+
+
+def _flag_duplicate_names(rows: Sequence[ContactRow], inp: PlanInput) -> None:
     """Two rows with one name (ignoring case, customers and vendors together) cannot both be in QuickBooks."""
     groups: dict[str, list[ContactRow]] = defaultdict(list)
     for r in rows:
-        if r.name:
-            groups[name_key(r.name)].append(r)
+        name = _name_after_sync(r, inp)
+        if name:
+            groups[name_key(name)].append(r)
     for group in groups.values():
         if len(group) < 2:
             continue
         for r in group:
-            link = links.get(r.row_id)
+            link = inp.links.get(r.row_id)
             if link is not None and name_key(link.base.get("name", "")) == name_key(r.name):
                 continue  # this row had the name first; the other row is the one to rename
             others = ", ".join(str(o.number) for o in group if o is not r)

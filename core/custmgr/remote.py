@@ -11,7 +11,7 @@ import time
 from collections.abc import Callable, Sequence
 
 from .connector import Change, ChangeResult, Connector
-from .errors import ConnectorError, Retryable, Unavailable
+from .errors import ConnectorError, NameInUse, Retryable, Unavailable
 from .plan import RecordPlan
 
 Progress = Callable[[int], None]
@@ -39,10 +39,22 @@ def write_all(connector: Connector, records: Sequence[RecordPlan], *, progress: 
     """Send every record's change; return results by Row ID (every record with an op gets one)."""
     todo = [change_of(r) for r in order(records)]
     results: dict[str, ChangeResult] = {}
+    lost = _send(connector, todo, results, progress, backoff, sleep)
+    # Adds go first, so an add may have asked for a name that a rename later in this sync gave up: try it again.
+    renamed = any(ch.op == "update" and "name" in ch.values and results[ch.ref].ok for ch in todo)
+    taken = [ch for ch in todo if ch.op == "add" and isinstance(results[ch.ref].error, NameInUse)]
+    if renamed and taken and lost is None:
+        _send(connector, taken, results, None, backoff, sleep)
+    return results
+
+
+def _send(connector: Connector, changes: list[Change], results: dict[str, ChangeResult],
+          progress: Progress | None, backoff: float, sleep: Callable[[float], None]) -> ConnectorError | None:
+    """Send ``changes`` in batches into ``results``; after a lost connection, fail the rest. Returns that loss."""
     size = max(1, connector.batch_size)
     lost: ConnectorError | None = None
-    for start in range(0, len(todo), size):
-        batch = todo[start:start + size]
+    for start in range(0, len(changes), size):
+        batch = changes[start:start + size]
         if lost is None:
             try:
                 for res in _with_retries(connector, batch, backoff, sleep):
@@ -51,10 +63,10 @@ def write_all(connector: Connector, records: Sequence[RecordPlan], *, progress: 
                 lost = err
         if lost is not None:
             for ch in batch:
-                results.setdefault(ch.ref, ChangeResult(ch.ref, error=lost))
+                results[ch.ref] = ChangeResult(ch.ref, error=lost)
         if progress:
             progress(len(batch))
-    return results
+    return lost
 
 
 def _with_retries(connector: Connector, batch: list[Change], backoff: float,

@@ -108,10 +108,12 @@ def read_decisions(book: WorkbookPort) -> dict[str, Decision]:
 
 
 def review_grid(decisions: Iterable[Decision], previous: dict[str, Decision]) -> Grid:
-    """The Review sheet for the open ``decisions``, keeping marks the bookkeeper already made on the same question."""
+    """The Review sheet for the open ``decisions``, keeping marks the bookkeeper already made on the same question.
+    Questions already on the sheet keep their order; new ones follow."""
     layout = load_layout().sheet(SHEET)
     rows: Grid = [list(layout.headers)]
-    for d in decisions:
+    place = {key: i for i, key in enumerate(previous)}
+    for d in sorted(decisions, key=lambda d: place.get(d.key, len(place))):
         old = previous.get(d.key)
         if old is not None and old.detail == d.detail:
             d = replace(d, accept_left=old.accept_left, accept_right=old.accept_right)

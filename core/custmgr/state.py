@@ -109,6 +109,8 @@ def write_state(book: WorkbookPort, state: SyncState, keys: list[str]) -> None:
     for sheet, grid in ((PAIR_SHEET, pair_rows), (STATE_SHEET, rows)):
         if sheet not in book.sheet_names():
             book.add_sheet(sheet, "veryHidden")
+        elif book.visibility(sheet) != "veryHidden":  # LibreOffice has no "very hidden": it saves them hidden
+            book.set_visibility(sheet, "veryHidden")
         book.write(sheet, grid)
 
 

@@ -10,7 +10,7 @@ from typing import Any
 class Summary:
     """What one sync (or dry run, or undo) did."""
 
-    action: str = "sync"  # sync | dry run | undo
+    action: str = "sync"  # sync | dry run | undo | import
     when: str = ""
     company: str = ""
     outcome: str = "ok"  # ok | nothing to do | needs attention | failed
@@ -43,7 +43,8 @@ class Summary:
                   "restored": "rows brought back", "conflicts_open": "conflicts to review",
                   "decisions_open": "other decisions to review", "failed": "failed (see Sync Status)",
                   "errors": "rows to fix (see Sync Status)"}
-        title = {"sync": "Sync", "dry run": "Dry run (nothing changed)", "undo": "Undo"}[self.action]
+        title = {"sync": "Sync", "dry run": "Dry run (nothing changed)", "undo": "Undo",
+                 "import": "Import"}[self.action]
         out = [f"{title} with {self.company}: {self.outcome}" if self.company else f"{title}: {self.outcome}"]
         out += [f"  {getattr(self, k):>6}  {labels[k]}" for k in self.COUNTS if getattr(self, k)]
         out += [f"  {m}" for m in self.messages]

@@ -59,15 +59,16 @@ def company_setting(book: Path, company: str) -> str:
     return company
 
 
-def open_company(settings: Settings, options: dict[str, Any] | None = None, book: Path | None = None
-                 ) -> Connector:
-    """The connector named in Settings, on its company, with the Settings' connector options plus ``options``."""
+def open_company(settings: Settings, options: dict[str, Any] | None = None, book: Path | None = None,
+                 *, two_way: bool = True) -> Connector:
+    """The connector named in Settings, on its company, with the Settings' connector options plus ``options``.
+    ``two_way``: refuse a one-way connector (IIF), as a sync must; setup only reads identity and custom fields."""
     if not settings.company:
         raise CustmgrError("No QuickBooks company is set up for this workbook. Run `custmgr setup BOOK "
                            "--connector NAME --company PATH` (or Set Up Sync in Excel) first.")
     company = company_setting(book, settings.company) if book else settings.company
     connector = plugins.open_connector(settings.connector, company, {**settings.options, **(options or {})})
-    if not connector.two_way:
+    if two_way and not connector.two_way:
         connector.close()
         raise CustmgrError(f"The {settings.connector} connector only moves lists one way (it has no record "
                            "versions), so it cannot be synced both ways. Use `custmgr import` / `custmgr export`.")
@@ -196,7 +197,7 @@ def _save_sync(book: WorkbookPort, sheet, rows, plan: SyncPlan, results, state: 
         state_keys += [k for k in link.base if k not in state_keys]
     before_pair = book.read(PAIR_SHEET) if PAIR_SHEET in book.sheet_names() else []
     before_review = book.read(REVIEW) if REVIEW in book.sheet_names() else []
-    settled = settle(sheet, rows, plan, results, state.links, summary)
+    settled = settle(sheet, rows, plan, results, state.links, summary, decisions)
     number = state.sync_count + 1
     summary.outcome = _outcome(summary)
     summary.messages += _messages(summary)
@@ -265,7 +266,7 @@ def setup(workbook: Path | WorkbookPort, *, connector: str, company: str, vendor
     if inactive is not None:
         values["include_inactive"] = "Yes" if inactive else "No"
     probe = Settings(connector=connector, company=company, options=parse_options(values["options"]))
-    with open_company(probe, connector_options, path) as conn:
+    with open_company(probe, connector_options, path, two_way=False) as conn:
         identity = conn.company()
         available = {f.name.casefold(): f.name for f in conn.custom_fields()}
     if state.links or state.sync_count:
@@ -281,7 +282,7 @@ def setup(workbook: Path | WorkbookPort, *, connector: str, company: str, vendor
                                f"Its custom fields: {', '.join(sorted(available.values())) or 'none'}.")
         mapping[real] = column or real
     write_settings(book, values, mapping)
-    _add_custom_columns(book, mapping)
+    add_custom_columns(book, mapping)
     book.save()
     lines = [f"Paired {book.label} with {identity.name!r} ({connector}: {company})."]
     unmapped = sorted(set(available.values()) - set(mapping))
@@ -291,7 +292,7 @@ def setup(workbook: Path | WorkbookPort, *, connector: str, company: str, vendor
     return "\n".join(lines)
 
 
-def _add_custom_columns(book: WorkbookPort, mapping: dict[str, str]) -> None:
+def add_custom_columns(book: WorkbookPort, mapping: dict[str, str]) -> None:
     grid = book.read(CONTACTS)
     header = list(grid[0]) if grid else []
     present = {str(h or "").strip().casefold() for h in header}

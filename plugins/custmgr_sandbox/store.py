@@ -257,6 +257,31 @@ class SandboxCompany:
                                 detail="qbXML statusCode 3100") from None
         return CustomFieldDef(name, ordered, max_length)
 
+    # --- annex: what another front keeps beside a record ----------------------------------------------------
+
+    def annex(self, owner: str) -> dict[str, str]:
+        """Text a front (the qbXML one) keeps beside a record or the company (``owner`` = ListID, or any key of
+        its own): data QuickBooks holds that the contact model does not, such as private data extensions. The
+        sandbox's own rules never read it."""
+        if not self._has_annex():
+            return {}
+        row = self._db.execute("SELECT data FROM annex WHERE owner = ?", (owner,)).fetchone()
+        return dict(json.loads(row[0])) if row else {}
+
+    def set_annex(self, owner: str, data: Mapping[str, str]) -> None:
+        """Replace what is kept beside ``owner`` (an empty mapping removes it), in one transaction."""
+        with self._transaction():
+            self._db.execute("CREATE TABLE IF NOT EXISTS annex (owner TEXT PRIMARY KEY, data TEXT NOT NULL)")
+            if data:
+                self._db.execute("INSERT OR REPLACE INTO annex VALUES (?, ?)",
+                                 (owner, json.dumps(dict(data), ensure_ascii=False)))
+            else:
+                self._db.execute("DELETE FROM annex WHERE owner = ?", (owner,))
+
+    def _has_annex(self) -> bool:
+        return self._db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'annex'").fetchone() \
+            is not None
+
     # --- as someone working in QuickBooks -------------------------------------------------------------------
 
     def add(self, name: str, values: Mapping[str, str] | None = None, *,

@@ -90,18 +90,17 @@ def test_connectors_lists_the_sandbox():
 
 
 def test_failed_writes_exit_with_status_2(demo, monkeypatch):
-    from custmgr.errors import Retryable
-    from custmgr_sandbox.connector import SandboxConnector
+    from custmgr_qbd.front import QbxmlFront
 
     book, _ = demo
     set_cells(book, "Okafor, Chidi", Phone="1")
-    real_apply = SandboxConnector.apply
+    real_process = QbxmlFront.process
 
-    def locked(self, changes):
-        self.inject(Retryable("locked by another user"), count=len(changes))
-        return real_apply(self, changes)
-    monkeypatch.setattr(SandboxConnector, "apply", locked)
+    def locked(self, text):
+        self.inject(3180, count=1)  # every write QuickBooks is asked for finds the list locked
+        return real_process(self, text)
+    monkeypatch.setattr(QbxmlFront, "process", locked)
     monkeypatch.setattr("custmgr.remote.BACKOFF", 0)
     out = run("sync", str(book), code=2)
     assert "failed" in out
-    assert statuses(book)["Okafor, Chidi"].startswith("Failed: locked")
+    assert statuses(book)["Okafor, Chidi"].startswith("Failed: There was an error when saving a Customer list")

@@ -5,7 +5,7 @@ A view reads the file from disk, so it shows exactly what the next sync (or the 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -13,7 +13,7 @@ from typing import Any
 from custmgr.apply import from_remote
 from custmgr.book import create_workbook
 from custmgr.cells import cell_text
-from custmgr.contact import FIELD_KEYS, Values
+from custmgr.contact import CUSTOM_PREFIX, FIELD_KEYS, Values, is_custom
 from custmgr.contacts import SHEET as CONTACTS
 from custmgr.contacts import STATUS, expected_columns, read_contacts
 from custmgr.review import SHEET as REVIEW
@@ -37,18 +37,23 @@ class Pair:
 
 
 def make_pair(folder: Path, contacts: Mapping[str, Mapping[str, str]] | None = None,
-              settings: Mapping[str, str] | None = None, company_name: str = "Test Co") -> Pair:
-    """A company holding ``contacts`` (name -> other fields) and a new workbook set up to sync with it."""
+              settings: Mapping[str, str] | None = None, company_name: str = "Test Co",
+              custom_fields: Sequence[str] = ()) -> Pair:
+    """A company holding ``contacts`` (name -> other fields) and a new workbook set up to sync with it, in
+    ``folder``. Each of ``custom_fields`` is defined for customers and vendors and mapped to a column of its name
+    (its field key is ``custom:NAME``)."""
     company = folder / "company.qbsandbox"
     create_company(company, name=company_name)
     with SandboxCompany(company) as store:
+        for name in custom_fields:
+            store.define_custom_field(name)
         for name, values in (contacts or {}).items():
             store.add(name, values)
     book = folder / "book.xlsx"
     create_workbook(book)
-    setup(book, connector="sandbox", company=str(company))
-    if settings:
-        set_settings(book, settings)
+    setup(book, connector="sandbox", company=str(company), custom_fields={name: name for name in custom_fields})
+    # Named relative to the workbook, so a copy of the folder is a pair of its own.
+    set_settings(book, {"company": company.name, **(settings or {})})
     return Pair(book, company)
 
 
@@ -152,8 +157,9 @@ def edit_sheet(book: Path, sheet: str, change: Callable[[list[Any], Rows], Rows]
 
 
 def column(header: list[Any], key: str) -> int:
-    """The 0-based column of a Contacts field key, found by its header as the engine finds it."""
-    heading = expected_columns({})[key].casefold()
+    """The 0-based column of a Contacts field key, found by its header as the engine finds it (a custom field's
+    column is named after the field, as ``make_pair`` maps it)."""
+    heading = (key.removeprefix(CUSTOM_PREFIX) if is_custom(key) else expected_columns({})[key]).casefold()
     return next(i for i, h in enumerate(header) if cell_text(h).strip().casefold() == heading)
 
 

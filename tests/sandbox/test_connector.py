@@ -96,6 +96,18 @@ def test_clear_faults(connector: SandboxConnector) -> None:
     assert all(r.ok for r in connector.apply(adds("A", "B")))
 
 
+def test_on_open_option_reaches_the_connector_the_engine_opens(empty_path: Path) -> None:
+    opened: list[SandboxConnector] = []
+
+    def on_open(connector: SandboxConnector) -> None:
+        opened.append(connector)
+        connector.inject(NameInUse("taken"), at=0)
+
+    with plugin.open_sandbox(str(empty_path), {"on_open": on_open}) as connector:
+        assert opened == [connector]
+        assert [r.ok for r in connector.apply(adds("A", "B"))] == [False, True]
+
+
 def test_bad_injection_arguments(connector: SandboxConnector) -> None:
     with pytest.raises(ValueError):
         connector.inject(Retryable("busy"), at=-1)

@@ -1,0 +1,245 @@
+"""The workbook port on a workbook open in Excel, through xlwings.
+
+Two rules shape it:
+
+* Every call to Excel is a round trip to another process. A sheet is read with one call for its values and
+  one for its formulas, and written with one call, whatever its size; nothing loops over rows or cells.
+* Nothing reaches Excel before :meth:`LiveWorkbook.save`. Reads are kept; writes and sheet changes are
+  staged, checked at once (so a value Excel cannot store is refused with its place, as the file port does),
+  and applied in order by ``save``, which then saves the file. An error while the engine works (QuickBooks
+  refusing a write, a bad setting) therefore leaves the open workbook exactly as it was, as the file port
+  leaves the file; and if Excel fails part way through ``save``, the file on disk is still the old one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from openpyxl.utils import get_column_letter
+
+from custmgr.errors import WorkbookError
+from custmgr.workbook.port import CellValue, Grid, Visibility, WorkbookPort
+
+from .changes import ExcelChanges
+from .checks import (
+    MAX_COL,
+    MAX_ROW,
+    check_column,
+    check_dropdown,
+    check_visibility,
+    header_problem,
+    sheet_name_problem,
+    table_name_problem,
+)
+from .native import Native, native_for
+from .values import check_grid, grid_from_excel, rectangle
+
+
+@dataclass
+class _Sheet:
+    """A sheet as the engine sees it: the Excel sheet, or what it will be once the staged changes are applied."""
+
+    name: str
+    visibility: Visibility
+    grid: Grid | None = None  # None: not read yet
+    new: bool = False  # added since the workbook was opened: not in Excel before save
+
+
+class LiveWorkbook(WorkbookPort):
+    """An open Excel workbook (an xlwings ``Book``) behind the engine's workbook port."""
+
+    def __init__(self, book: Any, native: Native | None = None) -> None:
+        self._book = book
+        self._native = native if native is not None else native_for()
+        self.label = str(book.name)
+        self.path = local_path(str(book.fullname))
+        self._sheets: list[_Sheet] | None = None
+        self._tables: dict[str, str] | None = None  # table or workbook name (casefold) -> sheet, '' for a name
+        self._staged: list[tuple[Any, ...]] = []
+        self._extent: dict[str, tuple[int, int]] = {}  # sheet (casefold) -> rows, columns Excel holds, if known
+        #: Whether the last :meth:`save` also saved the file (a workbook never saved has no file yet).
+        self.saved_to_disk = False
+
+    def __repr__(self) -> str:
+        return f"LiveWorkbook({self.label!r})"
+
+    @property
+    def book(self) -> Any:
+        """The xlwings ``Book`` behind this port."""
+        return self._book
+
+    @property
+    def native(self) -> Native:
+        """The object model used for what xlwings has no call for (very hidden sheets, panes)."""
+        return self._native
+
+    # ----------------------------------------------------------------------------------------- sheets
+
+    def _all(self) -> list[_Sheet]:
+        if self._sheets is None:
+            self._sheets = [_Sheet(str(xs.name), self._native.visibility(xs)) for xs in self._book.sheets]
+        return self._sheets
+
+    def _find(self, sheet: str) -> _Sheet | None:
+        folded = sheet.casefold()
+        return next((s for s in self._all() if s.name.casefold() == folded), None)
+
+    def _sheet(self, sheet: str) -> _Sheet:
+        found = self._find(sheet)
+        if found is None:
+            raise WorkbookError(f"there is no such sheet in {self.label}.", sheet=sheet)
+        return found
+
+    def sheet_names(self) -> list[str]:
+        return [s.name for s in self._all()]
+
+    def visibility(self, sheet: str) -> Visibility:
+        return self._sheet(sheet).visibility
+
+    def add_sheet(self, sheet: str, visibility: Visibility = "visible") -> None:
+        check_visibility(visibility)
+        problem = sheet_name_problem(sheet)
+        if problem:
+            raise WorkbookError(f"{sheet!r} cannot be a sheet name: {problem}.", sheet=sheet)
+        if self._find(sheet) is not None:
+            raise WorkbookError(f"{self.label} already has a sheet named {sheet!r}.", sheet=sheet)
+        self._all().append(_Sheet(sheet, visibility, [], new=True))
+        self._staged.append(("add", sheet, visibility))
+
+    def remove_sheet(self, sheet: str) -> None:
+        found = self._sheet(sheet)
+        if found.visibility == "visible" and not self._other_visible(found):
+            raise WorkbookError("this is the only visible sheet; Excel needs at least one.", sheet=sheet)
+        self._all().remove(found)
+        if self._tables is not None:
+            self._tables = {k: v for k, v in self._tables.items() if v.casefold() != found.name.casefold()}
+        self._staged.append(("remove", found.name))
+
+    def set_visibility(self, sheet: str, visibility: Visibility) -> None:
+        check_visibility(visibility)
+        found = self._sheet(sheet)
+        if visibility != "visible" and found.visibility == "visible" and not self._other_visible(found):
+            raise WorkbookError("this is the only visible sheet; Excel needs at least one.", sheet=sheet)
+        if visibility != found.visibility:
+            found.visibility = visibility
+            self._staged.append(("visibility", found.name, visibility))
+
+    def _other_visible(self, sheet: _Sheet) -> bool:
+        return any(s is not sheet and s.visibility == "visible" for s in self._all())
+
+    # ----------------------------------------------------------------------------------------- cells
+
+    def read(self, sheet: str) -> Grid:
+        """All values from A1 to the last used cell: two calls to Excel the first time, none after."""
+        found = self._sheet(sheet)
+        if found.grid is None:
+            found.grid = self._load(found.name)
+        return [list(row) for row in found.grid]
+
+    def _load(self, name: str) -> Grid:
+        xs = self._book.sheets[name]
+        last = xs.used_range.last_cell
+        n_rows, n_cols = int(last.row), int(last.column)
+        rng = xs.range((1, 1), (n_rows, n_cols))
+        grid = grid_from_excel(rng.options(ndim=2, err_to_str=True).value, rng.formula, n_rows, n_cols)
+        self._extent[name.casefold()] = (n_rows, n_cols)
+        return grid
+
+    def write(self, sheet: str, rows: Sequence[Sequence[CellValue]]) -> None:
+        """Stage ``rows`` as the sheet's whole content; checked now, written by :meth:`save` in one call."""
+        found = self._sheet(sheet)
+        check_grid(found.name, rows)
+        found.grid = rectangle(rows)
+        self._staged.append(("write", found.name, found.grid))
+
+    # ----------------------------------------------------------------------------------------- formatting
+
+    def set_table(self, sheet: str, name: str, n_rows: int, n_cols: int) -> None:
+        """Stage table ``name`` over A1:(n_rows, n_cols); a header-only table keeps one empty row, as Excel needs."""
+        found = self._sheet(sheet)
+        if not 1 <= n_rows <= MAX_ROW or not 1 <= n_cols <= MAX_COL:
+            raise WorkbookError(f"table {name} cannot have {n_rows} rows and {n_cols} columns.", sheet=found.name)
+        problem = table_name_problem(name)
+        if problem:
+            raise WorkbookError(f"{name!r} cannot be a table name: {problem}.", sheet=found.name)
+        grid = found.grid if found.grid is not None else self.read(found.name)
+        problem, column = header_problem(grid[0] if grid else [], n_cols, name)
+        if problem:
+            raise WorkbookError(problem, sheet=found.name, row=1, field=get_column_letter(column))
+        tables = self._table_index()
+        home = tables.get(name.casefold())
+        if home == "":
+            raise WorkbookError(f"{name!r} is already used as a name in this workbook.", sheet=found.name)
+        if home is not None and home.casefold() != found.name.casefold():
+            raise WorkbookError(f"a table named {name} already exists on sheet {home}.", sheet=found.name)
+        tables[name.casefold()] = found.name
+        self._staged.append(("table", found.name, name, max(n_rows, 2), n_cols))
+
+    def _table_index(self) -> dict[str, str]:
+        """Every table's name, and the workbook's names, which a table name must not repeat."""
+        if self._tables is None:
+            index = {str(n.name).casefold(): "" for n in self._book.names if "!" not in str(n.name)}
+            for sheet in self._all():
+                if sheet.new:
+                    continue
+                for table in self._book.sheets[sheet.name].tables:
+                    index[str(table.name).casefold()] = sheet.name
+            self._tables = index
+        return self._tables
+
+    def set_column(self, sheet: str, column: int, *, width: float | None = None, hidden: bool | None = None) -> None:
+        found = self._sheet(sheet)
+        check_column(column, found.name)
+        if width is not None and not 0 <= width <= 255:
+            raise WorkbookError(f"a column width must be between 0 and 255 (got {width}).",
+                                sheet=found.name, field=get_column_letter(column))
+        if width is not None or hidden is not None:
+            self._staged.append(("column", found.name, column, width, hidden))
+
+    def set_dropdown(self, sheet: str, column: int, first_row: int, last_row: int, choices: Sequence[str]) -> None:
+        found = self._sheet(sheet)
+        check_dropdown(found.name, column, first_row, last_row, choices)
+        self._staged.append(("dropdown", found.name, column, first_row, last_row, tuple(choices)))
+
+    def freeze_header(self, sheet: str) -> None:
+        self._staged.append(("freeze", self._sheet(sheet).name))
+
+    # ----------------------------------------------------------------------------------------- saving
+
+    def save(self) -> None:
+        """Apply the staged changes to the open workbook, then save its file (if it has one yet)."""
+        self._apply_staged()
+        self.saved_to_disk = False
+        if self.path is None:
+            return
+        try:
+            self._book.save()
+        except Exception as exc:  # COM and AppleScript errors have no common type
+            raise WorkbookError(f"Excel could not save {self.label} ({exc}). The changes are in the open "
+                                "workbook: save it with File > Save As under another name.") from exc
+        self.saved_to_disk = True
+
+    def _apply_staged(self) -> None:
+        staged, self._staged = self._staged, []
+        if not staged:
+            return
+        try:
+            ExcelChanges(self._book, self._native, self._extent).apply(staged)
+        except Exception as exc:
+            self._sheets, self._tables = None, None  # Excel holds part of the changes: read it afresh
+            self._extent.clear()
+            after = (" Close it without saving and open it again: the file on disk is unchanged."
+                     if self.path is not None else "")
+            raise WorkbookError(f"Excel stopped while updating {self.label} ({exc}).{after} Then try again."
+                                ) from exc
+
+
+def local_path(fullname: str) -> Path | None:
+    """The workbook's file, or None for a workbook never saved ("Book1") or kept online (OneDrive, SharePoint)."""
+    if not fullname or "://" in fullname:
+        return None
+    path = Path(fullname)
+    return path if path.is_absolute() else None

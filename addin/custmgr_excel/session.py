@@ -1,0 +1,99 @@
+"""One ribbon click: the workbook it acts on, and how it talks to the bookkeeper.
+
+The click leaves Excel as it found it: the status bar is reset, the sheet the bookkeeper was on is active
+again (unless the button's job is to show another one), and nothing it does needs the bookkeeper's own
+folder or selection.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, suppress
+from pathlib import Path
+from typing import Any, TypeVar
+
+from custmgr.errors import CustmgrError
+from custmgr.sync import Progress
+
+from .feedback import TITLE, excel_wording, offers_force, shorten, status_progress
+from .live import LiveWorkbook, local_path
+from .native import Native
+
+T = TypeVar("T")
+
+
+class Click:
+    """A button pressed on a workbook (an xlwings ``Book``)."""
+
+    def __init__(self, book: Any, native: Native) -> None:
+        self.book = book
+        self.app = book.app
+        self.native = native
+        self.moved = False  # the command chose the sheet to show
+        self.log_path: Path | None = None
+
+    def port(self) -> LiveWorkbook:
+        """The workbook as the engine sees it, read afresh."""
+        return LiveWorkbook(self.book, self.native)
+
+    def say(self, message: str, *, problem: bool = False) -> None:
+        self.app.alert(shorten(message), title=TITLE, buttons="ok", mode="critical" if problem else "info")
+
+    def ask(self, question: str) -> bool:
+        return self.app.alert(shorten(question), title=TITLE, buttons="yes_no", mode="critical") == "yes"
+
+    def confirm(self, question: str) -> bool:
+        return self.app.alert(shorten(question), title=TITLE, buttons="ok_cancel", mode="info") == "ok"
+
+    def progress(self) -> Progress:
+        return status_progress(self.app)
+
+    def or_anyway(self, action: Callable[[bool], T], question: str) -> T | None:
+        """Run ``action(force=False)``; if the engine refuses what the bookkeeper may still choose (its
+        ``--force``), ask, and run ``action(True)`` on yes. None when the bookkeeper says no."""
+        try:
+            return action(False)
+        except CustmgrError as err:
+            if not offers_force(str(err)):
+                raise
+            if not self.ask(f"{excel_wording(str(err))}\n\n{question}"):
+                return None
+        return action(True)
+
+    def show_sheet(self, port: LiveWorkbook, name: str, row: int | None = None) -> bool:
+        """Activate sheet ``name`` (and select column A of ``row``); False if there is no such visible sheet."""
+        if name not in port.sheet_names() or port.visibility(name) != "visible":
+            return False
+        sheet = self.book.sheets[name]
+        sheet.activate()
+        if row:
+            sheet.range((row, 1)).select()
+        self.moved = True
+        return True
+
+    @contextmanager
+    def running(self, label: str) -> Iterator[None]:
+        """Status bar, working folder and active sheet for the length of the click, restored afterwards."""
+        active = _quietly(lambda: self.book.sheets.active)
+        path = local_path(str(self.book.fullname))
+        folder = os.getcwd()
+        if path is not None and path.parent.is_dir():
+            os.chdir(path.parent)  # a company file named relative to the workbook is found from its folder
+        self.app.status_bar = f"{TITLE}: {label}…"
+        try:
+            yield
+        finally:
+            with suppress(OSError):
+                os.chdir(folder)
+            _quietly(lambda: setattr(self.app, "status_bar", False))
+            if active is not None and not self.moved:
+                _quietly(active.activate)  # adding a sheet activates it; the bookkeeper's sheet comes back
+
+
+def _quietly(call: Callable[[], T]) -> T | None:
+    """Best effort, for tidying up: Excel may refuse (the sheet was removed, a dialog is open)."""
+    try:
+        return call()
+    except Exception:
+        return None

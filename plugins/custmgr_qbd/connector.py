@@ -1,0 +1,201 @@
+"""``QbdConnector``: the connector contract in qbXML 13, over any transport (COM on Windows, or a sandbox company).
+
+Round trips are what make QuickBooks Desktop slow, so every call packs its requests into as few messages as it
+can: the listing asks customers and vendors together, ids and versions only, a page of ``page_size`` at a time;
+a fetch reads up to the engine's chunk of records in one message; ``apply`` writes a whole batch in one message
+(``custmgr_qbd.writes``). ``round_trips`` and ``requests_sent`` count what went over the wire.
+
+The company's identity is a stamp Customer Manager keeps in the company file itself, as a private data
+extension on the company (the way QuickBooks Web Connector keeps its FileID): it survives the file being moved,
+renamed or restored from a backup, which a path would not. It is written once, the first time any workbook is
+paired with the company.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Collection, Sequence
+from typing import Any, ClassVar
+
+from custmgr.connector import Change, ChangeResult, Company, Connector, CustomFieldDef, Listed, RemoteRecord
+from custmgr.contact import CUSTOMER, KINDS, VENDOR
+from custmgr.errors import NameInUse
+
+from . import messages as qb
+from .elements import COMPANY_STAMP, LISTING_ELEMENTS, OWNER_CUSTMGR, OWNER_CUSTOM, RECORD_ELEMENTS
+from .responses import BadResponse, Response, custom_field, error_of, parse, record
+from .transport import Transport
+
+PAGE_SIZE = 1000  # listing entries per iterator page: small rows, so big pages
+
+
+class QbdConnector(Connector):
+    """A QuickBooks Desktop company through ``transport``."""
+
+    name: ClassVar[str] = "qbd"
+    batch_size: ClassVar[int] = 100
+    charset: ClassVar[str | None] = "latin-1"
+
+    def __init__(self, transport: Transport, *, page_size: int = PAGE_SIZE) -> None:
+        self.transport = transport
+        self.page_size = page_size
+        self.round_trips = 0
+        self.requests_sent = 0
+        self.kinds: dict[str, str] = {}  # ListID -> Customer/Vendor, as far as seen
+        self._company: Company | None = None
+        self._fields: list[CustomFieldDef] | None = None
+
+    # --- one round trip -------------------------------------------------------------------------------------
+
+    def exchange(self, message: qb.Message) -> list[Response]:
+        """Send ``message``; QuickBooks' answers, one per request it reached, checked against the requests."""
+        self.round_trips += 1
+        self.requests_sent += len(message.requests)
+        answers = parse(self.transport.process(message.xml()))
+        return match(message, answers)
+
+    # --- the contract ---------------------------------------------------------------------------------------
+
+    def company(self) -> Company:
+        if self._company is None:
+            self._company = self._identify()
+        return self._company
+
+    def _identify(self, stamping: bool = True) -> Company:
+        message = qb.Message("continueOnError")
+        message.add(qb.company_query([OWNER_CUSTMGR]))
+        message.add(qb.data_ext_def_query([OWNER_CUSTOM, OWNER_CUSTMGR]))
+        company_rs, definitions_rs = self.exchange(message)
+        for rs in (company_rs, definitions_rs):
+            if rs.failed:
+                raise error_of(rs)
+        if len(company_rs.rets) != 1 or company_rs.rets[0].tag != "CompanyRet":
+            raise BadResponse("a CompanyQueryRs without its CompanyRet")
+        ret = company_rs.rets[0]
+        stamp = next((e.findtext("DataExtValue") or "" for e in ret.findall("DataExtRet")
+                      if e.findtext("OwnerID") == OWNER_CUSTMGR and e.findtext("DataExtName") == COMPANY_STAMP), "")
+        definitions = list(definitions_rs.rets)
+        self._fields = [f for f in (custom_field(d) for d in definitions) if f is not None]
+        if not stamp:
+            if not stamping:
+                raise BadResponse("the company stamp was not kept")
+            defined = any(d.findtext("OwnerID") == OWNER_CUSTMGR and d.findtext("DataExtName") == COMPANY_STAMP
+                          for d in definitions)
+            return self._stamp(defined, ret.findtext("CompanyName") or "")
+        return Company(stamp, ret.findtext("CompanyName") or "")
+
+    def _stamp(self, defined: bool, name: str) -> Company:
+        """Give the company its id, once (the first time any workbook is paired with it)."""
+        message = qb.Message("stopOnError")
+        if not defined:
+            message.add(qb.data_ext_def_add(OWNER_CUSTMGR, COMPANY_STAMP, ["Company"]))
+        stamp = str(uuid.uuid4())
+        message.add(qb.company_data_ext_add(OWNER_CUSTMGR, COMPANY_STAMP, stamp))
+        for rs in self.exchange(message):
+            if rs.failed:
+                error = error_of(rs)
+                if isinstance(error, NameInUse):  # stamped at this very moment by another workbook
+                    return self._identify(stamping=False)
+                raise error
+        return Company(stamp, name)
+
+    def custom_fields(self) -> list[CustomFieldDef]:
+        if self._fields is None:
+            message = qb.Message("continueOnError")
+            message.add(qb.data_ext_def_query([OWNER_CUSTOM]))
+            (rs,) = self.exchange(message)
+            if rs.failed:
+                raise error_of(rs)
+            self._fields = [f for f in (custom_field(d) for d in rs.rets) if f is not None]
+        return list(self._fields)
+
+    def listing(self, kinds: Collection[str]) -> list[Listed]:
+        return self.changed_since("", kinds)
+
+    def changed_since(self, since: str, kinds: Collection[str] = KINDS) -> list[Listed]:
+        """Ids and versions of every record (modified since ``since``, an ISO date-time, when given), paged by
+        iterators; customers and vendors travel in the same messages."""
+        unknown = set(kinds) - set(KINDS)
+        if unknown:
+            raise ValueError(f"unknown kinds {sorted(unknown)}; expected {KINDS}")
+        out: list[Listed] = []
+        pages: dict[str, str] = {kind: "" for kind in KINDS if kind in kinds}  # kind -> iterator id
+        while pages:
+            message = qb.Message("continueOnError")
+            for kind, iterator_id in pages.items():
+                message.add(qb.query(kind, max_returned=self.page_size, modified_since=since,
+                                     iterator="Continue" if iterator_id else "Start", iterator_id=iterator_id,
+                                     include=LISTING_ELEMENTS[kind]))
+            answers = self.exchange(message)
+            following: dict[str, str] = {}
+            for kind, rs in zip(list(pages), answers, strict=True):
+                if rs.failed:
+                    raise error_of(rs)
+                out.extend(_listed(kind, ret) for ret in rs.rets)
+                if rs.remaining:
+                    if not rs.iterator_id:
+                        raise BadResponse(f"{rs.tag} has iteratorRemainingCount without an iteratorID")
+                    following[kind] = rs.iterator_id
+            pages = following
+        self.kinds.update((item.remote_id, item.kind) for item in out)
+        return out
+
+    def fetch(self, remote_ids: Sequence[str]) -> list[RemoteRecord]:
+        """Full records, customers and vendors in one message; an id of unknown kind is asked of both lists."""
+        wanted = list(dict.fromkeys(remote_ids))
+        if not wanted:
+            return []
+        message = qb.Message("continueOnError")
+        for kind, other in ((CUSTOMER, VENDOR), (VENDOR, CUSTOMER)):
+            ids = [i for i in wanted if self.kinds.get(i) != other]
+            if ids:
+                message.add(qb.query(kind, ids=ids, include=RECORD_ELEMENTS[kind], owners=[OWNER_CUSTOM]))
+        found: dict[str, RemoteRecord] = {}
+        for request, rs in zip(message.requests, self.exchange(message), strict=True):
+            if rs.failed and rs.code != 3120:  # 3120: none of these ids (any more); 500: some of them
+                raise error_of(rs)
+            got = [record(ret) for ret in rs.rets]
+            if rs.code == 0 and {r.remote_id for r in got} != {e.text for e in request.findall("ListID")}:
+                raise BadResponse(f"{rs.tag} says all were found but returned {len(got)} of the records asked")
+            for rec in got:
+                found[rec.remote_id] = rec
+                self.kinds[rec.remote_id] = rec.kind
+        return [found[i] for i in wanted if i in found]
+
+    def apply(self, changes: Sequence[Change]) -> list[ChangeResult]:
+        """One message per batch (more only for a refused change or a custom field that must be read first)."""
+        if len(changes) > self.batch_size:
+            raise ValueError(f"apply takes at most {self.batch_size} changes, got {len(changes)}; the engine "
+                             "splits bigger sets into batches")
+        from .writes import write
+
+        return write(self, changes)
+
+    def close(self) -> None:
+        self.transport.close()
+
+
+def _listed(kind: str, ret: Any) -> Listed:
+    list_id, version, active = ret.findtext("ListID"), ret.findtext("EditSequence"), ret.findtext("IsActive")
+    if ret.tag != f"{kind}Ret" or not list_id or not version or active not in ("true", "false", "1", "0", None):
+        raise BadResponse(f"a listing entry <{ret.tag}> without a valid ListID, EditSequence or IsActive")
+    return Listed(list_id, version, kind, active not in ("false", "0"))
+
+
+def match(message: qb.Message, answers: list[Response]) -> list[Response]:
+    """QuickBooks' answers lined up with ``message``'s requests: same order, same requestID, matching names.
+
+    Fewer answers than requests is right only after a failed request in a ``stopOnError`` message.
+    """
+    if len(answers) > len(message.requests):
+        raise BadResponse(f"{len(answers)} answers to {len(message.requests)} requests")
+    for request, answer in zip(message.requests, answers, strict=False):
+        expected = request.tag[:-2] + "Rs"
+        if answer.tag != expected or answer.request_id != request.get("requestID"):
+            raise BadResponse(f"<{answer.tag} requestID={answer.request_id!r}> where <{expected} "
+                              f"requestID={request.get('requestID')!r}> was due")
+    if len(answers) < len(message.requests):
+        stopped = message.on_error == "stopOnError" and answers and answers[-1].failed
+        if not stopped:
+            raise BadResponse(f"only {len(answers)} answers to {len(message.requests)} requests")
+    return answers

@@ -1,0 +1,183 @@
+"""Reading QuickBooks' answers safely, and turning its status codes into the product's error vocabulary.
+
+An answer is parsed with defusedxml and no DTD allowed, so an entity bomb or an external entity is refused before
+anything is expanded. Nothing is taken on trust: an element custmgr does not know, a status that is not a number,
+a record without its ListID is a ``BadResponse`` that stops the sync before the workbook is touched.
+"""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass
+
+from defusedxml import DefusedXmlException
+from defusedxml.ElementTree import fromstring
+
+from custmgr.connector import CustomFieldDef, RemoteRecord
+from custmgr.contact import KINDS, NO, YES, custom_key, normalize_values
+from custmgr.errors import ConnectorError, Invalid, NameInUse, NotFound, Retryable, StaleVersion, Unavailable
+
+from .elements import ADDRESS_PARTS, ADDRESSES, FIELD_OF_TAG, OWNER_CUSTOM, SEQUENCES
+
+_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
+_SEVERITIES = ("Info", "Warn", "Error")
+_ADDRESS_KEY = {tag: part for part, tag in ADDRESS_PARTS}
+_FIELD_IN_MESSAGE = re.compile(r'(?:in the field|The) "([A-Za-z0-9]+)"(?: field)?')
+SUPPORT_HINT = ("Nothing was saved to the workbook. Run the sync again with --trace FOLDER and send the files to "
+                "your support contact.")
+
+
+class BadResponse(Unavailable):
+    """QuickBooks' answer is not what qbXML 13 allows; nothing is done with any of it."""
+
+    def __init__(self, problem: str) -> None:
+        super().__init__(f"QuickBooks sent an answer custmgr cannot trust ({problem}). {SUPPORT_HINT}",
+                         detail=problem)
+
+
+@dataclass(frozen=True)
+class Response:
+    """One ``...Rs`` element: its status and the ``...Ret`` elements it carries."""
+
+    tag: str
+    request_id: str
+    code: int
+    severity: str
+    message: str
+    rets: tuple[ET.Element, ...] = ()
+    remaining: int | None = None
+    iterator_id: str = ""
+    ret_count: int | None = None
+
+    @property
+    def failed(self) -> bool:
+        """An error stops a ``stopOnError`` message; 1 (no match) and 500-999 (warnings) do not."""
+        return self.severity == "Error" or self.code >= 1000
+
+
+def parse(text: str) -> list[Response]:
+    """Every response of a ``QBXMLMsgsRs``, in order."""
+    if not isinstance(text, str) or not text.strip():
+        raise BadResponse("an empty answer")
+    try:
+        root = fromstring(_DECLARATION.sub("", text, count=1), forbid_dtd=True)
+    except DefusedXmlException as err:
+        raise BadResponse(f"it holds a DTD or entities, which QuickBooks never sends: {type(err).__name__}") from None
+    except ET.ParseError as err:
+        raise BadResponse(f"malformed XML: {err}") from None
+    if root.tag != "QBXML":
+        raise BadResponse(f"the root element is <{root.tag}>, not <QBXML>")
+    messages = [child for child in root if child.tag != "SignonMsgsRs"]
+    if len(messages) != 1 or messages[0].tag != "QBXMLMsgsRs":
+        raise BadResponse("there is no single <QBXMLMsgsRs>")
+    return [_response(rs) for rs in messages[0]]
+
+
+def _response(rs: ET.Element) -> Response:
+    if not rs.tag.endswith("Rs"):
+        raise BadResponse(f"<{rs.tag}> is not a response")
+    code, severity = rs.get("statusCode", ""), rs.get("statusSeverity", "")
+    if not code.isdigit() or severity not in _SEVERITIES:
+        raise BadResponse(f"<{rs.tag}> has no valid statusCode/statusSeverity")
+    return Response(rs.tag, rs.get("requestID", ""), int(code), severity, rs.get("statusMessage", ""),
+                    tuple(rs), _number(rs, "iteratorRemainingCount"), rs.get("iteratorID", ""),
+                    _number(rs, "retCount"))
+
+
+def _number(rs: ET.Element, attribute: str) -> int | None:
+    text = rs.get(attribute)
+    if text is None:
+        return None
+    if not text.isdigit():
+        raise BadResponse(f"{attribute}={text!r} on <{rs.tag}> is not a number")
+    return int(text)
+
+
+# --- records ------------------------------------------------------------------------------------------------
+
+
+def record(ret: ET.Element) -> RemoteRecord:
+    """A ``CustomerRet`` or ``VendorRet`` as a record with normalized values (custom fields: owner 0 only)."""
+    kind = ret.tag[:-3] if ret.tag.endswith("Ret") else ""
+    if kind not in KINDS:
+        raise BadResponse(f"<{ret.tag}> where a customer or vendor was expected")
+    known = SEQUENCES[(kind, "Ret")]
+    values: dict[str, str] = {"kind": kind}
+    found: dict[str, str] = {}
+    for child in ret:
+        tag, text = child.tag, child.text or ""
+        if tag not in known:
+            raise BadResponse(f"an element custmgr does not know, <{tag}>, in a {ret.tag}")
+        if tag in ("ListID", "EditSequence", "Name", "FullName"):
+            found[tag] = text
+        elif tag == "IsActive":
+            values["active"] = _boolean(text, ret.tag)
+        elif tag in FIELD_OF_TAG:
+            values[FIELD_OF_TAG[tag]] = text
+        elif tag in ADDRESSES:
+            values.update(_address("ship" if tag == "ShipAddress" else "bill", child))
+        elif tag == "DataExtRet":
+            owner, name, value = (child.findtext(t) for t in ("OwnerID", "DataExtName", "DataExtValue"))
+            if name and (owner or OWNER_CUSTOM) == OWNER_CUSTOM:
+                values[custom_key(name)] = value or ""
+    values["name"] = found.get("FullName") or found.get("Name", "")
+    if not found.get("ListID") or not found.get("EditSequence") or not values["name"]:
+        raise BadResponse(f"a {ret.tag} without its ListID, EditSequence or name")
+    return RemoteRecord(found["ListID"], found["EditSequence"], normalize_values(values))
+
+
+def _boolean(text: str, where: str) -> str:
+    if text in ("true", "1"):
+        return YES
+    if text in ("false", "0"):
+        return NO
+    raise BadResponse(f"IsActive={text!r} in a {where}")
+
+
+def _address(prefix: str, block: ET.Element) -> dict[str, str]:
+    out = {}
+    for line in block:
+        if line.tag == "Note":
+            continue
+        if line.tag not in _ADDRESS_KEY:
+            raise BadResponse(f"an element custmgr does not know, <{line.tag}>, in <{block.tag}>")
+        out[f"{prefix}_{_ADDRESS_KEY[line.tag]}"] = line.text or ""
+    return out
+
+
+def custom_field(ret: ET.Element) -> CustomFieldDef | None:
+    """A ``DataExtDefRet`` for customers and/or vendors as a custom field; None for anything else."""
+    kinds = tuple(k for k in KINDS if k in {e.text for e in ret.findall("AssignToObject")})
+    name, type_ = ret.findtext("DataExtName") or "", ret.findtext("DataExtType") or ""
+    if (ret.findtext("OwnerID") or OWNER_CUSTOM) != OWNER_CUSTOM or not kinds or not name:
+        return None
+    if type_ not in ("STR255TYPE", "STR1024TYPE"):
+        return None  # numbers, dates and amounts are not synced as text
+    return CustomFieldDef(name, kinds, 1024 if type_ == "STR1024TYPE" else 255)
+
+
+# --- errors -------------------------------------------------------------------------------------------------
+
+
+def error_of(rs: Response, field: str = "name") -> ConnectorError:
+    """QuickBooks' status as the product's error; ``field`` is the field key the request was about, for an
+    invalid value whose message does not name a field custmgr knows."""
+    code, message = rs.code, rs.message or f"status {rs.code}"
+    detail = f"qbXML statusCode {code}: {message}"
+    if code in (1, 3120):
+        return NotFound(message, detail=detail)
+    if code == 3100:
+        return NameInUse(message, detail=detail)
+    if code == 3200:
+        return StaleVersion(message, detail=detail)
+    if 3170 <= code <= 3180:
+        return Retryable(f"{message} (QuickBooks is busy; the sync tries again, or sync again in a moment)",
+                         detail=detail)
+    if code in (3000, 3010, 3020, 3070, 3140, 3210):
+        named = _FIELD_IN_MESSAGE.search(message)
+        tag = named.group(1) if named else ""
+        key = FIELD_OF_TAG.get(tag) or ("name" if tag in ("Name", "ParentRef") else field)
+        return Invalid(key, message, detail=detail)
+    return ConnectorError(f"QuickBooks refused this (status {code}): {message}", detail=detail)
+

@@ -1,0 +1,358 @@
+"""The ribbon's buttons on the xlwings double: each does its job on the calling workbook, asks before what
+cannot be taken back, and every problem reaches the bookkeeper as a plain message (the details in the log),
+never as a traceback."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import warnings
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from custmgr import sync as engine
+from custmgr.errors import CustmgrError
+from custmgr.layout import load_layout
+from custmgr_excel import commands, ribbon
+from custmgr_excel.feedback import status_progress
+from custmgr_excel.logs import mask_secrets
+from custmgr_sandbox.store import SandboxCompany, create_company
+
+from .conftest import native_for
+from .fake_xlwings import App, Book
+
+
+@pytest.fixture(autouse=True)
+def log_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("CUSTMGR_LOG_DIR", str(tmp_path / "logs"))
+    return tmp_path / "logs" / "custmgr-excel.log"
+
+
+@pytest.fixture(autouse=True)
+def no_command_line_talk(excel: App) -> Iterator[None]:
+    """Whatever a test does, no message box shows a traceback, or a command-line hint for what Excel does with
+    a button or a question."""
+    yield
+    for alert in excel.alerts:
+        for text in ("Traceback", "--force", "`custmgr new`", "custmgr setup BOOK", "--map"):
+            assert text not in alert["prompt"], alert["prompt"]
+        assert alert["title"] == "Customer Manager"
+
+
+def click(book: Book, tag: str, *answers: str) -> str:
+    """Press a button (answering the questions it asks); returns the last message shown."""
+    book.app.answers = list(answers)
+    before = len(book.app.alerts)
+    ribbon.run(tag, book, native_for(book.app))
+    assert not book.app.answers, "a question was expected but not asked"
+    return book.app.alerts[-1]["prompt"] if len(book.app.alerts) > before else ""
+
+
+def setting_row(key: str) -> int:
+    return 2 + [s.key for s in load_layout().settings].index(key)
+
+
+def fill_setting(book: Book, key: str, value: str) -> None:
+    book.sheet("Settings").typed([[value]], row=setting_row(key), column=2)
+
+
+@pytest.fixture(scope="module")
+def company_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("company") / "company.qbsandbox"
+    create_company(path, name="Test Co", size=30)
+    return path
+
+
+@pytest.fixture
+def company(tmp_path: Path, company_file: Path) -> Path:
+    """A fresh copy of one sandbox company (making one takes longer than copying it)."""
+    return Path(shutil.copyfile(company_file, tmp_path / company_file.name))
+
+
+@pytest.fixture
+def synced(book: Book, company: Path) -> Book:
+    """A workbook set up with the company and synced once (the import)."""
+    click(book, "setup")
+    fill_setting(book, "company", company.name)
+    assert "imported from QuickBooks" in click(book, "setup")
+    book.app.alerts.clear()
+    return book
+
+
+def contacts(book: Book) -> list[list[object]]:
+    return book.sheet("Contacts").grid()
+
+
+# ---------------------------------------------------------------------------------------------- Set Up Sync
+
+
+def test_set_up_in_a_blank_workbook_lays_out_the_sheets(book: Book) -> None:
+    message = click(book, "setup")
+    assert book.sheet_names() == ["Contacts", "Review", "Sync Log", "Sync Changes", "Settings"]
+    assert book._active._name == "Settings" and "Settings sheet" in message
+    assert book.sheet("Contacts").frozen_rows == 1 and book.saves == 1
+    assert [t._name for t in book.sheet("Contacts")._tables] == ["Contacts"]
+
+
+def test_set_up_keeps_the_sheets_of_a_workbook_in_use(book: Book) -> None:
+    book.sheet("Sheet1").typed([["my notes"]])
+    click(book, "setup")
+    assert book.sheet_names()[0] == "Sheet1" and book.sheet("Sheet1").grid() == [["my notes"]]
+
+
+def test_set_up_without_a_company_points_at_it(book: Book) -> None:
+    click(book, "setup")
+    message = click(book, "setup")
+    assert "Fill in the Company on the Settings sheet" in message
+    assert book.sheet("Settings").selection == (setting_row("company"), 1)
+
+
+def test_set_up_checks_the_company_before_importing(book: Book, tmp_path: Path) -> None:
+    click(book, "setup")
+    fill_setting(book, "company", "missing.qbsandbox")
+    message = click(book, "setup")
+    assert "missing.qbsandbox" in message and book.app.alerts[-1]["mode"] == "critical"
+    assert contacts(book) == [contacts(book)[0]] and "_cm_pair" not in book.sheet_names()
+
+
+def test_set_up_imports_the_first_time_and_checks_after(synced: Book, company: Path) -> None:
+    assert len(contacts(synced)) > 20
+    message = click(synced, "setup")
+    assert "Paired contacts.xlsx with 'Test Co'" in message and "Click Sync to sync." in message
+    assert "imported" not in message
+
+
+def test_a_bad_setting_is_named_with_its_row(synced: Book) -> None:
+    fill_setting(synced, "conflict_default", "Maybe")
+    message = click(synced, "sync")
+    assert message.startswith(f"sheet Settings, row {setting_row('conflict_default')}, column Value: ")
+    assert "'Maybe'" in message
+
+
+def test_a_company_named_relative_to_the_workbook_is_found_from_its_folder(synced: Book) -> None:
+    here = os.getcwd()
+    assert click(synced, "sync").endswith("nothing to do")
+    assert os.getcwd() == here
+
+
+# ---------------------------------------------------------------------------------------------- Sync
+
+
+def test_sync_shows_progress_then_the_summary(synced: Book, company: Path) -> None:
+    with SandboxCompany(company) as qb:
+        name = qb.records()[0].values["name"]
+        qb.edit(name, {"phone": "(415) 555-0199"})
+    synced.app.status_history.clear()
+    message = click(synced, "sync")
+    assert message.startswith("Sync with Test Co: ok") and "1 changes received from QuickBooks" in message
+    history = synced.app.status_history
+    assert history[0] == "Customer Manager: Sync…" and history[-1] is False
+    assert any(str(h).startswith("Customer Manager: Reading QuickBooks") for h in history)
+
+
+def test_the_sheet_the_bookkeeper_was_on_stays_active(synced: Book) -> None:
+    synced.sheet("Contacts").activate()
+    click(synced, "sync")
+    assert synced._active._name == "Contacts"
+    assert any(name.startswith("_cm_backup_") for name in synced.sheet_names())
+
+
+def test_a_sync_refused_for_safety_is_done_only_when_the_bookkeeper_says_so(synced: Book) -> None:
+    header = contacts(synced)[0]
+    synced.sheet("Contacts").cells = {k: v for k, v in synced.sheet("Contacts").cells.items() if k[0] == 1}
+    message = click(synced, "sync", "no")
+    question = synced.app.alerts[-1]
+    assert question["buttons"] == "yes_no" and "would ask to make them all inactive" in question["prompt"]
+    assert question["prompt"].endswith("sync anyway. Nothing was changed.\n\nSync anyway?")
+    assert message == question["prompt"]
+    assert contacts(synced) == [header]
+    message = click(synced, "sync", "yes")
+    assert "decisions to review" in message
+
+
+def test_a_workbook_paired_with_another_company_is_refused(synced: Book, tmp_path: Path) -> None:
+    create_company(tmp_path / "other.qbsandbox", name="Other Co")
+    fill_setting(synced, "company", "other.qbsandbox")
+    message = click(synced, "sync")
+    assert "paired with the QuickBooks company 'Test Co'" in message and "Set Up Sync in a blank one" in message
+
+
+@pytest.mark.parametrize("sheet", ["Settings", "Contacts"])
+def test_a_missing_sheet_is_named(synced: Book, sheet: str) -> None:
+    synced._sheets.remove(synced.sheet(sheet))
+    message = click(synced, "sync")
+    assert f"sheet {sheet}: the {sheet} sheet is missing" in message
+    assert "Set Up Sync" in message
+
+
+def test_sync_before_the_company_is_set_up(book: Book) -> None:
+    click(book, "setup")
+    message = click(book, "sync")
+    assert message == ("No QuickBooks company is set up for this workbook. Choose the Connector and fill in the "
+                       "Company on the Settings sheet, then click Set Up Sync.")
+
+
+# ---------------------------------------------------------------------------------------------- Undo
+
+
+def test_undo_asks_first_and_cancel_changes_nothing(synced: Book) -> None:
+    before = contacts(synced)
+    assert click(synced, "undo", "cancel").startswith("Undo the sync of ")
+    assert synced.app.alerts[-1]["buttons"] == "ok_cancel"
+    assert contacts(synced) == before
+
+
+def test_undo_takes_back_the_last_sync(synced: Book) -> None:
+    message = click(synced, "undo", "ok")
+    assert message.startswith("Undo with Test Co: ok") and "QuickBooks" in message
+    assert contacts(synced) == [contacts(synced)[0]]
+
+
+def test_undo_over_later_edits_is_done_only_when_the_bookkeeper_says_so(synced: Book) -> None:
+    phone = contacts(synced)[0].index("Phone") + 1
+    synced.sheet("Contacts").typed([["'(617) 555-0100"]], row=2, column=phone)
+    message = click(synced, "undo", "ok", "no")
+    assert "this row was edited after the sync being undone" in message and message.endswith("Undo anyway? Edits "
+                                                                                              "made since that sync "
+                                                                                              "to those rows will be "
+                                                                                              "lost.")
+    assert len(contacts(synced)) > 20
+    click(synced, "undo", "ok", "yes")
+    assert len(contacts(synced)) == 1
+
+
+def test_undo_with_nothing_to_undo_says_so(book: Book) -> None:
+    click(book, "setup")
+    assert click(book, "undo").startswith("There is no sync to undo")
+
+
+# ---------------------------------------------------------------------------------------------- the sheets
+
+
+def test_review_log_and_settings_show_their_sheets(synced: Book) -> None:
+    assert click(synced, "review") == "Nothing to review: every conflict and question has been settled."
+    assert synced._active._name == "Review"
+    assert click(synced, "log") == "" and synced._active._name == "Sync Log"
+    assert synced.sheet("Sync Log").selection == (len(synced.sheet("Sync Log").grid()), 1)
+    assert click(synced, "settings") == "" and synced._active._name == "Settings"
+
+
+def test_review_with_open_decisions_just_shows_them(synced: Book) -> None:
+    synced.sheet("Contacts").typed([["New Row Ltd"]], row=len(contacts(synced)) + 1, column=2)
+    click(synced, "sync")
+    assert click(synced, "review") == "" and synced._active._name == "Review"
+
+
+@pytest.mark.parametrize("tag", ["sync", "undo", "review", "log", "settings"])
+def test_buttons_in_a_workbook_without_the_sheets_say_what_to_do(book: Book, tag: str) -> None:
+    message = click(book, tag)
+    assert "Set Up Sync" in message or "first sync" in message
+    assert book.sheet_names() == ["Sheet1"] and book.saves == 0
+
+
+def test_help_describes_the_workbook_the_buttons_and_the_log(synced: Book, log_file: Path) -> None:
+    message = click(synced, "help")
+    assert "contacts.xlsx is paired with 'Test Co' (sandbox)" in message
+    for command in commands.COMMANDS.values():
+        assert f"{command.label}: " in message
+    assert str(log_file) in message and "xlwings 0." in message
+
+
+# ---------------------------------------------------------------------------------------------- problems
+
+
+def test_an_unexpected_error_is_a_plain_message_and_a_logged_traceback(
+        synced: Book, log_file: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(*args: object, **kwargs: object) -> None:
+        raise ZeroDivisionError("division by zero")
+
+    monkeypatch.setattr(engine, "sync", broken)
+    message = click(synced, "sync")
+    assert message.startswith("Customer Manager stopped on an unexpected error (ZeroDivisionError: division by zero)")
+    assert str(log_file) in message
+    log = log_file.read_text()
+    assert "sync: failed" in log and "Traceback" in log and "ZeroDivisionError" in log
+    assert synced.app.status_history[-1] is False
+
+
+def test_when_excel_cannot_show_a_message_it_goes_to_stderr(book: Book, capsys: pytest.CaptureFixture[str]
+                                                            ) -> None:
+    book.app.fail_alerts = True
+    with pytest.raises(SystemExit) as stopped:
+        ribbon.run("sync", book, native_for(book.app))
+    assert stopped.value.code == 1
+    assert capsys.readouterr().err == "contacts.xlsx has no Customer Manager sheets yet: click Set Up Sync first.\n"
+
+
+def test_an_unknown_button_is_a_message(book: Book) -> None:
+    assert "'bogus', which this Customer Manager does not know" in click(book, "bogus")
+
+
+def test_an_old_xlwings_is_named(book: Book, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(ribbon, "xlwings_version", lambda: "0.30.10")
+    message = click(book, "help")
+    assert "needs xlwings 0.37.5 or later (this Python has 0.30.10)" in message
+
+
+def test_warnings_go_to_the_log_not_to_stderr(synced: Book, log_file: Path, monkeypatch: pytest.MonkeyPatch,
+                                              capsys: pytest.CaptureFixture[str]) -> None:
+    real = engine.status
+
+    def noisy(*args: object, **kwargs: object) -> object:
+        warnings.warn("something is deprecated", DeprecationWarning, stacklevel=1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(engine, "status", noisy)
+    with warnings.catch_warnings():
+        warnings.simplefilter("always")
+        click(synced, "help")
+    assert capsys.readouterr().err == ""
+    assert "something is deprecated" in log_file.read_text()
+
+
+def test_the_log_masks_anything_that_looks_like_a_secret(book: Book, log_file: Path,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    def leaky(click: object) -> None:
+        raise CustmgrError("sign-in failed: refresh_token=AB12cd34 and Authorization: Bearer eyJ0eXAi.x-y")
+
+    monkeypatch.setitem(commands.COMMANDS, "sync", commands.Command("Sync", "", leaky))
+    click(book, "sync")
+    log = log_file.read_text()
+    assert "AB12cd34" not in log and "eyJ0eXAi" not in log and "refresh_token=***" in log and "Bearer ***" in log
+
+
+def test_mask_secrets() -> None:
+    assert mask_secrets('password="hunter 2"; token: abc, client_secret=xyz') == \
+        'password=***; token: ***, client_secret=***'
+    assert mask_secrets("a phone 555-0100 and a name") == "a phone 555-0100 and a name"
+
+
+def test_progress_updates_the_status_bar_a_bounded_number_of_times(excel: App) -> None:
+    progress = status_progress(excel)
+    progress.start("Reading QuickBooks", 100_000)
+    for _ in range(100_000 // 500):
+        progress.advance(500)
+    progress.done()
+    assert excel.status_history[0] == "Customer Manager: Reading QuickBooks…"
+    assert len(excel.status_history) == 11 and excel.status_history[-1] == "Customer Manager: Reading QuickBooks… 100%"
+
+
+def test_a_hidden_sheet_is_named_as_hidden(synced: Book) -> None:
+    synced.sheet("Review").set_state("hidden")
+    assert click(synced, "review").startswith("The Review sheet is hidden: unhide it")
+
+
+def test_a_workbook_excel_cannot_reach_is_a_plain_message_on_stderr(capsys: pytest.CaptureFixture[str],
+                                                                    log_file: Path) -> None:
+    class Gone:
+        @property
+        def app(self) -> object:
+            raise ConnectionError("the remote procedure call failed")
+
+    with pytest.raises(SystemExit):
+        ribbon.run("sync", Gone())
+    err = capsys.readouterr().err
+    assert err.startswith("Customer Manager could not reach the workbook in Excel (the remote procedure call "
+                          "failed).") and "Traceback" not in err and str(log_file) in err
