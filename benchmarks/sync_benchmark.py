@@ -352,11 +352,11 @@ def measure_size(size: int, work: Path, opts: Options, log: Callable[[str], None
             trial = _copy(current, base / f"{_slug(step)}-{k}")
             book = str(trial / BOOK)
             copy = str(trial / "floor.xlsx")
-            if step == "first import":
-                result = in_child(sync_step, str(trial))
+            # The first import's input is an empty workbook: its floor is taken on what the import wrote.
+            result = in_child(sync_step, str(trial)) if step == "first import" else None
             floor = in_child(floor_step, book, copy)
             floor_gc_off = in_child(floor_step, book, copy, True)
-            if step != "first import":
+            if result is None:
                 result = in_child(sync_step, str(trial))
             floor["gc_off"] = floor_gc_off
             trials.append((trial, floor, result))
@@ -508,8 +508,8 @@ def markdown(results: list[Result], info: dict[str, str]) -> str:
             lines.append(f"| {r['size']:,} | {s['step']} | {cells} | {s['gc_seconds']:.2f} |")
     with_backups = [r for r in results if r["backups"]]
     if with_backups:
-        rounds = len(with_backups[0]["backups"][0]["seconds"])
-        lines += ["", f"Backups: the 1%-changed sync {rounds} times in a row (new edits each time on both sides):", "",
+        rounds = ", ".join(f"{len(r['backups'][0]['seconds'])} at {r['size']:,}" for r in with_backups)
+        lines += ["", f"Backups: the 1%-changed edits and sync repeated ({rounds}), new values each time:", "",
                   "| Contacts | Backups to keep | Workbook MB before | MB after each sync | Growth per sync (MB) | "
                   "Mean sync, s (CPU) |", "|---:|---:|---:|---|---:|---:|"]
         for r in with_backups:
@@ -585,8 +585,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", default="1000,14500",
-                        help="contact counts, comma separated (default 1000,14500; 100000 takes about half an hour "
-                             "and 2 GB); empty to only report --merge results")
+                        help="contact counts, comma separated (default 1000,14500; 100000 takes 30-40 minutes and "
+                             "1.6 GB); empty to only report --merge results")
     parser.add_argument("--repeat", type=int, default=1, help="runs per step, medians reported (default 1)")
     parser.add_argument("--backup-rounds", type=int, default=5,
                         help="syncs per variant in the backups comparison; 0 skips it (default 5)")

@@ -31,7 +31,6 @@ def test_the_wheel_holds_the_packages_templates_and_entry_points(wheel):
     assert "[custmgr]" in entry_points and "sandbox = custmgr_sandbox.plugin" in entry_points
 
 
-@pytest.mark.slow
 def test_demo_runs_from_the_wheel_in_a_fresh_virtual_environment(wheel, tmp_path):
     env = tmp_path / "venv"
     venv.create(env, with_pip=True)

@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import bisect
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -140,7 +141,9 @@ def make_plan(inp: PlanInput) -> SyncPlan:
     linked_remote = {link.remote_id for link in inp.links.values() if link.remote_id}
     matches = _match_new(rows, inp)
     names = _customer_names(rows, inp)
-    _flag_duplicate_names([r for r in rows if r.row_id not in _removed_rows(rows, inp)], inp)
+    removed = _removed_rows(rows, inp)
+    _flag_duplicate_names([r for r in rows if r.row_id not in removed], inp,
+                          sorted(r.number for r in rows if r.row_id in removed))
     builder = _Builder(inp, names)
     records: list[RecordPlan] = []
     for row_id, link in inp.links.items():
@@ -228,14 +231,18 @@ def _customer_names(rows: Sequence[ContactRow], inp: PlanInput) -> set[str]:
 
 
 def _removed_rows(rows: Sequence[ContactRow], inp: PlanInput) -> set[str]:
-    """Rows this sync removes: deleted in QuickBooks, unchanged here, and Settings says to remove such rows."""
-    if inp.settings.gone_policy != "Remove row":
-        return set()
+    """Rows this sync removes because QuickBooks deleted their contact: unchanged ones when Settings says to remove
+    them, changed ones when the bookkeeper accepted the deletion on Review."""
     out = set()
     for r in rows:
         link = inp.links.get(r.row_id)
-        if (link is not None and link.remote_id and link.remote_id not in inp.listing
-                and not differs(r.values, link.base, inp.keys)):
+        if link is None or not link.remote_id or link.remote_id in inp.listing:
+            continue
+        if differs(r.values, link.base, inp.keys):
+            answer = inp.decisions.get(f"{CHANGED_GONE}|{r.row_id}")
+            if answer is not None and answer.side == "right":
+                out.add(r.row_id)
+        elif inp.settings.gone_policy == "Remove row":
             out.add(r.row_id)
     return out
 
@@ -248,8 +255,9 @@ def _name_after_sync(row: ContactRow, inp: PlanInput) -> str:
     return inp.fetched[link.remote_id].get("name", "") or row.name
 
 
-def _flag_duplicate_names(rows: Sequence[ContactRow], inp: PlanInput) -> None:
-    """Two rows with one name (ignoring case, customers and vendors together) cannot both be in QuickBooks."""
+def _flag_duplicate_names(rows: Sequence[ContactRow], inp: PlanInput, removed: Sequence[int]) -> None:
+    """Two rows with one name (ignoring case, customers and vendors together) cannot both be in QuickBooks.
+    Messages give row numbers as they will be once the ``removed`` row numbers (sorted) are gone."""
     groups: dict[str, list[ContactRow]] = defaultdict(list)
     for r in rows:
         name = _name_after_sync(r, inp)
@@ -262,7 +270,7 @@ def _flag_duplicate_names(rows: Sequence[ContactRow], inp: PlanInput) -> None:
             link = inp.links.get(r.row_id)
             if link is not None and name_key(link.base.get("name", "")) == name_key(r.name):
                 continue  # this row had the name first; the other row is the one to rename
-            others = ", ".join(str(o.number) for o in group if o is not r)
+            others = ", ".join(str(o.number - bisect.bisect(removed, o.number)) for o in group if o is not r)
             r.problems.append(Problem("name", f"is also used on row {others}; QuickBooks names must be unique "
                                               "(ignoring case, customers and vendors together). Rename one"))
 
