@@ -360,6 +360,11 @@ class _Builder:
                 return RecordPlan(Case.DELETED_BOTH, link.row_id, link.base.get("name", ""), forget=True)
             return RecordPlan(Case.UNCHANGED, link.row_id, row.name, base=here, flag=LOCAL, status=STATUS_LOCAL)
         there, version = self._there(link)
+        if (row is not None and not link.flag and not row.problems and version == link.version
+                and link.remote_id not in self.inp.fetched and not differs(row.values, link.base, self.keys)):
+            # The common case, kept cheap: neither side moved since the base (QuickBooks' version did not change).
+            return RecordPlan(Case.UNCHANGED, link.row_id, row.name, link.base.get("kind", CUSTOMER),
+                              link.remote_id, version)
         case = classify(link.base, here, there, self.keys)
         name = (here or there or link.base).get("name", "")
         common = dict(case=case, row_id=link.row_id, name=name, kind=link.base.get("kind", CUSTOMER),
