@@ -427,7 +427,8 @@ class _Builder:
                                                 f"to {there.get('kind', CUSTOMER)}"))
             if problems:
                 return RecordPlan(**common, problems=tuple(problems), status=_status(problems))
-        decisions = tuple(self._conflict_decision(row.row_id, common["name"], c) for c in m.conflicts)
+        shown = m.receive.get("name") or common["name"]  # the name the row has once this sync is done
+        decisions = tuple(self._conflict_decision(row.row_id, shown, c) for c in m.conflicts)
         unchanged = (case is Case.UNCHANGED and link is not None and not link.flag
                      and link.version == version and not differs(m.base, base, self.keys))
         return RecordPlan(**common, op="update" if m.send else None, send=m.send, receive=m.receive,

@@ -165,9 +165,15 @@ def column(header: list[Any], key: str) -> int:
 
 def set_cell(book: Path, row_number: int, key: str, value: str) -> None:
     """Type ``value`` into field ``key`` of Contacts row ``row_number`` (2 = first data row)."""
+    set_cells(book, [(row_number, key, value)])
+
+
+def set_cells(book: Path, edits: Sequence[tuple[int, str, str]]) -> None:
+    """Type each ``(row_number, key, value)`` into Contacts, in order, and save once."""
 
     def change(header: list[Any], rows: Rows) -> Rows:
-        rows[row_number - 2][column(header, key)] = value or None
+        for row_number, key, value in edits:
+            rows[row_number - 2][column(header, key)] = value or None
         return rows
 
     edit_sheet(book, CONTACTS, change)
