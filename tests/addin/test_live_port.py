@@ -1,5 +1,5 @@
-"""The live-workbook port: the port suite on the xlwings double (Windows and Mac object models), and what
-only a workbook open in Excel has: staged changes, whole-range calls, the text marker."""
+"""The live-workbook port: the port suite through the real xlwings on a fake Excel (Windows and Mac backends),
+and what only a workbook open in Excel has: staged changes, whole-range calls, the text marker."""
 
 from __future__ import annotations
 
@@ -13,22 +13,35 @@ from custmgr_excel.live import LiveWorkbook, local_path
 from workbook.port_suite import MakePort, PortSuite, Reopen
 
 from .conftest import PLATFORMS, live
-from .fake_xlwings import App, Book
+from .excel import Excel
+from .excel import Workbook as Book
 
 
 class TestLiveWorkbook(PortSuite):
-    """The shared port contract; every round trip reads the double afresh through a new port."""
-
-    @pytest.fixture(params=PLATFORMS)
-    def make_port(self, request: pytest.FixtureRequest) -> MakePort:
-        return lambda folder: live(App(request.param).book("book.xlsx", folder))
+    """The shared port contract; every round trip reads the fake Excel afresh through a new port."""
 
     @pytest.fixture
-    def reopen(self) -> Reopen:
+    def books(self) -> dict[int, Book]:
+        return {}
+
+    @pytest.fixture(params=PLATFORMS)
+    def make_port(self, request: pytest.FixtureRequest, books: dict[int, Book]) -> MakePort:
+        def _make(folder: Path) -> WorkbookPort:
+            book = Excel(request.param).open("book.xlsx", folder)
+            port = live(book)
+            books[id(port)] = book
+            return port
+
+        return _make
+
+    @pytest.fixture
+    def reopen(self, books: dict[int, Book]) -> Reopen:
         def _reopen(port: WorkbookPort) -> WorkbookPort:
             assert isinstance(port, LiveWorkbook)
             port.save()
-            return live(port.book)
+            again = live(books[id(port)])
+            books[id(again)] = books[id(port)]
+            return again
 
         return _reopen
 
@@ -51,8 +64,8 @@ def test_nothing_reaches_excel_before_save(book: Book) -> None:
     assert book.sheet_names() == ["Data", "_state"] and book.saves == 1
     data = book.sheet("Data")
     assert data.cells[(2, 2)].value == "02134" and data.cells[(2, 2)].kind == "text"
-    assert [t.bounds() for t in data._tables] == [(1, 1, 2, 2)] and 2 in data.hidden_columns
-    assert book.sheet("_state").state == "veryHidden"
+    assert [t.bounds() for t in data.tables] == [(1, 1, 2, 2)] and 2 in data.hidden_columns
+    assert book.sheet("_state").visibility == "veryHidden"
 
 
 def test_a_refused_value_leaves_excel_alone(book: Book) -> None:
@@ -80,11 +93,11 @@ def test_a_sheet_is_read_with_one_call_for_values_and_one_for_formulas(book: Boo
     calls = []
     for rows in (10, 1000):
         book.sheet("Sheet1").typed([["Name", "Phone", "Total"], *[[f"n{i}", "'555", f"={i}*2"] for i in range(rows)]])
-        book.app.calls.clear()
+        book.excel.calls.clear()
         grid = live(book).read("Sheet1")
         assert len(grid) == rows + 1 and grid[1] == ["n0", "555", Formula("=0*2")]
-        assert book.app.calls["Range.value"] == 1 and book.app.calls["Range.formula"] == 1
-        calls.append(book.app.total_calls)
+        assert book.excel.calls["Range.value"] == 1 and book.excel.calls["Range.formula"] == 1
+        calls.append(book.excel.total_calls)
     assert calls[0] == calls[1]
 
 
@@ -94,10 +107,10 @@ def test_a_sheet_is_written_with_one_call_whatever_its_size(book: Book) -> None:
         port = live(book)
         port.read("Sheet1")
         port.write("Sheet1", [["Name", "Zip"], *[[f"n{i}", f"{i:05}"] for i in range(rows)]])
-        book.app.calls.clear()
+        book.excel.calls.clear()
         port.save()
-        assert book.app.calls["Range.value="] == 1
-        calls.append(book.app.total_calls)
+        assert book.excel.calls["Range.value="] == 1
+        calls.append(book.excel.total_calls)
     assert calls[0] == calls[1]
 
 
@@ -120,8 +133,8 @@ def test_what_a_user_typed_reads_back_as_excel_holds_it(book: Book) -> None:
 # ---------------------------------------------------------------------------------------------- saving
 
 
-def test_a_workbook_never_saved_is_not_saved_by_the_port(excel: App) -> None:
-    book = excel.book("Book1")
+def test_a_workbook_never_saved_is_not_saved_by_the_port(excel: Excel) -> None:
+    book = excel.open("Book1")
     port = live(book)
     assert port.path is None and port.label == "Book1"
     port.write("Sheet1", [["x"]])
@@ -159,7 +172,7 @@ def test_excel_stopping_part_way_leaves_the_file_on_disk_alone(book: Book, monke
     real = fake_xlwings.Range.set_raw
 
     def refuse_second(rng: fake_xlwings.Range, data: object) -> None:
-        if rng.sheet._name == "Second":
+        if rng.sheet.name == "Second":
             raise fake_xlwings.ComError("Excel is busy")
         real(rng, data)
 
@@ -168,16 +181,16 @@ def test_excel_stopping_part_way_leaves_the_file_on_disk_alone(book: Book, monke
                                             r"Close it without saving.*the file on disk is unchanged"):
         port.save()
     assert book.saves == 0
-    assert book.app._screen_updating and book.app._calculation == "automatic"
+    assert book.excel.screen_updating and book.excel.calculation == "automatic"
     assert port.sheet_names() == ["Sheet1", "First", "Second"]  # read again from Excel
 
 
 def test_screen_updating_and_calculation_are_restored(book: Book) -> None:
-    book.app._calculation = "semiautomatic"
+    book.excel.calculation = "semiautomatic"
     port = live(book)
     port.write("Sheet1", [["x"]])
     port.save()
-    assert book.app._screen_updating and book.app._calculation == "semiautomatic"
+    assert book.excel.screen_updating and book.excel.calculation == "semiautomatic"
 
 
 # ------------------------------------------------------------------------------ sheets, tables, dropdowns
@@ -225,7 +238,7 @@ def test_a_table_name_used_elsewhere_is_refused(book: Book, taken: str) -> None:
         port.save()
         port = live(book)
     else:
-        book.defined_names.append("People")
+        book.names.append("People")
     with pytest.raises(WorkbookError, match=r"(?i)people.*(already used as a name|on sheet Other)"):
         port.set_table("Sheet1", "people", 2, 1)
 

@@ -13,7 +13,9 @@ from custmgr_excel import ribbon
 from custmgr_sandbox.store import SandboxCompany, create_company
 
 from .conftest import native_for
-from .fake_xlwings import App, Book
+from .excel import xlwings_book
+from .excel import Excel
+from .excel import Workbook as Book
 
 
 @pytest.fixture(autouse=True)
@@ -23,9 +25,9 @@ def log_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 
 def click(book: Book, tag: str) -> int:
     """Press a button; returns how many calls to Excel it took."""
-    book.app.calls.clear()
-    ribbon.run(tag, book, native_for(book.app))
-    return book.app.total_calls
+    book.excel.calls.clear()
+    ribbon.run(tag, xlwings_book(book), native_for(book.excel))
+    return book.excel.total_calls
 
 
 def set_up(tmp_path: Path, platform: str, size: int) -> tuple[Book, Path]:
@@ -33,11 +35,11 @@ def set_up(tmp_path: Path, platform: str, size: int) -> tuple[Book, Path]:
     company = tmp_path / "company.qbsandbox"
     tmp_path.mkdir(exist_ok=True)
     create_company(company, size=size)
-    book = App(platform).book("contacts.xlsx", tmp_path)
+    book = Excel(platform).open("contacts.xlsx", tmp_path)
     click(book, "setup")  # lays the sheets out
     row = 2 + [s.key for s in load_layout().settings].index("company")
     book.sheet("Settings").typed([[company.name]], row=row, column=2)
-    book.app.alerts.clear()
+    book.excel.alerts.clear()
     return book, company
 
 
@@ -62,15 +64,15 @@ def test_calls_per_sync_do_not_grow_with_the_number_of_contacts(tmp_path: Path, 
     for size in (20, 200):
         book, company = set_up(tmp_path / str(size), platform, size)
         first = click(book, "setup")  # checks Settings, then imports
-        assert "imported from QuickBooks" in book.app.alerts[-1]["prompt"]
+        assert "imported from QuickBooks" in book.excel.alerts[-1]["prompt"]
         edit_both_sides(book, company)
         second = click(book, "sync")
-        assert "1 changes sent to QuickBooks" in book.app.alerts[-1]["prompt"]
-        assert "1 changes received from QuickBooks" in book.app.alerts[-1]["prompt"]
+        assert "1 changes sent to QuickBooks" in book.excel.alerts[-1]["prompt"]
+        assert "1 changes received from QuickBooks" in book.excel.alerts[-1]["prompt"]
         third = click(book, "sync")
-        assert book.app.alerts[-1]["prompt"].endswith("nothing to do")
+        assert book.excel.alerts[-1]["prompt"].endswith("nothing to do")
         undo = click(book, "undo")
-        assert book.app.alerts[-1]["prompt"].startswith("Undo with")
+        assert book.excel.alerts[-1]["prompt"].startswith("Undo with")
         counts[size] = [first, second, third, undo]
     assert counts[20] == counts[200], counts
     assert max(counts[200]) < 400
@@ -86,7 +88,7 @@ def test_the_import_fills_the_workbook_as_quickbooks_has_it(tmp_path: Path) -> N
     assert set(phones) == set(active)
     assert all((phones[n] or "") == active[n].get("phone", "") for n in active)
     assert book.sheet("Contacts").cells[(2, 2)].prefix  # text from QuickBooks stays text
-    assert book.sheet("_cm_state").state == "veryHidden" and book.sheet("_cm_pair").state == "veryHidden"
-    assert [t.bounds() for t in book.sheet("Contacts")._tables] == [(1, 1, len(active) + 1,
+    assert book.sheet("_cm_state").visibility == "veryHidden" and book.sheet("_cm_pair").visibility == "veryHidden"
+    assert [t.bounds() for t in book.sheet("Contacts").tables] == [(1, 1, len(active) + 1,
                                                                      len(book.sheet("Contacts").grid()[0]))]
-    assert book.saves >= 2 and book.app.status_history[-1] is False
+    assert book.saves >= 2 and book.excel.status_history[-1] is False

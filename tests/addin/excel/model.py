@@ -104,7 +104,8 @@ class Excel:
         kind = {("OK",): "ok", ("Cancel", "OK"): "ok_cancel", ("No", "Yes"): "yes_no",
                 ("Cancel", "No", "Yes"): "yes_no_cancel"}[tuple(names)]
         mode = {"informational": "info", "critical": "critical"}[as_.name]
-        return self.alert(message, title, kind, mode).capitalize() if kind != "ok" else "OK"
+        answer = self.alert(message, title, kind, mode)
+        return "OK" if answer == "ok" else answer.capitalize()
 
     @property
     def active_book(self) -> Workbook:

@@ -8,6 +8,7 @@ object belongs to (``com.py`` and ``applescript.py``), which counts it.
 
 from __future__ import annotations
 
+import builtins
 import ctypes
 import datetime as dt
 import importlib
@@ -84,7 +85,7 @@ def _windows_modules() -> dict[str, ModuleType]:
         "pythoncom": pythoncom,
         "win32com": module("win32com", client=client),
         "win32com.client": client,
-        "win32gui": module("win32gui"),
+        "win32gui": module("win32gui", FindWindowEx=lambda parent, after, cls, title: parent),
         "win32process": module("win32process", GetWindowThreadProcessId=lambda hwnd: (0, hwnd)),
         "win32timezone": module("win32timezone", TimeZoneInfo=SimpleNamespace(utc=lambda: dt.timezone.utc)),
     }
@@ -99,6 +100,7 @@ def windows_backend() -> ModuleType:
     if "xlwings._xlwindows" in sys.modules:
         return sys.modules["xlwings._xlwindows"]
     sys.modules.update(_windows_modules())
+    builtins.__dict__.setdefault("WindowsError", OSError)  # as on Windows
     dlls = {name: getattr(ctypes, name, None) for name in ("oledll", "windll", "PyDLL")}
     ctypes.oledll = ctypes.windll = _Dll()  # type: ignore[attr-defined]
     ctypes.PyDLL = lambda path: _Dll()  # type: ignore[assignment,misc]
