@@ -20,6 +20,7 @@ from typing import Any
 from custmgr.workbook.port import CellValue, Formula, Grid, Visibility
 
 from .checks import TABLE_STYLE
+from . import ranges
 from .native import Native
 from .values import to_excel
 
@@ -40,6 +41,7 @@ class ExcelChanges:
         self._undo: list[Callable[[], None]] = []
         self._added: set[str] = set()
         self._complete = True  # every change applied so far can be taken back
+        self._app_api: Any = None
         self.undone = False
 
     def apply(self, staged: list[tuple[Any, ...]]) -> None:
@@ -103,12 +105,24 @@ class ExcelChanges:
         xs = self._book.sheets[name]
         before = self._held.get(name.casefold())
         if before is None:  # never read: every cell Excel uses is sent, and cannot be taken back
-            before = _unknown(xs)
+            before = _unknown(xs, self._native)
             self._complete = False
         for block in changed_blocks(before, grid):
-            _put(xs, block, grid)
-            self._undo.append(lambda block=block: _put(self._book.sheets[name], block, before))
+            self._put(xs, block, grid)
+            self._undo.append(lambda block=block: self._put(self._book.sheets[name], block, before))
         self._held[name.casefold()] = [list(row) for row in grid]
+
+    def _put(self, xs: Any, block: Block, grid: Grid) -> None:
+        """The block's values from ``grid``: one call per 100,000 cells; through Formula2 when it holds a
+        formula, so a dynamic array formula spills as typed instead of being read as an implicit
+        intersection."""
+        r1, c1, r2, c2 = block
+        cells = [[_value(grid, r, c) for c in range(c1, c2 + 1)] for r in range(r1, r2 + 1)]
+        if all(v is None for row in cells for v in row):
+            ranges.block(xs, r1, c1, r2 - r1 + 1, c2 - c1 + 1).clear_contents()
+            return
+        formulas = any(type(v) is Formula for row in cells for v in row)
+        ranges.write(xs, self._native, r1, c1, [[to_excel(v) for v in row] for row in cells], formulas=formulas)
 
     # ------------------------------------------------------------------------------------------- formatting
 
@@ -132,7 +146,10 @@ class ExcelChanges:
 
     def dropdown(self, sheet: str, column: int, first: int, last: int, choices: tuple[str, ...]) -> None:
         self._on_existing(sheet)
-        self._native.set_dropdown(self._book.sheets[sheet].range((first, column), (last, column)), choices)
+        if self._app_api is None:
+            self._app_api = self._book.app.api
+        rng = ranges.block(self._book.sheets[sheet], first, column, last - first + 1, 1)
+        self._native.set_dropdown(self._app_api, rng, choices)
 
     def freeze(self, sheet: str) -> None:
         xs = self._book.sheets[sheet]
@@ -151,10 +168,10 @@ def _removals_last(staged: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
     return early + late
 
 
-def _unknown(xs: Any) -> Grid:
+def _unknown(xs: Any, native: Native) -> Grid:
     """A sheet whose values were not read: as many cells as Excel uses, each assumed different."""
-    last = xs.used_range.last_cell
-    return [[_Unknown()] * int(last.column) for _ in range(int(last.row))]
+    rows, cols = ranges.last_cell(native.used_address(xs))
+    return [[_Unknown()] * cols for _ in range(rows)]
 
 
 class _Unknown:
@@ -225,20 +242,6 @@ def _column_blocks(changed: dict[int, list[int]], run: list[int]) -> list[Block]
         if segment:
             blocks.append((segment[0], c, segment[-1], c))
     return blocks
-
-
-def _put(xs: Any, block: Block, grid: Grid) -> None:
-    """One call: the block's values from ``grid``; through Formula2 when it holds a formula, so a dynamic
-    array formula spills as typed instead of being read as an implicit intersection."""
-    r1, c1, r2, c2 = block
-    values = [[to_excel(_value(grid, r, c)) for c in range(c1, c2 + 1)] for r in range(r1, r2 + 1)]
-    rng = xs.range((r1, c1), (r2, c2))
-    if any(type(_value(grid, r, c)) is Formula for r in range(r1, r2 + 1) for c in range(c1, c2 + 1)):
-        rng.formula2 = values
-    elif all(v is None for row in values for v in row):
-        rng.clear_contents()
-    else:
-        rng.value = values
 
 
 def _value(grid: Grid, r: int, c: int) -> CellValue:

@@ -28,6 +28,7 @@ from openpyxl.utils import get_column_letter
 from custmgr.errors import WorkbookError
 from custmgr.workbook.port import CellValue, Grid, Visibility, WorkbookPort
 
+from . import ranges
 from .changes import ExcelChanges
 from .checks import (
     MAX_COL,
@@ -146,12 +147,11 @@ class LiveWorkbook(WorkbookPort):
 
     def _load(self, name: str) -> Grid:
         xs = self._book.sheets[name]
-        last = xs.used_range.last_cell
-        n_rows, n_cols = int(last.row), int(last.column)
-        rng = xs.range((1, 1), (n_rows, n_cols))
-        # Not err_to_str: on a Mac it fails for any range of two rows or more (xlwings 0.37). An error value
-        # is told from its formula instead (values.from_excel).
-        grid = grid_from_excel(rng.options(ndim=2).value, rng.formula, n_rows, n_cols)
+        n_rows, n_cols = ranges.last_cell(self._native.used_address(xs))
+        # Raw, not err_to_str: that fails on a Mac for any range of two rows or more (xlwings 0.37). An error
+        # value is told from its formula instead (values.from_excel).
+        grid = grid_from_excel(ranges.read_raw(xs, n_rows, n_cols), ranges.read_raw(xs, n_rows, n_cols, "formula"),
+                               n_rows, n_cols)
         self._held[name.casefold()] = [list(row) for row in grid]
         return grid
 

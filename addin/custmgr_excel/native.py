@@ -18,6 +18,7 @@ Everything else the add-in does uses xlwings' own API, which is the same on both
 
 from __future__ import annotations
 
+import datetime as _dt
 import sys
 from collections.abc import Sequence
 from typing import Any, Protocol
@@ -49,7 +50,15 @@ class Native(Protocol):
 
     def read_only(self, book: Any) -> bool: ...
 
-    def set_dropdown(self, rng: Any, choices: Sequence[str]) -> None: ...
+    def set_dropdown(self, app: Any, rng: Any, choices: Sequence[str]) -> None: ...
+
+    def used_address(self, sheet: Any) -> str:
+        """The address of the sheet's used range (``$A$1:$AJ$3001``), in as few calls as the platform allows."""
+        ...
+
+    def prepare(self, value: Any) -> Any:
+        """One value as this platform's bridge must be handed it (what xlwings' conversion layer does)."""
+        ...
 
 
 def _separator(found: Any) -> str:
@@ -85,17 +94,28 @@ class WindowsNative:
     def read_only(self, book: Any) -> bool:
         return bool(book.api.ReadOnly)
 
-    def set_dropdown(self, rng: Any, choices: Sequence[str]) -> None:
-        """Replace the range's rules with a list (none when ``choices`` is empty): two or three calls."""
+    def prepare(self, value: Any) -> Any:
+        """pywin32 takes a datetime only with a timezone (none given means UTC, stored as given)."""
+        if value is None:
+            return ""
+        if isinstance(value, _dt.datetime):
+            return value.replace(tzinfo=_dt.timezone.utc)
+        return value
+
+    def used_address(self, sheet: Any) -> str:
+        return str(sheet.api.UsedRange.Address)
+
+    def set_dropdown(self, app: Any, rng: Any, choices: Sequence[str]) -> None:
+        """Replace the range's rules with a list (none when ``choices`` is empty): a few calls."""
         validation = rng.api.Validation
         validation.Delete()
         if choices:
             validation.Add(Type=XL_VALIDATE_LIST, AlertStyle=XL_VALID_ALERT_STOP, Operator=XL_BETWEEN,
-                           Formula1=self._list_separator(rng).join(choices))
+                           Formula1=self._list_separator(app).join(choices))
 
-    def _list_separator(self, rng: Any) -> str:
+    def _list_separator(self, app: Any) -> str:
         if self._separator is None:
-            found = rng.sheet.book.app.api.International
+            found = app.International
             if isinstance(found, list | tuple):  # the whole array, 0-based
                 self._separator = _separator(found[XL_LIST_SEPARATOR - 1])
             else:
@@ -141,21 +161,33 @@ class MacNative:
     def read_only(self, book: Any) -> bool:
         return bool(book.api.read_only.get())
 
-    def set_dropdown(self, rng: Any, choices: Sequence[str]) -> None:
-        """Replace the range's rules with a list (none when ``choices`` is empty): two or three Apple events."""
+    def prepare(self, value: Any) -> Any:
+        """appscript sends a large int in a form Excel ignores, so numbers go as floats; datetimes naive."""
+        if value is None:
+            return ""
+        if isinstance(value, int) and not isinstance(value, bool):
+            return float(value)
+        if isinstance(value, _dt.datetime):
+            return value.replace(tzinfo=None)
+        return value
+
+    def used_address(self, sheet: Any) -> str:
+        return str(sheet.api.used_range.get_address())
+
+    def set_dropdown(self, app: Any, rng: Any, choices: Sequence[str]) -> None:
+        """Replace the range's rules with a list (none when ``choices`` is empty): two Apple events."""
         validation = rng.api.validation
         validation.delete()
         if choices:
             validation.add_data_validation(type=self._keyword("validate_list"),
-                                           formula1=self._list_separator(rng).join(choices))
+                                           formula1=self._list_separator(app).join(choices))
 
     def _keyword(self, name: str) -> Any:
         self._k("visible")
         return getattr(self._keywords, name)
 
-    def _list_separator(self, rng: Any) -> str:
+    def _list_separator(self, app: Any) -> str:
         if self._separator is None:
-            app = rng.sheet.book.app.api
             self._separator = _separator(app.get_international(data_type=self._keyword("list_separator")))
         return self._separator
 

@@ -39,6 +39,10 @@ TEXT_MARKER = "'"
 EXCEL_DAY_ZERO = _dt.date(1899, 12, 30)
 _MIDNIGHT = _dt.time()
 _EXACT_FLOAT = 2.0**53
+#: What COM hands over for an error value (xlwings' ``cell_errors``); Excel's numbers always come as floats.
+COM_ERRORS = frozenset({-2146826281, -2146826246, -2146826259, -2146826288, -2146826252, -2146826265,
+                        -2146826273})
+_KNOWN = (str, bool, int, float, Decimal, _dt.datetime, _dt.date, _dt.time)
 ERROR_VALUES = frozenset({"#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A", "#GETTING_DATA",
                           "#SPILL!", "#CALC!", "#FIELD!", "#BLOCKED!", "#CONNECT!", "#BUSY!", "#UNKNOWN!"})
 
@@ -58,10 +62,15 @@ def to_excel(value: CellValue) -> Any:
 
 
 def from_excel(value: Any, formula: Any) -> CellValue:
-    """One cell as the port's value, from what xlwings read as its value and as its formula."""
+    """One cell as the port's value, from its value as Excel hands it over (raw) and its formula.
+
+    An empty cell is None on Windows and "" on a Mac; an error value is its COM error code (an int) on
+    Windows and ``missing value`` on a Mac: all of these read as no value (or the error's text).
+    """
     if isinstance(formula, str) and formula.startswith("=") and len(formula) > 1 and value != formula:
         return Formula(formula)
-    if value is None or value == "":
+    if (value is None or value == "" or (type(value) is int and value in COM_ERRORS)
+            or not isinstance(value, _KNOWN)):
         return formula if formula in ERROR_VALUES else None
     if isinstance(value, bool | str):
         return value
