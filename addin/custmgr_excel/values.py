@@ -78,8 +78,9 @@ def from_excel(value: Any, formula: Any) -> CellValue:
         value = float(value)
     if isinstance(value, float):
         return int(value) if value.is_integer() and abs(value) < _EXACT_FLOAT else value
-    if isinstance(value, _dt.datetime):
-        value = value.replace(tzinfo=None)
+    if isinstance(value, _dt.datetime):  # pywin32 hands over its own timezone-aware subclass
+        value = _dt.datetime(value.year, value.month, value.day, value.hour, value.minute, value.second,
+                             value.microsecond)
         if value.date() == EXCEL_DAY_ZERO:
             return value.time()
         return value.date() if value.time() == _MIDNIGHT else value

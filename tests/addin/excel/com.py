@@ -319,6 +319,14 @@ class Names(Com):
     def Count(self) -> int:
         return len(self.book.names)
 
+    def _item(self, key: int | str) -> Name:
+        if isinstance(key, int):
+            return Name(self.book, self.book.names[key - 1])
+        found = next((n for n in self.book.names if n.casefold() == key.casefold()), None)
+        if found is None:
+            raise Refused(f"Subscript out of range ({key!r})")
+        return Name(self.book, found)
+
     def __iter__(self) -> Iterator[Name]:
         for name in list(self.book.names):
             self.book.excel.count("Names.Next")

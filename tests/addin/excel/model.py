@@ -68,6 +68,14 @@ class Excel:
     def total_calls(self) -> int:
         return sum(self.calls.values())
 
+    def cell_calls(self, kind: str) -> int:
+        """Calls that read values, read formulas or write cells ("values", "formulas", "writes")."""
+        names = {"win": {"values": ("Range.Value",), "formulas": ("Range.Formula",),
+                         "writes": ("Range.Value=", "Range.Formula=", "Range.Formula2=")},
+                 "mac": {"values": ("Rng.value.get",), "formulas": ("Rng.formula.get",),
+                         "writes": ("Rng.value.set", "Rng.formula.set", "Rng.formula2.set")}}
+        return sum(self.calls[name] for name in names[self.platform][kind])
+
     def open(self, name: str = "Book1", folder: Path | None = None, *, url: str | None = None,
              read_only: bool = False) -> Workbook:
         """A workbook open in Excel, with one empty sheet: saved in ``folder``, kept at ``url``, or never saved."""
@@ -333,7 +341,7 @@ class Worksheet:
         """The bookkeeper types ``grid`` in from ``row``, ``column`` (test helper: no call)."""
         for i, values in enumerate(grid):
             for j, value in enumerate(values):
-                cell = typed(value) if isinstance(value, str) else from_com(value)
+                cell = None if value is None else typed(value) if isinstance(value, str) else from_com(value)
                 if cell is None:
                     self.cells.pop((row + i, column + j), None)
                 else:
