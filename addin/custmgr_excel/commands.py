@@ -72,7 +72,6 @@ def set_up(click: Click) -> None:
 def sync(click: Click) -> None:
     """Sync both ways; a refusal the bookkeeper may override is asked about."""
     port = _needs_sheets(click)
-    port.check_can_save()
 
     def run(force: bool) -> tuple[Summary, object]:
         with click.quickbooks():
@@ -87,7 +86,6 @@ def sync(click: Click) -> None:
 def undo(click: Click) -> None:
     """Undo the last sync, after saying which one and what it does not take back."""
     port = _needs_sheets(click)
-    port.check_can_save()
     backups = backup_sheets(port)
     if backups:
         when = read_backup(port, backups[-1][1]).when
@@ -151,7 +149,9 @@ def _workbook_line(click: Click) -> str:
 
 
 def _needs_sheets(click: Click) -> LiveWorkbook:
+    """The workbook, if it can keep a sync and has the Customer Manager sheets."""
     port = click.port()
+    port.check_can_save()
     if not is_laid_out(port):
         raise CustmgrError(f"{port.label} has no Customer Manager sheets yet: click Set Up Sync first.")
     return port

@@ -28,6 +28,9 @@ T = TypeVar("T")
 class Click:
     """A button pressed on a workbook (an xlwings ``Book``)."""
 
+    #: How the watchdog stops a click QuickBooks does not answer (None: message on stderr, end this Python).
+    expire: Callable[[str], None] | None = None
+
     def __init__(self, book: Any, native: Native) -> None:
         self.book = book
         self.app = book.app
@@ -37,7 +40,6 @@ class Click:
         self.path, _ = local_file(book)
         self.timeout = timeout_seconds()
         self._watchdog: Watchdog | None = None
-        self.expire: Callable[[str], None] | None = None  # how the watchdog stops the click (tests replace it)
 
     @property
     def key(self) -> str:

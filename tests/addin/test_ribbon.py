@@ -331,14 +331,18 @@ def test_mask_secrets() -> None:
     assert mask_secrets("a phone 555-0100 and a name") == "a phone 555-0100 and a name"
 
 
-def test_progress_updates_the_status_bar_a_bounded_number_of_times(excel: Excel) -> None:
-    progress = status_progress(excel)
-    progress.start("Reading QuickBooks", 100_000)
-    for _ in range(100_000 // 500):
-        progress.advance(500)
+def test_progress_shows_counts_a_bounded_number_of_times(book: Book) -> None:
+    beats = []
+    progress = status_progress(xlwings_book(book).app, lambda: beats.append(1))
+    progress.start("Reading QuickBooks", 14_500)
+    for _ in range(14_500 // 50):
+        progress.advance(50)
     progress.done()
-    assert excel.status_history[0] == "Customer Manager: Reading QuickBooks…"
-    assert len(excel.status_history) == 11 and excel.status_history[-1] == "Customer Manager: Reading QuickBooks… 100%"
+    history = book.excel.status_history
+    assert history[0] == "Customer Manager: Reading QuickBooks… 0 of 14,500"
+    assert "Customer Manager: Reading QuickBooks… 1,450 of 14,500" in history
+    assert len(history) == 11 and history[-1] == "Customer Manager: Reading QuickBooks… 14,500 of 14,500"
+    assert len(beats) == 14_500 // 50 + 2  # every step keeps the QuickBooks watchdog fed
 
 
 def test_a_hidden_sheet_is_named_as_hidden(synced: Book) -> None:
@@ -358,3 +362,105 @@ def test_a_workbook_excel_cannot_reach_is_a_plain_message_on_stderr(capsys: pyte
     err = capsys.readouterr().err
     assert err.startswith("Customer Manager could not reach the workbook in Excel (the remote procedure call "
                           "failed).") and "Traceback" not in err and str(log_file) in err
+
+
+# ---------------------------------------------------------------------------------------------- workbooks that cannot keep a sync
+
+
+@pytest.fixture
+def cloud(excel: Excel, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Book:
+    """A workbook opened from a SharePoint library that is not synced to this computer."""
+    monkeypatch.setattr(Path, "home", lambda: tmp_path)
+    for variable in ("OneDrive", "OneDriveConsumer", "OneDriveCommercial"):
+        monkeypatch.delenv(variable, raising=False)
+    return excel.open("contacts.xlsx", url="https://contoso.sharepoint.com/sites/Books/Shared Documents")
+
+
+@pytest.mark.parametrize("tag", ["setup", "sync", "undo"])
+def test_a_cloud_workbook_is_refused_before_quickbooks_is_contacted(cloud: Book, tag: str,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    def no_quickbooks(*args: object, **kwargs: object) -> None:
+        raise AssertionError("QuickBooks was contacted")
+
+    monkeypatch.setattr(engine, "sync", no_quickbooks)
+    monkeypatch.setattr(engine, "setup", no_quickbooks)
+    message = click(cloud, tag)
+    assert "kept online" in message and "no copy on this computer" in message and "unexpected" not in message
+    assert cloud.sheet_names() == ["Sheet1"] and cloud.saves == 0
+
+
+def test_help_and_the_sheet_buttons_work_in_a_cloud_workbook(cloud: Book) -> None:
+    assert "has no Customer Manager sheets yet" in click(cloud, "help")
+    assert "Click Set Up Sync" in click(cloud, "settings")
+    assert "unexpected" not in " ".join(a["prompt"] for a in cloud.excel.alerts)
+
+
+def test_a_read_only_workbook_is_refused_before_quickbooks_is_contacted(excel: Excel, tmp_path: Path,
+                                                                       company: Path) -> None:
+    book = excel.open("contacts.xlsx", tmp_path)
+    click(book, "setup")
+    fill_setting(book, "company", company.name)
+    book.read_only = True
+    before = contacts(book)
+    assert "open read-only" in click(book, "setup")
+    assert contacts(book) == before and "_cm_pair" not in book.sheet_names()
+    with SandboxCompany(company) as qb:
+        assert not any(r.values.get("custmgr_link") for r in qb.records())
+
+
+def test_a_workbook_never_saved_is_asked_to_be_saved_first(excel: Excel) -> None:
+    book = excel.open("Book1")
+    assert "Book1 has never been saved" in click(book, "setup")
+    assert book.sheet_names() == ["Sheet1"]
+
+
+def test_a_second_click_while_one_runs_is_refused(synced: Book, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Excel for Mac does not wait for RunPython: a second click would run a second sync on the same book."""
+    from custmgr_excel import guards
+
+    seen = []
+
+    def second_click(*args: object, **kwargs: object) -> object:
+        seen.append(click(synced, "sync"))
+        raise CustmgrError("first sync stopped here")
+
+    monkeypatch.setattr(engine, "sync", second_click)
+    click(synced, "sync")
+    assert seen and "still working on contacts.xlsx" in seen[0]
+    assert not guards.lock_path(str(synced.folder / synced.name)).exists()  # released after the first
+
+
+def test_a_lock_left_by_a_python_that_is_gone_is_taken_over(synced: Book) -> None:
+    from custmgr_excel import guards
+
+    lock = guards.lock_path(str(synced.folder / synced.name))
+    lock.parent.mkdir(parents=True, exist_ok=True)
+    lock.write_text("999999999")
+    assert click(synced, "sync").endswith("nothing to do")
+    assert not lock.exists()
+
+
+def test_a_hung_quickbooks_stops_the_click_with_a_message(synced: Book, monkeypatch: pytest.MonkeyPatch) -> None:
+    import threading
+
+    from custmgr_excel import session
+
+    stopped: list[str] = []
+    release = threading.Event()
+
+    def hang(*args: object, **kwargs: object) -> None:
+        release.wait(10)
+        raise CustmgrError("QuickBooks answered at last")
+
+    def expire(message: str) -> None:
+        stopped.append(message)
+        release.set()
+
+    monkeypatch.setenv("CUSTMGR_QUICKBOOKS_TIMEOUT", "0.2")
+    monkeypatch.setattr(engine, "sync", hang)
+    monkeypatch.setattr(session.Click, "expire", property(lambda self: expire, lambda self, value: None))
+    before = contacts(synced)
+    click(synced, "sync")
+    assert stopped and stopped[0].startswith("QuickBooks has not answered for 0.2 seconds")
+    assert "Nothing was changed in this workbook" in stopped[0]
+    assert contacts(synced) == before
