@@ -42,6 +42,7 @@ class ExcelChanges:
         self._added: set[str] = set()
         self._complete = True  # every change applied so far can be taken back
         self._app_api: Any = None
+        self._xs: dict[str, Any] = {}  # sheet (casefold) -> xlwings Sheet, looked up once
         self.undone = False
 
     def apply(self, staged: list[tuple[Any, ...]]) -> None:
@@ -67,6 +68,12 @@ class ExcelChanges:
             return False
         return self._complete
 
+    def _sheet(self, name: str) -> Any:
+        key = name.casefold()
+        if key not in self._xs:
+            self._xs[key] = self._book.sheets[name]
+        return self._xs[key]
+
     def _on_existing(self, sheet: str) -> None:
         if sheet.casefold() not in self._added:
             self._complete = False
@@ -76,6 +83,7 @@ class ExcelChanges:
     def add(self, name: str, visibility: Visibility) -> None:
         sheets = self._book.sheets
         xs = sheets.add(name=name, after=sheets[len(sheets) - 1])
+        self._xs[name.casefold()] = xs
         self._added.add(name.casefold())
         self._undo.append(lambda: self._delete(name))
         if visibility != "visible":
@@ -88,28 +96,29 @@ class ExcelChanges:
         self._held.pop(name.casefold(), None)
 
     def _delete(self, name: str) -> None:
-        xs = self._book.sheets[name]
+        xs = self._sheet(name)
+        self._xs.pop(name.casefold(), None)
         if self._native.visibility(xs) == "veryHidden":
             self._native.set_visibility(xs, "hidden")  # Excel refuses to delete a very hidden sheet
         xs.delete()
 
     def visibility(self, name: str, visibility: Visibility) -> None:
-        xs = self._book.sheets[name]
+        xs = self._sheet(name)
         before = self._native.visibility(xs)
         self._native.set_visibility(xs, visibility)
-        self._undo.append(lambda: self._native.set_visibility(self._book.sheets[name], before))
+        self._undo.append(lambda: self._native.set_visibility(self._sheet(name), before))
 
     # ------------------------------------------------------------------------------------------- values
 
     def write(self, name: str, grid: Grid) -> None:
-        xs = self._book.sheets[name]
+        xs = self._sheet(name)
         before = self._held.get(name.casefold())
         if before is None:  # never read: every cell Excel uses is sent, and cannot be taken back
             before = _unknown(xs, self._native)
             self._complete = False
         for block in changed_blocks(before, grid):
             self._put(xs, block, grid)
-            self._undo.append(lambda block=block: self._put(self._book.sheets[name], block, before))
+            self._undo.append(lambda block=block: self._put(self._sheet(name), block, before))
         self._held[name.casefold()] = [list(row) for row in grid]
 
     def _put(self, xs: Any, block: Block, grid: Grid) -> None:
@@ -128,8 +137,8 @@ class ExcelChanges:
 
     def table(self, sheet: str, name: str, n_rows: int, n_cols: int) -> None:
         self._on_existing(sheet)
-        xs = self._book.sheets[sheet]
-        target = xs.range((1, 1), (n_rows, n_cols))
+        xs = self._sheet(sheet)
+        target = ranges.at(xs, 1, 1, n_rows, n_cols)
         table = next((t for t in xs.tables if str(t.name).casefold() == name.casefold()), None)
         if table is None:
             xs.tables.add(source=target, name=name, table_style_name=TABLE_STYLE)
@@ -138,7 +147,7 @@ class ExcelChanges:
 
     def column(self, sheet: str, column: int, width: float | None, hidden: bool | None) -> None:
         self._on_existing(sheet)
-        rng = self._book.sheets[sheet].range((1, column))
+        rng = ranges.at(self._sheet(sheet), 1, column)
         if width is not None:
             rng.column_width = width
         if hidden is not None:
@@ -148,11 +157,11 @@ class ExcelChanges:
         self._on_existing(sheet)
         if self._app_api is None:
             self._app_api = self._book.app.api
-        rng = ranges.block(self._book.sheets[sheet], first, column, last - first + 1, 1)
+        rng = ranges.at(self._sheet(sheet), first, column, last, column)
         self._native.set_dropdown(self._app_api, rng, choices)
 
     def freeze(self, sheet: str) -> None:
-        xs = self._book.sheets[sheet]
+        xs = self._sheet(sheet)
         if self._native.visibility(xs) == "visible":  # panes belong to a window: a hidden sheet has none
             self._native.freeze_header(xs)
 

@@ -27,8 +27,17 @@ MAX_CELLS_PER_READ = 1_000_000
 
 
 def block(xs: Any, row: int, column: int, n_rows: int, n_cols: int) -> Any:
-    """The range of ``n_rows`` by ``n_cols`` cells from (``row``, ``column``), named without a call."""
+    """The range of ``n_rows`` by ``n_cols`` cells from (``row``, ``column``), named without a call (xlwings
+    then knows its place and size, which a value read or write asks for)."""
     return xs.range((row, column, n_rows, n_cols))
+
+
+def at(xs: Any, row: int, column: int, last_row: int | None = None, last_column: int | None = None) -> Any:
+    """The range by its address: one call, for a range used only through ``.api`` or a property."""
+    first = f"{get_column_letter(column)}{row}"
+    if last_row is None or last_column is None:
+        return xs.range(first)
+    return xs.range(f"{first}:{get_column_letter(last_column)}{last_row}")
 
 
 def read_raw(xs: Any, n_rows: int, n_cols: int, what: str = "value") -> Any:
