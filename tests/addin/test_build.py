@@ -171,4 +171,5 @@ def test_the_wheel_carries_the_addin_sources(tmp_path: Path) -> None:
     (wheel,) = tmp_path.glob("custmgr-*.whl")
     names = set(zipfile.ZipFile(wheel).namelist())
     assert {"custmgr_excel/addin/customUI.xml", "custmgr_excel/addin/vba/CustomerManager.bas",
+            "custmgr_excel/addin/excel-addin.md",
             "custmgr_excel/plugin.py", "custmgr_excel/ribbon.py"} <= names
