@@ -19,8 +19,8 @@ from typing import Any
 
 from custmgr.workbook.port import CellValue, Formula, Grid, Visibility
 
-from .checks import TABLE_STYLE
 from . import ranges
+from .checks import TABLE_STYLE
 from .native import Native
 from .values import to_excel
 

@@ -120,7 +120,8 @@ class Click:
                 os.chdir(folder)
             _quietly(lambda: setattr(self.app, "status_bar", False))
             if active is not None and not self.moved:
-                _quietly(lambda: self.native.activate(active))  # adding a sheet activates it; the bookkeeper's sheet comes back
+                # adding a sheet activates it; the bookkeeper's sheet comes back
+                _quietly(lambda: self.native.activate(active))
 
 
 def hung(seconds: float) -> str:

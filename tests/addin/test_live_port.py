@@ -14,8 +14,8 @@ from workbook.port_suite import MakePort, PortSuite, Reopen
 
 from .conftest import PLATFORMS, live
 from .excel import Excel
-from .excel.cells import Refused
 from .excel import Workbook as Book
+from .excel.cells import Refused
 
 
 class TestLiveWorkbook(PortSuite):

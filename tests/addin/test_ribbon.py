@@ -21,8 +21,7 @@ from custmgr_excel.logs import mask_secrets
 from custmgr_sandbox.store import SandboxCompany, create_company
 
 from .conftest import native_for
-from .excel import xlwings_book
-from .excel import Excel
+from .excel import Excel, xlwings_book
 from .excel import Workbook as Book
 
 
@@ -364,7 +363,7 @@ def test_a_workbook_excel_cannot_reach_is_a_plain_message_on_stderr(capsys: pyte
                           "failed).") and "Traceback" not in err and str(log_file) in err
 
 
-# ---------------------------------------------------------------------------------------------- workbooks that cannot keep a sync
+# ------------------------------------------------------------------------------- workbooks that cannot keep a sync
 
 
 @pytest.fixture

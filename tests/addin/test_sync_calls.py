@@ -12,8 +12,8 @@ import pytest
 
 from custmgr_sandbox.store import SandboxCompany
 
-from .excel import Workbook as Book
 from .excel import Excel
+from .excel import Workbook as Book
 from .excel.platforms import CommandError
 from .excel.ribbon_session import STEPS, Click, every_button, laid_out, press
 
@@ -42,7 +42,7 @@ def check_messages(clicks: list[Click], size: int) -> None:
 
 @pytest.mark.parametrize("platform", ["win", "mac"])
 def test_every_button_end_to_end(tmp_path: Path, platform: str, record_property: Any) -> None:
-    book, clicks = every_button(tmp_path, platform, 200)
+    _, clicks = every_button(tmp_path, platform, 200)
     check_messages(clicks, 200)
     record_property("calls", {c.step: c.calls for c in clicks})
     no_change = next(c for c in clicks if c.step == "sync: no change")

@@ -123,7 +123,8 @@ class NamedItems:
 
 
 _OBJECTS = {
-    Excel: {"workbooks": None, "active_workbook": lambda x: x.active_book, "active_window": lambda x: Win(x.active_book)},
+    Excel: {"workbooks": None, "active_workbook": lambda x: x.active_book,
+            "active_window": lambda x: Win(x.active_book)},
     Workbook: {"worksheets": None, "sheets": None, "active_sheet": lambda b: b.active,
                "named_items": NamedItems, "windows": None},
     Worksheet: {"cells": None, "rows": None, "used_range": lambda s: Rng(s, *s.used_range()), "list_objects": None,
@@ -383,7 +384,7 @@ def _intersect(excel: Excel, target: Excel, range1: Rng, range2: Rng) -> Any:
     raise Refused("The ranges do not intersect.")
 
 
-def _special_cells(excel: Excel, rng: Rng, type: Keyword) -> Ref:  # noqa: A002 - AppleScript's name
+def _special_cells(excel: Excel, rng: Rng, type: Keyword) -> Ref:
     rules = [v for v in rng.sheet.validations if not (v.r2 < rng.r1 or rng.r2 < v.r1 or v.c2 < rng.c1
                                                         or rng.c2 < v.c1)]
     if type != k.cell_type_all_validation or not rules:
@@ -405,7 +406,7 @@ def _select(excel: Excel, rng: Rng) -> None:
     rng.sheet.selection = (rng.r1, rng.c1)
 
 
-def _add_rule(excel: Excel, val: Val, type: Keyword, formula1: str = "", **other: Any) -> None:  # noqa: A002
+def _add_rule(excel: Excel, val: Val, type: Keyword, formula1: str = "", **other: Any) -> None:
     if type != k.validate_list:
         raise Refused("the fake Excel keeps list rules only")
     r = val.rng

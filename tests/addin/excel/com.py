@@ -12,20 +12,15 @@ retry wrapper retries an AttributeError forever, which would hang a test instead
 
 from __future__ import annotations
 
-import datetime as dt
 import functools
 import inspect
 from collections.abc import Iterator
 from typing import Any
 
-from openpyxl.utils import column_index_from_string
+from .cells import Refused
+from .model import INTERNATIONAL, Excel, Workbook, Worksheet
+from .platforms import CDispatch, com_error, ole_error
 
-from .cells import CellError, Refused
-from .model import INTERNATIONAL, Excel, ListObject, Workbook, Worksheet, address, rename_table
-from .platforms import CDispatch, TimeType, com_error, ole_error
-
-ERROR_CODES = {"#DIV/0!": -2146826281, "#N/A": -2146826246, "#NAME?": -2146826259, "#NULL!": -2146826288,
-               "#NUM!": -2146826252, "#REF!": -2146826265, "#VALUE!": -2146826273}
 _VISIBLE_TO_XL = {"visible": -1, "hidden": 0, "veryHidden": 2}
 _CALCULATION = {"automatic": -4105, "manual": -4135, "semiautomatic": 2}
 _UNKNOWN_NAME = -2147352570
@@ -37,7 +32,7 @@ def refused(err: Exception) -> com_error:
 
 
 class _OleObj:
-    def GetIDsOfNames(self, lcid: int, name: str) -> int:  # noqa: N802 - pywin32's name
+    def GetIDsOfNames(self, lcid: int, name: str) -> int:
         raise ole_error(_UNKNOWN_NAME, "Unknown name.", None, None)
 
 
@@ -252,7 +247,7 @@ class Workbooks(Com):
             yield Workbook_(book)
 
 
-class Workbook_(Com):  # noqa: N801 - Excel's class is Workbook; the model's is taken
+class Workbook_(Com):
     def __init__(self, book: Workbook) -> None:
         super().__init__(book.excel)
         object.__setattr__(self, "book", book)
@@ -364,11 +359,11 @@ class Worksheets(Com):
             self.book.excel.count("Worksheets.Next")
             yield Worksheet_(sheet)
 
-    def Add(self, Before: Worksheet_ | None = None, After: Worksheet_ | None = None) -> Worksheet_:  # noqa: N803
+    def Add(self, Before: Worksheet_ | None = None, After: Worksheet_ | None = None) -> Worksheet_:
         return Worksheet_(self.book.add_sheet(Before.sheet if Before else None, After.sheet if After else None))
 
 
-class Worksheet_(Com):  # noqa: N801
+class Worksheet_(Com):
     def __init__(self, sheet: Worksheet) -> None:
         super().__init__(sheet.book.excel)
         object.__setattr__(self, "sheet", sheet)
@@ -405,7 +400,7 @@ class Worksheet_(Com):  # noqa: N801
 
     @Visible.setter
     def Visible(self, value: int) -> None:
-        states = {-1: "visible", 1: "visible", True: "visible", 0: "hidden", False: "hidden", 2: "veryHidden"}
+        states = {-1: "visible", 1: "visible", 0: "hidden", 2: "veryHidden"}  # True and False are 1 and 0
         if value not in states:
             raise Refused("Unable to set the Visible property of the Worksheet class")
         self.sheet.set_visibility(states[value])
@@ -415,8 +410,8 @@ class Worksheet_(Com):  # noqa: N801
         return Cells(self.sheet)
 
     def Range(self, first: Any, second: Any = None) -> Range:
-        a = _corner(self.sheet, first)
-        b = _corner(self.sheet, second) if second is not None else a
+        a = corner(self.sheet, first)
+        b = corner(self.sheet, second) if second is not None else a
         return Range(self.sheet, min(a.r1, b.r1), min(a.c1, b.c1), max(a.r2, b.r2), max(a.c2, b.c2))
 
     @property
@@ -433,291 +428,11 @@ class Worksheet_(Com):  # noqa: N801
     def Delete(self) -> None:
         self.sheet.delete()
 
-    def Move(self, Before: Worksheet_ | None = None, After: Worksheet_ | None = None) -> None:  # noqa: N803
+    def Move(self, Before: Worksheet_ | None = None, After: Worksheet_ | None = None) -> None:
         sheets = self.sheet.book.sheets
         sheets.remove(self.sheet)
         where = sheets.index(Before.sheet) if Before else sheets.index(After.sheet) + 1 if After else len(sheets)
         sheets.insert(where, self.sheet)
-
-
-def _corner(sheet: Worksheet, ref: Any) -> Range:
-    if isinstance(ref, Range):
-        return ref
-    if isinstance(ref, str):
-        parts = [p.replace("$", "") for p in ref.split(":")]
-        corners = []
-        for part in parts:
-            letters = "".join(ch for ch in part if ch.isalpha())
-            corners.append((int(part[len(letters):]), column_index_from_string(letters)))
-        (r1, c1), (r2, c2) = corners[0], corners[-1]
-        return Range(sheet, r1, c1, r2, c2)
-    raise Refused(f"Method 'Range' of object '_Worksheet' failed ({ref!r})")
-
-
-class Cells(Com):
-    """``Worksheet.Cells``: called with a row and a column, one cell."""
-
-    def __init__(self, sheet: Worksheet) -> None:
-        super().__init__(sheet.book.excel)
-        object.__setattr__(self, "sheet", sheet)
-
-    def _item(self, row: int, column: int) -> Range:
-        if not (1 <= row <= 1_048_576 and 1 <= column <= 16_384):
-            raise Refused("Application-defined or object-defined error")
-        return Range(self.sheet, row, column, row, column)
-
-
-class Range(Com):
-    def __init__(self, sheet: Worksheet, r1: int, c1: int, r2: int, c2: int) -> None:
-        super().__init__(sheet.book.excel)
-        for key, value in (("sheet", sheet), ("r1", r1), ("c1", c1), ("r2", r2), ("c2", c2)):
-            object.__setattr__(self, key, value)
-
-    def __repr__(self) -> str:
-        return f"<Range {self.sheet.name}!{address(self.r1, self.c1, self.r2, self.c2)}>"
-
-    def _item(self, row: int, column: int | None = None) -> Range:
-        if column is None:  # the n-th cell, row by row
-            width = self.c2 - self.c1 + 1
-            row, column = (row - 1) // width + 1, (row - 1) % width + 1
-        r, c = self.r1 + row - 1, self.c1 + column - 1
-        return Range(self.sheet, r, c, r, c)
-
-    def _cells(self) -> list[list[tuple[int, int]]]:
-        return [[(r, c) for c in range(self.c1, self.c2 + 1)] for r in range(self.r1, self.r2 + 1)]
-
-    def _shaped(self, read: Any) -> Any:
-        rows = tuple(tuple(read(r, c) for r, c in row) for row in self._cells())
-        return rows[0][0] if len(rows) == 1 and len(rows[0]) == 1 else rows
-
-    @property
-    def Application(self) -> Application:
-        return Application(self.sheet.book.excel)
-
-    @property
-    def Worksheet(self) -> Worksheet_:
-        return Worksheet_(self.sheet)
-
-    @property
-    def Value(self) -> Any:
-        return self._shaped(lambda r, c: _to_com(self.sheet.value(r, c)))
-
-    @Value.setter
-    def Value(self, data: Any) -> None:
-        self.sheet.assign(self.r1, self.c1, self.r2, self.c2, data)
-
-    @property
-    def Formula(self) -> Any:
-        return self._shaped(self.sheet.formula)
-
-    @Formula.setter
-    def Formula(self, data: Any) -> None:
-        self.sheet.assign(self.r1, self.c1, self.r2, self.c2, data)
-
-    Formula2 = Formula
-
-    @property
-    def Row(self) -> int:
-        return self.r1
-
-    @property
-    def Column(self) -> int:
-        return self.c1
-
-    @property
-    def Count(self) -> int:
-        return (self.r2 - self.r1 + 1) * (self.c2 - self.c1 + 1)
-
-    CountLarge = Count
-
-    @property
-    def Rows(self) -> _Counted:
-        return _Counted(self.sheet.book.excel, self.r2 - self.r1 + 1)
-
-    @property
-    def Columns(self) -> _Counted:
-        return _Counted(self.sheet.book.excel, self.c2 - self.c1 + 1)
-
-    @property
-    def Cells(self) -> Range:
-        return self
-
-    @property
-    def Address(self) -> str:
-        return address(self.r1, self.c1, self.r2, self.c2)
-
-    def GetAddress(self, row_absolute: bool = True, column_absolute: bool = True, reference_style: int = 1,
-                   external: bool = False) -> str:
-        text = address(self.r1, self.c1, self.r2, self.c2)
-        return f"[{self.sheet.book.name}]{self.sheet.name}!{text}" if external else text
-
-    def ClearContents(self) -> None:
-        self.sheet.clear(self.r1, self.c1, self.r2, self.c2)
-
-    @property
-    def ColumnWidth(self) -> float | None:
-        widths = {self.sheet.widths.get(c, 8.43) for c in range(self.c1, self.c2 + 1)}
-        return widths.pop() if len(widths) == 1 else None
-
-    @ColumnWidth.setter
-    def ColumnWidth(self, value: float) -> None:
-        if not 0 <= value <= 255:
-            raise Refused("Unable to set the ColumnWidth property of the Range class")
-        for c in range(self.c1, self.c2 + 1):
-            self.sheet.widths[c] = float(value)
-
-    @property
-    def EntireColumn(self) -> EntireColumn:
-        return EntireColumn(self.sheet, self.c1, self.c2)
-
-    @property
-    def Validation(self) -> Validation:
-        return Validation(self)
-
-    def Select(self) -> None:
-        if self.sheet.book.active is not self.sheet:
-            raise Refused("Select method of Range class failed")
-        self.sheet.selection = (self.r1, self.c1)
-
-    def SpecialCells(self, cell_type: int) -> Range:
-        rules = [v for v in self.sheet.validations]
-        if cell_type != -4174 or not rules:  # xlCellTypeAllValidation
-            raise Refused("No cells were found.")
-        return Range(self.sheet, min(v.r1 for v in rules), min(v.c1 for v in rules), max(v.r2 for v in rules),
-                     max(v.c2 for v in rules))
-
-
-def _to_com(value: Any) -> Any:
-    if isinstance(value, CellError):
-        return ERROR_CODES[value.code]
-    if isinstance(value, dt.datetime):
-        return TimeType(value.year, value.month, value.day, value.hour, value.minute, value.second,
-                        tzinfo=dt.timezone.utc)
-    return value
-
-
-class _Counted(Com):
-    def __init__(self, excel: Excel, n: int) -> None:
-        super().__init__(excel)
-        object.__setattr__(self, "n", n)
-
-    @property
-    def Count(self) -> int:
-        return self.n
-
-
-class EntireColumn(Com):
-    def __init__(self, sheet: Worksheet, c1: int, c2: int) -> None:
-        super().__init__(sheet.book.excel)
-        for key, value in (("sheet", sheet), ("c1", c1), ("c2", c2)):
-            object.__setattr__(self, key, value)
-
-    @property
-    def Hidden(self) -> bool | None:
-        states = {c in self.sheet.hidden_columns for c in range(self.c1, self.c2 + 1)}
-        return states.pop() if len(states) == 1 else None
-
-    @Hidden.setter
-    def Hidden(self, value: bool) -> None:
-        for c in range(self.c1, self.c2 + 1):
-            (self.sheet.hidden_columns.add if value else self.sheet.hidden_columns.discard)(c)
-
-
-class Validation(Com):
-    def __init__(self, rng: Range) -> None:
-        super().__init__(rng.sheet.book.excel)
-        object.__setattr__(self, "rng", rng)
-
-    def _rules(self) -> set[Any]:
-        r = self.rng
-        return {id(r.sheet.rule_at(row, col)) if r.sheet.rule_at(row, col) else None
-                for row in range(r.r1, r.r2 + 1) for col in range(r.c1, r.c2 + 1)}
-
-    @property
-    def Type(self) -> int:
-        rules = self._rules()
-        if None in rules or len(rules) != 1:
-            raise Refused("Application-defined or object-defined error")
-        return 3  # xlValidateList, the only kind the fake keeps
-
-    @property
-    def Formula1(self) -> str:
-        self.Type  # noqa: B018 - refuses as Excel does
-        rule = self.rng.sheet.rule_at(self.rng.r1, self.rng.c1)
-        return rule.formula1 if rule else ""
-
-    @property
-    def InCellDropdown(self) -> bool:
-        rule = self.rng.sheet.rule_at(self.rng.r1, self.rng.c1)
-        return bool(rule and rule.in_cell_dropdown)
-
-    @InCellDropdown.setter
-    def InCellDropdown(self, value: bool) -> None:
-        rule = self.rng.sheet.rule_at(self.rng.r1, self.rng.c1)
-        if rule is None:
-            raise Refused("Application-defined or object-defined error")
-        rule.in_cell_dropdown = bool(value)
-
-    def Add(self, Type: int, AlertStyle: int = 1, Operator: int = 1, Formula1: str = "",  # noqa: N803
-            Formula2: Any = None) -> None:
-        if Type != 3:
-            raise Refused("the fake Excel keeps list rules only")
-        r = self.rng
-        r.sheet.add_validation(r.r1, r.c1, r.r2, r.c2, str(Formula1))
-
-    def Delete(self) -> None:
-        r = self.rng
-        r.sheet.delete_validation(r.r1, r.c1, r.r2, r.c2)
-
-
-class ListObjects(Com):
-    def __init__(self, sheet: Worksheet) -> None:
-        super().__init__(sheet.book.excel)
-        object.__setattr__(self, "sheet", sheet)
-
-    @property
-    def Count(self) -> int:
-        return len(self.sheet.tables)
-
-    def Item(self, key: int | str) -> ListObject_:
-        if isinstance(key, int):
-            return ListObject_(self.sheet.tables[key - 1])
-        found = next((t for t in self.sheet.tables if t.name.casefold() == key.casefold()), None)
-        if found is None:
-            raise Refused(f"Subscript out of range ({key!r})")
-        return ListObject_(found)
-
-    def __iter__(self) -> Iterator[ListObject_]:
-        for table in list(self.sheet.tables):
-            self.sheet.book.excel.count("ListObjects.Next")
-            yield ListObject_(table)
-
-    def Add(self, SourceType: int = 1, Source: Range | None = None, LinkSource: Any = None,  # noqa: N803
-            XlListObjectHasHeaders: int = 1, Destination: Any = None, TableStyleName: str = "") -> ListObject_:
-        if Source is None or Source.sheet is not self.sheet:
-            raise Refused("Method 'Add' of object 'ListObjects' failed")
-        return ListObject_(self.sheet.add_table(None, Source.r1, Source.c1, Source.r2, Source.c2, TableStyleName))
-
-
-class ListObject_(Com):  # noqa: N801
-    def __init__(self, table: ListObject) -> None:
-        super().__init__(table.sheet.book.excel)
-        object.__setattr__(self, "table", table)
-
-    @property
-    def Name(self) -> str:
-        return self.table.name
-
-    @Name.setter
-    def Name(self, value: str) -> None:
-        rename_table(self.table, value)
-
-    @property
-    def Range(self) -> Range:
-        return Range(self.table.sheet, *self.table.bounds())
-
-    def Resize(self, target: Range) -> None:
-        self.table.sheet.resize_table(self.table, target.r1, target.c1, target.r2, target.c2)
 
 
 def workbook(book: Workbook) -> Any:
@@ -728,3 +443,6 @@ def workbook(book: Workbook) -> Any:
 
     backend = windows_backend()
     return xlwings.Book(impl=backend.Book(xl=backend.COMRetryObjectWrapper(Workbook_(book))))
+
+
+from .com_cells import Cells, ListObjects, Range, corner  # noqa: E402 - they build on Com, defined above

@@ -24,7 +24,7 @@ RUNNING: dict[int, Any] = {}
 # ------------------------------------------------------------------------------------------------ Windows
 
 
-class com_error(Exception):  # noqa: N801 - pywintypes' name
+class com_error(Exception):
     """pywintypes.com_error: (hresult, text, excepinfo, argerror)."""
 
     @property
@@ -32,7 +32,7 @@ class com_error(Exception):  # noqa: N801 - pywintypes' name
         return int(self.args[0])
 
 
-class ole_error(com_error):  # noqa: N801 - pythoncom's name
+class ole_error(com_error):
     pass
 
 
@@ -133,7 +133,7 @@ class Keyword:
         return hash(("k", self.name))
 
     @property
-    def AS_name(self) -> str:  # noqa: N802 - appscript's name
+    def AS_name(self) -> str:
         return self.name
 
 
@@ -182,8 +182,9 @@ def _mac_modules() -> dict[str, ModuleType]:
     mactypes = module("mactypes", Alias=lambda path: SimpleNamespace(hfspath="Macintosh HD" + path.replace("/", ":")))
     appscript = module("appscript", app=_unavailable, its=SimpleNamespace(), k=k, mactypes=mactypes,
                        reference=reference)
-    return {"aem": module("aem", kae=SimpleNamespace(typeKernelProcessID=b"kpid")), "appscript": appscript, "appscript.reference": reference,
-            "osax": module("osax", OSAX=_OSAX), "psutil": module("psutil", process_iter=lambda: iter(())), "mactypes": mactypes}
+    return {"aem": module("aem", kae=SimpleNamespace(typeKernelProcessID=b"kpid")), "appscript": appscript,
+            "appscript.reference": reference, "osax": module("osax", OSAX=_OSAX),
+            "psutil": module("psutil", process_iter=lambda: iter(())), "mactypes": mactypes}
 
 
 def mac_backend() -> ModuleType:
