@@ -62,10 +62,10 @@ def set_up(click: Click) -> None:
     with click.quickbooks():
         paired = engine.setup(port, connector=settings.connector, company=settings.company,
                               vendors=VENDOR in settings.kinds, inactive=settings.include_inactive)
-        if not first:
-            click.say(f"{excel_wording(paired)}\n\nThe settings are fine. Click Sync to sync.")
-            return
-        summary, _ = engine.sync(port, progress=click.progress())
+        summary = engine.sync(port, progress=click.progress())[0] if first else None
+    if summary is None:
+        click.say(f"{excel_wording(paired)}\n\nThe settings are fine. Click Sync to sync.")
+        return
     click.say(f"{excel_wording(paired)}\n\n{summary_text(summary)}", problem=summary.outcome.endswith("failed"))
 
 

@@ -115,6 +115,7 @@ class Watchdog:
         self._expire = expire or _exit
         self._last = time.monotonic()
         self._stopped = threading.Event()
+        self._paused = False
         self._thread = threading.Thread(target=self._watch, name="custmgr-quickbooks-timeout", daemon=True)
         self.expired = False
 
@@ -125,12 +126,20 @@ class Watchdog:
     def beat(self) -> None:
         self._last = time.monotonic()
 
+    def pause(self) -> None:
+        """Excel is being written: that is not QuickBooks' time (``resume`` starts the clock afresh)."""
+        self._paused = True
+
+    def resume(self) -> None:
+        self.beat()
+        self._paused = False
+
     def stop(self) -> None:
         self._stopped.set()
 
     def _watch(self) -> None:
         while not self._stopped.wait(min(1.0, self.timeout / 4)):
-            if time.monotonic() - self._last >= self.timeout:
+            if not self._paused and time.monotonic() - self._last >= self.timeout:
                 self.expired = True
                 self._stopped.set()
                 self._expire(self._message(self.timeout))

@@ -66,8 +66,9 @@ class LiveWorkbook(WorkbookPort):
         self._tables: dict[str, str] | None = None  # table or workbook name (casefold) -> sheet, '' for a name
         self._staged: list[tuple[Any, ...]] = []
         self._held: dict[str, Grid] = {}  # sheet (casefold) -> the values Excel holds, where known
-        #: Called first thing in :meth:`save` (the ribbon stops its QuickBooks timeout there).
+        #: Called first and last thing in :meth:`save` (the ribbon pauses its QuickBooks timeout in between).
         self.on_save: Callable[[], None] = lambda: None
+        self.after_save: Callable[[], None] = lambda: None
 
     def __repr__(self) -> str:
         return f"LiveWorkbook({self.label!r})"
@@ -235,15 +236,19 @@ class LiveWorkbook(WorkbookPort):
 
     def save(self) -> None:
         """Apply the staged changes to the open workbook, then save its file."""
-        self.on_save()
         if self.path is None:
             raise WorkbookError(self._no_file)
-        self._apply_staged()
+        self.on_save()
         try:
+            self._apply_staged()
             self._book.save()
+        except WorkbookError:
+            raise
         except Exception as exc:  # COM and AppleScript errors have no common type
             raise WorkbookError(f"Excel could not save {self.label} ({exc}). The changes are in the open "
                                 "workbook: save it with File > Save As under another name.") from exc
+        finally:
+            self.after_save()
 
     def _apply_staged(self) -> None:
         staged, self._staged = self._staged, []

@@ -3,7 +3,7 @@
 The click leaves Excel as it found it: the status bar is reset, the sheet the bookkeeper was on is active
 again (unless the button's job is to show another one), and nothing it does needs the bookkeeper's own
 folder or selection. While the engine talks to QuickBooks a watchdog runs (guards.py): it is fed by every
-sign of progress and stopped when the workbook starts being saved.
+sign of progress, and paused while the workbook is being saved and while a message box is open.
 """
 
 from __future__ import annotations
@@ -49,7 +49,8 @@ class Click:
     def port(self) -> LiveWorkbook:
         """The workbook as the engine sees it, read afresh."""
         port = LiveWorkbook(self.book, self.native)
-        port.on_save = self._saving
+        port.on_save = self._pause
+        port.after_save = self._resume
         return port
 
     @contextmanager
@@ -59,24 +60,31 @@ class Click:
         try:
             yield
         finally:
-            self._saving()
-
-    def _saving(self) -> None:
-        if self._watchdog is not None:
             self._watchdog.stop()
             self._watchdog = None
+
+    def _pause(self) -> None:
+        if self._watchdog is not None:
+            self._watchdog.pause()
+
+    def _resume(self) -> None:
+        if self._watchdog is not None:
+            self._watchdog.resume()
 
     def _beat(self) -> None:
         if self._watchdog is not None:
             self._watchdog.beat()
 
     def say(self, message: str, *, problem: bool = False) -> None:
+        self._pause()  # a message box may stay open for long: the watchdog is for QuickBooks only
         self.app.alert(shorten(message), title=TITLE, buttons="ok", mode="critical" if problem else "info")
 
     def ask(self, question: str) -> bool:
+        self._pause()
         return self.app.alert(shorten(question), title=TITLE, buttons="yes_no", mode="critical") == "yes"
 
     def confirm(self, question: str) -> bool:
+        self._pause()
         return self.app.alert(shorten(question), title=TITLE, buttons="ok_cancel", mode="info") == "ok"
 
     def progress(self) -> Progress:
