@@ -157,7 +157,8 @@ class LiveWorkbook(WorkbookPort):
         return grid
 
     def write(self, sheet: str, rows: Sequence[Sequence[CellValue]]) -> None:
-        """Stage ``rows`` as the sheet's whole content; checked now, written by :meth:`save` in one call."""
+        """Stage ``rows`` as the sheet's whole content; checked now, and by :meth:`save` only the cells that
+        differ from what Excel holds are written."""
         found = self._sheet(sheet)
         check_grid(found.name, rows)
         if found.grid is None and not found.new:
@@ -262,7 +263,7 @@ class LiveWorkbook(WorkbookPort):
             self._held.clear()
             if changes.undone:
                 raise WorkbookError(f"Excel stopped while updating {self.label} ({exc}); what had been "
-                                    "changed was taken back. Then try again.") from exc
+                                    "changed was taken back. Click the button again.") from exc
             raise WorkbookError(f"Excel stopped while updating {self.label} ({exc}). Close it without saving "
                                 "and open it again: the file on disk is unchanged. Then try again.") from exc
 
