@@ -3,9 +3,9 @@
 Three rules shape it:
 
 * Every call to Excel is a round trip to another process. A sheet is read with one call for its values and
-  one for its formulas, whatever its size; a write sends only the blocks of cells that changed, each in
-  one call (xlwings splits a block of more than 100,000 cells into calls of 100,000). Nothing loops over
-  rows or cells.
+  one for its formulas (one more of each per million cells); a write sends only the blocks of cells that
+  changed, each in one call per 100,000 cells (xlwings' own budget per call). Nothing loops over rows or
+  cells.
 * Nothing reaches Excel before :meth:`LiveWorkbook.save`. Reads are kept; writes and sheet changes are
   staged, checked at once (so a value Excel cannot store is refused with its place, as the file port does),
   and applied in order by ``save``, which then saves the file. An error while the engine works (QuickBooks
