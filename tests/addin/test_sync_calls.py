@@ -88,13 +88,21 @@ def test_the_import_fills_the_workbook_as_quickbooks_has_it(tmp_path: Path) -> N
     assert book.saves >= 2 and book.excel.status_history[-1] is False
 
 
-@pytest.mark.parametrize("reading", ["range", "missing"])
-def test_set_up_sync_on_a_mac_under_either_intersect_reading(tmp_path: Path, reading: str) -> None:
-    """Issue: the very first Set Up Sync stopped half way on a Mac whose ``intersect`` answers missing value."""
-    book, _, first = laid_out(tmp_path, "mac", 20, intersect=reading)
+@pytest.mark.parametrize(("platform", "readings"), [
+    ("mac", {"intersect": "range"}), ("mac", {"intersect": "missing"}),  # the first Set Up Sync stopped half way
+    ("mac", {"one_row": "rows"}), ("mac", {"one_row": "flat"}),  # a header-only Contacts failed to read
+    ("win", {"international": "item"}), ("win", {"international": "array"}),  # "CustomerRVendor"
+])
+def test_set_up_sync_and_sync_under_every_reading(tmp_path: Path, platform: str, readings: dict[str, str]) -> None:
+    """What only a real Excel settles, each way it may go: Set Up Sync, the import and a sync all work."""
+    book, _, first = laid_out(tmp_path, platform, 20, **readings)
     assert "The Customer Manager sheets are in place" in first.message
     assert book.sheet("Settings").choices(5, 2) == ["Customers", "Customers and vendors"]
     assert press(book, "setup", "import").message.endswith("20 imported from QuickBooks")
+    contacts = book.sheet("Contacts")
+    kind = contacts.grid()[0].index("Type") + 1
+    assert contacts.choices(2, kind) == ["Customer", "Vendor"]  # the checklist's Contacts!C2
+    assert press(book, "sync", "sync").message.endswith("nothing to do")
 
 
 def test_a_set_up_sync_that_fails_half_way_leaves_the_workbook_as_it_was(tmp_path: Path,
