@@ -3,8 +3,8 @@
 A sheet's new values are compared with what Excel holds, and only the blocks of cells that changed are
 sent, each in one call per 100,000 cells (ranges.py): a no-change sync writes nothing, a sync that changes
 one phone writes one cell, an import writes the whole table. A block never covers a column that did not
-change, nor a formula the sync did not change, so the bookkeeper's own columns and formulas (and their
-spills) are left alone. Excel neither redraws nor recalculates until all are in.
+change and holds anything, nor a formula the sync did not change, so the bookkeeper's own columns and
+formulas (and their spills) are left alone. Excel neither redraws nor recalculates until all are in.
 
 If Excel fails part way, what was applied is taken back where it can be: sheets added are deleted,
 values written are written back, sheets hidden or shown are put back. Sheets are removed last, so a
@@ -201,7 +201,7 @@ def changed_blocks(before: Grid, after: Grid) -> list[Block]:
     changed = {c: [r for r in range(1, rows + 1) if _at(before, r, c) != _at(after, r, c)]
                for c in range(1, cols + 1)}
     blocks: list[Block] = []
-    for run in _runs(changed):
+    for run in _runs(before, changed):
         first = min(changed[c][0] for c in run if changed[c])
         last = max(changed[c][-1] for c in run if changed[c])
         block = (first, run[0], last, run[-1])
@@ -212,17 +212,27 @@ def changed_blocks(before: Grid, after: Grid) -> list[Block]:
     return blocks
 
 
-def _runs(changed: dict[int, list[int]]) -> list[list[int]]:
-    """Adjacent changed columns, in runs. A column that did not change is never written, even between two
-    that did: it may be the bookkeeper's own, with formatting inside a cell that a write would lose."""
+def _runs(before: Grid, changed: dict[int, list[int]]) -> list[list[int]]:
+    """Changed columns in runs. An unchanged column between two runs joins them only if it is empty over the
+    rows the joined block covers: one that holds anything there may be the bookkeeper's own, with formatting
+    inside a cell that a write would lose."""
     runs: list[list[int]] = []
+    gap: list[int] = []
     for c, rows in changed.items():
         if not rows:
+            if runs:
+                gap.append(c)
             continue
-        if runs and runs[-1][-1] == c - 1:
-            runs[-1].append(c)
-        else:
-            runs.append([c])
+        if runs:
+            first = min(rows[0], *(changed[x][0] for x in runs[-1] if changed[x]))
+            last = max(rows[-1], *(changed[x][-1] for x in runs[-1] if changed[x]))
+            if all(_at(before, r, g) is None for g in gap for r in range(first, last + 1)):
+                runs[-1].extend(gap)
+                runs[-1].append(c)
+                gap = []
+                continue
+        runs.append([c])
+        gap = []
     return runs
 
 

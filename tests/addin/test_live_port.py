@@ -373,3 +373,27 @@ def test_local_path_is_a_file_on_this_computer(tmp_path: Path) -> None:
     assert local_path(str(tmp_path / "a.xlsx")) == tmp_path / "a.xlsx"
     assert local_path("Book1") is None
     assert local_path("https://d.docs.live.net/1234/Documents/contacts.xlsx") is None
+
+
+# ---------------------------------------------------------------------------------------------- changed blocks
+
+
+def test_changed_blocks_cover_only_what_changed() -> None:
+    from custmgr_excel.changes import changed_blocks
+
+    before = [["Name", "Mine", "Phone", "Notes"], ["Ann", "x", "1", None], ["Bob", "y", "2", None]]
+    assert changed_blocks(before, [row[:] for row in before]) == []
+    after = [["Name", "Mine", "Phone", "Notes"], ["Anne", "x", "1", None], ["Bob", "y", "3", None]]
+    assert changed_blocks(before, after) == [(2, 1, 2, 1), (3, 3, 3, 3)]  # never over "Mine"
+    after = [["Name", "Mine", "Phone", "Notes"], ["Ann", "x", "9", None], ["Bob", "y", "2", "n"]]
+    assert changed_blocks(before, after) == [(2, 3, 3, 4)]  # adjacent columns, one block
+    gap = [["Name", None, "Phone"], ["Ann", None, "1"]]
+    assert changed_blocks(gap, [["Name", None, "Phone"], ["Anne", None, "2"]]) == [(2, 1, 2, 3)]  # empty gap joins
+
+
+def test_changed_blocks_step_around_an_unchanged_formula() -> None:
+    from custmgr_excel.changes import changed_blocks
+
+    before = [["A"], ["1"], [Formula("=SEQUENCE(2)")], ["3"]]
+    after = [["A"], ["one"], [Formula("=SEQUENCE(2)")], ["three"]]
+    assert changed_blocks(before, after) == [(2, 1, 2, 1), (4, 1, 4, 1)]
