@@ -55,7 +55,7 @@ class Click:
 
     @contextmanager
     def quickbooks(self) -> Iterator[None]:
-        """Around the engine's work with QuickBooks: the watchdog runs until the workbook is being saved."""
+        """Around the engine's work with QuickBooks: the watchdog runs (paused while the workbook is saved)."""
         self._watchdog = Watchdog(self.timeout, hung, self.expire).start()
         try:
             yield
