@@ -94,7 +94,7 @@ class QbdConnector(Connector):
         for rs in self.exchange(message):
             if rs.failed:
                 error = error_of(rs)
-                if isinstance(error, NameInUse):  # stamped at this very moment by another workbook
+                if isinstance(error, NameInUse) or rs.code == 3180:  # stamped this very moment by another workbook
                     return self._identify(stamping=False)
                 raise error
         return Company(stamp, name)

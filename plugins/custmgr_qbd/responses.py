@@ -160,6 +160,22 @@ def custom_field(ret: ET.Element) -> CustomFieldDef | None:
 # --- errors -------------------------------------------------------------------------------------------------
 
 
+#: Statuses that say the record or its list is in use by someone else: waiting and trying again works.
+LOCK_CODES = frozenset({3175, 3176})
+#: 3170 ("error when modifying") and 3180 ("error when saving") carry QuickBooks' own reason: a lock only when
+#: that reason says another user has the list or record; otherwise (a custom field that already has a value, a
+#: name QuickBooks will not take, ...) trying again cannot help.
+_LOCK_WORDS = re.compile(r"modified by another user|in use by another|being used by another|another user is "
+                         r"(?:editing|using|modifying)|could not be locked|cannot be locked|is locked", re.I)
+
+
+def is_lock(code: int, message: str) -> bool:
+    """Whether status ``code`` with ``message`` is a passing lock (retry) rather than a refusal (report)."""
+    if code in LOCK_CODES:
+        return True
+    return code in (3170, 3180) and bool(_LOCK_WORDS.search(message))
+
+
 def error_of(rs: Response, field: str = "name") -> ConnectorError:
     """QuickBooks' status as the product's error; ``field`` is the field key the request was about, for an
     invalid value whose message does not name a field custmgr knows."""
@@ -171,7 +187,7 @@ def error_of(rs: Response, field: str = "name") -> ConnectorError:
         return NameInUse(message, detail=detail)
     if code == 3200:
         return StaleVersion(message, detail=detail)
-    if 3170 <= code <= 3180:
+    if is_lock(code, message):
         return Retryable(f"{message} (QuickBooks is busy; the sync tries again, or sync again in a moment)",
                          detail=detail)
     if code in (3000, 3010, 3020, 3070, 3140, 3210):
@@ -179,5 +195,7 @@ def error_of(rs: Response, field: str = "name") -> ConnectorError:
         tag = named.group(1) if named else ""
         key = FIELD_OF_TAG.get(tag) or ("name" if tag in ("Name", "ParentRef") else field)
         return Invalid(key, message, detail=detail)
+    if 3170 <= code <= 3180:  # a save QuickBooks refused for good: retrying would be refused the same way
+        return ConnectorError(f"QuickBooks could not save this (status {code}): {message}", detail=detail)
     return ConnectorError(f"QuickBooks refused this (status {code}): {message}", detail=detail)
 

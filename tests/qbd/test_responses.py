@@ -94,11 +94,32 @@ def status(code: int, message: str = "", severity: str = "Error") -> Response:
 
 
 @pytest.mark.parametrize(("code", "error"), [
-    (1, NotFound), (3120, NotFound), (3100, NameInUse), (3200, StaleVersion), (3170, Retryable),
-    (3175, Retryable), (3180, Retryable), (3210, Invalid), (3070, Invalid), (3140, Invalid),
+    (1, NotFound), (3120, NotFound), (3100, NameInUse), (3200, StaleVersion), (3175, Retryable),
+    (3176, Retryable), (3210, Invalid), (3070, Invalid), (3140, Invalid),
 ])
 def test_status_codes(code: int, error: type[ConnectorError]) -> None:
     assert type(error_of(status(code, "msg"))) is error
+
+
+LOCKED = 'There was an error when saving a Customer list, element "Oak".  QuickBooks error message: This list has ' \
+         'been modified by another user.'
+
+
+@pytest.mark.parametrize(("code", "message", "retried"), [
+    (3180, LOCKED, True),
+    (3170, LOCKED.replace("saving", "modifying"), True),
+    (3180, 'There was an error when saving a Customer list, element "Oak".  QuickBooks error message: The data '
+           'extension "Region" already has a value.', False),
+    (3170, 'There was an error when modifying a Customer list, element "Oak".  QuickBooks error message: '
+           'Invalid argument.', False),
+    (3172, "msg", False), (3178, "msg", False),
+])
+def test_only_locks_are_retried_other_save_errors_are_reported(code: int, message: str, retried: bool) -> None:
+    """3170-3180 hold permanent save errors too: retrying them only delays the same refusal."""
+    err = error_of(status(code, message))
+    assert isinstance(err, Retryable) is retried
+    if not retried:
+        assert f"status {code}" in str(err) and message in str(err)
 
 
 def test_an_invalid_value_names_the_field() -> None:
