@@ -7,6 +7,7 @@ Like the SDK's qbXML Test+ tool: handy for support, and for checking that the sa
 from __future__ import annotations
 
 import codecs
+import re
 from typing import IO
 
 import click
@@ -15,6 +16,8 @@ from custmgr.errors import CustmgrError
 
 from .plugin import TRANSPORTS, open_transport
 from .transport import RequestRejected
+
+_QBXML_PI = re.compile(r"<\?qbxml\s+version\s*=")
 
 
 def _decode(raw: bytes) -> str:
@@ -51,7 +54,10 @@ def send(request: IO[bytes], company: str, transport: str | None, mode: str) -> 
             channel.close()
     except RequestRejected as err:
         found = err.detail.partition("; ")[2]  # the sandbox says what it found wrong; QuickBooks does not
-        raise click.ClickException(f"{err}" + (f"\n({found})" if found else "")) from None
+        hint = "" if _QBXML_PI.search(text) else (
+            '\nThe request has no <?qbxml version="13.0"?> line: QuickBooks needs it after the <?xml ...?> line '
+            "and before <QBXML>.")
+        raise click.ClickException(f"{err}" + (f"\n({found})" if found else "") + hint) from None
     except CustmgrError as err:
         raise click.ClickException(str(err)) from None
     click.echo(answer.rstrip("\n"))

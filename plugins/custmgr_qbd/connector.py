@@ -73,14 +73,13 @@ class QbdConnector(Connector):
             raise BadResponse("a CompanyQueryRs without its CompanyRet")
         ret = company_rs.rets[0]
         stamp = next((e.findtext("DataExtValue") or "" for e in ret.findall("DataExtRet")
-                      if e.findtext("OwnerID") == OWNER_CUSTMGR and e.findtext("DataExtName") == COMPANY_STAMP), "")
+                      if _ours(e) and e.findtext("DataExtName") == COMPANY_STAMP), "")
         definitions = list(definitions_rs.rets)
         self._fields = [f for f in (custom_field(d) for d in definitions) if f is not None]
         if not stamp:
             if not stamping:
                 raise BadResponse("the company stamp was not kept")
-            defined = any(d.findtext("OwnerID") == OWNER_CUSTMGR and d.findtext("DataExtName") == COMPANY_STAMP
-                          for d in definitions)
+            defined = any(_ours(d) and d.findtext("DataExtName") == COMPANY_STAMP for d in definitions)
             return self._stamp(defined, ret.findtext("CompanyName") or "")
         return Company(stamp, ret.findtext("CompanyName") or "")
 
@@ -173,6 +172,12 @@ class QbdConnector(Connector):
 
     def close(self) -> None:
         self.transport.close()
+
+
+def _ours(element: Any) -> bool:
+    """Whether a data extension (or its definition) is Customer Manager's: a GUID, compared ignoring case as
+    QuickBooks does (it may answer in another case than it was given)."""
+    return (element.findtext("OwnerID") or "").strip().upper() == OWNER_CUSTMGR.upper()
 
 
 def _listed(kind: str, ret: Any) -> Listed:

@@ -44,7 +44,9 @@ class Message:
         msgs = ET.SubElement(root, "QBXMLMsgsRq", onError=self.on_error)
         msgs.extend(self.requests)
         ET.indent(root)
-        return HEADER + ET.tostring(root, encoding="unicode") + "\n"
+        # A bare CR in XML text would reach QuickBooks as LF (XML parsers normalize line ends): send it as a
+        # character reference. Only values hold a CR; the layout uses LF.
+        return HEADER + ET.tostring(root, encoding="unicode").replace("\r", "&#13;") + "\n"
 
 
 def _text(parent: ET.Element, tag: str, text: str) -> ET.Element:
@@ -165,7 +167,12 @@ def _fields(body: ET.Element, kind: str, values: Mapping[str, str], *, adding: b
 
 def _simple(body: ET.Element, key: str, tag: str, values: Mapping[str, str], adding: bool) -> None:
     if key in values and (values[key] or not adding):
-        _text(body, tag, values[key])
+        _text(body, tag, quickbooks_text(key, values[key]))
+
+
+def quickbooks_text(key: str, value: str) -> str:
+    """``value`` as QuickBooks Desktop stores it: line breaks in Notes are CR LF (the workbook keeps LF)."""
+    return value.replace("\n", "\r\n") if key == "notes" else value
 
 
 def data_ext(op: Literal["Add", "Mod", "Del"], kind: str, field_name: str, *, list_id: str = "",

@@ -136,6 +136,10 @@ def check(change: Change, fields: dict[str, CustomFieldDef]) -> ConnectorError |
                         partial=change.op != "add")
     if problems:
         return Invalid(problems[0].field, problems[0].message)
+    notes, limit = qb.quickbooks_text("notes", values.get("notes", "")), FIELD_BY_KEY["notes"].limit
+    if len(notes) > limit:
+        return Invalid("notes", f"Notes too long for QuickBooks Desktop ({len(notes)} > {limit}: it keeps each line "
+                                "break as two characters); shorten the note")
     return None
 
 

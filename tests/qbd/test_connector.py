@@ -110,3 +110,48 @@ def test_values_quickbooks_would_refuse_never_leave(empty_path: Path, open_conne
     assert connector.round_trips == 1  # only the identity and custom fields were asked: nothing was sent
     with pytest.raises(ValueError, match="at most 100 changes"):
         connector.apply([Change(str(i), "add", CUSTOMER, {"name": f"N{i}"}) for i in range(101)])
+
+
+class OwnerInLowerCase:
+    """QuickBooks may answer a GUID in another case than it was given: this transport lower-cases every
+    OwnerID in the sandbox's answers, as such a QuickBooks would."""
+
+    def __init__(self, inner: object) -> None:
+        self.inner = inner
+
+    def process(self, request: str) -> str:
+        import re
+
+        answer = self.inner.process(request)  # type: ignore[attr-defined]
+        return re.sub(r"<OwnerID>([^<]*)</OwnerID>", lambda m: f"<OwnerID>{m.group(1).lower()}</OwnerID>", answer)
+
+    def close(self) -> None:
+        self.inner.close()  # type: ignore[attr-defined]
+
+
+def test_the_company_stamp_is_recognised_whatever_the_case_of_its_owner_id(empty_path: Path,
+                                                                           open_connector: Open) -> None:
+    identity = open_connector(empty_path).company()
+    connector = open_connector(empty_path)
+    connector.transport = OwnerInLowerCase(connector.transport)
+    assert connector.company() == identity and connector.round_trips == 1  # not stamped again
+
+
+def test_notes_go_out_with_cr_lf_as_quickbooks_stores_them(empty_path: Path, tmp_path: Path,
+                                                          open_connector: Open) -> None:
+    from defusedxml.ElementTree import fromstring
+
+    trace = tmp_path / "trace"
+    connector = open_connector(empty_path, trace_dir=str(trace))
+    (added,) = connector.apply([Change("1", "add", CUSTOMER, {"name": "Willow", "notes": "Gate code 4411\nDog"})])
+    assert added.error is None and added.record is not None
+    assert added.record.values["notes"] == "Gate code 4411\nDog"  # read back as the workbook keeps it
+    sent = [p.read_text(encoding="utf-8") for p in sorted(trace.glob("*-request.xml")) if "CustomerAdd" in
+            p.read_text(encoding="utf-8")]
+    assert "Gate code 4411&#13;\nDog" in sent[0]
+    body = sent[0].split("?>", 2)[2]
+    assert fromstring(body).findtext(".//Notes") == "Gate code 4411\r\nDog"  # what QuickBooks' parser sees
+    near_limit = "x" * 4089 + "\ny" * 3  # 4095 characters with LF, 4098 with CR LF
+    (refused,) = connector.apply([Change("2", "add", CUSTOMER, {"name": "Aspen", "notes": near_limit})])
+    assert isinstance(refused.error, Invalid) and refused.error.field == "notes" and "4098 > 4095" in str(
+        refused.error)
