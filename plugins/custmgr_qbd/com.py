@@ -194,13 +194,9 @@ class ComTransport:
         self._processor = self._ticket = None
         if processor is None:
             return
-        try:
-            if ticket is not None:
-                _quietly(lambda: processor.EndSession(ticket))
-        finally:
-            _quietly(processor.CloseConnection)
-            del processor
-            self._uninitialize()
+        _end(processor, ticket)
+        del processor  # COM objects must be let go before COM stops
+        self._uninitialize()
 
     def _uninitialize(self) -> None:
         if self._release is not None:
@@ -211,6 +207,14 @@ class ComTransport:
         if isinstance(err, (Unavailable, AuthRequired, Retryable, RequestRejected)):
             return err
         return com_failure(err)
+
+
+def _end(processor: Any, ticket: str | None) -> None:
+    try:
+        if ticket is not None:
+            _quietly(lambda: processor.EndSession(ticket))
+    finally:
+        _quietly(processor.CloseConnection)
 
 
 def _quietly(call: Callable[[], Any]) -> None:
