@@ -155,3 +155,25 @@ def test_notes_go_out_with_cr_lf_as_quickbooks_stores_them(empty_path: Path, tmp
     (refused,) = connector.apply([Change("2", "add", CUSTOMER, {"name": "Aspen", "notes": near_limit})])
     assert isinstance(refused.error, Invalid) and refused.error.field == "notes" and "4098 > 4095" in str(
         refused.error)
+
+
+def test_a_control_character_quickbooks_sends_stops_nothing(sample_path: Path, open_connector: Open) -> None:
+    """A bell pasted into one customer's Notes in QuickBooks: the listing and the fetch still read every
+    record, and that one carries the character for the engine to report on its row."""
+    class BellInNotes:
+        def __init__(self, inner: object) -> None:
+            self.inner = inner
+
+        def process(self, request: str) -> str:
+            answer = self.inner.process(request)  # type: ignore[attr-defined]
+            return answer.replace("<Notes>", "<Notes>\x07", 1)
+
+        def close(self) -> None:
+            self.inner.close()  # type: ignore[attr-defined]
+
+    connector = open_connector(sample_path)
+    connector.transport = BellInNotes(connector.transport)
+    listed = connector.listing(KINDS)
+    records = connector.fetch([item.remote_id for item in listed])
+    assert len(records) == len(listed)
+    assert [r.values["notes"][:1] for r in records if "\x07" in r.values.get("notes", "")] == ["\x07"]

@@ -239,3 +239,28 @@ def test_a_bad_connector_option_says_how_to_fix_it(tmp_path: Path, sample_path: 
     out = run("setup", str(book), "--connector", "qbd", "--company", r"C:\Books\Larkspur.QBW", "--option",
               "mode=shared", code=1)
     assert "Unknown file mode 'shared'" in out
+
+
+def test_a_save_quickbooks_refuses_for_good_is_reported_at_once_not_retried(pair: tuple[Path, Path]) -> None:
+    book, _ = pair
+    set_cells(book, "Okafor, Chidi", Phone="(508) 555-2323")
+    refusal = ('There was an error when saving a Customer list, element "Okafor, Chidi".  QuickBooks error message: '
+               'The data extension "Account Manager" already has a value.')
+    fronts: list[Any] = []
+
+    def refuse(front: Any) -> None:
+        fronts.append(front)
+        front.inject(3180, count=99, message=refusal)
+
+    summary, _ = engine.sync(book, connector_options=with_front(refuse), backoff=0)
+    assert summary.failed == 1 and "already has a value" in statuses(book)["Okafor, Chidi"]
+    assert [f._faults[0].count for f in fronts] == [98]  # refused once, never sent again
+
+
+def test_a_control_character_in_quickbooks_does_not_stop_the_sync(pair: tuple[Path, Path]) -> None:
+    book, company = pair
+    run("sandbox", "edit", str(company), "Okafor, Chidi", "notes=Gate code 4411")
+    summary, _ = engine.sync(book, connector_options=tamper(3, lambda answer: answer.replace(
+        "Gate code", "Gate\x07code")))
+    assert summary.outcome != "failed" and summary.received == 1
+    assert contacts(book)["Okafor, Chidi"]["notes"] == "Gatecode 4411"  # the character the workbook cannot hold
