@@ -15,7 +15,7 @@ from typing import Any
 
 from custmgr.errors import AuthRequired, Retryable, Unavailable
 
-from .transport import PARSE_ERROR, RequestRejected
+from .transport import PARSE_ERROR, VERSION_ERROR, RequestRejected
 
 PROG_ID = "QBXMLRP2.RequestProcessor"
 APP_ID = ""  # QuickBooks identifies a desktop application by its name
@@ -70,8 +70,6 @@ FAILURES: dict[int, tuple[type[Exception], str]] = {
     0x80040420: (AuthRequired, "The QuickBooks user refused access to Customer Manager. " + _AUTHORISE),
     0x80040422: (Unavailable, "Another application is using the company file in single-user mode. Close it, or "
                               "switch QuickBooks to multi-user mode, then sync again."),
-    0x80040423: (Unavailable, "This QuickBooks does not understand the qbXML version Customer Manager asked for. "
-                              "Update QuickBooks Desktop (US edition), then sync again."),
     # COM itself, before QuickBooks is reached: the request processor is not registered for this Python.
     REGDB_E_CLASSNOTREG: (Unavailable, _NOT_INSTALLED),
     CO_E_CLASSSTRING: (Unavailable, _NOT_INSTALLED),
@@ -124,7 +122,7 @@ def hresult_of(err: BaseException) -> int | None:
 def com_failure(err: BaseException) -> Exception:
     """A ``com_error`` as the product's error, with what to do; unknown codes keep QuickBooks' own text."""
     code = hresult_of(err)
-    if code == PARSE_ERROR:
+    if code in (PARSE_ERROR, VERSION_ERROR):  # the message, not the session: the connector says what it means
         return RequestRejected(code, _text_of(err))
     if code in FAILURES:
         kind, message = FAILURES[code]

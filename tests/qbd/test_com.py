@@ -20,13 +20,18 @@ from custmgr_sandbox.store import SandboxCompany
 
 QBW = r"C:\Users\Public\Documents\Intuit\QuickBooks\Company Files\Larkspur.QBW"
 TICKET = "{0f3a5c2e-1b4d-4e6f-8a9b-7c6d5e4f3a2b}"
-STAMPED = ('<?xml version="1.0" ?><QBXML><QBXMLMsgsRs>'
-           '<CompanyQueryRs requestID="1" statusCode="0" statusSeverity="Info" statusMessage="Status OK">'
+HOST = ('<HostQueryRs requestID="1" statusCode="0" statusSeverity="Info" statusMessage="Status OK"><HostRet>'
+        "<ProductName>QuickBooks Pro 2012</ProductName><MajorVersion>22</MajorVersion><MinorVersion>0</MinorVersion>"
+        "<Country>US</Country>" + "".join(f"<SupportedQBXMLVersion>{v}</SupportedQBXMLVersion>" for v in (
+            "1.0", "1.1", "2.0", "2.1", "3.0", "4.0", "4.1", "5.0", "6.0", "7.0", "8.0", "9.0", "10.0", "11.0"))
+        + "<IsAutomaticLogin>false</IsAutomaticLogin><QBFileMode>SingleUser</QBFileMode></HostRet></HostQueryRs>")
+STAMPED = ('<?xml version="1.0" ?><QBXML><QBXMLMsgsRs>' + HOST +
+           '<CompanyQueryRs requestID="2" statusCode="0" statusSeverity="Info" statusMessage="Status OK">'
            "<CompanyRet><CompanyName>Larkspur Landscaping</CompanyName><DataExtRet>"
            "<OwnerID>{5E0C4A8B-2F31-4C6D-9A7E-C1B2D3E4F5A6}</OwnerID><DataExtName>Customer Manager company ID"
            "</DataExtName><DataExtType>STR255TYPE</DataExtType><DataExtValue>3f6c-stamp</DataExtValue>"
            "</DataExtRet></CompanyRet></CompanyQueryRs>"
-           '<DataExtDefQueryRs requestID="2" statusCode="1" statusSeverity="Info" statusMessage="A query request '
+           '<DataExtDefQueryRs requestID="3" statusCode="1" statusSeverity="Info" statusMessage="A query request '
            'did not find a matching object in QuickBooks"/></QBXMLMsgsRs></QBXML>')
 
 
@@ -92,7 +97,6 @@ def test_a_session_opens_once_processes_and_always_closes() -> None:
     (0x8004041A, AuthRequired, "not allowed into this company file"),
     (0x80040420, AuthRequired, "refused access"),
     (0x80040422, Unavailable, "single-user mode"),
-    (0x80040423, Unavailable, "qbXML version"),
     (0x80049999, Unavailable, "0x80049999"),
 ])
 def test_begin_session_failures_say_what_to_do_and_close_the_connection(code: int, error: type[Exception],
