@@ -19,6 +19,7 @@ from custmgr.errors import CustmgrError
 from custmgr.settings import parse_options
 
 from .endpoints import Endpoints, resolve
+from .faults import quoted
 from .login import DEFAULT_PORT, login
 from .tokens import AppKeys, TokenStore, keyring_warning
 
@@ -90,7 +91,7 @@ def _company_name(realm: str, options: dict[str, str]) -> str:
 
     try:
         with QboConnector(realm, {**options, "cache_dir": "off"}) as connector:
-            return f"{connector.company().name!r} ({realm})"
+            return f"{quoted(connector.company().name)} ({realm})"
     except CustmgrError:
         return realm
 
@@ -152,7 +153,7 @@ def standin(port: int, realm: str | None, size: int | None, client_id: str) -> N
     else:
         load_generated(server.company, 50 if size is None else size)
     with server:
-        click.echo(f"QuickBooks Online stand-in for {server.company.name!r} (company {server.realm}) at "
+        click.echo(f"QuickBooks Online stand-in for {quoted(server.company.name)} (company {server.realm}) at "
                    f"{server.url}\n\nIn another terminal:\n"
                    f"  export CUSTMGR_QBO_BASE_URL={server.url}\n"
                    f"  export CUSTMGR_QBO_DISCOVERY_URL={server.discovery_url}\n"

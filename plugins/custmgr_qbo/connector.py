@@ -25,7 +25,7 @@ from .auth import Authorizer
 from .client import PATIENCE, QboClient
 from .contactlist import ContactList, default_cache_dir, remote_id, split_id
 from .endpoints import Endpoints, resolve
-from .faults import find_fault, to_error
+from .faults import find_fault, quoted, to_error
 from .records import LIMITS, Entity, parent_id
 from .tokens import TokenStore
 from .trace import Trace
@@ -218,8 +218,8 @@ class QboConnector(Connector):
             raise AfterParent(parent)
         found = self.lists.customer_named(parent) or self._look_up_customer(parent)
         if found is None:
-            raise Invalid("name", f"there is no customer {parent!r} in QuickBooks Online to put this job under; "
-                                  "add the customer first (Customer:Job)")
+            raise Invalid("name", f"there is no customer {quoted(parent)} in QuickBooks Online to put this job "
+                                  "under; add the customer first (Customer:Job)")
         return str(found[1]["Id"])
 
     def _look_up_customer(self, full: str) -> tuple[str, Entity] | None:

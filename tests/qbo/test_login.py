@@ -103,7 +103,7 @@ def test_the_login_command(standin, monkeypatch, memory_keyring):
     result = CliRunner().invoke(main, args)
     assert result.exit_code == 0, result.output
     assert f"--company {standin.realm}" in result.output and f"base_url={standin.url}" in result.output
-    assert f"'Stand-in Company' ({standin.realm})" in result.output
+    assert f'"Stand-in Company" ({standin.realm})' in result.output
     assert standin.auth.client_secret not in result.output
     status = CliRunner().invoke(main, ["qbo", "status", standin.realm, "--option", f"base_url={standin.url}"])
     assert "Signed in" in status.output and standin.auth.client_id in status.output
