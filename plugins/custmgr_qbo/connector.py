@@ -152,8 +152,10 @@ class QboConnector(Connector):
         for _ in range(8):  # one wave per job level whose parent is added in this same call
             if not todo:
                 break
+            # Customers added or renamed in this call: a job naming one as its parent waits for the next wave.
             self._adding = {name_key(c.values.get("name", "")) for i, c in enumerate(changes)
-                            if i in todo and c.op == "add" and c.kind == CUSTOMER}
+                            if i in todo and c.kind == CUSTOMER and c.values.get("name")
+                            and (c.op == "add" or (c.op == "update" and not self._named_so(c)))}
             wave: list[tuple[int, dict[str, Any]]] = []
             later: list[int] = []
             for i in todo:
@@ -190,6 +192,11 @@ class QboConnector(Connector):
                     "QuickBooks Online did not answer this change; sync again to send it."))
             if isinstance(results[i].error, ConnectorError) and change.remote_id:  # type: ignore[union-attr]
                 self.lists.doubtful.add(change.remote_id)
+
+    def _named_so(self, change: Change) -> bool:
+        """Whether QuickBooks already calls ``change``'s record by the name it sends (no rename)."""
+        rid = change.remote_id or ""
+        return rid in self.lists.entities and name_key(self.lists.full_name(rid)) == name_key(change.values["name"])
 
     def _settle(self, change: Change, entity: Entity) -> RemoteRecord:
         """Hold what QuickBooks stored; jobs under a renamed or deactivated customer changed too."""
