@@ -61,3 +61,29 @@ def send(request: IO[bytes], company: str, transport: str | None, mode: str) -> 
     except CustmgrError as err:
         raise click.ClickException(str(err)) from None
     click.echo(answer.rstrip("\n"))
+
+
+@qbd.command("host")
+@click.argument("company", type=click.Path(exists=True, dir_okay=False))
+@click.option("--product", help="The product name it answers HostQuery with, e.g. 'QuickBooks Pro 2012'.")
+@click.option("--up-to", "up_to", metavar="VERSION", help="The newest qbXML version it speaks, e.g. 11.0 (QuickBooks "
+              "2012), 12.0 (2013), 13.0 (2014 and later).")
+def host(company: str, product: str | None, up_to: str | None) -> None:
+    """Show, or set, which QuickBooks the sandbox company COMPANY answers as (product, qbXML versions)."""
+    from custmgr_sandbox.store import SandboxCompany
+
+    from .front_host import ALL_VERSIONS, claim, claimed
+
+    try:
+        with SandboxCompany(company) as store:
+            name, versions = claimed(store)
+            if product or up_to:
+                if up_to and up_to not in ALL_VERSIONS:
+                    raise click.BadParameter(f"use one of {', '.join(ALL_VERSIONS)}", param_hint="--up-to")
+                if up_to:
+                    versions = ALL_VERSIONS[:ALL_VERSIONS.index(up_to) + 1]
+                name = product or name
+                claim(store, name, versions)
+    except CustmgrError as err:
+        raise click.ClickException(str(err)) from None
+    click.echo(f"{company} answers as {name}, speaking qbXML {versions[0]} to {versions[-1]}.")
