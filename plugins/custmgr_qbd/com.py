@@ -2,8 +2,11 @@
 
 One session per connector: ``OpenConnection2`` with the application's name, ``BeginSession`` on the company file
 (or, with no file named, the one open in QuickBooks), ``ProcessRequest`` for each message, then ``EndSession``
-and ``CloseConnection``, always, in ``finally``. The module imports on any OS; pywin32 is loaded only when a
-session starts, and tests hand in a recorded fake of the COM object instead (``dispatch``).
+and ``CloseConnection``, always, in ``finally``; COM is started on the thread with ``CoInitialize`` and stopped
+with ``CoUninitialize`` once the processor is let go (also when opening fails). The module imports on any OS;
+pywin32 is loaded only when a session starts, and tests hand in a recorded fake of the COM object instead
+(``dispatch``). COM's own start-up errors (the request processor not registered for this Python) become install
+advice, like the processor's HRESULTs.
 """
 
 from __future__ import annotations
