@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
-from custmgr.errors import CustmgrError
+from custmgr.errors import CustmgrError, Unavailable
 
 #: The API minor version every request carries (Intuit serves 75 and later only).
 MINOR_VERSION = "75"
@@ -76,8 +76,8 @@ def check_discovered(endpoints: Endpoints, found: Mapping[str, object]) -> None:
     """Refuse endpoints from the discovery document that an option with the same URL would be refused for:
     a token, a client secret or a sign-in code must never go over plain http to another computer."""
     for name, url in found.items():
-        if not isinstance(url, str) or not safe_url(url):
-            raise CustmgrError(f"QuickBooks Online's sign-in settings at {endpoints.discovery_url} give the {name} "
+        if not isinstance(url, str) or not safe_url(url):  # Unavailable: mid-sync (a refresh) it fails the writes
+            raise Unavailable(f"QuickBooks Online's sign-in settings at {endpoints.discovery_url} give the {name} "
                                f"as {url!r}, which does not start with https:// (plain http:// only for a stand-in "
                                "on this computer). Nothing was sent to it. Check the option discovery_url on the "
                                f"Settings sheet or the environment variable {SETTINGS['discovery_url']}.")
