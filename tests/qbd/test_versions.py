@@ -107,3 +107,25 @@ def test_the_newest_common_version_is_chosen_and_a_too_old_list_is_named() -> No
     assert choose("QuickBooks Premier 2013", ALL_VERSIONS[:-1]).version == (12, 0)
     with pytest.raises(Unavailable, match=r"QuickBooks Pro 2008 speaks qbXML up to 7\.0; Customer Manager needs"):
         choose("QuickBooks Pro 2008", ALL_VERSIONS[:ALL_VERSIONS.index("7.0") + 1])
+
+
+def test_a_whole_sync_with_quickbooks_2012(tmp_path: Path, sample_path: Path) -> None:
+    """Import, then a Job Title typed in the workbook: refused on its row with what to do, the rest synced."""
+    from click.testing import CliRunner
+
+    from custmgr import sync as engine
+    from custmgr.cli import main
+    from workbooks import set_cells, statuses
+
+    claim_2012(sample_path)
+    book = tmp_path / "contacts.xlsx"
+    for args in (["new", str(book)], ["setup", str(book), "--connector", "qbd", "--company", str(sample_path),
+                                      "--transport", "sandbox"]):
+        assert CliRunner().invoke(main, args).exit_code == 0
+    summary, _ = engine.sync(book)
+    assert summary.imported > 0 and summary.outcome != "failed"
+    set_cells(book, "Okafor, Chidi", **{"Job Title": "Owner", "Phone": "(508) 555-0101"})
+    summary, _ = engine.sync(book)
+    assert "QuickBooks Pro 2012 (qbXML 11.0) has no JobTitle" in statuses(book)["Okafor, Chidi"]
+    with SandboxCompany(sample_path) as store:
+        assert store.find("Okafor, Chidi").values.get("job_title", "") == ""  # type: ignore[union-attr]
