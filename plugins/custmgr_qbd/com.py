@@ -32,9 +32,9 @@ _AUTHORISE = ("In QuickBooks, sign in as the administrator in single-user mode, 
 REGDB_E_CLASSNOTREG = 0x80040154  # "Class not registered"
 CO_E_CLASSSTRING = 0x800401F3  # "Invalid class string"
 _NOT_INSTALLED = ("QuickBooks' request processor (QBXMLRP2) is not installed for this Python. Install QuickBooks "
-                  "Desktop on this computer (it brings the request processor), or the QuickBooks SDK. QuickBooks "
-                  "2021 and older register it for 32-bit programs only: run custmgr with a 32-bit Python of the "
-                  "same version, or update to QuickBooks Desktop 2022 or later (64-bit).")
+                  "Desktop on this computer (it brings the request processor), or the QuickBooks SDK, and run "
+                  "custmgr with a Python of the same bitness as the request processor: 32-bit for QuickBooks 2021 "
+                  "and older.")
 #: The request processor's HRESULTs (Intuit's list in "Making your application robust"), with what the
 #: bookkeeper can do about each.
 FAILURES: dict[int, tuple[type[Exception], str]] = {
