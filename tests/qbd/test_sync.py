@@ -264,3 +264,17 @@ def test_a_control_character_in_quickbooks_does_not_stop_the_sync(pair: tuple[Pa
         "Gate code", "Gate\x07code")))
     assert summary.outcome != "failed" and summary.received == 1
     assert contacts(book)["Okafor, Chidi"]["notes"] == "Gatecode 4411"  # the character the workbook cannot hold
+
+
+def test_a_parent_renamed_with_its_jobs_in_one_edit(pair: tuple[Path, Path]) -> None:
+    book, company = pair
+    set_settings(book, add_policy="Add to QuickBooks")
+    add_row(book, Name="Okafor, Chidi:Patio", Type="Customer")
+    run("sync", str(book))
+    set_cells(book, "Okafor, Chidi", Name="Okafor-Reyes, Chidi")
+    set_cells(book, "Okafor, Chidi:Patio", Name="Okafor-Reyes, Chidi:Patio")
+    summary, _ = engine.sync(book, backoff=0)
+    assert summary.failed == 0, statuses(book)
+    with SandboxCompany(company) as store:
+        assert store.find("Okafor-Reyes, Chidi:Patio") is not None
+    assert "nothing to do" in run("sync", str(book))
