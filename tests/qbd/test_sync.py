@@ -20,7 +20,7 @@ from custmgr.errors import CustmgrError
 from custmgr_qbd.connector import QbdConnector
 from custmgr_qbd.plugin import default_transport
 from custmgr_sandbox.store import SandboxCompany, create_company
-from workbooks import add_row, contacts, review, set_cells, set_settings, statuses
+from workbooks import add_row, contacts, delete_row, mark, review, set_cells, set_settings, statuses
 
 from .conftest import front_of
 
@@ -278,3 +278,24 @@ def test_a_parent_renamed_with_its_jobs_in_one_edit(pair: tuple[Path, Path]) -> 
     with SandboxCompany(company) as store:
         assert store.find("Okafor-Reyes, Chidi:Patio") is not None
     assert "nothing to do" in run("sync", str(book))
+
+
+def test_a_deactivation_quickbooks_refuses_is_asked_again_with_the_reason(pair: tuple[Path, Path]) -> None:
+    book, company = pair
+    set_settings(book, delete_policy="Make inactive in QuickBooks")
+    delete_row(book, "Okafor, Chidi")
+    refusal = 'The "IsActive" field has an invalid value "false".  QuickBooks error message: This customer has an ' \
+              'open balance.'
+    summary, _ = engine.sync(book, backoff=0, connector_options=with_front(
+        lambda f: f.inject(3210, requests=("CustomerModRq",), message=refusal)))
+    assert summary.failed == 1
+    (asked,) = [d for d in review(book).values() if d.contact == "Okafor, Chidi"]
+    assert asked.side is None and "QuickBooks refused to make it inactive" in asked.note and "open balance" in \
+        asked.note
+    summary, _ = engine.sync(book, backoff=0)
+    assert summary.failed == 0 and summary.made_inactive == 0  # waits for the bookkeeper
+    mark(book, "Okafor, Chidi", "left")
+    summary, _ = engine.sync(book, backoff=0)  # the balance was settled meanwhile: it goes through now
+    assert summary.made_inactive == 1
+    with SandboxCompany(company) as store:
+        assert store.find("Okafor, Chidi").values["active"] == "No"  # type: ignore[union-attr]
