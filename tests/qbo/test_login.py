@@ -153,7 +153,8 @@ def test_endpoints_from_the_discovery_document_are_checked_like_the_options(stan
     opened: list[str] = []
     before = dict(memory_keyring.entries)
     with pytest.raises(CustmgrError, match=rf"give the .* as '{url}', which does not start with https://"):
-        login(endpoints(standin), keys(standin), port=0, open_browser=opened.append, echo=lambda _: None)
+        login(endpoints(standin), keys(standin), port=0, open_browser=opened.append, echo=lambda _: None,
+              timeout=5)
     assert opened == [] and memory_keyring.entries == before  # no browser, nothing stored
 
 
