@@ -50,8 +50,9 @@ FAILURES: dict[int, tuple[type[Exception], str]] = {
                               "Multi-user Mode / Single-user Mode), or set the qbd option mode=any, and sync "
                               "again."),
     0x80040414: (Retryable, "A dialog box is open in QuickBooks. Close it in QuickBooks, then sync again."),
-    0x80040409: (Unavailable, "QuickBooks refused the session this sync opened (its ticket is not valid any "
-                              "more, often after QuickBooks was closed during the sync). Sync again."),
+    0x80040409: (Unavailable, "QuickBooks lost the session this sync opened (its ticket is no longer valid, as "
+                              "after QuickBooks closed or stopped during the sync). Check that QuickBooks is "
+                              "running with the company file open, then sync again."),
     # Intuit: "If QuickBooks is not running, the company data file name must be supplied to BeginSession."
     0x80040416: (Unavailable, "QuickBooks is not running and no company file is named in Settings. Start "
                               "QuickBooks and open the company file, or put the .QBW path in Settings (custmgr "

@@ -89,7 +89,7 @@ def test_a_session_opens_once_processes_and_always_closes() -> None:
     (0x8004040A, Unavailable, "another company file open"),
     (0x80040410, Unavailable, "single-user or multi-user"),
     (0x80040414, Retryable, "dialog box is open"),
-    (0x80040409, Unavailable, "session this sync opened"),
+    (0x80040409, Unavailable, "lost the session this sync opened"),
     (0x80040416, Unavailable, "QuickBooks is not running and no company file is named"),
     (0x80040417, Unavailable, "No company file is open in QuickBooks and none is named"),
     (0x8004041F, Unavailable, "Pro, Premier or Enterprise"),
