@@ -57,7 +57,7 @@ FAILURES: dict[int, tuple[type[Exception], str]] = {
     0x80040416: (Unavailable, "QuickBooks is not running and no company file is named in Settings. Start "
                               "QuickBooks and open the company file, or put the .QBW path in Settings (custmgr "
                               "setup BOOK --connector qbd --company PATH.QBW)."),
-    # Intuit: "If the QuickBooks company data file is not open, a call to BeginSession must include its name."
+    # Intuit's list: QuickBooks runs with no company data file open, and BeginSession named none.
     0x80040417: (Unavailable, "No company file is open in QuickBooks and none is named in Settings. Open it in "
                               "QuickBooks, or put the .QBW path in Settings (custmgr setup BOOK --connector qbd "
                               "--company PATH.QBW)."),
