@@ -13,9 +13,9 @@ from .classify import Case
 from .connector import ChangeResult
 from .contact import Values, clean_text, normalize_values
 from .contacts import ROW_ID, STATUS, ContactRow, ContactsSheet, field_label, row_cells
-from .errors import NameInUse
+from .errors import AuthRequired, NameInUse, Retryable, StaleVersion, Unavailable
 from .plan import RecordPlan, SyncPlan
-from .review import ADD, CONFLICT, Decision
+from .review import ADD, CONFLICT, DELETE, DELETED_CHANGED, Decision
 from .state import Link
 from .summary import Summary
 from .workbook.port import CellValue
@@ -135,7 +135,10 @@ def _set(row: Row | None, col: int, value: str) -> Row:
 
 
 def _after_failure(rec: RecordPlan, error: Exception | None, answered: Mapping[str, Decision]) -> list[Decision]:
-    """Decisions to show after ``rec``'s write failed: the answered ones it carried out stay open, as marked."""
+    """Decisions to show after ``rec``'s write failed: the answered ones it carried out stay open, as marked;
+    a deactivation QuickBooks refused is asked again, unmarked, with its reason."""
+    if rec.op == "deactivate" and error is not None and not isinstance(error, _PASSING):
+        return [_refused_deactivation(rec, error, answered)]
     if rec.op == "add" and rec.case is Case.NEW_HERE and isinstance(error, NameInUse):
         suggested = _free_name(rec.name)
         return [Decision(ADD, rec.row_id, rec.name, field="Name", left=rec.name,
@@ -145,6 +148,25 @@ def _after_failure(rec: RecordPlan, error: Exception | None, answered: Mapping[s
                               "mark Accept Left again.")]
     carried = [d for d in answered.values() if d.row_id == rec.row_id and d.side is not None]
     return [*rec.decisions, *(d for d in carried if d.key not in {x.key for x in rec.decisions})]
+
+
+#: Failures that pass by themselves or are re-planned: the write goes again as it is.
+_PASSING = (Retryable, Unavailable, AuthRequired, StaleVersion)
+
+
+def _refused_deactivation(rec: RecordPlan, error: Exception, answered: Mapping[str, Decision]) -> Decision:
+    """The row is gone, so Review is the one place to say why QuickBooks kept the contact; marked again as it
+    was, the same refusal would come back at every sync."""
+    kind = DELETE if rec.case is Case.DELETED_HERE else DELETED_CHANGED
+    reason = getattr(error, "reason", None) or str(error)
+    note = (f"QuickBooks refused to make it inactive: {reason.rstrip('.')}. Mark Accept Right to bring the row "
+            "back, or deal with it in QuickBooks (for example settle the open balance) and mark Accept Left again.")
+    asked = answered.get(f"{kind}|{rec.row_id}")
+    refused = f"refused: {reason}"  # a new detail: the marks made on the question before do not carry over
+    if asked is not None:
+        return replace(asked, accept_left=False, accept_right=False, note=note, detail=refused)
+    return Decision(kind, rec.row_id, rec.name, field="Whole contact", left="(row deleted)",
+                    right="(still active in QuickBooks)", note=note, detail=refused)
 
 
 def _free_name(name: str) -> str:

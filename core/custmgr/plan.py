@@ -380,7 +380,9 @@ class _Builder:
             assert there is not None
             kind = DELETE if case is Case.DELETED_HERE else DELETED_CHANGED
             side = self._side(kind, link.row_id)
-            auto = case is Case.DELETED_HERE and self.inp.settings.delete_policy == "Make inactive in QuickBooks"
+            asked = self.inp.decisions.get(f"{kind}|{link.row_id}")  # on Review: the bookkeeper decides
+            auto = case is Case.DELETED_HERE and self.inp.settings.delete_policy == "Make inactive in QuickBooks" \
+                and asked is None
             if there.get("active") == NO and not differs(there, dict(link.base, active=NO), self.keys):
                 # Inactive there and otherwise unchanged (made inactive by a sync whose answer was lost, or in
                 # QuickBooks): both sides agree the contact is gone, so there is nothing to ask.
@@ -390,7 +392,7 @@ class _Builder:
             if side == "right":
                 return RecordPlan(**common, create_row=there, base=there)
             d = Decision(kind, link.row_id, name, field="Whole contact", base=link.base.get("name", ""),
-                         left="(row deleted)", right=_summary(there))
+                         left="(row deleted)", right=_summary(there), note=asked.note if asked else "")
             return RecordPlan(**common, decisions=(d,), flag=PENDING)
         if case in (Case.GONE_THERE, Case.CHANGED_HERE_GONE_THERE):
             assert row is not None

@@ -73,6 +73,7 @@ REQUESTS: dict[str, tuple[list[Sequence_], frozenset[str]]] = {
     "DataExtDefAddRq": ([[_one("DataExtDefAdd"), _many("IncludeRetElement")]], frozenset({"requestID"})),
     "ListDelRq": ([[_one("ListDelType"), _one("ListID")]], frozenset({"requestID"})),
     "CompanyQueryRq": ([[_many("IncludeRetElement"), _many("OwnerID")]], frozenset({"requestID"})),
+    "HostQueryRq": ([[_opt("IncludeListMetaData"), _many("IncludeRetElement")]], frozenset({"requestID"})),
 }
 
 #: Aggregates inside requests -> the sequences their content may follow.

@@ -14,7 +14,7 @@ modified or deleted depending on whether it has a value).
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -23,7 +23,7 @@ from custmgr.contact import FIELD_BY_KEY, JOB_SEPARATOR, KINDS, NO, custom_key, 
 from custmgr.errors import ConnectorError, Invalid, NotFound, StaleVersion
 
 from . import messages as qb
-from .elements import ADDRESS_PARTS, OWNER_CUSTOM, RECORD_ELEMENTS
+from .elements import ADDRESS_PARTS, OWNER_CUSTOM
 from .responses import BadResponse, Response, error_of, record
 
 if TYPE_CHECKING:
@@ -57,18 +57,20 @@ class Work:
 def write(connector: QbdConnector, changes: Sequence[Change]) -> list[ChangeResult]:
     """One ``ChangeResult`` per change, in order; a refused change stops no other."""
     fields = {d.name: d for d in connector.custom_fields()}
+    missing = connector.missing_fields()
     results: dict[int, ChangeResult] = {}
     works = []
     for index, change in enumerate(changes):
-        problem = check(change, fields)
+        problem = check(change, fields, missing)
         if problem is not None:
             results[index] = ChangeResult(change.ref, error=problem)
         else:
             works.append(Work(index, change))
     _read_first(connector, [w for w in works if _needs_current(w.change, fields)], results)
     pending = [w for w in works if w.index not in results]
+    include = {kind: connector.record_elements(kind) for kind in KINDS}
     for work in pending:
-        _plan(work, fields)
+        _plan(work, fields, include, missing)
     while pending:
         message = qb.Message("stopOnError")
         sent = [(work, step) for work in pending for step in work.now]
@@ -107,8 +109,10 @@ def _the_record(rs: Response) -> RemoteRecord:
 # --- checks before anything is sent -------------------------------------------------------------------------
 
 
-def check(change: Change, fields: dict[str, CustomFieldDef]) -> ConnectorError | None:
-    """What QuickBooks would refuse or silently change, as ``Invalid`` on the field; None if it can go."""
+def check(change: Change, fields: dict[str, CustomFieldDef],
+          missing: Mapping[str, str] | None = None) -> ConnectorError | None:
+    """What QuickBooks would refuse or silently change, as ``Invalid`` on the field; None if it can go.
+    ``missing``: fields this QuickBooks' qbXML version lacks (key -> why), refused when given a value."""
     if change.kind not in KINDS:
         return Invalid("kind", f"must be Customer or Vendor, not {change.kind!r}")
     if change.op not in ("add", "update", "deactivate"):
@@ -121,6 +125,8 @@ def check(change: Change, fields: dict[str, CustomFieldDef]) -> ConnectorError |
                                "vendors in separate lists")
     limits = {}
     for key in values:
+        if missing and key in missing and values[key]:
+            return Invalid(key, missing[key])
         if is_custom(key):
             name = key[len(custom_key("")):]
             definition = fields.get(name)
@@ -136,6 +142,10 @@ def check(change: Change, fields: dict[str, CustomFieldDef]) -> ConnectorError |
                         partial=change.op != "add")
     if problems:
         return Invalid(problems[0].field, problems[0].message)
+    notes, limit = qb.quickbooks_text("notes", values.get("notes", "")), FIELD_BY_KEY["notes"].limit
+    if len(notes) > limit:
+        return Invalid("notes", f"Notes too long for QuickBooks Desktop ({len(notes)} > {limit}: it keeps each line "
+                                "break as two characters); shorten the note")
     return None
 
 
@@ -172,9 +182,10 @@ def _read_first(connector: QbdConnector, works: list[Work], results: dict[int, C
 # --- the requests of one change -----------------------------------------------------------------------------
 
 
-def _plan(work: Work, fields: dict[str, CustomFieldDef]) -> None:
+def _plan(work: Work, fields: dict[str, CustomFieldDef], include: Mapping[str, tuple[str, ...]],
+          missing: Mapping[str, str]) -> None:
     change, kind = work.change, work.change.kind
-    values = {k: v for k, v in change.values.items() if k != "kind"}
+    values = {k: v for k, v in change.values.items() if k != "kind" and k not in missing}  # missing: empty here
     custom = {k[len(custom_key("")):]: v for k, v in values.items() if is_custom(k)}
     core = {k: v for k, v in values.items() if not is_custom(k)}
     has_fields = any(kind in d.kinds for d in fields.values())
@@ -184,7 +195,7 @@ def _plan(work: Work, fields: dict[str, CustomFieldDef]) -> None:
         if filled:
             name = core["name"]
             steps = [Step(qb.data_ext("Add", kind, n, full_name=name, value=v), custom_key(n)) for n, v in
-                     filled.items()] + [Step(qb.query(kind, names=[name], include=RECORD_ELEMENTS[kind],
+                     filled.items()] + [Step(qb.query(kind, names=[name], include=include[kind],
                                                       owners=[OWNER_CUSTOM]), gives_record=True)]
             (work.now if len(name) <= FULL_NAME_REF_LIMIT else work.later).extend(steps)
         return
@@ -204,7 +215,7 @@ def _plan(work: Work, fields: dict[str, CustomFieldDef]) -> None:
         if op:
             work.now.append(Step(qb.data_ext(op, kind, name, list_id=list_id, value=value), custom_key(name)))
     if has_fields or not work.now:
-        work.now.append(Step(qb.query(kind, ids=[list_id], include=RECORD_ELEMENTS[kind], owners=[OWNER_CUSTOM]),
+        work.now.append(Step(qb.query(kind, ids=[list_id], include=include[kind], owners=[OWNER_CUSTOM]),
                              gives_record=True))
 
 

@@ -25,7 +25,7 @@ from .auth import Authorizer
 from .client import PATIENCE, QboClient
 from .contactlist import ContactList, default_cache_dir, remote_id, split_id
 from .endpoints import Endpoints, resolve
-from .faults import find_fault, to_error
+from .faults import find_fault, quoted, to_error
 from .records import LIMITS, Entity, parent_id
 from .tokens import TokenStore
 from .trace import Trace
@@ -152,8 +152,10 @@ class QboConnector(Connector):
         for _ in range(8):  # one wave per job level whose parent is added in this same call
             if not todo:
                 break
+            # Customers added or renamed in this call: a job naming one as its parent waits for the next wave.
             self._adding = {name_key(c.values.get("name", "")) for i, c in enumerate(changes)
-                            if i in todo and c.op == "add" and c.kind == CUSTOMER}
+                            if i in todo and c.kind == CUSTOMER and c.values.get("name")
+                            and (c.op == "add" or (c.op == "update" and not self._named_so(c)))}
             wave: list[tuple[int, dict[str, Any]]] = []
             later: list[int] = []
             for i in todo:
@@ -191,6 +193,11 @@ class QboConnector(Connector):
             if isinstance(results[i].error, ConnectorError) and change.remote_id:  # type: ignore[union-attr]
                 self.lists.doubtful.add(change.remote_id)
 
+    def _named_so(self, change: Change) -> bool:
+        """Whether QuickBooks already calls ``change``'s record by the name it sends (no rename)."""
+        rid = change.remote_id or ""
+        return rid in self.lists.entities and name_key(self.lists.full_name(rid)) == name_key(change.values["name"])
+
     def _settle(self, change: Change, entity: Entity) -> RemoteRecord:
         """Hold what QuickBooks stored; jobs under a renamed or deactivated customer changed too."""
         rid = self.lists.put(change.kind, entity)
@@ -218,8 +225,8 @@ class QboConnector(Connector):
             raise AfterParent(parent)
         found = self.lists.customer_named(parent) or self._look_up_customer(parent)
         if found is None:
-            raise Invalid("name", f"there is no customer {parent!r} in QuickBooks Online to put this job under; "
-                                  "add the customer first (Customer:Job)")
+            raise Invalid("name", f"there is no customer {quoted(parent)} in QuickBooks Online to put this job "
+                                  "under; add the customer first (Customer:Job)")
         return str(found[1]["Id"])
 
     def _look_up_customer(self, full: str) -> tuple[str, Entity] | None:

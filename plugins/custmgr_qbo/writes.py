@@ -90,5 +90,9 @@ def _name_parts(name: str, kind: str, current: Entity | None, parent_of: ParentL
     if parent:
         out.update(ParentRef={"value": parent_of(parent)}, Job=True)
     elif current is not None and parent_id(current):
-        out["Job"] = False  # a job made a customer of its own
+        # "Job": false alone leaves a sub-customer under its parent in QuickBooks Online, and the row would get
+        # its "Parent:" back at the next sync without a word: refuse, and say how to do it.
+        raise Invalid("name", "Customer Manager does not move a sub-customer to the top level in QuickBooks "
+                              "Online. Edit it there (clear 'Is a sub-customer') and sync again, or put the parent's "
+                              "name and ':' back in front of the name")
     return out
