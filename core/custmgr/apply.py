@@ -67,7 +67,7 @@ def settle(sheet: ContactsSheet, rows: Sequence[ContactRow], plan: SyncPlan, res
             error = res.error if res else None
             out.decisions.extend(_after_failure(rec, error, answered or {}))
             if index is not None:
-                new_rows[index] = _set(new_rows[index], status_col, f"Failed: {error}")
+                new_rows[index] = _set(new_rows[index], status_col, failed_status(error))
                 touched.add(index)
             continue
         if rec.problems:
@@ -122,6 +122,11 @@ def settle(sheet: ContactsSheet, rows: Sequence[ContactRow], plan: SyncPlan, res
     return out
 
 
+def failed_status(error: Exception | None) -> str:
+    """Sync Status of a contact whose write failed: QuickBooks' reason, as text any cell can hold."""
+    return "Failed: " + clean_text(" ".join(str(error).split()))[0][:1000]
+
+
 def cell_id(row: Row, col: int) -> str:
     value = row[col] if col < len(row) else None
     return str(value).strip() if value is not None else ""
@@ -171,14 +176,30 @@ def _count(rec: RecordPlan, receive: Values, summary: Summary) -> None:
         summary.removed += 1
 
 
+def done_in_quickbooks(plan: SyncPlan, results: Mapping[str, ChangeResult]) -> list[str]:
+    """What QuickBooks took of ``plan``, one phrase per contact ("added 'Acme'"), in the plan's order."""
+    out = []
+    for rec in plan.records:
+        res = results.get(rec.row_id) if rec.op else None
+        if res is not None and res.ok:
+            out.append(describe_write(rec))
+    return out
+
+
+def describe_write(rec: RecordPlan) -> str:
+    """One QuickBooks write for messages, the log and Undo: "changed Phone, Email of 'Acme'"."""
+    if rec.op == "add":
+        return f"added {rec.name!r}"
+    if rec.op == "deactivate":
+        return f"made {rec.name!r} inactive"
+    return f"changed {', '.join(field_label(k) for k in sorted(rec.send))} of {rec.name!r}"
+
+
 def _log(rec: RecordPlan, row: ContactRow | None, receive: Values, link: Link | None, out: Settled) -> None:
     base = link.base if link else {}
-    if rec.op == "add":
-        out.remote_done.append(f"added {rec.name!r}")
-    elif rec.op == "deactivate":
-        out.remote_done.append(f"made {rec.name!r} inactive")
-    elif rec.op == "update":
-        out.remote_done.append(f"changed {', '.join(field_label(k) for k in sorted(rec.send))} of {rec.name!r}")
+    if rec.op:
+        out.remote_done.append(describe_write(rec))
+    if rec.op == "update":
         for k, v in sorted(rec.send.items()):
             out.log.append((rec.name, k, "To QuickBooks", base.get(k, ""), v))
     if rec.create_row is None and row is not None:

@@ -28,7 +28,9 @@ class _Cli(click.Group):
         try:
             return super().invoke(ctx)
         except CustmgrError as err:
-            raise click.ClickException(str(err)) from err
+            failure = click.ClickException(str(err))
+            failure.exit_code = err.exit_code  # 1: nothing was written; 2: QuickBooks took some writes
+            raise failure from err
         except (click.ClickException, click.exceptions.Exit, click.Abort, SystemExit):
             raise
         except Exception as err:  # a bug: say so plainly, keep the details for a report

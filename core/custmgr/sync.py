@@ -9,21 +9,23 @@ from __future__ import annotations
 import datetime as _dt
 import json
 import os
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, nullcontext
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from . import plugins
-from .apply import from_remote, settle
+from .apply import done_in_quickbooks, from_remote, settle
 from .backup import backup_sheets, make_backup, restore, write_backup
 from .book import format_contacts
 from .connector import Connector, Listed
 from .contact import FIELD_KEYS, Values
 from .contacts import ROW_ID, ContactRow, expected_columns, read_contacts
 from .contacts import SHEET as CONTACTS
-from .errors import CustmgrError, StaleVersion, SyncRefused
+from .errors import CustmgrError, PartlySynced, StaleVersion, SyncRefused
 from .plan import PENDING, PlanInput, SyncPlan, make_plan, replan
+from .rehearsal import rehearse
 from .remote import write_all
 from .review import SHEET as REVIEW
 from .review import format_review, read_decisions, write_review
@@ -31,6 +33,7 @@ from .settings import Settings, format_options, parse_options, read_settings, se
 from .state import PAIR_SHEET, STATE_SHEET, SyncState, read_pair_grid, read_state, write_state
 from .summary import Summary
 from .synclog import append_changes, append_log
+from .workbook.disk import SyncLock
 from .workbook.port import WorkbookPort
 from .workbook.xlsx import XlsxWorkbook
 
@@ -91,10 +94,25 @@ def open_book(book: Path | WorkbookPort, *, writable: bool = True) -> tuple[Work
     return XlsxWorkbook.open(book, writable=writable), book
 
 
+def one_at_a_time(workbook: Path | WorkbookPort, *, writes: bool = True):
+    """The lock a command holds on a workbook file while it works on it (nothing for a live workbook in Excel,
+    which Excel itself guards, or a command that only reads)."""
+    if writes and not isinstance(workbook, WorkbookPort) and Path(workbook).is_file():
+        return SyncLock(Path(workbook))
+    return nullcontext()
+
+
 def sync(workbook: Path | WorkbookPort, *, dry_run: bool = False, force: bool = False,
          progress: Progress | None = None, connector_options: dict[str, Any] | None = None,
          backoff: float | None = None) -> tuple[Summary, SyncPlan]:
     """Sync the workbook with its QuickBooks company; with ``dry_run`` only plan."""
+    with one_at_a_time(workbook, writes=not dry_run):
+        return _sync(workbook, dry_run=dry_run, force=force, progress=progress,
+                     connector_options=connector_options, backoff=backoff)
+
+
+def _sync(workbook: Path | WorkbookPort, *, dry_run: bool, force: bool, progress: Progress | None,
+          connector_options: dict[str, Any] | None, backoff: float | None) -> tuple[Summary, SyncPlan]:
     progress = progress or Progress()
     book, path = open_book(workbook, writable=not dry_run)
     settings = read_settings(book)
@@ -125,14 +143,40 @@ def sync(workbook: Path | WorkbookPort, *, dry_run: bool = False, force: bool = 
             summary.remote_calls = getattr(connector, "round_trips", 0)
             return summary, plan
         n_ops = sum(1 for r in plan.records if r.op)
+
+        def save(port: WorkbookPort, results: dict, summary: Summary) -> None:
+            _save_sync(port, sheet, rows, plan, results, state, settings, company, keys, decisions, summary)
+
+        if n_ops:  # everything that could stop the save is checked while QuickBooks is still untouched
+            rehearse(book, plan, lambda port, res: save(port, res, replace(summary, messages=[])))
         progress.start("Sending changes to QuickBooks", n_ops)
         delay = {} if backoff is None else {"backoff": backoff}
-        results = write_all(connector, plan.records, progress=progress.advance, **delay)
-        progress.done()
-        plan = _replan_stale(connector, inp, plan, results, rows, delay)
-        summary.remote_calls = getattr(connector, "round_trips", 0)
-    _save_sync(book, sheet, rows, plan, results, state, settings, company, keys, decisions, summary)
+        results: dict = {}
+        with _after_writes(plan, results, writing=True):
+            results.update(write_all(connector, plan.records, progress=progress.advance, **delay))
+            progress.done()
+            plan = _replan_stale(connector, inp, plan, results, rows, delay)
+            summary.remote_calls = getattr(connector, "round_trips", 0)
+    with _after_writes(plan, results):
+        _save_sync(book, sheet, rows, plan, results, state, settings, company, keys, decisions, summary)
     return summary, plan
+
+
+@contextmanager
+def _after_writes(plan: SyncPlan, results: dict, *, writing: bool = False) -> Iterator[None]:
+    """Any error once QuickBooks took some of this sync's writes says exactly which, and exits 2 (not 1)."""
+    try:
+        yield
+    except Exception as err:
+        done = done_in_quickbooks(plan, results)
+        if not done and not writing:
+            raise
+        what = (f"QuickBooks already has these changes from this sync: {'; '.join(done)}." if done else
+                "QuickBooks may have taken some of this sync's changes before it stopped.")
+        reason = str(err) if isinstance(err, CustmgrError) else f"{type(err).__name__}: {err}"
+        raise PartlySynced(f"{reason.rstrip('.')}. {what} The workbook was not saved, so it does not show "
+                           "them yet: once the problem is fixed, sync again and it catches up without losing "
+                           "anything.") from err
 
 
 def _to_fetch(listing: dict[str, Listed], state: SyncState, rows: list[ContactRow], include_inactive: bool
@@ -215,14 +259,7 @@ def _save_sync(book: WorkbookPort, sheet, rows, plan: SyncPlan, results, state: 
     write_review(book, settled.decisions, decisions)
     append_log(book, summary)
     append_changes(book, summary.when, settled.log, expected_columns(settings.custom_columns))
-    try:
-        book.save()
-    except CustmgrError as err:
-        if not settled.remote_done:
-            raise
-        done = "; ".join(settled.remote_done[:10]) + (" ..." if len(settled.remote_done) > 10 else "")
-        raise type(err)(f"{err} QuickBooks already has this sync's changes ({done}); sync again once the "
-                        "workbook can be saved and it will catch up without losing anything.") from err
+    book.save()
 
 
 def _outcome(s: Summary) -> str:
