@@ -143,6 +143,16 @@ def undo(book: Path, force: bool, as_json: bool) -> None:
 
 @main.command()
 @click.argument("book", type=BookPath)
+def repair(book: Path) -> None:
+    """Put back BOOK's pairing with its QuickBooks company (the hidden sheet _cm_pair) if it was deleted; only
+    with the company its sync state was made with."""
+    from .repair import repair as run_repair
+
+    click.echo(run_repair(book))
+
+
+@main.command()
+@click.argument("book", type=BookPath)
 @click.option("--json", "as_json", is_flag=True, help="Print as one JSON object.")
 def status(book: Path, as_json: bool) -> None:
     """Show what BOOK is paired with and what is waiting for review (no QuickBooks access)."""

@@ -10,7 +10,7 @@ import datetime as _dt
 import json
 import os
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager, nullcontext
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -30,7 +30,7 @@ from .remote import write_all
 from .review import SHEET as REVIEW
 from .review import format_review, read_decisions, write_review
 from .settings import Settings, format_options, parse_options, read_settings, settings_values, write_settings
-from .state import PAIR_SHEET, STATE_SHEET, SyncState, read_pair_grid, read_state, write_state
+from .state import PAIR_SHEET, STATE_SHEET, SyncState, read_pair_grid, read_state, state_header, write_state
 from .summary import Summary
 from .synclog import append_changes, append_log
 from .workbook.disk import SyncLock
@@ -80,6 +80,10 @@ def open_company(settings: Settings, options: dict[str, Any] | None = None, book
 
 def check_pairing(state: SyncState, company_id: str, company_name: str) -> None:
     paired = state.pair.get("company_id")
+    if not paired and state.links:
+        raise SyncRefused(f"The pairing sheet {PAIR_SHEET} names no company, but {len(state.links)} contacts were "
+                          "synced: it was edited outside Customer Manager. Run `custmgr repair BOOK` to pair the "
+                          "workbook again with the company it was synced with. Nothing was changed.")
     if paired and paired != company_id:
         raise SyncRefused(
             f"This workbook is paired with the QuickBooks company {state.pair.get('company_name', '?')!r} "
@@ -94,7 +98,7 @@ def open_book(book: Path | WorkbookPort, *, writable: bool = True) -> tuple[Work
     return XlsxWorkbook.open(book, writable=writable), book
 
 
-def one_at_a_time(workbook: Path | WorkbookPort, *, writes: bool = True):
+def one_at_a_time(workbook: Path | WorkbookPort, *, writes: bool = True) -> AbstractContextManager[object]:
     """The lock a command holds on a workbook file while it works on it (nothing for a live workbook in Excel,
     which Excel itself guards, or a command that only reads)."""
     if writes and not isinstance(workbook, WorkbookPort) and Path(workbook).is_file():
@@ -289,6 +293,15 @@ def setup(workbook: Path | WorkbookPort, *, connector: str, company: str, vendor
           options: dict[str, str] | None = None) -> str:
     """Point the workbook at a company (checking it can be opened), and map custom fields to columns
     (``map_all``: every custom field of the company, each to a column of its own name)."""
+    with one_at_a_time(workbook):
+        return _setup(workbook, connector=connector, company=company, vendors=vendors, inactive=inactive,
+                      custom_fields=custom_fields, connector_options=connector_options, map_all=map_all,
+                      options=options)
+
+
+def _setup(workbook: Path | WorkbookPort, *, connector: str, company: str, vendors: bool | None,
+           inactive: bool | None, custom_fields: dict[str, str] | None, connector_options: dict[str, Any] | None,
+           map_all: bool, options: dict[str, str] | None) -> str:
     book, path = open_book(workbook)
     settings = read_settings(book)
     state = read_state(book)
@@ -349,6 +362,11 @@ def add_custom_columns(book: WorkbookPort, mapping: dict[str, str]) -> None:
 
 def undo(workbook: Path | WorkbookPort, *, force: bool = False) -> Summary:
     """Put contacts, review and sync state back as they were before the last sync."""
+    with one_at_a_time(workbook):
+        return _undo(workbook, force=force)
+
+
+def _undo(workbook: Path | WorkbookPort, *, force: bool) -> Summary:
     book, _ = open_book(workbook)
     read_settings(book)
     grid = book.read(CONTACTS)
@@ -362,6 +380,7 @@ def undo(workbook: Path | WorkbookPort, *, force: bool = False) -> Summary:
     pair = [list(r) for r in restored.pair]
     if current_pair.get("fields"):  # bases only ever gain fields: keep the wider list so every row decodes
         pair = [r for r in pair if r and r[0] != "fields"] + [["fields", current_pair["fields"]]]
+    restored.state_rows[0] = state_header(read_pair_grid(pair))
     book.write(CONTACTS, restored.rows)
     format_contacts(book, expected_columns(read_settings(book).custom_columns), len(restored.rows),
                     [str(h or "") for h in restored.rows[0]])
