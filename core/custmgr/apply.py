@@ -14,7 +14,7 @@ from .connector import ChangeResult
 from .contact import Values, clean_text, normalize_values
 from .contacts import ROW_ID, STATUS, ContactRow, ContactsSheet, field_label, row_cells
 from .errors import NameInUse
-from .plan import RecordPlan, SyncPlan
+from .plan import NAME_IN_USE, RecordPlan, SyncPlan
 from .review import ADD, CONFLICT, Decision
 from .state import Link
 from .summary import Summary
@@ -144,7 +144,7 @@ def _after_failure(rec: RecordPlan, error: Exception | None, answered: Mapping[s
     if rec.op == "add" and rec.case is Case.NEW_HERE and isinstance(error, NameInUse):
         suggested = _free_name(rec.name)
         return [Decision(ADD, rec.row_id, rec.name, field="Name", left=rec.name,
-                         right=f"(name in use; try {suggested!r})", detail=f"name in use: {rec.name}",
+                         right=f"(name in use; try {suggested!r})", detail=f"{NAME_IN_USE}{rec.name}",
                          note=f"QuickBooks already has a contact named {rec.name!r} (perhaps a vendor or an "
                               f"inactive one). Rename the row on Contacts (for example to {suggested!r}), then "
                               "mark Accept Left again.")]
