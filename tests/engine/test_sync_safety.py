@@ -190,3 +190,28 @@ def test_workbook_errors_keep_their_type_when_nothing_was_written(synced):
     edit(book, lambda ws, header: ws.delete_cols(header["Phone"]))
     with pytest.raises(WorkbookError, match="the column 'Phone' is missing"):
         sync(book)
+
+
+# ---------------------------------------------------------------------------------------------- item 6
+
+
+def test_a_control_character_excel_saved_as_an_escape_is_reported_not_sent(synced):
+    """Excel saves a bell typed into a phone as ``555_x0007_0100``; it must not reach QuickBooks as that text."""
+    book, company = synced
+    qb_phone = remote(company)["Okafor, Chidi"]["phone"]
+    set_cells(book, "Okafor, Chidi", Phone="555_x0007_0100")  # the cell as Excel writes it into the file
+    set_cells(book, "Café Société", Notes="menu _x005F_x0041_ stays")  # an escaped underscore: plain text
+    summary = sync(book)
+    assert summary.errors == 1
+    assert statuses(book)["Okafor, Chidi"] == "Phone contains control characters; retype the value"
+    assert remote(company)["Okafor, Chidi"]["phone"] == qb_phone
+    assert remote(company)["Café Société"]["notes"] == "menu _x0041_ stays"
+    column = {r[0]: r[1] for r in _raw(book, "Phone")}
+    assert column["Okafor, Chidi"] == "555_x0007_0100"  # the user's cell comes out as it went in
+    assert sync(book).outcome == "needs attention"  # and stays reported, nothing sent, sync after sync
+
+
+def _raw(book: Path, header: str) -> list[tuple[str, object]]:
+    ws = openpyxl.load_workbook(book)["Contacts"]
+    cols = {str(c.value): c.column for c in ws[1]}
+    return [(ws.cell(r, cols["Name"]).value, ws.cell(r, cols[header]).value) for r in range(2, ws.max_row + 1)]
