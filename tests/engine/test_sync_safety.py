@@ -13,7 +13,7 @@ from click.testing import CliRunner
 from custmgr import sync as engine
 from custmgr.cli import main
 from custmgr.errors import PartlySynced, WorkbookError
-from custmgr.workbook.disk import ChangedOnDisk, SyncLock, SyncRunning
+from custmgr.workbook.disk import ChangedOnDisk, SyncLock, SyncRunning, temporary_prefix
 from workbooks import contacts, edit, find_row, paired, qb_edit, remote, set_cells, statuses
 
 
@@ -106,6 +106,15 @@ def test_two_syncs_of_one_workbook_never_run_at_once(synced):
     assert book.read_bytes() == before and remote(company) == qb_before
     sync(book)
     assert remote(company)["Okafor, Chidi"]["phone"] == "555-0101"
+
+
+def test_the_temporary_left_by_a_killed_save_is_removed_by_the_next_sync(synced):
+    book, _ = synced
+    leftover = book.parent / f"{temporary_prefix(book)}k1ll3d.tmp"
+    leftover.write_bytes(book.read_bytes()[: len(book.read_bytes()) // 2])  # half a workbook, as kill -9 leaves
+    sync(book)
+    assert not leftover.exists()
+    assert sorted(p.name for p in book.parent.iterdir() if p.name.startswith(".")) == []
 
 
 # ---------------------------------------------------------------------------------------------- item 2
