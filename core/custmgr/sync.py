@@ -125,7 +125,8 @@ def _sync(workbook: Path | WorkbookPort, *, dry_run: bool, force: bool, progress
     rows = sheet.contact_rows()
     decisions = read_decisions(book)
     keys = (*FIELD_KEYS, *settings.custom_columns)
-    with open_company(settings, connector_options, path) as connector:
+    results: dict = {}
+    with _closed_after(open_company(settings, connector_options, path), results) as connector:
         company = connector.company()
         check_pairing(state, company.id, company.name)
         listing = {item.remote_id: item for item in connector.listing(settings.kinds)}
@@ -155,7 +156,6 @@ def _sync(workbook: Path | WorkbookPort, *, dry_run: bool, force: bool, progress
             rehearse(book, plan, lambda port, res: save(port, res, replace(summary, messages=[])))
         progress.start("Sending changes to QuickBooks", n_ops)
         delay = {} if backoff is None else {"backoff": backoff}
-        results: dict = {}
         with _after_writes(plan, results, writing=True):
             results.update(write_all(connector, plan.records, progress=progress.advance, **delay))
             progress.done()
@@ -164,6 +164,20 @@ def _sync(workbook: Path | WorkbookPort, *, dry_run: bool, force: bool, progress
     with _after_writes(plan, results):
         _save_sync(book, sheet, rows, plan, results, state, settings, company, keys, decisions, summary)
     return summary, plan
+
+
+@contextmanager
+def _closed_after(connector: Connector, results: dict) -> Iterator[Connector]:
+    """The connector, closed at the end. Once QuickBooks took writes, a failure to close (a session QuickBooks
+    would not end) no longer stops the sync: the workbook must still be saved with what QuickBooks has."""
+    try:
+        yield connector
+    finally:
+        try:
+            connector.close()
+        except Exception:
+            if not any(getattr(r, "ok", False) for r in results.values()):
+                raise
 
 
 @contextmanager

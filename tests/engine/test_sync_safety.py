@@ -184,6 +184,22 @@ def test_a_failed_write_with_an_odd_reason_still_saves(synced):
     assert status.startswith("Failed: phone: badvalue") and len(status) <= 1_010
 
 
+def test_a_connection_that_will_not_close_after_the_writes_does_not_stop_the_save(synced):
+    book, company = synced
+    set_cells(book, "Okafor, Chidi", Phone="555-0101")
+
+    def stubborn(connector):
+        close = connector.close
+
+        def close_then_fail():
+            close()
+            raise RuntimeError("EndSession failed")
+        connector.close = close_then_fail
+    summary = sync(book, connector_options={"on_open": stubborn})
+    assert summary.sent == 1 and remote(company)["Okafor, Chidi"]["phone"] == "555-0101"
+    assert sync(book).outcome == "nothing to do"  # the workbook was saved with the sync's result
+
+
 def test_exit_1_means_nothing_was_written_when_a_check_refuses(synced):
     book, company = synced
     set_cells(book, "Okafor, Chidi", Phone="555-0101")
