@@ -707,3 +707,37 @@ def test_the_garbage_collector_state_is_restored(tmp_path: Path, enabled: bool) 
         assert gc.isenabled() is enabled
     finally:
         (gc.enable if was else gc.disable)()
+
+
+# ---------------------------------------------------------------------------------------------- checks only
+
+
+def test_check_write_refuses_what_write_would_and_changes_nothing(tmp_path: Path) -> None:
+    book = saved(tmp_path, [["Name", "Notes"], ["Ann", "ok"]])
+    book.check_write("Data", [["Name", "Notes"], ["Ann", "changed"], ["Bob", "new"]])
+    with pytest.raises(WorkbookError, match=r"row 3, column B.*32,767"):
+        book.check_write("Data", [["Name", "Notes"], ["Ann", "ok"], ["Bob", "x" * 40_000]])
+    book.check_write("Not yet there", [["A"], ["😀" * 16_000]])  # a sheet the save would add
+    with pytest.raises(WorkbookError, match="sheet Not yet there, row 2"):
+        book.check_write("Not yet there", [["A"], ["😀" * 16_400]])  # 32,800 UTF-16 units
+    assert book.read("Data") == [["Name", "Notes"], ["Ann", "ok"]]
+    assert book.sheet_names() == ["Data"]
+
+
+def test_check_write_refuses_merged_cells_anywhere_in_the_grid(tmp_path: Path) -> None:
+    book = saved(tmp_path, [["Name", "Notes"], ["Ann", "ok"], ["Bob", "fine"]])
+    book._book["Data"].merge_cells("B2:B3")
+    grid = book.read("Data")
+    with pytest.raises(WorkbookError, match=r"sheet Data, row 2, column B: the cells B2:B3 are merged; unmerge"):
+        book.check_write("Data", grid)  # even with nothing to change in them: rows move between syncs
+    book.check_write("Data", [row[:1] for row in grid])  # column B is not part of this grid
+
+
+def test_check_table_sees_the_header_about_to_be_written(tmp_path: Path) -> None:
+    book = saved(tmp_path, [["Name"], ["Ann"]])
+    book.set_table("Data", "People", 2, 1)
+    book.check_table("Data", "People", 3, ["Name", "Notes"])
+    with pytest.raises(WorkbookError, match="must be text"):
+        book.check_table("Data", "People", 3, ["Name", 2024])
+    with pytest.raises(WorkbookError, match="two columns named"):
+        book.check_table("Data", "People", 3, ["Name", "name"])
