@@ -105,7 +105,8 @@ def check_unchanged(path: Path, loaded: Fingerprint) -> None:
     if now.size == loaded.size and now.digest == loaded.digest:
         return
     raise ChangedOnDisk(f"{path.name} was saved by another program (at {now.when()}) after Customer Manager "
-                        "read it; saving now would lose the edits made there, so nothing was saved over it.")
+                        "read it; saving now would lose the edits made there, so nothing was saved over it. Close "
+                        "it in that program and run the command again: it starts from the version saved there.")
 
 
 def temporary_prefix(path: Path) -> str:
