@@ -149,11 +149,10 @@ def _sync(workbook: Path | WorkbookPort, *, dry_run: bool, force: bool, progress
             return summary, plan
         n_ops = sum(1 for r in plan.records if r.op)
 
-        def save(port: WorkbookPort, results: dict, summary: Summary) -> None:
-            _save_sync(port, sheet, rows, plan, results, state, settings, company, keys, decisions, summary)
-
         if n_ops:  # everything that could stop the save is checked while QuickBooks is still untouched
-            rehearse(book, plan, lambda port, res: save(port, res, replace(summary, messages=[])))
+            rehearse(book, plan, lambda port, as_if: _save_sync(port, sheet, rows, plan, as_if, state, settings,
+                                                                company, keys, decisions,
+                                                                replace(summary, messages=[])))
         progress.start("Sending changes to QuickBooks", n_ops)
         delay = {} if backoff is None else {"backoff": backoff}
         with _after_writes(plan, results, writing=True):
@@ -187,7 +186,7 @@ def _after_writes(plan: SyncPlan, results: dict, *, writing: bool = False) -> It
         yield
     except Exception as err:
         done = done_in_quickbooks(plan, results)
-        if not done and not writing:
+        if not done and (results or not writing):  # every write answered, none taken: nothing was written
             raise
         what = (f"QuickBooks already has these changes from this sync: {'; '.join(done)}." if done else
                 "QuickBooks may have taken some of this sync's changes before it stopped.")
