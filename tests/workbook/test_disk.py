@@ -147,8 +147,22 @@ def test_holding_the_sync_lock_removes_every_temporary_of_that_workbook(tmp_path
     path = saved(tmp_path)
     leftover = tmp_path / f"{temporary_prefix(path)}abc123.tmp"
     leftover.write_bytes(b"PK")
+    sibling = tmp_path / f"{temporary_prefix(path.with_suffix('.xlsm'))}abc123.tmp"  # book.xlsm saving now
+    sibling.write_bytes(b"PK")
     with SyncLock(path):
-        assert not leftover.exists()
+        assert not leftover.exists() and sibling.exists()
+
+
+def test_temporaries_named_the_old_way_are_removed_once_stale(tmp_path: Path) -> None:
+    path = saved(tmp_path)
+    old_style = tmp_path / ".~custmgr-book.abc123.tmp"
+    old_style.write_bytes(b"PK")
+    with SyncLock(path):
+        assert old_style.exists()  # it might be book.xlsm's, being written
+    past = time.time() - 3600
+    os.utime(old_style, (past, past))
+    with SyncLock(path):
+        assert not old_style.exists()
 
 
 # ---------------------------------------------------------------------------------------------- one at a time

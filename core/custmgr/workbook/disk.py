@@ -110,7 +110,14 @@ def check_unchanged(path: Path, loaded: Fingerprint) -> None:
 
 
 def temporary_prefix(path: Path) -> str:
-    """The name every temporary of ``path``'s saves starts with: hidden, and never Excel's ``~$`` lock name."""
+    """The name every temporary of ``path``'s saves starts with: hidden, never Excel's ``~$`` lock name, and
+    different for two workbooks of one folder (``a.xlsx`` and ``a.xlsm``, long names alike in 40 characters)."""
+    name = Path(path).name
+    return f".~custmgr-{Path(path).stem[:40]}-{hashlib.blake2b(name.encode(), digest_size=3).hexdigest()}."
+
+
+def _legacy_prefix(path: Path) -> str:
+    """How temporaries were named before: shared by workbooks with one stem, so removed only when stale."""
     return f".~custmgr-{Path(path).stem[:40]}."
 
 
@@ -178,7 +185,7 @@ def remove_stale_temporaries(path: Path, *, min_age: float = STALE_AFTER) -> lis
     """Delete temporaries of ``path``'s saves that nobody has written for ``min_age`` seconds (a save killed
     half way leaves one as big as the workbook). Returns those removed."""
     target = Path(os.path.realpath(path))
-    prefix = temporary_prefix(target)
+    prefix, legacy = temporary_prefix(target), _legacy_prefix(target)
     removed: list[Path] = []
     try:
         entries = list(os.scandir(target.parent))
@@ -186,10 +193,11 @@ def remove_stale_temporaries(path: Path, *, min_age: float = STALE_AFTER) -> lis
         return removed
     now = time.time()
     for entry in entries:
-        if not (entry.name.startswith(prefix) and entry.name.endswith(".tmp")):
+        if not (entry.name.startswith((prefix, legacy)) and entry.name.endswith(".tmp")):
             continue
+        age = min_age if entry.name.startswith(prefix) else max(min_age, STALE_AFTER)
         with suppress(OSError):
-            if entry.is_file(follow_symlinks=False) and now - entry.stat().st_mtime >= min_age:
+            if entry.is_file(follow_symlinks=False) and now - entry.stat().st_mtime >= age:
                 os.unlink(entry.path)
                 removed.append(Path(entry.path))
     return removed
