@@ -25,14 +25,14 @@ def repair(workbook: Path | WorkbookPort, *, connector_options: dict | None = No
     with one_at_a_time(workbook):
         book, path = open_book(workbook)
         names = book.sheet_names()
-        if PAIR_SHEET in names:
+        if STATE_SHEET not in names:
+            return f"Nothing to repair: {book.label} was never synced."
+        if PAIR_SHEET in names and _whole(read_pair_grid(book.read(PAIR_SHEET))):
             if book.visibility(PAIR_SHEET) == "veryHidden":
                 return f"Nothing to repair: {book.label} is paired and its sync state is whole."
             book.set_visibility(PAIR_SHEET, "veryHidden")
             book.save()
             return f"The pairing sheet {PAIR_SHEET} of {book.label} was visible; it is very hidden again."
-        if STATE_SHEET not in names:
-            return f"Nothing to repair: {book.label} was never synced."
         grid = book.read(STATE_SHEET)
         pair, source = pairing_copy(grid), "the copy kept with the sync state"
         if not pair.get("company_id"):
@@ -60,6 +60,8 @@ def repair(workbook: Path | WorkbookPort, *, connector_options: dict | None = No
                 "Nothing was changed.")
         numbers = [n for n, _ in backup_sheets(book)]  # the next sync's backup must not take an existing name
         pair["syncs"] = str(max([int(pair.get("syncs", "0") or 0), *numbers]))
+        if PAIR_SHEET in book.sheet_names():  # there, but emptied or damaged
+            book.remove_sheet(PAIR_SHEET)
         book.add_sheet(PAIR_SHEET, "veryHidden")
         book.write(PAIR_SHEET, [[k, v] for k, v in sorted(pair.items())])
         summary = Summary(action="repair", when=now(), company=identity.name, outcome="ok")
@@ -68,6 +70,15 @@ def repair(workbook: Path | WorkbookPort, *, connector_options: dict | None = No
         book.save()
     return (f"Repaired {book.label}: paired again with {identity.name!r} (id {identity.id}), from {source}. "
             "Sync as usual.")
+
+
+def _whole(pair: dict[str, str]) -> bool:
+    """Whether a pairing names its company and a readable field list."""
+    try:
+        field_list(pair)
+    except CustmgrError:
+        return False
+    return bool(pair.get("company_id"))
 
 
 def _from_backup(book: WorkbookPort) -> dict[str, str]:

@@ -100,7 +100,8 @@ def field_list(pair: dict[str, str]) -> list[str]:
         keys = None
     if not isinstance(keys, list) or not all(isinstance(k, str) for k in keys):
         raise WorkbookError("the list of synced fields is damaged; the workbook was edited outside Customer "
-                            "Manager. Undo Last Sync (`custmgr undo`) or use a copy of the file. " + _REPAIR,
+                            "Manager. Run `custmgr repair BOOK` to put the pairing back from the copy kept with the "
+                            "sync state, or use a copy of the file. " + _REPAIR,
                             sheet=PAIR_SHEET, field="fields")
     return keys
 

@@ -117,9 +117,11 @@ def test_a_pairing_that_names_no_company_is_refused(synced):
             row[1].value = None
     wb.save(book)
     qb_before = remote(company)
-    with pytest.raises(SyncRefused, match="names no company"):
+    with pytest.raises(SyncRefused, match=r"names no company.*custmgr repair"):
         sync(book)
     assert remote(company) == qb_before
+    assert "paired again with 'Test Co'" in repair(book)
+    assert sync(book).outcome == "nothing to do"
 
 
 # ---------------------------------------------------------------------------------------------- item 4
@@ -149,6 +151,8 @@ def test_a_damaged_field_list_names_the_pairing_sheet(synced):
     wb.save(book)
     with pytest.raises(WorkbookError, match=r"^sheet _cm_pair, column fields: .*damaged"):
         sync(book)
+    repair(book)  # from the copy kept with the state
+    assert sync(book).outcome == "nothing to do"
 
 
 def test_a_damaged_backup_names_its_row_when_undoing(synced):
