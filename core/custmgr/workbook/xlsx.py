@@ -12,7 +12,13 @@ Why the code looks the way it does (hazards measured with openpyxl 3.1.5, see DE
 * ``write`` compares the new grid with what the sheet holds and assigns only the cells that differ: a sync
   changes a few cells of a large sheet, and untouched cells keep their identity and formatting.
 * ``save`` writes a temporary file beside the workbook, fsyncs it and renames it over the original, so a
-  crash or a full disk leaves the old file whole; it refuses to write while Excel or LibreOffice holds it.
+  crash or a full disk leaves the old file whole; it refuses to write while Excel or LibreOffice holds it, or
+  when the file is no longer the version it read (another program saved it meanwhile). The file rules live in
+  ``disk.py``, shared with any other file port.
+* Text is read as Excel shows it: the ``_xHHHH_`` escapes Excel saves control characters as are decoded, and
+  written back the same way (``escapes.py``).
+* ``check_write``, ``check_table`` and ``check_save`` raise what ``write``, ``set_table`` and ``save`` would,
+  without changing anything: a sync asks them before it writes to QuickBooks.
 * Python's garbage collector is paused while openpyxl loads and saves, and while a sheet is read or
   written: these allocate millions of small objects that are never garbage, and each full collection would
   rescan them all (~15% of a load+save; a third of a 100,000-row first write).
