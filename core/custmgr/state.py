@@ -50,6 +50,8 @@ class SyncState:
 
     pair: dict[str, str] = field(default_factory=dict)
     links: dict[str, Link] = field(default_factory=dict)
+    #: The pairing says contacts were synced, but the state sheet is gone (deleted by hand).
+    lost: bool = False
 
     @property
     def paired(self) -> bool:
@@ -66,6 +68,7 @@ def read_state(book: WorkbookPort) -> SyncState:
     state = SyncState()
     if PAIR_SHEET in names:
         state.pair = read_pair_grid(book.read(PAIR_SHEET))
+    state.lost = STATE_SHEET not in names and state.sync_count > 0
     if STATE_SHEET in names:
         grid = book.read(STATE_SHEET)
         if PAIR_SHEET not in names and any(row and cell_text(row[0]) for row in grid[1:]):
@@ -86,6 +89,17 @@ def read_state(book: WorkbookPort) -> SyncState:
                                     sheet=STATE_SHEET, row=number)
             state.links[link.row_id] = link
     return state
+
+
+def check_state_kept(state: SyncState, force: bool) -> None:
+    """Refuse a sync of a workbook whose state sheet was deleted, unless ``force``: every contact would be matched
+    with QuickBooks again by name, as on a first sync, which the bookkeeper should choose knowingly."""
+    if state.lost and not force:
+        raise SyncRefused(
+            f"The very hidden sheet {STATE_SHEET}, which holds what each contact last agreed with QuickBooks, is "
+            f"missing, though this workbook was synced {state.sync_count} times. Restore a copy of the workbook; or "
+            "sync with --force to match every row with QuickBooks again by name (rows that differ become "
+            f"conflicts on Review, contacts QuickBooks has and the workbook does not come back as rows). {_REPAIR}")
 
 
 def read_pair_grid(grid: Grid) -> dict[str, str]:

@@ -30,7 +30,16 @@ from .remote import write_all
 from .review import SHEET as REVIEW
 from .review import format_review, read_decisions, write_review
 from .settings import Settings, format_options, parse_options, read_settings, settings_values, write_settings
-from .state import PAIR_SHEET, STATE_SHEET, SyncState, read_pair_grid, read_state, state_header, write_state
+from .state import (
+    PAIR_SHEET,
+    STATE_SHEET,
+    SyncState,
+    check_state_kept,
+    read_pair_grid,
+    read_state,
+    state_header,
+    write_state,
+)
 from .summary import Summary
 from .synclog import append_changes, append_log
 from .workbook.disk import SyncLock
@@ -121,6 +130,7 @@ def _sync(workbook: Path | WorkbookPort, *, dry_run: bool, force: bool, progress
     book, path = open_book(workbook, writable=not dry_run)
     settings = read_settings(book)
     state = read_state(book)
+    check_state_kept(state, force)
     sheet = read_contacts(book, settings.custom_columns)
     rows = sheet.contact_rows()
     decisions = read_decisions(book)

@@ -124,6 +124,19 @@ def test_a_pairing_that_names_no_company_is_refused(synced):
     assert sync(book).outcome == "nothing to do"
 
 
+def test_a_deleted_state_sheet_is_refused_unless_forced(synced):
+    book, company = synced
+    set_cells(book, "Okafor, Chidi", Phone="555-0101")
+    delete_sheet(book, STATE_SHEET)
+    before, qb_before = book.read_bytes(), remote(company)
+    with pytest.raises(SyncRefused, match=r"_cm_state.*missing.*--force"):
+        sync(book)
+    assert book.read_bytes() == before and remote(company) == qb_before
+    summary = sync(book, force=True)  # matched again by name: the edit is a question, nothing is lost
+    assert summary.conflicts_open == 1 and remote(company) == qb_before
+    assert sync(book).outcome == "needs attention"
+
+
 # ---------------------------------------------------------------------------------------------- item 4
 
 
