@@ -120,7 +120,9 @@ def setup(book: Path, connector: str, company: str, vendors: bool | None, inacti
 @click.argument("book", type=BookPath)
 @click.option("--dry-run", is_flag=True, help="Show the full plan; change nothing.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as one JSON object.")
-@click.option("--force", is_flag=True, help="Sync even when one side is empty but the last sync was not.")
+@click.option("--force", is_flag=True,
+              help="Sync even when one side is empty but the last sync was not, or when the hidden sync state "
+                   "sheet was deleted (rows are then matched with QuickBooks again by name).")
 @click.option("--trace", type=click.Path(path_type=Path, file_okay=False),
               help="Write every request to QuickBooks and its answer into this folder (secrets removed).")
 def sync_command(book: Path, dry_run: bool, as_json: bool, force: bool, trace: Path | None) -> None:
