@@ -11,9 +11,9 @@ from __future__ import annotations
 import re
 
 _ESCAPED = re.compile("_x([0-9A-Fa-f]{4})_")
-# Characters XML 1.0 cannot hold (tab, line feed and carriage return it can), and an underscore that would
-# otherwise start an escape.
-_NEEDS_ESCAPE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]|_(?=x[0-9A-Fa-f]{4}_)")
+# Characters XML 1.0 cannot hold (tab and line feed it can), a carriage return (which XML reads back as a line
+# feed, so Excel escapes it too), and an underscore that would otherwise start an escape.
+_NEEDS_ESCAPE = re.compile("[\x00-\x08\x0b-\x1f]|_(?=x[0-9A-Fa-f]{4}_)")
 
 
 def decode(text: str) -> str:

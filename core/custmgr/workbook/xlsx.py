@@ -531,8 +531,8 @@ class XlsxWorkbook(WorkbookPort):
         """Make ``sheet`` hold exactly ``rows`` from A1, assigning only the cells whose value or type changes.
 
         All values are checked before any cell is assigned: on a WorkbookError the sheet is unchanged. ``''``
-        is stored as an empty cell (Excel does not keep empty text). Text is kept as given; note that a
-        ``\\r\\n`` is read back as ``\\n`` after the file is saved and reopened.
+        is stored as an empty cell (Excel does not keep empty text). Text is kept as given, control
+        characters and carriage returns included (saved as Excel saves them, ``_x000D_``).
         """
         ws = self._worksheet(sheet)
         with _gc_paused():  # a first import creates millions of cells; collections would rescan them all
