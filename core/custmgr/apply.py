@@ -14,7 +14,7 @@ from .connector import ChangeResult
 from .contact import Values, clean_text, normalize_values
 from .contacts import ROW_ID, STATUS, ContactRow, ContactsSheet, field_label, row_cells
 from .errors import AuthRequired, NameInUse, Retryable, StaleVersion, Unavailable
-from .plan import RecordPlan, SyncPlan
+from .plan import NAME_IN_USE, RecordPlan, SyncPlan
 from .review import ADD, CONFLICT, DELETE, DELETED_CHANGED, Decision
 from .state import Link
 from .summary import Summary
@@ -67,7 +67,7 @@ def settle(sheet: ContactsSheet, rows: Sequence[ContactRow], plan: SyncPlan, res
             error = res.error if res else None
             out.decisions.extend(_after_failure(rec, error, answered or {}))
             if index is not None:
-                new_rows[index] = _set(new_rows[index], status_col, f"Failed: {error}")
+                new_rows[index] = _set(new_rows[index], status_col, failed_status(error))
                 touched.add(index)
             continue
         if rec.problems:
@@ -122,6 +122,11 @@ def settle(sheet: ContactsSheet, rows: Sequence[ContactRow], plan: SyncPlan, res
     return out
 
 
+def failed_status(error: Exception | None) -> str:
+    """Sync Status of a contact whose write failed: QuickBooks' reason, as text any cell can hold."""
+    return "Failed: " + clean_text(" ".join(str(error).split()))[0][:1000]
+
+
 def cell_id(row: Row, col: int) -> str:
     value = row[col] if col < len(row) else None
     return str(value).strip() if value is not None else ""
@@ -142,7 +147,7 @@ def _after_failure(rec: RecordPlan, error: Exception | None, answered: Mapping[s
     if rec.op == "add" and rec.case is Case.NEW_HERE and isinstance(error, NameInUse):
         suggested = _free_name(rec.name)
         return [Decision(ADD, rec.row_id, rec.name, field="Name", left=rec.name,
-                         right=f"(name in use; try {suggested!r})", detail=f"name in use: {rec.name}",
+                         right=f"(name in use; try {suggested!r})", detail=f"{NAME_IN_USE}{rec.name}",
                          note=f"QuickBooks already has a contact named {rec.name!r} (perhaps a vendor or an "
                               f"inactive one). Rename the row on Contacts (for example to {suggested!r}), then "
                               "mark Accept Left again.")]
@@ -193,14 +198,30 @@ def _count(rec: RecordPlan, receive: Values, summary: Summary) -> None:
         summary.removed += 1
 
 
+def done_in_quickbooks(plan: SyncPlan, results: Mapping[str, ChangeResult]) -> list[str]:
+    """What QuickBooks took of ``plan``, one phrase per contact ("added 'Acme'"), in the plan's order."""
+    out = []
+    for rec in plan.records:
+        res = results.get(rec.row_id) if rec.op else None
+        if res is not None and res.ok:
+            out.append(describe_write(rec))
+    return out
+
+
+def describe_write(rec: RecordPlan) -> str:
+    """One QuickBooks write for messages, the log and Undo: "changed Phone, Email of 'Acme'"."""
+    if rec.op == "add":
+        return f"added {rec.name!r}"
+    if rec.op == "deactivate":
+        return f"made {rec.name!r} inactive"
+    return f"changed {', '.join(field_label(k) for k in sorted(rec.send))} of {rec.name!r}"
+
+
 def _log(rec: RecordPlan, row: ContactRow | None, receive: Values, link: Link | None, out: Settled) -> None:
     base = link.base if link else {}
-    if rec.op == "add":
-        out.remote_done.append(f"added {rec.name!r}")
-    elif rec.op == "deactivate":
-        out.remote_done.append(f"made {rec.name!r} inactive")
-    elif rec.op == "update":
-        out.remote_done.append(f"changed {', '.join(field_label(k) for k in sorted(rec.send))} of {rec.name!r}")
+    if rec.op:
+        out.remote_done.append(describe_write(rec))
+    if rec.op == "update":
         for k, v in sorted(rec.send.items()):
             out.log.append((rec.name, k, "To QuickBooks", base.get(k, ""), v))
     if rec.create_row is None and row is not None:

@@ -115,7 +115,27 @@ def write_backup(book: WorkbookPort, backup: Backup, keep: int) -> None:
 
 
 def read_backup(book: WorkbookPort, name: str) -> Backup:
+    """The backup in sheet ``name``; a damaged one raises naming its row, and nothing is changed."""
     grid = book.read(name)
+    try:
+        return _read_rows(grid)
+    except (ValueError, TypeError, KeyError, AttributeError, IndexError):
+        number = _first_bad_row(grid)
+    raise WorkbookError("this backup is damaged (the workbook was edited outside Customer Manager), so it "
+                        "cannot be undone. Restore a copy of the file if you need that sync undone. Nothing was "
+                        "changed.", sheet=name, row=number)
+
+
+def _first_bad_row(grid: Grid) -> int:
+    for number in range(1, len(grid) + 1):
+        try:
+            _read_rows(grid[number - 1:number])
+        except (ValueError, TypeError, KeyError, AttributeError, IndexError):
+            return number
+    return 1
+
+
+def _read_rows(grid: Grid) -> Backup:
     meta: dict[str, Any] = {}
     b = Backup(0, "", [], {}, {})
     for row in grid:

@@ -28,7 +28,9 @@ class _Cli(click.Group):
         try:
             return super().invoke(ctx)
         except CustmgrError as err:
-            raise click.ClickException(str(err)) from err
+            failure = click.ClickException(str(err))
+            failure.exit_code = err.exit_code  # 1: nothing was written; 2: QuickBooks took some writes
+            raise failure from err
         except (click.ClickException, click.exceptions.Exit, click.Abort, SystemExit):
             raise
         except Exception as err:  # a bug: say so plainly, keep the details for a report
@@ -118,7 +120,9 @@ def setup(book: Path, connector: str, company: str, vendors: bool | None, inacti
 @click.argument("book", type=BookPath)
 @click.option("--dry-run", is_flag=True, help="Show the full plan; change nothing.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as one JSON object.")
-@click.option("--force", is_flag=True, help="Sync even when one side is empty but the last sync was not.")
+@click.option("--force", is_flag=True,
+              help="Sync even when one side is empty but the last sync was not, or when the hidden sync state "
+                   "sheet was deleted (rows are then matched with QuickBooks again by name).")
 @click.option("--trace", type=click.Path(path_type=Path, file_okay=False),
               help="Write every request to QuickBooks and its answer into this folder (secrets removed).")
 def sync_command(book: Path, dry_run: bool, as_json: bool, force: bool, trace: Path | None) -> None:
@@ -137,6 +141,16 @@ def sync_command(book: Path, dry_run: bool, as_json: bool, force: bool, trace: P
 def undo(book: Path, force: bool, as_json: bool) -> None:
     """Undo the last sync in BOOK (QuickBooks itself is not changed back)."""
     _print(engine.undo(book, force=force), as_json)
+
+
+@main.command()
+@click.argument("book", type=BookPath)
+def repair(book: Path) -> None:
+    """Put back BOOK's pairing with its QuickBooks company (the hidden sheet _cm_pair) if it was deleted; only
+    with the company its sync state was made with."""
+    from .repair import repair as run_repair
+
+    click.echo(run_repair(book))
 
 
 @main.command()

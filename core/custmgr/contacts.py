@@ -106,9 +106,17 @@ def read_contacts(book: WorkbookPort, custom_columns: dict[str, str]) -> Contact
                 f"{heading!r} to the table) and sync again; nothing was changed", sheet=SHEET, row=1, field=heading)
         found[key] = col
     width = len(header)
-    for i, cell in enumerate(header):  # as Excel does for a table column with no header
+    used: set[str] = set()
+    for i, cell in enumerate(header):  # a table's headers are unique text: make them so, as Excel does
         if not cell_text(cell).strip():
             header[i] = next(f"Column{n}" for n in range(i + 1, i + 10_000) if f"column{n}" not in by_text)
+        elif not isinstance(cell, str):
+            header[i] = cell_text(cell)  # a number typed as a header (2024) is text in a table
+        text = str(header[i])
+        if text.casefold() in used:  # a doubled column of the user's own (ours were refused above)
+            header[i] = next(f"{text}{n}" for n in range(2, 10_000) if f"{text}{n}".casefold() not in used
+                             and f"{text}{n}".casefold() not in by_text)
+        used.add(str(header[i]).casefold())
     rows = [pad(r, width) for r in grid[1:]]
     return ContactsSheet(header, rows, found, dict(wanted))
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import bisect
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from .classify import Case, Conflict, classify, differs, merge
 from .connector import Company, Listed, Op
@@ -26,6 +26,8 @@ STATUS_CONFLICT = "Conflict: see Review"
 STATUS_LOCAL = "Only in this workbook"
 STATUS_GONE = "Not in QuickBooks (deleted there)"
 STATUS_GONE_REVIEW = "Deleted in QuickBooks: see Review"
+STATUS_NAME_IN_USE = "Not in QuickBooks yet: QuickBooks already uses this name; see Review"
+NAME_IN_USE = "name in use: "  # the detail of the Review row a refused add leaves
 
 
 @dataclass(frozen=True)
@@ -145,9 +147,15 @@ def make_plan(inp: PlanInput) -> SyncPlan:
     _flag_duplicate_names([r for r in rows if r.row_id not in removed], inp,
                           sorted(r.number for r in rows if r.row_id in removed))
     builder = _Builder(inp, names)
+    added_again = _deleted_and_added_again(rows, inp, set(matches.values()))
+    taken_over = {link.row_id for link in added_again.values()}
     records: list[RecordPlan] = []
     for row_id, link in inp.links.items():
         if not _selected(link.base.get("kind", CUSTOMER), inp.settings):
+            continue
+        if row_id in taken_over:
+            records.append(RecordPlan(Case.DELETED_HERE, row_id, link.base.get("name", ""),
+                                      link.base.get("kind", CUSTOMER), forget=True))
             continue
         records.append(builder.linked(link, by_id.get(row_id)))
     matched_remote = set(matches.values())
@@ -155,6 +163,9 @@ def make_plan(inp: PlanInput) -> SyncPlan:
         if row.row_id in inp.links:
             continue
         remote_id = matches.get(row.row_id)
+        if row.row_id in added_again:
+            records.append(builder.added_again(row, added_again[row.row_id]))
+            continue
         records.append(builder.both_new(row, remote_id) if remote_id else builder.new_here(row))
     for remote_id, listed in inp.listing.items():
         if remote_id in linked_remote or remote_id in matched_remote:
@@ -219,6 +230,32 @@ def _match_new(rows: Sequence[ContactRow], inp: PlanInput) -> dict[str, str]:
         remote_id = by_name.pop(name_key(row.name), None)
         if remote_id and inp.fetched[remote_id].get("kind") == row.values.get("kind"):
             out[row.row_id] = remote_id
+    return out
+
+
+def _deleted_and_added_again(rows: Sequence[ContactRow], inp: PlanInput, matched: set[str]) -> dict[str, Link]:
+    """New rows that take the place of a deleted row of the same name and type, by Row ID, with the deleted
+    row's link. QuickBooks still has that contact, so adding it would only fail with "name in use", sync after
+    sync; the new row is that contact again, merged with it as a contact found on both sides."""
+    present = {r.row_id for r in rows}
+    by_name: dict[tuple[str, str], list[Link]] = defaultdict(list)
+    for link in inp.links.values():
+        if link.row_id in present or not link.remote_id or link.flag == LOCAL or link.remote_id in matched:
+            continue
+        if link.remote_id not in inp.listing:
+            continue
+        there = inp.fetched.get(link.remote_id, link.base)
+        for name in {name_key(there.get("name", "")), name_key(link.base.get("name", ""))}:
+            by_name[(name, link.base.get("kind", CUSTOMER))].append(link)
+    new_rows: dict[tuple[str, str], list[ContactRow]] = defaultdict(list)
+    for r in rows:
+        if r.row_id not in inp.links and r.name:
+            new_rows[(name_key(r.name), r.values.get("kind", CUSTOMER))].append(r)
+    out: dict[str, Link] = {}
+    for key, links in by_name.items():
+        candidates = new_rows.get(key, [])
+        if len(links) == 1 and len(candidates) == 1 and links[0] not in out.values():
+            out[candidates[0].row_id] = links[0]
     return out
 
 
@@ -339,6 +376,11 @@ class _Builder:
         if problems:
             return RecordPlan(**common, problems=problems, status=_status(problems))
         side = self._side(ADD, row.row_id)
+        refused = self.inp.decisions.get(f"{ADD}|{row.row_id}")
+        if side is None and refused is not None and refused.detail == f"{NAME_IN_USE}{row.name}":
+            # QuickBooks refused this very name last time: ask again instead of sending the same add forever.
+            return RecordPlan(**common, decisions=(replace(refused, accept_left=False, accept_right=False),),
+                              status=STATUS_NAME_IN_USE)
         if side == "left" or (side is None and self.inp.settings.add_policy == "Add to QuickBooks"):
             return RecordPlan(**common, op="add", send=v, base=v)
         if side == "right":
@@ -347,6 +389,14 @@ class _Builder:
         d = Decision(ADD, row.row_id, row.name, field="Whole contact", left=summary or row.name,
                      right="(not in QuickBooks)")
         return RecordPlan(**common, decisions=(d,), status=STATUS_ADD)
+
+    def added_again(self, row: ContactRow, link: Link) -> RecordPlan:
+        """A new row standing for the contact of a deleted row (``link``): merged with QuickBooks' record as a
+        contact on both sides (an empty base), so nothing it holds is cleared and differences are asked."""
+        there = self.inp.fetched.get(link.remote_id, link.base)
+        listed = self.inp.listing[link.remote_id]
+        rec = self._merge(Case.BOTH_NEW, row, {}, there, link.remote_id, listed.version)
+        return rec if rec.base is not None or rec.problems else replace(rec, base=dict(there))
 
     def both_new(self, row: ContactRow, remote_id: str) -> RecordPlan:
         there = self.inp.fetched[remote_id]

@@ -9,28 +9,40 @@ from __future__ import annotations
 import datetime as _dt
 import json
 import os
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager, nullcontext
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from . import plugins
-from .apply import from_remote, settle
+from .apply import done_in_quickbooks, from_remote, settle
 from .backup import backup_sheets, make_backup, restore, write_backup
 from .book import format_contacts
 from .connector import Connector, Listed
 from .contact import FIELD_KEYS, Values
 from .contacts import ROW_ID, ContactRow, expected_columns, read_contacts
 from .contacts import SHEET as CONTACTS
-from .errors import CustmgrError, StaleVersion, SyncRefused
+from .errors import CustmgrError, PartlySynced, StaleVersion, SyncRefused
 from .plan import PENDING, PlanInput, SyncPlan, make_plan, replan
+from .rehearsal import rehearse
 from .remote import write_all
 from .review import SHEET as REVIEW
 from .review import format_review, read_decisions, write_review
 from .settings import Settings, format_options, parse_options, read_settings, settings_values, write_settings
-from .state import PAIR_SHEET, STATE_SHEET, SyncState, read_pair_grid, read_state, write_state
+from .state import (
+    PAIR_SHEET,
+    STATE_SHEET,
+    SyncState,
+    check_state_kept,
+    read_pair_grid,
+    read_state,
+    state_header,
+    write_state,
+)
 from .summary import Summary
 from .synclog import append_changes, append_log
+from .workbook.disk import SyncLock
 from .workbook.port import WorkbookPort
 from .workbook.xlsx import XlsxWorkbook
 
@@ -77,6 +89,10 @@ def open_company(settings: Settings, options: dict[str, Any] | None = None, book
 
 def check_pairing(state: SyncState, company_id: str, company_name: str) -> None:
     paired = state.pair.get("company_id")
+    if not paired and state.links:
+        raise SyncRefused(f"The pairing sheet {PAIR_SHEET} names no company, but {len(state.links)} contacts were "
+                          "synced: it was edited outside Customer Manager. Run `custmgr repair BOOK` to pair the "
+                          "workbook again with the company it was synced with. Nothing was changed.")
     if paired and paired != company_id:
         raise SyncRefused(
             f"This workbook is paired with the QuickBooks company {state.pair.get('company_name', '?')!r} "
@@ -91,19 +107,36 @@ def open_book(book: Path | WorkbookPort, *, writable: bool = True) -> tuple[Work
     return XlsxWorkbook.open(book, writable=writable), book
 
 
+def one_at_a_time(workbook: Path | WorkbookPort, *, writes: bool = True) -> AbstractContextManager[object]:
+    """The lock a command holds on a workbook file while it works on it (nothing for a live workbook in Excel,
+    which Excel itself guards, or a command that only reads)."""
+    if writes and not isinstance(workbook, WorkbookPort) and Path(workbook).is_file():
+        return SyncLock(Path(workbook))
+    return nullcontext()
+
+
 def sync(workbook: Path | WorkbookPort, *, dry_run: bool = False, force: bool = False,
          progress: Progress | None = None, connector_options: dict[str, Any] | None = None,
          backoff: float | None = None) -> tuple[Summary, SyncPlan]:
     """Sync the workbook with its QuickBooks company; with ``dry_run`` only plan."""
+    with one_at_a_time(workbook, writes=not dry_run):
+        return _sync(workbook, dry_run=dry_run, force=force, progress=progress,
+                     connector_options=connector_options, backoff=backoff)
+
+
+def _sync(workbook: Path | WorkbookPort, *, dry_run: bool, force: bool, progress: Progress | None,
+          connector_options: dict[str, Any] | None, backoff: float | None) -> tuple[Summary, SyncPlan]:
     progress = progress or Progress()
     book, path = open_book(workbook, writable=not dry_run)
     settings = read_settings(book)
     state = read_state(book)
+    check_state_kept(state, force)
     sheet = read_contacts(book, settings.custom_columns)
     rows = sheet.contact_rows()
     decisions = read_decisions(book)
     keys = (*FIELD_KEYS, *settings.custom_columns)
-    with open_company(settings, connector_options, path) as connector:
+    results: dict = {}
+    with _closed_after(open_company(settings, connector_options, path), results) as connector:
         company = connector.company()
         check_pairing(state, company.id, company.name)
         listing = {item.remote_id: item for item in connector.listing(settings.kinds)}
@@ -125,14 +158,52 @@ def sync(workbook: Path | WorkbookPort, *, dry_run: bool = False, force: bool = 
             summary.remote_calls = getattr(connector, "round_trips", 0)
             return summary, plan
         n_ops = sum(1 for r in plan.records if r.op)
+
+        if n_ops:  # everything that could stop the save is checked while QuickBooks is still untouched
+            rehearse(book, plan, lambda port, as_if: _save_sync(port, sheet, rows, plan, as_if, state, settings,
+                                                                company, keys, decisions,
+                                                                replace(summary, messages=[])))
         progress.start("Sending changes to QuickBooks", n_ops)
         delay = {} if backoff is None else {"backoff": backoff}
-        results = write_all(connector, plan.records, progress=progress.advance, **delay)
-        progress.done()
-        plan = _replan_stale(connector, inp, plan, results, rows, delay)
-        summary.remote_calls = getattr(connector, "round_trips", 0)
-    _save_sync(book, sheet, rows, plan, results, state, settings, company, keys, decisions, summary)
+        with _after_writes(plan, results, writing=True):
+            results.update(write_all(connector, plan.records, progress=progress.advance, **delay))
+            progress.done()
+            plan = _replan_stale(connector, inp, plan, results, rows, delay)
+            summary.remote_calls = getattr(connector, "round_trips", 0)
+    with _after_writes(plan, results):
+        _save_sync(book, sheet, rows, plan, results, state, settings, company, keys, decisions, summary)
     return summary, plan
+
+
+@contextmanager
+def _closed_after(connector: Connector, results: dict) -> Iterator[Connector]:
+    """The connector, closed at the end. Once QuickBooks took writes, a failure to close (a session QuickBooks
+    would not end) no longer stops the sync: the workbook must still be saved with what QuickBooks has."""
+    try:
+        yield connector
+    finally:
+        try:
+            connector.close()
+        except Exception:
+            if not any(getattr(r, "ok", False) for r in results.values()):
+                raise
+
+
+@contextmanager
+def _after_writes(plan: SyncPlan, results: dict, *, writing: bool = False) -> Iterator[None]:
+    """Any error once QuickBooks took some of this sync's writes says exactly which, and exits 2 (not 1)."""
+    try:
+        yield
+    except Exception as err:
+        done = done_in_quickbooks(plan, results)
+        if not done and (results or not writing):  # every write answered, none taken: nothing was written
+            raise
+        what = (f"QuickBooks already has these changes from this sync: {'; '.join(done)}." if done else
+                "QuickBooks may have taken some of this sync's changes before it stopped.")
+        reason = str(err) if isinstance(err, CustmgrError) else f"{type(err).__name__}: {err}"
+        raise PartlySynced(f"{reason.rstrip('.')}. {what} The workbook was not saved, so it does not show "
+                           "them yet: once the problem is fixed, sync again and it catches up without losing "
+                           "anything.") from err
 
 
 def _to_fetch(listing: dict[str, Listed], state: SyncState, rows: list[ContactRow], include_inactive: bool
@@ -215,14 +286,7 @@ def _save_sync(book: WorkbookPort, sheet, rows, plan: SyncPlan, results, state: 
     write_review(book, settled.decisions, decisions)
     append_log(book, summary)
     append_changes(book, summary.when, settled.log, expected_columns(settings.custom_columns))
-    try:
-        book.save()
-    except CustmgrError as err:
-        if not settled.remote_done:
-            raise
-        done = "; ".join(settled.remote_done[:10]) + (" ..." if len(settled.remote_done) > 10 else "")
-        raise type(err)(f"{err} QuickBooks already has this sync's changes ({done}); sync again once the "
-                        "workbook can be saved and it will catch up without losing anything.") from err
+    book.save()
 
 
 def _outcome(s: Summary) -> str:
@@ -252,6 +316,15 @@ def setup(workbook: Path | WorkbookPort, *, connector: str, company: str, vendor
           options: dict[str, str] | None = None) -> str:
     """Point the workbook at a company (checking it can be opened), and map custom fields to columns
     (``map_all``: every custom field of the company, each to a column of its own name)."""
+    with one_at_a_time(workbook):
+        return _setup(workbook, connector=connector, company=company, vendors=vendors, inactive=inactive,
+                      custom_fields=custom_fields, connector_options=connector_options, map_all=map_all,
+                      options=options)
+
+
+def _setup(workbook: Path | WorkbookPort, *, connector: str, company: str, vendors: bool | None,
+           inactive: bool | None, custom_fields: dict[str, str] | None, connector_options: dict[str, Any] | None,
+           map_all: bool, options: dict[str, str] | None) -> str:
     book, path = open_book(workbook)
     settings = read_settings(book)
     state = read_state(book)
@@ -312,6 +385,11 @@ def add_custom_columns(book: WorkbookPort, mapping: dict[str, str]) -> None:
 
 def undo(workbook: Path | WorkbookPort, *, force: bool = False) -> Summary:
     """Put contacts, review and sync state back as they were before the last sync."""
+    with one_at_a_time(workbook):
+        return _undo(workbook, force=force)
+
+
+def _undo(workbook: Path | WorkbookPort, *, force: bool) -> Summary:
     book, _ = open_book(workbook)
     read_settings(book)
     grid = book.read(CONTACTS)
@@ -325,6 +403,7 @@ def undo(workbook: Path | WorkbookPort, *, force: bool = False) -> Summary:
     pair = [list(r) for r in restored.pair]
     if current_pair.get("fields"):  # bases only ever gain fields: keep the wider list so every row decodes
         pair = [r for r in pair if r and r[0] != "fields"] + [["fields", current_pair["fields"]]]
+    restored.state_rows[0] = state_header(read_pair_grid(pair))
     book.write(CONTACTS, restored.rows)
     format_contacts(book, expected_columns(read_settings(book).custom_columns), len(restored.rows),
                     [str(h or "") for h in restored.rows[0]])

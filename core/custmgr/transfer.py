@@ -26,7 +26,7 @@ from .review import SHEET as REVIEW
 from .settings import Settings, read_settings, settings_values, write_settings
 from .state import PAIR_SHEET, Link, SyncState, read_state, write_state
 from .summary import Summary
-from .sync import add_custom_columns, company_setting, now, open_book
+from .sync import add_custom_columns, company_setting, now, one_at_a_time, open_book
 from .synclog import append_changes, append_log
 from .workbook.port import CellValue, WorkbookPort
 
@@ -98,6 +98,12 @@ class BroughtIn:
 def bring_in(workbook: Path | WorkbookPort, incoming: Sequence[Incoming], source: Source, *,
              dry_run: bool = False) -> BroughtIn:
     """Bring ``incoming`` into the workbook's Contacts; a problem raises before anything is changed."""
+    with one_at_a_time(workbook, writes=not dry_run):
+        return _bring_in(workbook, incoming, source, dry_run=dry_run)
+
+
+def _bring_in(workbook: Path | WorkbookPort, incoming: Sequence[Incoming], source: Source, *,
+              dry_run: bool) -> BroughtIn:
     book, path = open_book(workbook, writable=not dry_run)
     settings, state = read_settings(book), read_state(book)
     result = BroughtIn(source.label, dry_run=dry_run)

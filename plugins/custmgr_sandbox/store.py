@@ -10,7 +10,9 @@ a bug the engine ships with. The rules (and the QuickBooks wording of their erro
   ``:``; a job's parent must be an existing customer. Renaming a customer renames its jobs; making it
   inactive makes its jobs inactive (each of them gets a new EditSequence, as in QuickBooks).
 - Lengths, Latin-1 and control characters are checked by ``custmgr.contact.validate`` (the same rules the
-  engine checks before sending); custom fields must be defined for the record's kind.
+  engine checks before sending); custom fields must be defined for the record's kind. Control characters are
+  refused as sent, before normalizing, which would turn some of them into spaces: QuickBooks cannot store them
+  (qbXML cannot even carry them), so a stand-in that quietly kept a changed value would hide an engine bug.
 
 Every write is its own transaction. Values are stored normalized, as ``custmgr.contact.normalize`` makes them.
 """
@@ -213,6 +215,7 @@ class SandboxCompany:
         with self._transaction():
             row = self._require(remote_id, kind, version)
             old = _record(row).values
+            _refuse_control_characters(values)
             changes = {k: normalize(k, v) for k, v in values.items()}
             if changes.get("kind", row["kind"]) != row["kind"]:
                 raise _invalid("kind", f"a {row['kind']} cannot become a {changes['kind']}; QuickBooks keeps "
@@ -480,8 +483,15 @@ class SandboxCompany:
         return [r[0] for r in rows]
 
 
+def _refuse_control_characters(values: Mapping[str, str]) -> None:
+    for key, value in values.items():
+        if isinstance(value, str) and clean_text(value)[1]:
+            raise _invalid(key, "contains control characters; retype the value")
+
+
 def _normalized(values: Mapping[str, str]) -> Values:
     """What an add stores: normalized, empties dropped, ``kind`` and ``active`` always present."""
+    _refuse_control_characters(values)
     out = {k: v for k, v in ((k, normalize(k, v)) for k, v in values.items()) if v}
     out.setdefault("kind", CUSTOMER)
     out.setdefault("active", YES)

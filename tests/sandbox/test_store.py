@@ -435,3 +435,21 @@ def test_any_latin1_text_round_trips_normalized(empty_path: Path, name: str, com
         record = company.add(values["name"], values)
         assert dict(company.fetch([record.remote_id])[0].values) == values
         company.delete(values["name"])
+
+
+# --- control characters -----------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("char", ["\x07", "\x0b", "\x0c", "\x1c", "\x1f", "\x00", "\x7f"])
+def test_control_characters_are_refused_never_turned_into_spaces(company: SandboxCompany, char: str) -> None:
+    """Normalizing makes some of these a space ("555 0100"): QuickBooks refuses them, so the stand-in must too."""
+    with pytest.raises(Invalid, match="control characters") as caught:
+        company.add("Acme", {"phone": f"555{char}0100"})
+    assert invalid_field(caught) == "phone"
+    company.add("Acme", {"phone": "555-0100"})
+    with pytest.raises(Invalid, match="control characters"):
+        company.edit("Acme", {"notes": f"line one{char}line two"})
+    with pytest.raises(Invalid, match="control characters"):
+        company.bulk_add([{"name": f"Bad{char}Name"}])
+    assert [r.values.get("phone") for r in company.records()] == ["555-0100"]
+    assert "notes" not in company.records()[0].values
