@@ -15,6 +15,7 @@ from .connector import Company, Listed, Op
 from .contact import CUSTOMER, NO, UNIT_LABELS, Problem, Values, name_key, parent_name, validate
 from .contacts import ContactRow, field_label, new_row_id
 from .errors import SyncRefused
+from .lookalikes import STATUS_MATCH, Pair, pair_new
 from .review import ADD, CHANGED_GONE, CONFLICT, DELETE, DELETED_CHANGED, Decision, detail_of
 from .settings import Settings
 from .state import Link
@@ -86,6 +87,7 @@ class SyncPlan:
     records: tuple[RecordPlan, ...]
     new_row_ids: Mapping[int, str]  # sheet row number -> Row ID given to a row that had none
     first_sync: bool = False
+    apart: frozenset[Pair] = frozenset()  # look-alike pairs the bookkeeper kept apart in this sync's answers
 
     @property
     def decisions(self) -> list[Decision]:
@@ -128,6 +130,7 @@ class PlanInput:
     charset: str | None = "latin-1"
     force: bool = False
     first_sync: bool = False
+    apart: frozenset[Pair] = frozenset()  # look-alike pairs kept apart by earlier answers (never asked again)
 
 
 def make_plan(inp: PlanInput) -> SyncPlan:
@@ -139,7 +142,8 @@ def make_plan(inp: PlanInput) -> SyncPlan:
             new_ids[row.number] = row.row_id = new_row_id()
     by_id = {r.row_id: r for r in rows}
     linked_remote = {link.remote_id for link in inp.links.values() if link.remote_id}
-    matches = _match_new(rows, inp)
+    pairing = _match_new(rows, inp)
+    matches = pairing.links
     names = _customer_names(rows, inp)
     removed = _removed_rows(rows, inp)
     _flag_duplicate_names([r for r in rows if r.row_id not in removed], inp,
@@ -155,15 +159,22 @@ def make_plan(inp: PlanInput) -> SyncPlan:
         if row.row_id in inp.links:
             continue
         remote_id = matches.get(row.row_id)
-        records.append(builder.both_new(row, remote_id) if remote_id else builder.new_here(row))
+        ask = pairing.asks.get(row.row_id)
+        if remote_id:
+            records.append(builder.both_new(row, remote_id))
+        elif ask is not None:
+            records.append(RecordPlan(Case.NEW_HERE, row.row_id, row.name, row.values.get("kind", CUSTOMER),
+                                      decisions=(ask,), status=STATUS_MATCH))
+        else:
+            records.append(builder.new_here(row))
     for remote_id, listed in inp.listing.items():
-        if remote_id in linked_remote or remote_id in matched_remote:
+        if remote_id in linked_remote or remote_id in matched_remote or remote_id in pairing.held:
             continue
         if not listed.active and not inp.settings.include_inactive:
             continue
         if remote_id in inp.fetched:
             records.append(builder.new_there(remote_id, listed))
-    return SyncPlan(inp.company, tuple(records), new_ids, inp.first_sync)
+    return SyncPlan(inp.company, tuple(records), new_ids, inp.first_sync, pairing.apart)
 
 
 def _selected(kind: str, settings: Settings) -> bool:
@@ -205,21 +216,13 @@ def _check_guards(inp: PlanInput) -> list[ContactRow]:
     return rows
 
 
-def _match_new(rows: Sequence[ContactRow], inp: PlanInput) -> dict[str, str]:
-    """Unlinked workbook rows and unlinked QuickBooks records with one name are the same contact."""
+def _match_new(rows: Sequence[ContactRow], inp: PlanInput):
+    """Unlinked workbook rows against unlinked QuickBooks records: equal names link, look-alikes are asked
+    about (``custmgr.lookalikes``)."""
     linked_remote = {link.remote_id for link in inp.links.values() if link.remote_id}
-    by_name: dict[str, str] = {}
-    for remote_id, values in inp.fetched.items():
-        if remote_id not in linked_remote and remote_id in inp.listing:
-            by_name[name_key(values.get("name", ""))] = remote_id
-    out: dict[str, str] = {}
-    for row in rows:
-        if row.row_id in inp.links:
-            continue
-        remote_id = by_name.pop(name_key(row.name), None)
-        if remote_id and inp.fetched[remote_id].get("kind") == row.values.get("kind"):
-            out[row.row_id] = remote_id
-    return out
+    unlinked = {rid: v for rid, v in inp.fetched.items() if rid not in linked_remote and rid in inp.listing}
+    new_rows = [r for r in rows if r.row_id not in inp.links]
+    return pair_new(new_rows, unlinked, inp.decisions, inp.apart, include_inactive=inp.settings.include_inactive)
 
 
 def _customer_names(rows: Sequence[ContactRow], inp: PlanInput) -> set[str]:

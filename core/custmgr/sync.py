@@ -23,6 +23,7 @@ from .contact import FIELD_KEYS, Values
 from .contacts import ROW_ID, ContactRow, expected_columns, read_contacts
 from .contacts import SHEET as CONTACTS
 from .errors import CustmgrError, StaleVersion, SyncRefused
+from .lookalikes import kept_apart, pair_key
 from .plan import PENDING, PlanInput, SyncPlan, make_plan, replan
 from .remote import write_all
 from .review import SHEET as REVIEW
@@ -109,7 +110,8 @@ def sync(workbook: Path | WorkbookPort, *, dry_run: bool = False, force: bool = 
         listing = {item.remote_id: item for item in connector.listing(settings.kinds)}
         fetched = _fetch(connector, _to_fetch(listing, state, rows, settings.include_inactive), progress)
         inp = PlanInput(company, rows, state.links, listing, fetched, decisions, settings, keys,
-                        dict(connector.limits), connector.charset, force, first_sync=not state.links)
+                        dict(connector.limits), connector.charset, force, first_sync=not state.links,
+                        apart=kept_apart(state.pair))
         plan = make_plan(inp)
         summary = Summary(action="dry run" if dry_run else "sync", when=now(), company=company.name)
         if dry_run:
@@ -186,7 +188,7 @@ def _replan_stale(connector: Connector, inp: PlanInput, plan: SyncPlan, results:
         results.pop(row_id, None)
     results.update(write_all(connector, again, **delay))
     records = tuple(redone.get(r.row_id, r) for r in plan.records)
-    return SyncPlan(plan.company, records, plan.new_row_ids, plan.first_sync)
+    return SyncPlan(plan.company, records, plan.new_row_ids, plan.first_sync, plan.apart)
 
 
 def _save_sync(book: WorkbookPort, sheet, rows, plan: SyncPlan, results, state: SyncState, settings: Settings,
@@ -211,6 +213,7 @@ def _save_sync(book: WorkbookPort, sheet, rows, plan: SyncPlan, results, state: 
     new_state.pair.update(connector=settings.connector, company_id=company.id, company_name=company.name,
                           syncs=str(number), last_sync=summary.when)
     new_state.pair.setdefault("paired_at", summary.when)
+    new_state.pair.update({pair_key(*sorted(p)): "keep apart" for p in plan.apart})
     write_state(book, new_state, state_keys)
     write_review(book, settled.decisions, decisions)
     append_log(book, summary)
