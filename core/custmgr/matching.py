@@ -113,11 +113,11 @@ def _name_reasons(a: _Ready, b: _Ready) -> list[str] | None:
         return None  # "Unit 1 Storage" and "Unit 2 Storage"
     if a.compact == b.compact:
         return ["same name apart from case and spacing"]
-    if ka.key == kb.key:
-        return ["same name apart from punctuation, accents, '&'/'and' or Inc/LLC/Co/Ltd"]
     if ka.sorted == kb.sorted:
         if ka.reversed != kb.reversed:
             return ["same person, one written 'Last, First'"]
+        if ka.key == kb.key:
+            return ["same name apart from punctuation, accents, '&'/'and' or Inc/LLC/Co/Ltd"]
         return ["same words in another order"]
     if a.squeezed == b.squeezed:
         return ["same name apart from spacing"]

@@ -1,0 +1,120 @@
+"""Matching on a real sync: equal names link, look-alikes are asked about on Review, answers are remembered.
+
+The workbook starts with the bookkeeper's own rows (as an adopted list does) and the sample company in QuickBooks.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from custmgr import sync as engine
+from custmgr.lookalikes import kept_apart
+from custmgr_sandbox.store import SandboxCompany
+from workbooks import add_row, contacts, mark, paired, remote, review, state, statuses
+
+
+def sync(book: Path, **kw):
+    summary, plan = engine.sync(book, backoff=0, **kw)
+    return summary
+
+
+def own_rows(tmp_path: Path) -> tuple[Path, Path]:
+    book, company = paired(tmp_path, sync=False, vendors=False)
+    add_row(book, Name="obriens bakery", Phone="(617) 555-0126")
+    add_row(book, Name="BEACON HILL  DENTAL GROUP", Phone="(617) 555-9999")
+    add_row(book, Name="Aiko Nakamura", Email="aiko.n@example.com")
+    add_row(book, Name="Lakeside Vet Clinic")  # too far from "Lakeside Veterinary Clinic": a new contact
+    return book, company
+
+
+def by_kind(book: Path, kind: str) -> dict[str, object]:
+    return {d.contact: d for d in review(book).values() if d.kind == kind}
+
+
+def test_first_sync_links_equal_names_and_asks_about_look_alikes(tmp_path):
+    book, company = own_rows(tmp_path)
+    summary = sync(book)
+    here = contacts(book)
+    matches = by_kind(book, "match")
+    assert set(matches) == {"obriens bakery", "Aiko Nakamura"}
+    assert "O'Brien's Bakery" in matches["obriens bakery"].right
+    assert "same person, one written 'Last, First'" in matches["Aiko Nakamura"].note
+    assert "same email" in matches["Aiko Nakamura"].note
+    # Look-alike records wait for the answer: not imported, and the rows are not offered to QuickBooks.
+    assert "O'Brien's Bakery" not in here and "Nakamura, Aiko" not in here
+    assert statuses(book)["obriens bakery"].startswith("Possible match")
+    assert "Lakeside Vet Clinic" in by_kind(book, "add") and "Lakeside Veterinary Clinic" in here
+    # Equal names ignoring case and spaces are one contact: linked, the differing phone is a conflict.
+    conflicts = [d for d in review(book).values() if d.kind == "conflict"]
+    assert sorted((d.field, d.left, d.right) for d in conflicts) == [
+        ("Name", "BEACON HILL DENTAL GROUP", "Beacon Hill Dental Group"),
+        ("Phone", "(617) 555-9999", "(617) 555-0110")]
+    assert "Beacon Hill Dental Group" not in here
+    assert summary.outcome == "needs attention"
+    assert remote(company)["Beacon Hill Dental Group"]["phone"] == "(617) 555-0110"  # nothing sent unasked
+
+
+def test_accept_right_links_the_row_and_merges_fields(tmp_path):
+    book, company = own_rows(tmp_path)
+    sync(book)
+    mark(book, "obriens bakery", "right")
+    sync(book)
+    links = state(book).links
+    with SandboxCompany(company) as c:
+        bakery = c.find("O'Brien's Bakery")
+    row_id = next(r for r, lk in links.items() if lk.remote_id == bakery.remote_id)
+    assert row_id  # the row is linked to the QuickBooks record
+    here = contacts(book)
+    assert "O'Brien's Bakery" not in here  # no second row was imported
+    names = [d for d in review(book).values() if d.kind == "conflict" and d.contact in (
+        "obriens bakery", "O'Brien's Bakery") and d.field == "Name"]
+    assert names and names[0].left == "obriens bakery" and names[0].right == "O'Brien's Bakery"
+    assert not by_kind(book, "match").get("obriens bakery")
+    # Fields only QuickBooks had come in; the phone agreed already.
+    assert here["obriens bakery"]["email"] == "maeve@obriensbakery.example.com"
+
+
+def test_accept_left_keeps_them_apart_for_good(tmp_path):
+    book, company = own_rows(tmp_path)
+    sync(book)
+    mark(book, "Aiko Nakamura", "left")
+    sync(book)
+    here = contacts(book)
+    assert "Nakamura, Aiko" in here and "Aiko Nakamura" in here  # imported as its own row
+    assert "Aiko Nakamura" in by_kind(book, "add")  # the row is a new contact, asked about as any new row
+    assert len(kept_apart(state(book).pair)) == 1
+    sync(book)
+    sync(book)
+    assert "Aiko Nakamura" not in by_kind(book, "match")  # never asked again
+    assert list(contacts(book)).count("Nakamura, Aiko") == 1
+
+
+def test_a_later_sync_asks_about_a_new_row_like_a_new_quickbooks_contact(tmp_path):
+    book, company = paired(tmp_path, vendors=False)
+    with SandboxCompany(company) as c:
+        c.add("Jonathan Whitmore Landscaping", {"phone": "(508) 555-0170"})
+    add_row(book, Name="Jonathon Whitmore Landscaping", Phone="(508) 555-0170")
+    sync(book)
+    asked = by_kind(book, "match")
+    assert set(asked) == {"Jonathon Whitmore Landscaping"}
+    assert "names alike" in asked["Jonathon Whitmore Landscaping"].note
+    assert "same phone" in asked["Jonathon Whitmore Landscaping"].note
+    assert "Jonathan Whitmore Landscaping" not in contacts(book)
+
+
+def test_undo_forgets_a_keep_apart_answer_with_the_sync_that_made_it(tmp_path):
+    book, _ = own_rows(tmp_path)
+    sync(book)
+    mark(book, "Aiko Nakamura", "left")
+    sync(book)
+    assert kept_apart(state(book).pair)
+    engine.undo(book)
+    assert not kept_apart(state(book).pair)
+    assert "Aiko Nakamura" in by_kind(book, "match")
+
+
+def test_dry_run_shows_the_question(tmp_path):
+    book, _ = own_rows(tmp_path)
+    summary, plan = engine.sync(book, dry_run=True)
+    assert any("ask: Whole contact" in line and line.startswith("obriens bakery") for line in summary.plan)
+    assert any(d.kind == "match" for d in plan.decisions)
