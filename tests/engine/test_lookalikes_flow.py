@@ -14,7 +14,7 @@ from workbooks import add_row, contacts, mark, paired, remote, review, state, st
 
 
 def sync(book: Path, **kw):
-    summary, plan = engine.sync(book, backoff=0, **kw)
+    summary, _ = engine.sync(book, backoff=0, **kw)
     return summary
 
 
@@ -75,7 +75,7 @@ def test_accept_right_links_the_row_and_merges_fields(tmp_path):
 
 
 def test_accept_left_keeps_them_apart_for_good(tmp_path):
-    book, company = own_rows(tmp_path)
+    book, _ = own_rows(tmp_path)
     sync(book)
     mark(book, "Aiko Nakamura", "left")
     sync(book)

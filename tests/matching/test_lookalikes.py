@@ -1,7 +1,9 @@
 """The labelled look-alike set: how well the matcher suggests pairs a bookkeeper should see, and only those.
 
 Precision: of the pairs suggested, how many really are one contact. Recall: of the pairs that are one contact,
-how many are suggested. Both are measured on the whole set (``lookalikes.tsv``) and printed by category.
+how many are suggested. Both are measured and printed by category on two sets: ``lookalikes.tsv``, the set the
+matcher's rules were worked out on, and ``lookalikes_holdout.tsv``, written afterwards and never used to tune them
+(so its figures are the honest estimate for lists the rules have not seen).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import pytest
 from custmgr.matching import Candidate, find_pairs, looks_alike
 
 DATA = Path(__file__).with_name("lookalikes.tsv")
+HOLDOUT = Path(__file__).with_name("lookalikes_holdout.tsv")
 
 
 @dataclass(frozen=True)
@@ -25,16 +28,16 @@ class Labelled:
     b: Candidate
 
 
-def load() -> list[Labelled]:
+def load(path: Path = DATA) -> list[Labelled]:
     out = []
-    for number, line in enumerate(DATA.read_text(encoding="utf-8").splitlines(), start=1):
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
         if not line.strip() or line.startswith("#"):
             continue
         cells = line.split("\t") + [""] * 8
         label, category, a, b, email_a, email_b, phone_a, phone_b = cells[:8]
         assert label in ("same", "different"), f"line {number}: label {label!r}"
-        out.append(Labelled(label == "same", category, Candidate(f"a{number}", a, email_a, phone_a),
-                            Candidate(f"b{number}", b, email_b, phone_b)))
+        out.append(Labelled(label == "same", category, Candidate(f"{path.stem}:a{number}", a, email_a, phone_a),
+                            Candidate(f"{path.stem}:b{number}", b, email_b, phone_b)))
     return out
 
 
@@ -51,7 +54,7 @@ def scores(pairs: list[Labelled]) -> tuple[float, float, Counter[tuple[str, str]
 
 
 def test_the_set_is_big_and_varied() -> None:
-    pairs = load()
+    pairs = load() + load(HOLDOUT)
     assert len(pairs) >= 200
     categories = Counter(p.category for p in pairs)
     for needed in ("typo", "abbreviation", "reorder", "legal", "person", "shared words"):
@@ -59,15 +62,17 @@ def test_the_set_is_big_and_varied() -> None:
     assert sum(p.same for p in pairs) >= 100 and sum(not p.same for p in pairs) >= 100
 
 
-def test_precision_and_recall_of_suggested_pairs(capsys: pytest.CaptureFixture[str]) -> None:
-    precision, recall, tally = scores(load())
+@pytest.mark.parametrize("path", [DATA, HOLDOUT], ids=["working set", "held out"])
+def test_precision_and_recall_of_suggested_pairs(path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    pairs = load(path)
+    precision, recall, tally = scores(pairs)
     with capsys.disabled():
-        print(f"\nlook-alike pairs: precision {precision:.3f}, recall {recall:.3f}")
+        print(f"\n{path.name} ({len(pairs)} pairs): precision {precision:.3f}, recall {recall:.3f}")
         for category in sorted({c for c, _ in tally if c != "all"}):
             counts = {o: tally[(category, o)] for o in ("tp", "fn", "fp", "tn")}
             print(f"  {category:<14} " + "  ".join(f"{o} {n:>3}" for o, n in counts.items()))
-    missed = [f"{p.a.name!r} / {p.b.name!r}" for p in load() if p.same and looks_alike(p.a, p.b) is None]
-    wrong = [f"{p.a.name!r} / {p.b.name!r}" for p in load() if not p.same and looks_alike(p.a, p.b) is not None]
+    missed = [f"{p.a.name!r} / {p.b.name!r}" for p in pairs if p.same and looks_alike(p.a, p.b) is None]
+    wrong = [f"{p.a.name!r} / {p.b.name!r}" for p in pairs if not p.same and looks_alike(p.a, p.b) is not None]
     assert precision >= 0.9, f"precision {precision:.3f}; suggested wrongly: {wrong}"
     assert recall >= 0.95, f"recall {recall:.3f}; missed: {missed}"
 
@@ -76,7 +81,7 @@ def test_blocking_finds_the_labelled_pairs_among_many_others() -> None:
     """The labelled pairs hidden in two lists with thousands of other names: blocking must not lose them."""
     from custmgr_sandbox.sample import generate
 
-    pairs = [p for p in load() if p.same and looks_alike(p.a, p.b) is not None]
+    pairs = [p for p in load() + load(HOLDOUT) if p.same and looks_alike(p.a, p.b) is not None]
     noise = [Candidate(f"n{i}", v["name"]) for i, v in enumerate(generate(4000, seed=11))]
     left = [p.a for p in pairs] + noise[:2000]
     right = [p.b for p in pairs] + noise[2000:]
@@ -86,7 +91,7 @@ def test_blocking_finds_the_labelled_pairs_among_many_others() -> None:
 
 
 def test_every_suggestion_says_why() -> None:
-    for p in load():
+    for p in load() + load(HOLDOUT):
         found = looks_alike(p.a, p.b)
         if found is not None:
             assert found.reasons and all(isinstance(r, str) and r for r in found.reasons)
