@@ -15,20 +15,21 @@ from pathlib import Path
 from typing import Any
 
 from . import plugins
+from .adopt import apply_adoption, plan_adoption, remap
 from .apply import from_remote, settle
 from .backup import backup_sheets, make_backup, restore, write_backup
 from .book import format_contacts
 from .connector import Connector, Listed
 from .contact import FIELD_KEYS, Values
-from .contacts import ROW_ID, ContactRow, expected_columns, read_contacts
-from .contacts import SHEET as CONTACTS
+from .contacts import ROW_ID, ContactRow, expected_columns, read_contact_sheet
 from .errors import CustmgrError, StaleVersion, SyncRefused
 from .lookalikes import kept_apart, pair_key
 from .plan import PENDING, PlanInput, SyncPlan, make_plan, replan
 from .remote import write_all
 from .review import SHEET as REVIEW
 from .review import format_review, read_decisions, write_review
-from .settings import Settings, format_options, parse_options, read_settings, settings_values, write_settings
+from .settings import SHEET as SETTINGS_SHEET
+from .settings import Settings, format_options, read_settings, settings_values, write_settings
 from .state import PAIR_SHEET, STATE_SHEET, SyncState, read_pair_grid, read_state, write_state
 from .summary import Summary
 from .synclog import append_changes, append_log
@@ -100,10 +101,10 @@ def sync(workbook: Path | WorkbookPort, *, dry_run: bool = False, force: bool = 
     book, path = open_book(workbook, writable=not dry_run)
     settings = read_settings(book)
     state = read_state(book)
-    sheet = read_contacts(book, settings.custom_columns)
+    sheet = read_contact_sheet(book, settings)
     rows = sheet.contact_rows()
     decisions = read_decisions(book)
-    keys = (*FIELD_KEYS, *settings.custom_columns)
+    keys = tuple(k for k in (*FIELD_KEYS, *settings.custom_columns) if k in sheet.columns)
     with open_company(settings, connector_options, path) as connector:
         company = connector.company()
         check_pairing(state, company.id, company.name)
@@ -207,8 +208,9 @@ def _save_sync(book: WorkbookPort, sheet, rows, plan: SyncPlan, results, state: 
                          settled.changed_links, state_keys, before_pair, before_review, settled.remote_done)
     write_backup(book, backup, settings.backups)
     grid = [list(sheet.header), *settled.rows]
-    book.write(CONTACTS, grid)
-    format_contacts(book, sheet.labels, len(grid), [str(h or "") for h in sheet.header])
+    book.write(sheet.name, grid)
+    format_contacts(book, sheet.labels, len(grid), [str(h or "") for h in sheet.header], sheet_name=sheet.name,
+                    adopted=sheet.adopted)
     new_state = SyncState(dict(state.pair), settled.links)
     new_state.pair.update(connector=settings.connector, company_id=company.id, company_name=company.name,
                           syncs=str(number), last_sync=summary.when)
@@ -217,7 +219,7 @@ def _save_sync(book: WorkbookPort, sheet, rows, plan: SyncPlan, results, state: 
     write_state(book, new_state, state_keys)
     write_review(book, settled.decisions, decisions)
     append_log(book, summary)
-    append_changes(book, summary.when, settled.log, expected_columns(settings.custom_columns))
+    append_changes(book, summary.when, settled.log, expected_columns(settings.custom_columns, settings.columns))
     try:
         book.save()
     except CustmgrError as err:
@@ -252,13 +254,33 @@ def _messages(s: Summary) -> list[str]:
 def setup(workbook: Path | WorkbookPort, *, connector: str, company: str, vendors: bool | None = None,
           inactive: bool | None = None, custom_fields: dict[str, str] | None = None,
           connector_options: dict[str, Any] | None = None, map_all: bool = False,
-          options: dict[str, str] | None = None) -> str:
+          options: dict[str, str] | None = None, sheet: str | None = None,
+          map_columns: dict[str, str] | None = None) -> str:
     """Point the workbook at a company (checking it can be opened), and map custom fields to columns
-    (``map_all``: every custom field of the company, each to a column of its own name)."""
+    (``map_all``: every custom field of the company, each to a column of its own name).
+
+    A workbook ``custmgr new`` did not make is adopted (``custmgr.adopt``): its contact list (``sheet``, or the
+    sheet that looks like one) keeps its own headers, mapped to fields by their names or ``map_columns``
+    ("Their Header" -> field)."""
     book, path = open_book(workbook)
+    adoption = None
+    if SETTINGS_SHEET not in book.sheet_names():
+        adoption = plan_adoption(book, sheet=sheet, overrides=map_columns, vendors=bool(vendors))
+    elif sheet is not None or map_columns:
+        adoption = remap(book, read_settings(book), sheet=sheet, overrides=map_columns or {})
+    current = read_settings(book) if SETTINGS_SHEET in book.sheet_names() else Settings()
+    probe = Settings(connector=connector, company=company, options=current.options if options is None else options)
+    with open_company(probe, connector_options, path, two_way=False) as conn:  # before anything is changed
+        identity = conn.company()
+        available = {f.name.casefold(): f.name for f in conn.custom_fields()}
+    if adoption is not None:
+        apply_adoption(book, adoption)
     settings = read_settings(book)
     state = read_state(book)
     values = settings_values(settings)
+    columns = dict(settings.columns)
+    if adoption is not None:
+        values["contacts_sheet"], columns = adoption.sheet, adoption.columns
     if path is not None and Path(company).exists() and not Path(company).is_absolute():
         company = os.path.relpath(Path(company).resolve(), path.resolve().parent)
     values.update(connector=connector, company=company)
@@ -268,10 +290,6 @@ def setup(workbook: Path | WorkbookPort, *, connector: str, company: str, vendor
         values["kinds"] = "Customers and vendors" if vendors else "Customers"
     if inactive is not None:
         values["include_inactive"] = "Yes" if inactive else "No"
-    probe = Settings(connector=connector, company=company, options=parse_options(values["options"]))
-    with open_company(probe, connector_options, path, two_way=False) as conn:
-        identity = conn.company()
-        available = {f.name.casefold(): f.name for f in conn.custom_fields()}
     if state.links or state.sync_count:
         check_pairing(state, identity.id, identity.name)
     mapping = dict(settings.custom_fields)
@@ -284,10 +302,11 @@ def setup(workbook: Path | WorkbookPort, *, connector: str, company: str, vendor
             raise CustmgrError(f"QuickBooks company {identity.name!r} has no custom field {name!r}. "
                                f"Its custom fields: {', '.join(sorted(available.values())) or 'none'}.")
         mapping[real] = column or real
-    write_settings(book, values, mapping)
-    add_custom_columns(book, mapping)
+    write_settings(book, values, mapping, columns)
+    add_custom_columns(book, mapping, read_settings(book))
     book.save()
-    lines = [f"Paired {book.label} with {identity.name!r} ({connector}: {company})."]
+    lines = adoption.describe() if adoption is not None else []
+    lines.append(f"Paired {book.label} with {identity.name!r} ({connector}: {company}).")
     unmapped = sorted(set(available.values()) - set(mapping))
     if unmapped:
         lines.append("Custom fields you can sync: " + ", ".join(unmapped)
@@ -295,8 +314,12 @@ def setup(workbook: Path | WorkbookPort, *, connector: str, company: str, vendor
     return "\n".join(lines)
 
 
-def add_custom_columns(book: WorkbookPort, mapping: dict[str, str]) -> None:
-    grid = book.read(CONTACTS)
+def add_custom_columns(book: WorkbookPort, mapping: dict[str, str], settings: Settings | None = None) -> None:
+    """Add a column for each mapped custom field the contact sheet lacks: before Sync Status on Customer
+    Manager's own sheet, after the last column on an adopted list."""
+    settings = settings or read_settings(book)
+    name = settings.contacts_sheet
+    grid = book.read(name)
     header = list(grid[0]) if grid else []
     present = {str(h or "").strip().casefold() for h in header}
     missing = [col for col in mapping.values() if col.casefold() not in present]
@@ -305,32 +328,37 @@ def add_custom_columns(book: WorkbookPort, mapping: dict[str, str]) -> None:
     from .contacts import STATUS
 
     status_header = expected_columns({})[STATUS]
-    at = next((i for i, h in enumerate(header) if str(h or "").casefold() == status_header.casefold()), len(header))
-    new_header = header[:at] + missing + header[at:]
-    rows = [list(r[:at]) + [None] * len(missing) + list(r[at:]) for r in grid[1:]]
-    book.write(CONTACTS, [new_header, *rows])
-    columns = expected_columns({f"custom:{k}": v for k, v in mapping.items()})
-    format_contacts(book, columns, len(rows) + 1, [str(h or "") for h in new_header])
+    width = max((len(r) for r in grid), default=0)
+    at = width if settings.columns else next(
+        (i for i, h in enumerate(header) if str(h or "").casefold() == status_header.casefold()), len(header))
+    rows = [list(r) + [None] * (width - len(r)) for r in grid]
+    new_header = rows[0][:at] + missing + rows[0][at:]
+    rows = [list(r[:at]) + [None] * len(missing) + list(r[at:]) for r in rows[1:]]
+    book.write(name, [new_header, *rows])
+    columns = expected_columns({f"custom:{k}": v for k, v in mapping.items()}, settings.columns)
+    format_contacts(book, columns, len(rows) + 1, [str(h or "") for h in new_header], sheet_name=name,
+                    adopted=bool(settings.columns))
 
 
 def undo(workbook: Path | WorkbookPort, *, force: bool = False) -> Summary:
     """Put contacts, review and sync state back as they were before the last sync."""
     book, _ = open_book(workbook)
-    read_settings(book)
-    grid = book.read(CONTACTS)
+    settings = read_settings(book)
+    grid = book.read(settings.contacts_sheet)
     header = [str(h or "").strip().casefold() for h in (grid[0] if grid else [])]
-    rid_header = expected_columns({})[ROW_ID].casefold()
+    rid_header = expected_columns({}, settings.columns)[ROW_ID].casefold()
     if rid_header not in header:
         raise CustmgrError("The Row ID column is missing from Contacts, so undo cannot tell the rows apart. "
                            "Put the column back (Excel: Undo) and try again.")
-    restored, sheet_name = restore(book, header.index(rid_header), force=force)
+    restored, sheet_name = restore(book, header.index(rid_header), force=force, sheet=settings.contacts_sheet)
     current_pair = read_pair_grid(book.read(PAIR_SHEET)) if PAIR_SHEET in book.sheet_names() else {}
     pair = [list(r) for r in restored.pair]
     if current_pair.get("fields"):  # bases only ever gain fields: keep the wider list so every row decodes
         pair = [r for r in pair if r and r[0] != "fields"] + [["fields", current_pair["fields"]]]
-    book.write(CONTACTS, restored.rows)
-    format_contacts(book, expected_columns(read_settings(book).custom_columns), len(restored.rows),
-                    [str(h or "") for h in restored.rows[0]])
+    book.write(settings.contacts_sheet, restored.rows)
+    format_contacts(book, expected_columns(settings.custom_columns, settings.columns), len(restored.rows),
+                    [str(h or "") for h in restored.rows[0]], sheet_name=settings.contacts_sheet,
+                    adopted=bool(settings.columns))
     for name, content in ((PAIR_SHEET, pair), (STATE_SHEET, restored.state_rows)):
         if name not in book.sheet_names():
             book.add_sheet(name, "veryHidden")
@@ -360,7 +388,7 @@ def status(workbook: Path | WorkbookPort) -> dict[str, Any]:
     settings = read_settings(book)
     state = read_state(book)
     decisions = read_decisions(book)
-    sheet = read_contacts(book, settings.custom_columns)
+    sheet = read_contact_sheet(book, settings)
     rows = sheet.contact_rows()
     return {
         "workbook": book.label, "connector": settings.connector, "company": settings.company,
