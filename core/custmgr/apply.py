@@ -160,6 +160,8 @@ def _count(rec: RecordPlan, receive: Values, summary: Summary) -> None:
         summary.sent += 1
     elif rec.op == "deactivate":
         summary.made_inactive += 1
+    elif rec.op == "merge":
+        summary.merged += 1
     if rec.create_row is not None:
         if rec.case is Case.NEW_THERE:
             summary.imported += 1
@@ -177,6 +179,8 @@ def _log(rec: RecordPlan, row: ContactRow | None, receive: Values, link: Link | 
         out.remote_done.append(f"added {rec.name!r}")
     elif rec.op == "deactivate":
         out.remote_done.append(f"made {rec.name!r} inactive")
+    elif rec.op == "merge":
+        out.remote_done.append(f"merged {rec.name!r} into QuickBooks record {rec.merge_into}")
     elif rec.op == "update":
         out.remote_done.append(f"changed {', '.join(field_label(k) for k in sorted(rec.send))} of {rec.name!r}")
         for k, v in sorted(rec.send.items()):

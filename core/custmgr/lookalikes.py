@@ -139,7 +139,7 @@ def duplicates(new: Mapping[str, Values], links: Mapping[str, Link], rows: Mappi
             continue
         taken.update((p.left, p.right))
         side = _answer(decisions, DUPLICATE, link.row_id, p.right)
-        if side == "right":
+        if side == "right" and can_merge:
             same[p.right] = link.row_id
         elif side == "left":
             newly_apart.add(frozenset((p.left, p.right)))

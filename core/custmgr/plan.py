@@ -15,7 +15,7 @@ from .connector import Company, Listed, Op
 from .contact import CUSTOMER, NO, UNIT_LABELS, Problem, Values, name_key, parent_name, validate
 from .contacts import ContactRow, field_label, new_row_id
 from .errors import SyncRefused
-from .lookalikes import STATUS_MATCH, Pair, pair_new
+from .lookalikes import STATUS_MATCH, Duplicates, Pair, duplicates, pair_new
 from .review import ADD, CHANGED_GONE, CONFLICT, DELETE, DELETED_CHANGED, Decision, detail_of
 from .settings import Settings
 from .state import Link
@@ -50,6 +50,8 @@ class RecordPlan:
     decisions: tuple[Decision, ...] = ()
     status: str = ""
     problems: tuple[Problem, ...] = ()
+    merge_into: str = ""  # merge: the QuickBooks record that stays (this contact's record disappears into it)
+    merge_into_version: str = ""
 
     @property
     def acts(self) -> bool:
@@ -66,6 +68,8 @@ class RecordPlan:
             parts.append("send " + ", ".join(field_label(k) for k in sorted(self.send)))
         elif self.op == "deactivate":
             parts.append("make inactive in QuickBooks")
+        elif self.op == "merge":
+            parts.append(f"merge into QuickBooks record {self.merge_into}")
         if self.create_row is not None:
             parts.append("import into the workbook" if self.case is Case.NEW_THERE else "bring the row back")
         if self.receive:
@@ -98,7 +102,7 @@ class SyncPlan:
         c: dict[str, int] = defaultdict(int)
         for r in self.records:
             if r.op:
-                c[{"add": "add", "update": "send", "deactivate": "make_inactive"}[r.op]] += 1
+                c[{"add": "add", "update": "send", "deactivate": "make_inactive", "merge": "merge"}[r.op]] += 1
             if r.create_row is not None:
                 c["import" if r.case is Case.NEW_THERE else "restore"] += 1
             if r.receive:
@@ -131,6 +135,7 @@ class PlanInput:
     force: bool = False
     first_sync: bool = False
     apart: frozenset[Pair] = frozenset()  # look-alike pairs kept apart by earlier answers (never asked again)
+    can_merge: bool = False  # the connector merges records (QuickBooks Desktop)
 
 
 def make_plan(inp: PlanInput) -> SyncPlan:
@@ -155,6 +160,10 @@ def make_plan(inp: PlanInput) -> SyncPlan:
             continue
         records.append(builder.linked(link, by_id.get(row_id)))
     matched_remote = set(matches.values())
+    dup = _duplicates(rows, inp, linked_remote | matched_remote | pairing.held)
+    merges = {row_id: remote_id for remote_id, row_id in dup.same.items()}
+    records = [builder.merge(rec, merges[rec.row_id], inp.listing[merges[rec.row_id]])
+               if rec.row_id in merges else rec for rec in records]
     for row in rows:
         if row.row_id in inp.links:
             continue
@@ -168,13 +177,19 @@ def make_plan(inp: PlanInput) -> SyncPlan:
         else:
             records.append(builder.new_here(row))
     for remote_id, listed in inp.listing.items():
-        if remote_id in linked_remote or remote_id in matched_remote or remote_id in pairing.held:
+        if remote_id in linked_remote or remote_id in matched_remote or remote_id in pairing.held \
+                or remote_id in dup.same:
+            continue
+        if remote_id in dup.asks:
+            values = inp.fetched[remote_id]
+            records.append(RecordPlan(Case.NEW_THERE, new_row_id(), values.get("name", ""),
+                                      values.get("kind", CUSTOMER), remote_id, decisions=(dup.asks[remote_id],)))
             continue
         if not listed.active and not inp.settings.include_inactive:
             continue
         if remote_id in inp.fetched:
             records.append(builder.new_there(remote_id, listed))
-    return SyncPlan(inp.company, tuple(records), new_ids, inp.first_sync, pairing.apart)
+    return SyncPlan(inp.company, tuple(records), new_ids, inp.first_sync, pairing.apart | dup.apart)
 
 
 def _selected(kind: str, settings: Settings) -> bool:
@@ -223,6 +238,16 @@ def _match_new(rows: Sequence[ContactRow], inp: PlanInput):
     unlinked = {rid: v for rid, v in inp.fetched.items() if rid not in linked_remote and rid in inp.listing}
     new_rows = [r for r in rows if r.row_id not in inp.links]
     return pair_new(new_rows, unlinked, inp.decisions, inp.apart, include_inactive=inp.settings.include_inactive)
+
+
+def _duplicates(rows: Sequence[ContactRow], inp: PlanInput, taken: set[str]) -> Duplicates:
+    """New QuickBooks records (not linked, matched or held by a question) that look like a synced contact."""
+    new = {rid: v for rid, v in inp.fetched.items() if rid in inp.listing and rid not in taken
+           and (inp.listing[rid].active or inp.settings.include_inactive)
+           and _selected(v.get("kind", CUSTOMER), inp.settings)}
+    synced = {row_id: lk for row_id, lk in inp.links.items() if lk.remote_id in inp.listing}
+    return duplicates(new, synced, {r.row_id: r for r in rows}, inp.decisions, inp.apart,
+                      can_merge=inp.can_merge, connector=inp.settings.connector)
 
 
 def _customer_names(rows: Sequence[ContactRow], inp: PlanInput) -> set[str]:
@@ -350,6 +375,15 @@ class _Builder:
         d = Decision(ADD, row.row_id, row.name, field="Whole contact", left=summary or row.name,
                      right="(not in QuickBooks)")
         return RecordPlan(**common, decisions=(d,), status=STATUS_ADD)
+
+    def merge(self, rec: RecordPlan, into: str, listed: Listed) -> RecordPlan:
+        """The bookkeeper said the new QuickBooks record ``into`` is this contact: merge this contact's record
+        into it in QuickBooks. The row then follows the record that stays, against the base it had, so the
+        record's own values come in where the row was not edited (QuickBooks keeps the surviving record's)."""
+        link = self.inp.links[rec.row_id]
+        return RecordPlan(rec.case, rec.row_id, rec.name, rec.kind, link.remote_id,
+                          self.inp.listing[link.remote_id].version, op="merge", base=dict(link.base),
+                          flag=PENDING, merge_into=into, merge_into_version=listed.version)
 
     def both_new(self, row: ContactRow, remote_id: str) -> RecordPlan:
         there = self.inp.fetched[remote_id]

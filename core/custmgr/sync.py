@@ -112,14 +112,14 @@ def sync(workbook: Path | WorkbookPort, *, dry_run: bool = False, force: bool = 
         fetched = _fetch(connector, _to_fetch(listing, state, rows, settings.include_inactive), progress)
         inp = PlanInput(company, rows, state.links, listing, fetched, decisions, settings, keys,
                         dict(connector.limits), connector.charset, force, first_sync=not state.links,
-                        apart=kept_apart(state.pair))
+                        apart=kept_apart(state.pair), can_merge=connector.can_merge)
         plan = make_plan(inp)
         summary = Summary(action="dry run" if dry_run else "sync", when=now(), company=company.name)
         if dry_run:
             counts = plan.counts()
             for name, field in (("import", "imported"), ("send", "sent"), ("receive", "received"),
                                 ("add", "added"), ("make_inactive", "made_inactive"), ("remove", "removed"),
-                                ("restore", "restored"), ("errors", "errors")):
+                                ("restore", "restored"), ("merge", "merged"), ("errors", "errors")):
                 setattr(summary, field, counts.get(name, 0))
             summary.conflicts_open = sum(1 for d in plan.decisions if d.kind == "conflict")
             summary.decisions_open = len(plan.decisions) - summary.conflicts_open
@@ -235,7 +235,8 @@ def _outcome(s: Summary) -> str:
         return "failed" if not (s.sent or s.received or s.added or s.imported) else "partly failed"
     if s.errors or s.conflicts_open or s.decisions_open:
         return "needs attention"
-    moved = s.imported or s.sent or s.received or s.added or s.made_inactive or s.removed or s.restored
+    moved = (s.imported or s.sent or s.received or s.added or s.made_inactive or s.removed or s.restored
+             or s.merged)
     return "ok" if moved else "nothing to do"
 
 

@@ -9,6 +9,8 @@ from pathlib import Path
 
 from custmgr import sync as engine
 from custmgr.lookalikes import kept_apart
+from custmgr_sandbox.connector import SandboxConnector
+from custmgr_sandbox.merge import add_transaction, transactions
 from custmgr_sandbox.store import SandboxCompany
 from workbooks import add_row, contacts, mark, paired, remote, review, state, statuses
 
@@ -118,3 +120,71 @@ def test_dry_run_shows_the_question(tmp_path):
     summary, plan = engine.sync(book, dry_run=True)
     assert any("ask: Whole contact" in line and line.startswith("obriens bakery") for line in summary.plan)
     assert any(d.kind == "match" for d in plan.decisions)
+
+
+# --- possible duplicates in QuickBooks ------------------------------------------------------------------------
+
+
+def new_look_alike_in_quickbooks(tmp_path: Path) -> tuple[Path, Path]:
+    book, company = paired(tmp_path, vendors=False)
+    with SandboxCompany(company) as c:
+        c.add("Ted Kowalski", {"phone": "(508) 555-0177", "email": "ted@kowalski.example.com"})
+        add_transaction(c, "Kowalski, Ted")
+    return book, company
+
+
+def test_a_new_quickbooks_contact_like_a_synced_one_is_asked_about(tmp_path):
+    book, company = new_look_alike_in_quickbooks(tmp_path)
+    with SandboxCompany(company) as c:
+        ted = c.find("Kowalski, Ted")
+    sync(book)
+    asked = by_kind(book, "duplicate")
+    assert set(asked) == {"Kowalski, Ted"}
+    d = asked["Kowalski, Ted"]
+    assert "Ted Kowalski" in d.right and "written 'Last, First'" in d.note and "QuickBooks merges" in d.note
+    assert "Ted Kowalski" not in contacts(book)  # not imported while the question is open
+    assert ted.remote_id in {lk.remote_id for lk in state(book).links.values()}
+
+
+def test_accept_right_merges_in_quickbooks_and_the_row_follows_the_record_that_stays(tmp_path):
+    book, company = new_look_alike_in_quickbooks(tmp_path)
+    sync(book)
+    mark(book, "Kowalski, Ted", "right")
+    summary = sync(book)
+    assert summary.merged == 1 and summary.outcome == "ok"
+    with SandboxCompany(company) as c:
+        assert c.find("Kowalski, Ted") is None  # merged away
+        theo = c.find("Ted Kowalski")
+        assert len(transactions(c, theo.remote_id)) == 1  # its transaction moved
+    assert theo.remote_id in {lk.remote_id for lk in state(book).links.values()}
+    sync(book)  # the record that stays brings its own values into the row
+    here = contacts(book)
+    assert "Ted Kowalski" in here and "Kowalski, Ted" not in here
+    assert here["Ted Kowalski"]["phone"] == "(508) 555-0177"
+    assert sync(book).outcome == "nothing to do"
+    assert not by_kind(book, "duplicate")
+
+
+def test_accept_left_imports_the_new_contact_and_never_asks_again(tmp_path):
+    book, company = new_look_alike_in_quickbooks(tmp_path)
+    sync(book)
+    mark(book, "Kowalski, Ted", "left")
+    summary = sync(book)
+    assert summary.imported == 1
+    assert {"Kowalski, Ted", "Ted Kowalski"} <= set(contacts(book))
+    assert sync(book).outcome == "nothing to do"
+    assert not by_kind(book, "duplicate")
+    assert len(remote(company)) == len(contacts(book)) + sum(
+        1 for v in remote(company).values() if v["active"] == "No" or v["kind"] == "Vendor")
+
+
+def test_a_connector_that_cannot_merge_says_so_and_keeps_asking(tmp_path, monkeypatch):
+    monkeypatch.setattr(SandboxConnector, "can_merge", False)
+    book, company = new_look_alike_in_quickbooks(tmp_path)
+    sync(book)
+    d = by_kind(book, "duplicate")["Kowalski, Ted"]
+    assert "cannot merge" in d.note and "QuickBooks Online has no merge" in d.note
+    mark(book, "Kowalski, Ted", "right")
+    summary = sync(book)
+    assert summary.merged == 0 and "Kowalski, Ted" in by_kind(book, "duplicate")
+    assert remote(company)["Kowalski, Ted"]  # nothing merged
