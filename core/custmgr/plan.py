@@ -16,7 +16,7 @@ from .contact import CUSTOMER, NO, UNIT_LABELS, Problem, Values, name_key, paren
 from .contacts import ContactRow, field_label, new_row_id
 from .errors import SyncRefused
 from .lookalikes import STATUS_MATCH, Duplicates, Pair, duplicates, pair_new
-from .review import ADD, CHANGED_GONE, CONFLICT, DELETE, DELETED_CHANGED, Decision, detail_of
+from .review import ADD, CHANGED_GONE, CONFLICT, DELETE, DELETED_CHANGED, DUPLICATE, MATCH, Decision, detail_of
 from .settings import Settings
 from .state import Link
 
@@ -78,7 +78,7 @@ class RecordPlan:
             parts.append("remove the row")
         if self.forget and not self.remove_row:
             parts.append("forget the link")
-        parts.extend(f"ask: {d.field or d.kind}" for d in self.decisions)
+        parts.extend(f"ask: {_question(d)}" for d in self.decisions)
         parts.extend(f"{field_label(p.field)} {p.message}" for p in self.problems)
         return f"{self.name or self.row_id}: {self.case.value}: " + ("; ".join(parts) or "nothing to do")
 
@@ -471,6 +471,14 @@ class _Builder:
         return RecordPlan(**common, op="update" if m.send else None, send=m.send, receive=m.receive,
                           base=None if unchanged else m.base, flag=PENDING if decisions else "",
                           decisions=decisions, status=STATUS_CONFLICT if decisions else "")
+
+
+def _question(d: Decision) -> str:
+    if d.kind == MATCH:
+        return f"possible match with QuickBooks contact {d.right!r}"
+    if d.kind == DUPLICATE:
+        return f"possible duplicate in QuickBooks of {d.contact!r}"
+    return d.field or d.kind
 
 
 def _status(problems: Sequence[Problem]) -> str:

@@ -118,7 +118,8 @@ def test_undo_forgets_a_keep_apart_answer_with_the_sync_that_made_it(tmp_path):
 def test_dry_run_shows_the_question(tmp_path):
     book, _ = own_rows(tmp_path)
     summary, plan = engine.sync(book, dry_run=True)
-    assert any("ask: Whole contact" in line and line.startswith("obriens bakery") for line in summary.plan)
+    assert any("ask: possible match with QuickBooks contact \"O'Brien's Bakery" in line
+               and line.startswith("obriens bakery") for line in summary.plan)
     assert any(d.kind == "match" for d in plan.decisions)
 
 
