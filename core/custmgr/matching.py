@@ -208,10 +208,13 @@ def _blocks(c: _Ready, rarity: Counter[str]) -> tuple[set[str], set[str], set[st
         extra.update(f"i:{initial}|{y[:PREFIX]}" for y in rare)
     if c.squeezed:
         keys.add("c:" + c.squeezed[:8])
+    # The same email or phone counts only with a word in common (``_covers``): block on both together, or a
+    # shared office phone would pair every contact that uses it.
+    starts = {w[:PREFIX] for w in words if len(w) > 1}
     if c.email:
-        keys.add("e:" + c.email)
+        keys.update(f"e:{c.email}|{w}" for w in starts)
     if c.phone:
-        keys.add("t:" + c.phone)
+        keys.update(f"t:{c.phone}|{w}" for w in starts)
     return keys, filed, extra
 
 
