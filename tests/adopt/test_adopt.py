@@ -238,3 +238,64 @@ def test_command_line_setup_with_sheet_and_map_column(tmp_path):
     result = CliRunner().invoke(main, ["setup", str(book), "--connector", "sandbox", "--company",
                                        str(company(tmp_path)), "--map-column", "no equals sign"])
     assert result.exit_code == 2 and "Your Header=Field" in result.output
+
+
+def test_setup_refuses_a_list_open_in_excel_and_changes_nothing(tmp_path):
+    book = own_workbook(tmp_path / "mine.xlsx")
+    (tmp_path / "~$mine.xlsx").write_bytes(b"locked")
+    before = book.read_bytes()
+    with pytest.raises(CustmgrError, match="open in"):
+        engine.setup(book, connector="sandbox", company=str(company(tmp_path)))
+    assert book.read_bytes() == before
+
+
+def test_a_crash_half_way_through_setup_leaves_the_file_as_it_was(tmp_path, monkeypatch):
+    book = own_workbook(tmp_path / "mine.xlsx")
+    before = book.read_bytes()
+
+    def crash(*args, **kwargs):
+        raise RuntimeError("power cut")
+
+    monkeypatch.setattr(engine, "add_custom_columns", crash)
+    with pytest.raises(RuntimeError):
+        engine.setup(book, connector="sandbox", company=str(company(tmp_path)))
+    assert book.read_bytes() == before
+
+
+def test_setup_takes_an_open_workbook_through_the_port(tmp_path):
+    book = own_workbook(tmp_path / "mine.xlsx")
+    port = XlsxWorkbook.open(book)
+    out = engine.setup(port, connector="sandbox", company=str(company(tmp_path)))
+    assert "sheet 'Clients'" in out
+    assert read_settings(XlsxWorkbook.open(book, writable=False)).contacts_sheet == "Clients"
+
+
+def test_a_mistake_in_the_mapping_on_settings_names_the_row(tmp_path):
+    book = own_workbook(tmp_path / "mine.xlsx")
+    engine.setup(book, connector="sandbox", company=str(company(tmp_path)))
+    wb = openpyxl.load_workbook(book)
+    ws = wb["Settings"]
+    row = next(r for r in range(1, ws.max_row + 1) if ws.cell(r, 1).value == "Phone")
+    ws.cell(r := row, 1).value = "Shoe Size"
+    wb.save(book)
+    with pytest.raises(CustmgrError, match=rf"Settings.*row {r}|row {r}.*Settings") as err:
+        engine.sync(book, backoff=0)
+    assert "Shoe Size" in str(err.value)
+
+
+def test_a_header_corrected_on_settings_is_used_by_the_next_sync(tmp_path):
+    book = own_workbook(tmp_path / "mine.xlsx")
+    engine.setup(book, connector="sandbox", company=str(company(tmp_path)))
+    wb = openpyxl.load_workbook(book)
+    ws = wb["Settings"]
+    row = next(r for r in range(1, ws.max_row + 1) if ws.cell(r, 1).value == "Phone")
+    ws.cell(row, 2).value = "Nope"
+    wb.save(book)
+    with pytest.raises(CustmgrError, match="the column 'Nope' is missing"):
+        engine.sync(book, backoff=0)
+    ws.cell(row, 2).value = None  # cleared: the phone is not synced at all
+    wb.save(book)
+    summary, _ = engine.sync(book, backoff=0)
+    assert summary.imported > 30
+    assert read_settings(XlsxWorkbook.open(book, writable=False)).columns["phone"] == ""  # listed, not synced
+    assert column_of(book, "Clients", "Tel")["Café Société"] is None  # nothing written into the Tel column
