@@ -162,3 +162,24 @@ def _duplicate_question(row_id: str, here: Values, remote_id: str, there: Values
                     right=right, detail=detail_of([left], [right]),
                     note=f"A new QuickBooks contact looks like this one: {p.why}. {how}. Accept Left keeps them "
                          "apart (the new one is imported as a row of its own).")
+
+
+def like_synced(new_rows: Sequence[ContactRow], links: Mapping[str, Link], rows: Mapping[str, ContactRow]
+                ) -> dict[str, str]:
+    """For new workbook rows, the synced contact each looks like, as a sentence for its "Add to QuickBooks?"
+    question: adding it would make a duplicate in QuickBooks."""
+    synced = {lk.row_id: (rows[lk.row_id].values if lk.row_id in rows else lk.base)
+              for lk in links.values() if lk.remote_id and not lk.flag}
+    if not new_rows or not synced:
+        return {}
+    left = [_candidate(r.row_id, r.values) for r in new_rows]
+    right = [_candidate(row_id, values) for row_id, values in synced.items()]
+    kinds = {r.row_id: r.values.get("kind", CUSTOMER) for r in new_rows}
+    out: dict[str, str] = {}
+    for p in find_pairs(left, right):
+        there = synced[p.right]
+        if p.left in out or kinds[p.left] != there.get("kind", CUSTOMER):
+            continue
+        out[p.left] = (f"It looks like {there.get('name', '')!r}, already in QuickBooks ({p.why}): if it is the same "
+                       "contact, make your changes on that row and delete this one, or QuickBooks gets a duplicate.")
+    return out

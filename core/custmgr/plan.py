@@ -8,15 +8,26 @@ from __future__ import annotations
 import bisect
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from .classify import Case, Conflict, classify, differs, merge
 from .connector import Company, Listed, Op
 from .contact import CUSTOMER, NO, UNIT_LABELS, Problem, Values, name_key, parent_name, validate
 from .contacts import ContactRow, field_label, new_row_id
 from .errors import SyncRefused
-from .lookalikes import STATUS_MATCH, Duplicates, Pair, duplicates, pair_new
-from .review import ADD, CHANGED_GONE, CONFLICT, DELETE, DELETED_CHANGED, DUPLICATE, MATCH, Decision, detail_of
+from .lookalikes import STATUS_MATCH, Duplicates, Pair, duplicates, like_synced, pair_new
+from .review import (
+    ADD,
+    CHANGED_GONE,
+    CONFLICT,
+    DELETE,
+    DELETED_CHANGED,
+    DUPLICATE,
+    MATCH,
+    NOTES,
+    Decision,
+    detail_of,
+)
 from .settings import Settings
 from .state import Link
 
@@ -189,7 +200,19 @@ def make_plan(inp: PlanInput) -> SyncPlan:
             continue
         if remote_id in inp.fetched:
             records.append(builder.new_there(remote_id, listed))
+    records = _warn_look_alikes(records, by_id, inp)
     return SyncPlan(inp.company, tuple(records), new_ids, inp.first_sync, pairing.apart | dup.apart)
+
+
+def _warn_look_alikes(records: list[RecordPlan], by_id: Mapping[str, ContactRow], inp: PlanInput
+                      ) -> list[RecordPlan]:
+    """A new row asked about ("Add to QuickBooks?") that looks like a contact already synced says so."""
+    asking = [by_id[r.row_id] for r in records if r.row_id in by_id and any(d.kind == ADD for d in r.decisions)]
+    hints = like_synced(asking, inp.links, by_id)
+    if not hints:
+        return records
+    return [replace(r, decisions=tuple(replace(d, note=f"{NOTES[ADD]} {hints[r.row_id]}") if d.kind == ADD else d
+                                       for d in r.decisions)) if r.row_id in hints else r for r in records]
 
 
 def _selected(kind: str, settings: Settings) -> bool:

@@ -189,3 +189,13 @@ def test_a_connector_that_cannot_merge_says_so_and_keeps_asking(tmp_path, monkey
     summary = sync(book)
     assert summary.merged == 0 and "Kowalski, Ted" in by_kind(book, "duplicate")
     assert remote(company)["Kowalski, Ted"]  # nothing merged
+
+
+def test_a_new_row_like_a_synced_contact_is_warned_on_its_add_question(tmp_path):
+    book, _ = paired(tmp_path, vendors=False)
+    add_row(book, Name="Ted Kowalsky")  # "Kowalski, Ted" is synced already
+    add_row(book, Name="Quite Different Landscaping")
+    sync(book)
+    adds = by_kind(book, "add")
+    assert "It looks like 'Kowalski, Ted', already in QuickBooks" in adds["Ted Kowalsky"].note
+    assert "looks like" not in adds["Quite Different Landscaping"].note
