@@ -236,39 +236,41 @@ def find_pairs(left: Sequence[Candidate], right: Sequence[Candidate] | None = No
     rarity = _rarity(lefts) if within else _rarity(lefts, others)
     left_blocks = [_blocks(c, rarity) for c in lefts]
     right_blocks = left_blocks if within else [_blocks(c, rarity) for c in others]
-    index: dict[str, list[int]] = defaultdict(list)
-    for j, (keys, filed, _) in enumerate(right_blocks):
-        for key in keys | filed:
-            index[key].append(j)
-    left_index: dict[str, list[int]] = index
-    if not within:
-        left_index = defaultdict(list)
-        for i, (keys, filed, _) in enumerate(left_blocks):
-            for key in keys | filed:
-                left_index[key].append(i)
-    pairs: set[tuple[int, int]] = set()
+    index = _index(right_blocks)
+    left_index = index if within else _index(left_blocks)
+    candidates: list[set[int]] = [set() for _ in lefts]  # left i -> the right contacts it shares a block with
     for i, (keys, _, extra) in enumerate(left_blocks):
-        for key in keys | extra:
-            found = index.get(key, ())
-            if len(found) <= MAX_BLOCK:
-                pairs.update((i, j) for j in found)
+        for key in (*keys, *extra):
+            found = index.get(key)
+            if found and len(found) <= MAX_BLOCK:
+                candidates[i].update(found)
     for j, (_, _, extra) in enumerate(right_blocks):  # initials on the right look among the left's words
         for key in extra:
-            found = left_index.get(key, ())
-            if len(found) <= MAX_BLOCK:
-                pairs.update((i, j) for i in found)
+            found = left_index.get(key)
+            if found and len(found) <= MAX_BLOCK:
+                for i in found:
+                    candidates[i].add(j)
     out: list[Likeness] = []
-    for i, j in pairs:
-        if within:
-            if i == j:
+    for i, js in enumerate(candidates):
+        for j in js:
+            if within and j <= i and i in candidates[j]:
+                continue  # inside one list each pair once (found from both ends)
+            a, b = (lefts[j], lefts[i]) if within and j < i else (lefts[i], others[j])
+            if a is b:
                 continue
-            i, j = min(i, j), max(i, j)
-        found_pair = _compare(lefts[i], others[j])
-        if found_pair is not None:
-            out.append(found_pair)
-    out = list({(p.left, p.right): p for p in out}.values())
+            found_pair = _compare(a, b)
+            if found_pair is not None:
+                out.append(found_pair)
     out.sort(key=lambda p: (-p.score, p.left, p.right))
     return out
+
+
+def _index(blocks: list[tuple[set[str], set[str], set[str]]]) -> dict[str, list[int]]:
+    index: dict[str, list[int]] = defaultdict(list)
+    for n, (keys, filed, _) in enumerate(blocks):
+        for key in (*keys, *filed):
+            index[key].append(n)
+    return index
 
 
 def one_to_one(pairs: Iterable[Likeness]) -> list[Likeness]:
