@@ -250,3 +250,28 @@ def apply_adoption(book: WorkbookPort, adoption: Adoption) -> None:
     for name in OWN_SHEETS:
         if name not in book.sheet_names():
             lay_out_sheet(book, name)
+
+
+def adopt(book: WorkbookPort, *, sheet: str | None = None, overrides: Mapping[str, str] | None = None,
+          vendors: bool = False) -> Adoption:
+    """Adopt the list before any company is chosen (Set Up Sync's first click in Excel): add the columns and
+    sheets and write the mapping on Settings, where the bookkeeper then fills in the connector and company and
+    sets up again. Not saved: the caller saves."""
+    from .settings import write_settings
+
+    adoption = plan_adoption(book, sheet=sheet, overrides=overrides, vendors=vendors)
+    apply_adoption(book, adoption)
+    values = {"contacts_sheet": adoption.sheet}
+    if vendors:
+        values["kinds"] = "Customers and vendors"
+    write_settings(book, values, {}, adoption.columns)
+    return adoption
+
+
+def can_adopt(book: WorkbookPort) -> bool:
+    """Whether the workbook holds a list ``adopt`` would take (and no sheet stands in the way)."""
+    try:
+        plan_adoption(book)
+    except CustmgrError:
+        return False
+    return True

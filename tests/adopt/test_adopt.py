@@ -299,3 +299,23 @@ def test_a_header_corrected_on_settings_is_used_by_the_next_sync(tmp_path):
     assert summary.imported > 30
     assert read_settings(XlsxWorkbook.open(book, writable=False)).columns["phone"] == ""  # listed, not synced
     assert column_of(book, "Clients", "Tel")["Café Société"] is None  # nothing written into the Tel column
+
+
+def test_adopting_first_and_choosing_the_company_later(tmp_path):
+    """Set Up Sync in Excel: the first click adopts the list (no company yet), the second pairs it."""
+    from custmgr.adopt import adopt, can_adopt
+
+    book = own_workbook(tmp_path / "mine.xlsx")
+    port = XlsxWorkbook.open(book)
+    assert can_adopt(port)
+    adoption = adopt(port, vendors=True)
+    port.save()
+    assert adoption.added == ("Row ID", "Sync Status", "Type")
+    settings = read_settings(XlsxWorkbook.open(book, writable=False))
+    assert settings.contacts_sheet == "Clients" and not settings.company and settings.columns["kind"] == "Type"
+    assert not can_adopt(XlsxWorkbook.open(book, writable=False))  # its sheets are there now
+    engine.setup(book, connector="sandbox", company=str(company(tmp_path)))
+    summary, _ = engine.sync(book, backoff=0)
+    assert summary.imported > 30
+    kinds = column_of(book, "Clients", "Type")
+    assert kinds["Cape Cod Mulch Co."] == "Vendor" and kinds["Café Société"] == "Customer"
