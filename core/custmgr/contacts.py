@@ -98,8 +98,8 @@ def read_contacts(book: WorkbookPort, custom_columns: dict[str, str], *, sheet: 
     ``columns``: an adopted list's mapping (field key -> its header); only the fields it maps are synced."""
     if sheet not in book.sheet_names():
         raise WorkbookError(f"the {sheet} sheet is missing; it holds the contacts and cannot be synced without it. "
-                            "Restore it (Excel: Undo), or name the sheet that holds them under Contact sheet on "
-                            "Settings", sheet=sheet)
+                            "Restore it (Excel: Undo) or start a new workbook with `custmgr new` (if the contacts "
+                            "are on another sheet, put its name under Contact sheet on Settings)", sheet=sheet)
     grid = book.read(sheet)
     header = list(grid[0]) if grid else []
     wanted = expected_columns(custom_columns, columns)
