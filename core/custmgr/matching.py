@@ -148,11 +148,16 @@ def _word_likeness(w: str, v: str) -> float:
 def _covers(a: Sequence[str], b: Sequence[str]) -> bool:
     """Every word of the shorter name has a counterpart in the longer one (alike, or the start of it:
     "Books" / "Bookstore"): with the same email or phone, "Acme Plumbing" and "Acme Plumbing & Heating" are one."""
-    short, long_ = (a, b) if len(a) <= len(b) else (b, a)
-    short = [w for w in short if len(w) > 1]
-    return bool(short) and all(
+    if len(a) == len(b):
+        return _within(a, b) and _within(b, a)
+    return _within(a, b) if len(a) < len(b) else _within(b, a)
+
+
+def _within(short: Sequence[str], long_: Sequence[str]) -> bool:
+    words = [w for w in short if len(w) > 1]
+    return bool(words) and all(
         any(Indel.normalized_similarity(w, v) >= WORD_LIKENESS or (min(len(w), len(v)) >= 3 and
-            (v.startswith(w) or w.startswith(v))) for v in long_) for w in short)
+            (v.startswith(w) or w.startswith(v))) for v in long_) for w in words)
 
 
 def _words_align(a: Sequence[str], b: Sequence[str]) -> bool:
