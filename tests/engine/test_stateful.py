@@ -783,11 +783,14 @@ def test_renaming_a_customer_renames_its_job_rows_in_the_same_sync(tmp_path: Pat
     assert summary.outcome == "nothing to do"
 
 
-@pytest.mark.xfail(strict=True, reason="the duplicate-name check runs before planning, so it does not see names a "
-                   "sync brings into Contacts (an import, a row brought back from QuickBooks): the add or rename is "
-                   "refused as 'name in use' and only the next sync reports two rows with one name, so that sync "
-                   "changes Contacts (the machine leaves such rows out of its comparisons, see NAME_CLASH)")
-@pytest.mark.parametrize("arriving", ["imported", "brought back"])
+@pytest.mark.parametrize("arriving", [
+    "imported",  # the new QuickBooks contact is asked about as a possible duplicate of the renamed row, not imported
+    pytest.param("brought back", marks=pytest.mark.xfail(
+        strict=True, reason="the duplicate-name check runs before planning, so it does not see names a sync brings "
+        "into Contacts (a row brought back from QuickBooks): the add is refused as 'name in use' and only the next "
+        "sync reports two rows with one name, so that sync changes Contacts (the machine leaves such rows out of "
+        "its comparisons, see NAME_CLASH)")),
+])
 def test_a_row_named_like_a_row_the_sync_brings_in_is_reported_at_once(tmp_path: Path, arriving: str) -> None:
     pair = make_pair(tmp_path, {"Ada": {}, "Bob": {}}, {"add_policy": "Add to QuickBooks"})
     sync(pair.book, backoff=0)
