@@ -72,22 +72,27 @@ def pair_new(rows: Sequence[ContactRow], unlinked: Mapping[str, Values], decisio
     asks: dict[str, Decision] = {}
     held: set[str] = set()
     newly_apart: set[Pair] = set()
+    by_row = {r.row_id: r for r in rows}
+    for d in decisions.values():  # answers count even if the two no longer look alike (a name edited since)
+        if d.kind != MATCH or d.side is None or d.row_id not in by_row or d.unit not in unlinked:
+            continue
+        if by_row[d.row_id].values.get("kind", CUSTOMER) != unlinked[d.unit].get("kind", CUSTOMER):
+            continue
+        if d.side == "right" and d.unit not in links.values():
+            links[d.row_id] = d.unit
+        elif d.side == "left":
+            newly_apart.add(frozenset((d.row_id, d.unit)))
+    rows = [r for r in rows if r.row_id not in links]
+    unlinked = {rid: v for rid, v in unlinked.items() if rid not in links.values()}
+    apart = set(apart) | newly_apart
     for kind in sorted({r.values.get("kind", CUSTOMER) for r in rows}):
         left = [_candidate(r.row_id, r.values) for r in rows if r.values.get("kind", CUSTOMER) == kind]
         right = [_candidate(rid, v) for rid, v in unlinked.items() if v.get("kind", CUSTOMER) == kind]
         found = match_lists(left, right, apart)
         links.update(found.linked)
-        by_row = {r.row_id: r for r in rows}
         for p in found.suggested:
             there = unlinked[p.right]
-            if there.get("active") == NO and not include_inactive:
-                continue
-            side = _answer(decisions, MATCH, p.left, p.right)
-            if side == "right":
-                links[p.left] = p.right
-            elif side == "left":
-                newly_apart.add(frozenset((p.left, p.right)))
-            else:
+            if there.get("active") != NO or include_inactive:
                 asks[p.left] = _match_question(by_row[p.left], p.right, there, p)
                 held.add(p.right)
     return Pairing(links, asks, frozenset(held), frozenset(newly_apart))

@@ -199,3 +199,16 @@ def test_a_new_row_like_a_synced_contact_is_warned_on_its_add_question(tmp_path)
     adds = by_kind(book, "add")
     assert "It looks like 'Kowalski, Ted', already in QuickBooks" in adds["Ted Kowalsky"].note
     assert "looks like" not in adds["Quite Different Landscaping"].note
+
+
+def test_an_answer_counts_even_if_the_names_no_longer_look_alike(tmp_path):
+    book, company = own_rows(tmp_path)
+    sync(book)
+    mark(book, "obriens bakery", "right")
+    from workbooks import set_cells
+    set_cells(book, "obriens bakery", Name="Maeve's place")  # renamed after answering
+    sync(book)
+    with SandboxCompany(company) as c:
+        bakery = c.find("O'Brien's Bakery")
+    assert bakery.remote_id in {lk.remote_id for lk in state(book).links.values()}
+    assert "O'Brien's Bakery" not in contacts(book)
