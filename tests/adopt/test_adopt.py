@@ -319,3 +319,20 @@ def test_adopting_first_and_choosing_the_company_later(tmp_path):
     assert summary.imported > 30
     kinds = column_of(book, "Clients", "Type")
     assert kinds["Cape Cod Mulch Co."] == "Vendor" and kinds["Café Société"] == "Customer"
+
+
+def test_columns_are_added_after_the_last_used_column_even_without_a_header(tmp_path):
+    book = tmp_path / "mine.xlsx"
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "List"
+    ws.append(["Name", "Phone", None, None])
+    ws.append(["Ann Lee", "555-0100", None, "call after 5"])
+    wb.save(book)
+    engine.setup(book, connector="sandbox", company=str(company(tmp_path)))
+    grid = cells(book, "List")
+    assert grid[0] == ["Name", "Phone", None, None, "Row ID", "Sync Status"]
+    assert grid[1] == ["Ann Lee", "555-0100", None, "call after 5", None, None]
+    engine.sync(book, backoff=0)
+    grid = cells(book, "List")
+    assert grid[1][:4] == ["Ann Lee", "555-0100", None, "call after 5"] and grid[0][2] is None
