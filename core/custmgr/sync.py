@@ -246,6 +246,9 @@ def _messages(s: Summary) -> list[str]:
         out.append("Open the Review sheet: mark Accept Left or Accept Right on each row, then sync again.")
     if s.errors or s.failed:
         out.append("Rows with a Sync Status message were not synced; fix them and sync again.")
+    if s.merged:
+        out.append("Duplicates were merged in QuickBooks; the next sync brings each remaining contact's values "
+                   "into its row.")
     return out
 
 

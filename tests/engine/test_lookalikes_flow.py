@@ -153,6 +153,7 @@ def test_accept_right_merges_in_quickbooks_and_the_row_follows_the_record_that_s
     mark(book, "Kowalski, Ted", "right")
     summary = sync(book)
     assert summary.merged == 1 and summary.outcome == "ok"
+    assert any("merged in QuickBooks" in line for line in summary.lines())
     with SandboxCompany(company) as c:
         assert c.find("Kowalski, Ted") is None  # merged away
         theo = c.find("Ted Kowalski")
