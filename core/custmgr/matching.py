@@ -5,9 +5,10 @@ letters apart from spacing, or the same number of words each close to one on the
 for "Jonathan"). A word more on one side ("Boston Dental" and "Boston Dental Supply") means two contacts; a
 middle initial does not. The same email or phone makes a partial name likeness enough.
 
-Only pairs that share a *block* are compared: the first letters of their two rarest words, their email, their
-phone. Look-alikes share those almost always, and the work then grows with the length of the lists, not with
-its square.
+Only pairs that share a *block* are compared: the first or the last letters of their two rarest words, the start
+of the name without spaces, an initial and the word it may stand for, the email or phone together with a word.
+Look-alikes share one of those almost always, and the work then grows with the length of the lists, not with its
+square.
 """
 
 from __future__ import annotations
@@ -42,7 +43,8 @@ class Candidate:
 
 @dataclass(frozen=True)
 class Likeness:
-    """Two contacts that look like one: ``score`` 0..100 (higher first) and why, in words for the Review sheet."""
+    """Two contacts that look like one: ``score`` (the sorted names' likeness 0..100, plus 5 for each shared email
+    or phone; higher first) and why, in words for the Review sheet."""
 
     left: str
     right: str
