@@ -98,6 +98,13 @@ def pair_new(rows: Sequence[ContactRow], unlinked: Mapping[str, Values], decisio
     return Pairing(links, asks, frozenset(held), frozenset(newly_apart))
 
 
+def _in_quickbooks(link: Link) -> bool:
+    """A contact synced with a QuickBooks record, whether or not a question about it is open (``pending``): the
+    look-alikes of a contact must not come and go with its other questions, or a second sync would not be a
+    no-op. Contacts kept only here (``local``) or dropped from QuickBooks (``dropped``) are left out."""
+    return bool(link.remote_id) and link.flag in ("", "pending")
+
+
 def _answer(decisions: Mapping[str, Decision], kind: str, row_id: str, other: str) -> str | None:
     d = decisions.get(f"{kind}|{row_id}|{other}")
     return d.side if d is not None else None
@@ -121,15 +128,16 @@ class Duplicates:
     apart: frozenset[Pair] = frozenset()
 
 
-def duplicates(new: Mapping[str, Values], links: Mapping[str, Link], rows: Mapping[str, ContactRow],
+def duplicates(new: Mapping[str, Values], links: Mapping[str, Link], after: Mapping[str, Values],
                decisions: Mapping[str, Decision], apart: Collection[Pair], *, can_merge: bool,
                connector: str) -> Duplicates:
-    """New QuickBooks records (remote id -> values) that look like a synced contact: "possible duplicate in
+    """New QuickBooks records (remote id -> values) that look like a synced contact (``after``: row id -> its
+    values once this sync is done, so that the question reads the same at the next sync): "possible duplicate in
     QuickBooks" questions, keyed by the new record; the answered ones as ``same`` or ``apart``."""
-    synced = {lk.remote_id: (lk, rows.get(lk.row_id)) for lk in links.values() if lk.remote_id and not lk.flag}
+    synced = {lk.remote_id: (lk, after.get(lk.row_id, lk.base)) for lk in links.values() if _in_quickbooks(lk)}
     if not new or not synced:
         return Duplicates()
-    left = [_candidate(rid, row.values if row else lk.base) for rid, (lk, row) in synced.items()]
+    left = [_candidate(rid, values) for rid, (_, values) in synced.items()]
     right = [_candidate(rid, v) for rid, v in new.items()]
     asks: dict[str, Decision] = {}
     same: dict[str, str] = {}
@@ -138,8 +146,7 @@ def duplicates(new: Mapping[str, Values], links: Mapping[str, Link], rows: Mappi
     for p in find_pairs(left, right):
         if frozenset((p.left, p.right)) in apart or p.right in taken or p.left in taken:
             continue
-        link, row = synced[p.left]
-        here = row.values if row else link.base
+        link, here = synced[p.left]
         if here.get("kind", CUSTOMER) != new[p.right].get("kind", CUSTOMER):
             continue
         taken.update((p.left, p.right))
@@ -169,12 +176,11 @@ def _duplicate_question(row_id: str, here: Values, remote_id: str, there: Values
                          "apart (the new one is imported as a row of its own).")
 
 
-def like_synced(new_rows: Sequence[ContactRow], links: Mapping[str, Link], rows: Mapping[str, ContactRow]
+def like_synced(new_rows: Sequence[ContactRow], links: Mapping[str, Link], after: Mapping[str, Values]
                 ) -> dict[str, str]:
-    """For new workbook rows, the synced contact each looks like, as a sentence for its "Add to QuickBooks?"
-    question: adding it would make a duplicate in QuickBooks."""
-    synced = {lk.row_id: (rows[lk.row_id].values if lk.row_id in rows else lk.base)
-              for lk in links.values() if lk.remote_id and not lk.flag}
+    """For new workbook rows, the synced contact each looks like (``after``: as in ``duplicates``), as a sentence
+    for its "Add to QuickBooks?" question: adding it would make a duplicate in QuickBooks."""
+    synced = {lk.row_id: after.get(lk.row_id, lk.base) for lk in links.values() if _in_quickbooks(lk)}
     if not new_rows or not synced:
         return {}
     left = [_candidate(r.row_id, r.values) for r in new_rows]

@@ -171,7 +171,8 @@ def make_plan(inp: PlanInput) -> SyncPlan:
             continue
         records.append(builder.linked(link, by_id.get(row_id)))
     matched_remote = set(matches.values())
-    dup = _duplicates(rows, inp, linked_remote | matched_remote | pairing.held)
+    after = _values_after(records, by_id, inp)
+    dup = _duplicates(after, inp, linked_remote | matched_remote | pairing.held)
     merges = {row_id: remote_id for remote_id, row_id in dup.same.items()}
     records = [builder.merge(rec, merges[rec.row_id], inp.listing[merges[rec.row_id]])
                if rec.row_id in merges else rec for rec in records]
@@ -200,15 +201,32 @@ def make_plan(inp: PlanInput) -> SyncPlan:
             continue
         if remote_id in inp.fetched:
             records.append(builder.new_there(remote_id, listed))
-    records = _warn_look_alikes(records, by_id, inp)
+    records = _warn_look_alikes(records, by_id, after, inp)
     return SyncPlan(inp.company, tuple(records), new_ids, inp.first_sync, pairing.apart | dup.apart)
 
 
-def _warn_look_alikes(records: list[RecordPlan], by_id: Mapping[str, ContactRow], inp: PlanInput
-                      ) -> list[RecordPlan]:
+def _values_after(records: Sequence[RecordPlan], by_id: Mapping[str, ContactRow], inp: PlanInput
+                  ) -> dict[str, Values]:
+    """Row id -> a linked contact's values once this sync is done (the row with what it receives, or the record
+    for a row brought back, or the base for a deleted row): what look-alikes are judged on, the same at the next
+    sync."""
+    out: dict[str, Values] = {}
+    for rec in records:
+        row = by_id.get(rec.row_id)
+        if row is not None:
+            out[rec.row_id] = {**row.values, **rec.receive}
+        elif rec.create_row is not None:
+            out[rec.row_id] = rec.create_row
+        elif rec.row_id in inp.links:
+            out[rec.row_id] = rec.base if rec.base is not None else inp.links[rec.row_id].base
+    return out
+
+
+def _warn_look_alikes(records: list[RecordPlan], by_id: Mapping[str, ContactRow], after: Mapping[str, Values],
+                      inp: PlanInput) -> list[RecordPlan]:
     """A new row asked about ("Add to QuickBooks?") that looks like a contact already synced says so."""
     asking = [by_id[r.row_id] for r in records if r.row_id in by_id and any(d.kind == ADD for d in r.decisions)]
-    hints = like_synced(asking, inp.links, by_id)
+    hints = like_synced(asking, inp.links, after)
     if not hints:
         return records
     return [replace(r, decisions=tuple(replace(d, note=f"{NOTES[ADD]} {hints[r.row_id]}") if d.kind == ADD else d
@@ -263,14 +281,14 @@ def _match_new(rows: Sequence[ContactRow], inp: PlanInput):
     return pair_new(new_rows, unlinked, inp.decisions, inp.apart, include_inactive=inp.settings.include_inactive)
 
 
-def _duplicates(rows: Sequence[ContactRow], inp: PlanInput, taken: set[str]) -> Duplicates:
+def _duplicates(after: Mapping[str, Values], inp: PlanInput, taken: set[str]) -> Duplicates:
     """New QuickBooks records (not linked, matched or held by a question) that look like a synced contact."""
     new = {rid: v for rid, v in inp.fetched.items() if rid in inp.listing and rid not in taken
            and (inp.listing[rid].active or inp.settings.include_inactive)
            and _selected(v.get("kind", CUSTOMER), inp.settings)}
     synced = {row_id: lk for row_id, lk in inp.links.items() if lk.remote_id in inp.listing}
-    return duplicates(new, synced, {r.row_id: r for r in rows}, inp.decisions, inp.apart,
-                      can_merge=inp.can_merge, connector=inp.settings.connector)
+    return duplicates(new, synced, after, inp.decisions, inp.apart, can_merge=inp.can_merge,
+                      connector=inp.settings.connector)
 
 
 def _customer_names(rows: Sequence[ContactRow], inp: PlanInput) -> set[str]:

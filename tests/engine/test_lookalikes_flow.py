@@ -213,3 +213,30 @@ def test_an_answer_counts_even_if_the_names_no_longer_look_alike(tmp_path):
         bakery = c.find("O'Brien's Bakery")
     assert bakery.remote_id in {lk.remote_id for lk in state(book).links.values()}
     assert "O'Brien's Bakery" not in contacts(book)
+
+
+def review_grid(book: Path) -> list[list[object]]:
+    import openpyxl
+    ws = openpyxl.load_workbook(book)["Review"]
+    return [[c.value for c in row] for row in ws.iter_rows()]
+
+
+def test_questions_read_the_same_at_the_next_sync_when_other_questions_change_a_contact(tmp_path):
+    """Look-alike questions judge a synced contact as it is once the sync is done, whatever else is asked about
+    it, so a second sync with no edits changes nothing."""
+    from workbooks import delete_row, qb_edit, set_cells
+    book, company = paired(tmp_path, vendors=False)
+    qb_edit(company, "Okafor, Chidi", phone="(508) 555-0001")  # received this sync
+    qb_edit(company, "Delgado, Marco", phone="(508) 555-0002")
+    set_cells(book, "Delgado, Marco", Phone="(508) 555-0003")  # a conflict: the link becomes pending
+    delete_row(book, "Kowalski, Ted")  # a question: make inactive?
+    add_row(book, Name="Ted Kowalski")  # a new row like the deleted one
+    with SandboxCompany(company) as c:
+        c.add("Okafor, Chidi J.")  # a new QuickBooks contact like one that receives a change
+        c.add("Marco Delgado")  # ... and like one with a conflict
+    sync(book)
+    first = review_grid(book)
+    kinds = {d.kind for d in review(book).values()}
+    assert {"duplicate", "conflict", "delete", "add"} <= kinds
+    sync(book)
+    assert review_grid(book) == first
