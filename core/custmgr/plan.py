@@ -207,18 +207,22 @@ def make_plan(inp: PlanInput) -> SyncPlan:
 
 def _values_after(records: Sequence[RecordPlan], by_id: Mapping[str, ContactRow], inp: PlanInput
                   ) -> dict[str, Values]:
-    """Row id -> a linked contact's values once this sync is done (the row with what it receives, or the record
-    for a row brought back, or the base for a deleted row): what look-alikes are judged on, the same at the next
-    sync."""
+    """Row id -> the values, once this sync is done, of each contact that stays synced with a QuickBooks record
+    (the row with what it receives, the record for a row brought back, the base of a deleted row). Look-alikes
+    are judged against these, so that each question reads the same at the next sync; contacts this sync forgets,
+    or keeps only here, or drops from QuickBooks, are left out for the same reason."""
     out: dict[str, Values] = {}
     for rec in records:
+        link = inp.links.get(rec.row_id)
+        if link is None or rec.forget or rec.flag not in ("", PENDING) or link.remote_id not in inp.listing:
+            continue
         row = by_id.get(rec.row_id)
-        if row is not None:
+        if row is not None and not rec.remove_row:
             out[rec.row_id] = {**row.values, **rec.receive}
         elif rec.create_row is not None:
             out[rec.row_id] = rec.create_row
-        elif rec.row_id in inp.links:
-            out[rec.row_id] = rec.base if rec.base is not None else inp.links[rec.row_id].base
+        else:
+            out[rec.row_id] = rec.base if rec.base is not None else link.base
     return out
 
 
@@ -226,7 +230,7 @@ def _warn_look_alikes(records: list[RecordPlan], by_id: Mapping[str, ContactRow]
                       inp: PlanInput) -> list[RecordPlan]:
     """A new row asked about ("Add to QuickBooks?") that looks like a contact already synced says so."""
     asking = [by_id[r.row_id] for r in records if r.row_id in by_id and any(d.kind == ADD for d in r.decisions)]
-    hints = like_synced(asking, inp.links, after)
+    hints = like_synced(asking, {r: inp.links[r] for r in after}, after)
     if not hints:
         return records
     return [replace(r, decisions=tuple(replace(d, note=f"{NOTES[ADD]} {hints[r.row_id]}") if d.kind == ADD else d
@@ -286,7 +290,7 @@ def _duplicates(after: Mapping[str, Values], inp: PlanInput, taken: set[str]) ->
     new = {rid: v for rid, v in inp.fetched.items() if rid in inp.listing and rid not in taken
            and (inp.listing[rid].active or inp.settings.include_inactive)
            and _selected(v.get("kind", CUSTOMER), inp.settings)}
-    synced = {row_id: lk for row_id, lk in inp.links.items() if lk.remote_id in inp.listing}
+    synced = {row_id: inp.links[row_id] for row_id in after}
     return duplicates(new, synced, after, inp.decisions, inp.apart, can_merge=inp.can_merge,
                       connector=inp.settings.connector)
 

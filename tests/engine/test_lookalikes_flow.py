@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from custmgr import sync as engine
 from custmgr.lookalikes import kept_apart
 from custmgr_sandbox.connector import SandboxConnector
@@ -238,5 +240,24 @@ def test_questions_read_the_same_at_the_next_sync_when_other_questions_change_a_
     first = review_grid(book)
     kinds = {d.kind for d in review(book).values()}
     assert {"duplicate", "conflict", "delete", "add"} <= kinds
+    sync(book)
+    assert review_grid(book) == first
+
+
+@pytest.mark.parametrize("ending", ["deleted on both sides", "made inactive on answer"])
+def test_a_contact_this_sync_lets_go_of_is_no_look_alike_of_a_new_row(tmp_path, ending):
+    from workbooks import delete_row
+    book, company = paired(tmp_path, vendors=False)
+    delete_row(book, "Kowalski, Ted")
+    if ending == "deleted on both sides":
+        with SandboxCompany(company) as c:
+            c.delete("Kowalski, Ted")
+    else:
+        sync(book)
+        mark(book, "Kowalski, Ted", "left")  # make it inactive in QuickBooks
+    add_row(book, Name="Ted Kowalski")
+    sync(book)
+    first = review_grid(book)
+    assert "looks like" not in by_kind(book, "add")["Ted Kowalski"].note
     sync(book)
     assert review_grid(book) == first

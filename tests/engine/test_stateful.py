@@ -448,7 +448,8 @@ def settled(view: BookView, row_id: str) -> RowView | None:
 def check_converged(after: BookView, remote: dict[str, Record], kinds: tuple[str, ...], include_inactive: bool
                     ) -> None:
     """Invariant 2: apart from open conflicts, a settled contact is the same on both sides and in its base; every
-    other row says why in Sync Status, and every QuickBooks contact the Settings select is in a row."""
+    other row says why in Sync Status, and every QuickBooks contact the Settings select is in a row (or asked
+    about on Review as a possible match or duplicate)."""
     for row_id, link in after.links.items():
         row = settled(after, row_id)
         if row is None:
@@ -469,6 +470,7 @@ def check_converged(after: BookView, remote: dict[str, Record], kinds: tuple[str
         assert link is not None and link.remote_id, f"row {row.values.get('name')!r} has no status but is not " \
                                                     "in QuickBooks"
     linked = {link.remote_id for link in after.links.values()}
+    linked |= {d.unit for d in after.decisions.values() if d.kind in ("match", "duplicate")}  # asked: not imported
     waiting = {name_key(r.values.get("name", "")) for r in after.rows if r.status}
     for record in remote.values():
         if record.values["kind"] in kinds and (include_inactive or record.values["active"] == "Yes"):
