@@ -187,6 +187,8 @@ def _count(rec: RecordPlan, receive: Values, summary: Summary) -> None:
         summary.sent += 1
     elif rec.op == "deactivate":
         summary.made_inactive += 1
+    elif rec.op == "merge":
+        summary.merged += 1
     if rec.create_row is not None:
         if rec.case is Case.NEW_THERE:
             summary.imported += 1
@@ -214,6 +216,8 @@ def describe_write(rec: RecordPlan) -> str:
         return f"added {rec.name!r}"
     if rec.op == "deactivate":
         return f"made {rec.name!r} inactive"
+    if rec.op == "merge":
+        return f"merged {rec.name!r} into QuickBooks record {rec.merge_into}"
     return f"changed {', '.join(field_label(k) for k in sorted(rec.send))} of {rec.name!r}"
 
 

@@ -180,7 +180,8 @@ class Restored:
     remote_done: list[str]
 
 
-def restore(book: WorkbookPort, rid_col: int, *, force: bool = False) -> tuple[Restored, str]:
+def restore(book: WorkbookPort, rid_col: int, *, force: bool = False, sheet: str = CONTACTS
+            ) -> tuple[Restored, str]:
     """Work out the sheets as they were before the newest backed-up sync. Raises if there is none, or if a row the
     undo would overwrite was edited since that sync (unless ``force``)."""
     sheets = backup_sheets(book)
@@ -189,13 +190,13 @@ def restore(book: WorkbookPort, rid_col: int, *, force: bool = False) -> tuple[R
                            "or every kept sync was already undone.")
     _, name = sheets[-1]
     b = read_backup(book, name)
-    grid = book.read(CONTACTS)
+    grid = book.read(sheet)
     header, current = (list(grid[0]) if grid else []), [list(r) for r in grid[1:]]
     width = max(len(header), len(b.header))
     if [cell_text(c) for c in header] != [cell_text(c) for c in b.header] and not force:
         raise WorkbookError("the columns changed since the sync being undone; undoing now would put values in "
                             "the wrong columns. Put the columns back as they were, or undo with --force",
-                            sheet=CONTACTS, row=1)
+                            sheet=sheet, row=1)
     out: list[list[CellValue]] = []
     for number, row in enumerate(current, start=2):
         row = row + [None] * (width - len(row))
@@ -207,7 +208,7 @@ def restore(book: WorkbookPort, rid_col: int, *, force: bool = False) -> tuple[R
         _, before, after_hash = entry
         if after_hash is not None and row_hash(row[:len(b.header)]) != after_hash and not force:
             raise WorkbookError("this row was edited after the sync being undone; undo would discard that edit. "
-                                "Undo your edit first, or undo with --force", sheet=CONTACTS, row=number)
+                                "Undo your edit first, or undo with --force", sheet=sheet, row=number)
         if before is not None:
             out.append(before)
     present = {cell_text(r[rid_col]).strip() for r in current if rid_col < len(r)}

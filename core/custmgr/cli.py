@@ -98,9 +98,18 @@ def new(book: Path) -> None:
 @click.option("--transport", help="How the connector reaches QuickBooks (e.g. com or sandbox for qbd).")
 @click.option("--option", "raw_options", multiple=True, metavar="KEY=VALUE",
               help="A connector option, stored in Settings (repeatable). Never a password.")
+@click.option("--sheet", help="Your own workbook: the sheet holding the contact list (default: the one that "
+                              "looks like it).")
+@click.option("--map-column", "column_maps", multiple=True, metavar="'HEADER=FIELD'",
+              help="Your own workbook: your column HEADER holds FIELD, e.g. 'Tel=Phone' (repeatable; "
+                   "'HEADER=' keeps the column out of the sync).")
 def setup(book: Path, connector: str, company: str, vendors: bool | None, inactive: bool | None,
-          mappings: tuple[str, ...], map_all: bool, transport: str | None, raw_options: tuple[str, ...]) -> None:
-    """Pair BOOK with a QuickBooks company and choose what to sync."""
+          mappings: tuple[str, ...], map_all: bool, transport: str | None, raw_options: tuple[str, ...],
+          sheet: str | None, column_maps: tuple[str, ...]) -> None:
+    """Pair BOOK with a QuickBooks company and choose what to sync.
+
+    BOOK may be a workbook you already keep: its contact list is adopted as it is (your sheet, headers, rows
+    and other columns stay yours) and Customer Manager adds Row ID and Sync Status columns and its own sheets."""
     custom: dict[str, str] = {}
     for item in mappings:
         field, sep, column = item.partition("=")
@@ -112,8 +121,15 @@ def setup(book: Path, connector: str, company: str, vendors: bool | None, inacti
         options = parse_options("; ".join(raw_options), row=0)
         if transport:
             options["transport"] = transport
+    columns: dict[str, str] = {}
+    for item in column_maps:
+        header, sep, field = item.rpartition("=")
+        if not sep or not header.strip():
+            raise click.BadParameter(f"{item!r} is not 'Your Header=Field'", param_hint="--map-column")
+        columns[header.strip()] = field.strip()
     click.echo(engine.setup(book, connector=connector, company=company, vendors=vendors, inactive=inactive,
-                            custom_fields=custom, map_all=map_all, options=options))
+                            custom_fields=custom, map_all=map_all, options=options, sheet=sheet,
+                            map_columns=columns))
 
 
 @main.command("sync")

@@ -17,7 +17,7 @@ from typing import ClassVar, Literal
 
 from .errors import ConnectorError
 
-Op = Literal["add", "update", "deactivate"]
+Op = Literal["add", "update", "deactivate", "merge"]
 
 
 @dataclass(frozen=True)
@@ -62,7 +62,11 @@ class CustomFieldDef:
 
 @dataclass(frozen=True)
 class Change:
-    """One write. ``update`` carries only the changed fields ('' clears a field); ``add`` all non-empty fields."""
+    """One write. ``update`` carries only the changed fields ('' clears a field); ``add`` all non-empty fields.
+
+    ``merge`` (only to a connector whose ``can_merge`` is true) merges the record ``remote_id`` (at ``version``)
+    into the record ``into_id`` (at ``into_version``) of the same list: the first one's transactions move to the
+    second and it disappears. Its result's record is the one that stays."""
 
     ref: str
     op: Op
@@ -70,6 +74,8 @@ class Change:
     values: Mapping[str, str] = field(default_factory=dict)
     remote_id: str | None = None
     version: str | None = None
+    into_id: str | None = None
+    into_version: str | None = None
 
 
 @dataclass(frozen=True)
@@ -97,6 +103,8 @@ class Connector(ABC):
     limits: ClassVar[Mapping[str, int]] = {}
     #: Characters the backend can store (QuickBooks Desktop: Latin-1); None for any.
     charset: ClassVar[str | None] = "latin-1"
+    #: Whether ``apply`` takes ``merge`` changes (QuickBooks Desktop's ListMerge). QuickBooks Online has no merge.
+    can_merge: ClassVar[bool] = False
 
     @abstractmethod
     def company(self) -> Company:

@@ -22,14 +22,15 @@ BACKOFF = 0.5  # seconds, doubled on each retry
 
 def change_of(record: RecordPlan) -> Change:
     assert record.op is not None
-    values = dict(record.send) if record.op != "deactivate" else {}
+    values = dict(record.send) if record.op in ("add", "update") else {}
     return Change(ref=record.row_id, op=record.op, kind=record.kind, values=values,
-                  remote_id=record.remote_id or None, version=record.version or None)
+                  remote_id=record.remote_id or None, version=record.version or None,
+                  into_id=record.merge_into or None, into_version=record.merge_into_version or None)
 
 
 def order(records: Sequence[RecordPlan]) -> list[RecordPlan]:
-    """Adds first (parents before jobs), then updates, then deactivations (jobs before parents)."""
-    rank = {"add": 0, "update": 1, "deactivate": 2}
+    """Adds first (parents before jobs), then updates, then deactivations (jobs before parents), then merges."""
+    rank = {"add": 0, "update": 1, "deactivate": 2, "merge": 3}
     return sorted((r for r in records if r.op), key=lambda r: (
         rank[r.op or "update"], r.name.count(":") * (-1 if r.op == "deactivate" else 1)))
 

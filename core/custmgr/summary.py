@@ -21,6 +21,7 @@ class Summary:
     made_inactive: int = 0
     removed: int = 0
     restored: int = 0
+    merged: int = 0
     conflicts_open: int = 0
     decisions_open: int = 0
     failed: int = 0
@@ -29,7 +30,7 @@ class Summary:
     messages: list[str] = field(default_factory=list)
     plan: list[str] = field(default_factory=list)  # dry run: one line per contact
 
-    COUNTS = ("imported", "sent", "received", "added", "made_inactive", "removed", "restored",
+    COUNTS = ("imported", "sent", "received", "added", "made_inactive", "removed", "restored", "merged",
               "conflicts_open", "decisions_open", "failed", "errors")
 
     def to_json(self) -> dict[str, Any]:
@@ -40,7 +41,8 @@ class Summary:
         labels = {"imported": "imported from QuickBooks", "sent": "changes sent to QuickBooks",
                   "received": "changes received from QuickBooks", "added": "added to QuickBooks",
                   "made_inactive": "made inactive in QuickBooks", "removed": "rows removed",
-                  "restored": "rows brought back", "conflicts_open": "conflicts to review",
+                  "restored": "rows brought back", "merged": "duplicates merged in QuickBooks",
+                  "conflicts_open": "conflicts to review",
                   "decisions_open": "other decisions to review", "failed": "failed (see Sync Status)",
                   "errors": "rows to fix (see Sync Status)"}
         title = {"sync": "Sync", "dry run": "Dry run (nothing changed)", "undo": "Undo",

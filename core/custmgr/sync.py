@@ -16,20 +16,22 @@ from pathlib import Path
 from typing import Any
 
 from . import plugins
+from .adopt import apply_adoption, plan_adoption, remap
 from .apply import done_in_quickbooks, from_remote, settle
 from .backup import backup_sheets, make_backup, restore, write_backup
 from .book import format_contacts
 from .connector import Connector, Listed
 from .contact import FIELD_KEYS, Values
-from .contacts import ROW_ID, ContactRow, expected_columns, read_contacts
-from .contacts import SHEET as CONTACTS
+from .contacts import ROW_ID, ContactRow, expected_columns, read_contact_sheet
 from .errors import CustmgrError, PartlySynced, StaleVersion, SyncRefused
+from .lookalikes import kept_apart, pair_key
 from .plan import PENDING, PlanInput, SyncPlan, make_plan, replan
 from .rehearsal import rehearse
 from .remote import write_all
 from .review import SHEET as REVIEW
 from .review import format_review, read_decisions, write_review
-from .settings import Settings, format_options, parse_options, read_settings, settings_values, write_settings
+from .settings import SHEET as SETTINGS_SHEET
+from .settings import Settings, format_options, read_settings, settings_values, write_settings
 from .state import (
     PAIR_SHEET,
     STATE_SHEET,
@@ -131,10 +133,10 @@ def _sync(workbook: Path | WorkbookPort, *, dry_run: bool, force: bool, progress
     settings = read_settings(book)
     state = read_state(book)
     check_state_kept(state, force)
-    sheet = read_contacts(book, settings.custom_columns)
+    sheet = read_contact_sheet(book, settings)
     rows = sheet.contact_rows()
     decisions = read_decisions(book)
-    keys = (*FIELD_KEYS, *settings.custom_columns)
+    keys = tuple(k for k in (*FIELD_KEYS, *settings.custom_columns) if k in sheet.columns)
     results: dict = {}
     with _closed_after(open_company(settings, connector_options, path), results) as connector:
         company = connector.company()
@@ -142,14 +144,15 @@ def _sync(workbook: Path | WorkbookPort, *, dry_run: bool, force: bool, progress
         listing = {item.remote_id: item for item in connector.listing(settings.kinds)}
         fetched = _fetch(connector, _to_fetch(listing, state, rows, settings.include_inactive), progress)
         inp = PlanInput(company, rows, state.links, listing, fetched, decisions, settings, keys,
-                        dict(connector.limits), connector.charset, force, first_sync=not state.links)
+                        dict(connector.limits), connector.charset, force, first_sync=not state.links,
+                        apart=kept_apart(state.pair), can_merge=connector.can_merge)
         plan = make_plan(inp)
         summary = Summary(action="dry run" if dry_run else "sync", when=now(), company=company.name)
         if dry_run:
             counts = plan.counts()
             for name, field in (("import", "imported"), ("send", "sent"), ("receive", "received"),
                                 ("add", "added"), ("make_inactive", "made_inactive"), ("remove", "removed"),
-                                ("restore", "restored"), ("errors", "errors")):
+                                ("restore", "restored"), ("merge", "merged"), ("errors", "errors")):
                 setattr(summary, field, counts.get(name, 0))
             summary.conflicts_open = sum(1 for d in plan.decisions if d.kind == "conflict")
             summary.decisions_open = len(plan.decisions) - summary.conflicts_open
@@ -257,7 +260,7 @@ def _replan_stale(connector: Connector, inp: PlanInput, plan: SyncPlan, results:
         results.pop(row_id, None)
     results.update(write_all(connector, again, **delay))
     records = tuple(redone.get(r.row_id, r) for r in plan.records)
-    return SyncPlan(plan.company, records, plan.new_row_ids, plan.first_sync)
+    return SyncPlan(plan.company, records, plan.new_row_ids, plan.first_sync, plan.apart)
 
 
 def _save_sync(book: WorkbookPort, sheet, rows, plan: SyncPlan, results, state: SyncState, settings: Settings,
@@ -276,16 +279,18 @@ def _save_sync(book: WorkbookPort, sheet, rows, plan: SyncPlan, results, state: 
                          settled.changed_links, state_keys, before_pair, before_review, settled.remote_done)
     write_backup(book, backup, settings.backups)
     grid = [list(sheet.header), *settled.rows]
-    book.write(CONTACTS, grid)
-    format_contacts(book, sheet.labels, len(grid), [str(h or "") for h in sheet.header])
+    book.write(sheet.name, grid)
+    format_contacts(book, sheet.labels, len(grid), [str(h or "") for h in sheet.header], sheet_name=sheet.name,
+                    adopted=sheet.adopted)
     new_state = SyncState(dict(state.pair), settled.links)
     new_state.pair.update(connector=settings.connector, company_id=company.id, company_name=company.name,
                           syncs=str(number), last_sync=summary.when)
     new_state.pair.setdefault("paired_at", summary.when)
+    new_state.pair.update({pair_key(*sorted(p)): "keep apart" for p in plan.apart})
     write_state(book, new_state, state_keys)
     write_review(book, settled.decisions, decisions)
     append_log(book, summary)
-    append_changes(book, summary.when, settled.log, expected_columns(settings.custom_columns))
+    append_changes(book, summary.when, settled.log, expected_columns(settings.custom_columns, settings.columns))
     book.save()
 
 
@@ -294,7 +299,8 @@ def _outcome(s: Summary) -> str:
         return "failed" if not (s.sent or s.received or s.added or s.imported) else "partly failed"
     if s.errors or s.conflicts_open or s.decisions_open:
         return "needs attention"
-    moved = s.imported or s.sent or s.received or s.added or s.made_inactive or s.removed or s.restored
+    moved = (s.imported or s.sent or s.received or s.added or s.made_inactive or s.removed or s.restored
+             or s.merged)
     return "ok" if moved else "nothing to do"
 
 
@@ -304,6 +310,9 @@ def _messages(s: Summary) -> list[str]:
         out.append("Open the Review sheet: mark Accept Left or Accept Right on each row, then sync again.")
     if s.errors or s.failed:
         out.append("Rows with a Sync Status message were not synced; fix them and sync again.")
+    if s.merged:
+        out.append("Duplicates were merged in QuickBooks; the next sync brings each remaining contact's values "
+                   "into its row.")
     return out
 
 
@@ -313,22 +322,43 @@ def _messages(s: Summary) -> list[str]:
 def setup(workbook: Path | WorkbookPort, *, connector: str, company: str, vendors: bool | None = None,
           inactive: bool | None = None, custom_fields: dict[str, str] | None = None,
           connector_options: dict[str, Any] | None = None, map_all: bool = False,
-          options: dict[str, str] | None = None) -> str:
+          options: dict[str, str] | None = None, sheet: str | None = None,
+          map_columns: dict[str, str] | None = None) -> str:
     """Point the workbook at a company (checking it can be opened), and map custom fields to columns
-    (``map_all``: every custom field of the company, each to a column of its own name)."""
+    (``map_all``: every custom field of the company, each to a column of its own name).
+
+    A workbook ``custmgr new`` did not make is adopted (``custmgr.adopt``): its contact list (``sheet``, or the
+    sheet that looks like one) keeps its own headers, mapped to fields by their names or ``map_columns``
+    ("Their Header" -> field)."""
     with one_at_a_time(workbook):
         return _setup(workbook, connector=connector, company=company, vendors=vendors, inactive=inactive,
                       custom_fields=custom_fields, connector_options=connector_options, map_all=map_all,
-                      options=options)
+                      options=options, sheet=sheet, map_columns=map_columns)
 
 
 def _setup(workbook: Path | WorkbookPort, *, connector: str, company: str, vendors: bool | None,
            inactive: bool | None, custom_fields: dict[str, str] | None, connector_options: dict[str, Any] | None,
-           map_all: bool, options: dict[str, str] | None) -> str:
+           map_all: bool, options: dict[str, str] | None, sheet: str | None,
+           map_columns: dict[str, str] | None) -> str:
     book, path = open_book(workbook)
+    adoption = None
+    if SETTINGS_SHEET not in book.sheet_names():
+        adoption = plan_adoption(book, sheet=sheet, overrides=map_columns, vendors=bool(vendors))
+    elif sheet is not None or map_columns:
+        adoption = remap(book, read_settings(book), sheet=sheet, overrides=map_columns or {})
+    current = read_settings(book) if SETTINGS_SHEET in book.sheet_names() else Settings()
+    probe = Settings(connector=connector, company=company, options=current.options if options is None else options)
+    with open_company(probe, connector_options, path, two_way=False) as conn:  # before anything is changed
+        identity = conn.company()
+        available = {f.name.casefold(): f.name for f in conn.custom_fields()}
+    if adoption is not None:
+        apply_adoption(book, adoption)
     settings = read_settings(book)
     state = read_state(book)
     values = settings_values(settings)
+    columns = dict(settings.columns)
+    if adoption is not None:
+        values["contacts_sheet"], columns = adoption.sheet, adoption.columns
     if path is not None and Path(company).exists() and not Path(company).is_absolute():
         company = os.path.relpath(Path(company).resolve(), path.resolve().parent)
     values.update(connector=connector, company=company)
@@ -338,10 +368,6 @@ def _setup(workbook: Path | WorkbookPort, *, connector: str, company: str, vendo
         values["kinds"] = "Customers and vendors" if vendors else "Customers"
     if inactive is not None:
         values["include_inactive"] = "Yes" if inactive else "No"
-    probe = Settings(connector=connector, company=company, options=parse_options(values["options"]))
-    with open_company(probe, connector_options, path, two_way=False) as conn:
-        identity = conn.company()
-        available = {f.name.casefold(): f.name for f in conn.custom_fields()}
     if state.links or state.sync_count:
         check_pairing(state, identity.id, identity.name)
     mapping = dict(settings.custom_fields)
@@ -354,10 +380,11 @@ def _setup(workbook: Path | WorkbookPort, *, connector: str, company: str, vendo
             raise CustmgrError(f"QuickBooks company {identity.name!r} has no custom field {name!r}. "
                                f"Its custom fields: {', '.join(sorted(available.values())) or 'none'}.")
         mapping[real] = column or real
-    write_settings(book, values, mapping)
-    add_custom_columns(book, mapping)
+    write_settings(book, values, mapping, columns)
+    add_custom_columns(book, mapping, read_settings(book))
     book.save()
-    lines = [f"Paired {book.label} with {identity.name!r} ({connector}: {company})."]
+    lines = adoption.describe() if adoption is not None else []
+    lines.append(f"Paired {book.label} with {identity.name!r} ({connector}: {company}).")
     unmapped = sorted(set(available.values()) - set(mapping))
     if unmapped:
         lines.append("Custom fields you can sync: " + ", ".join(unmapped)
@@ -365,8 +392,12 @@ def _setup(workbook: Path | WorkbookPort, *, connector: str, company: str, vendo
     return "\n".join(lines)
 
 
-def add_custom_columns(book: WorkbookPort, mapping: dict[str, str]) -> None:
-    grid = book.read(CONTACTS)
+def add_custom_columns(book: WorkbookPort, mapping: dict[str, str], settings: Settings | None = None) -> None:
+    """Add a column for each mapped custom field the contact sheet lacks: before Sync Status on Customer
+    Manager's own sheet, after the last column on an adopted list."""
+    settings = settings or read_settings(book)
+    name = settings.contacts_sheet
+    grid = book.read(name)
     header = list(grid[0]) if grid else []
     present = {str(h or "").strip().casefold() for h in header}
     missing = [col for col in mapping.values() if col.casefold() not in present]
@@ -375,12 +406,16 @@ def add_custom_columns(book: WorkbookPort, mapping: dict[str, str]) -> None:
     from .contacts import STATUS
 
     status_header = expected_columns({})[STATUS]
-    at = next((i for i, h in enumerate(header) if str(h or "").casefold() == status_header.casefold()), len(header))
-    new_header = header[:at] + missing + header[at:]
-    rows = [list(r[:at]) + [None] * len(missing) + list(r[at:]) for r in grid[1:]]
-    book.write(CONTACTS, [new_header, *rows])
-    columns = expected_columns({f"custom:{k}": v for k, v in mapping.items()})
-    format_contacts(book, columns, len(rows) + 1, [str(h or "") for h in new_header])
+    width = max((len(r) for r in grid), default=0)
+    at = width if settings.columns else next(
+        (i for i, h in enumerate(header) if str(h or "").casefold() == status_header.casefold()), len(header))
+    rows = [list(r) + [None] * (width - len(r)) for r in grid]
+    new_header = rows[0][:at] + missing + rows[0][at:]
+    rows = [list(r[:at]) + [None] * len(missing) + list(r[at:]) for r in rows[1:]]
+    book.write(name, [new_header, *rows])
+    columns = expected_columns({f"custom:{k}": v for k, v in mapping.items()}, settings.columns)
+    format_contacts(book, columns, len(rows) + 1, [str(h or "") for h in new_header], sheet_name=name,
+                    adopted=bool(settings.columns))
 
 
 def undo(workbook: Path | WorkbookPort, *, force: bool = False) -> Summary:
@@ -391,22 +426,23 @@ def undo(workbook: Path | WorkbookPort, *, force: bool = False) -> Summary:
 
 def _undo(workbook: Path | WorkbookPort, *, force: bool) -> Summary:
     book, _ = open_book(workbook)
-    read_settings(book)
-    grid = book.read(CONTACTS)
+    settings = read_settings(book)
+    grid = book.read(settings.contacts_sheet)
     header = [str(h or "").strip().casefold() for h in (grid[0] if grid else [])]
-    rid_header = expected_columns({})[ROW_ID].casefold()
+    rid_header = expected_columns({}, settings.columns)[ROW_ID].casefold()
     if rid_header not in header:
         raise CustmgrError("The Row ID column is missing from Contacts, so undo cannot tell the rows apart. "
                            "Put the column back (Excel: Undo) and try again.")
-    restored, sheet_name = restore(book, header.index(rid_header), force=force)
+    restored, sheet_name = restore(book, header.index(rid_header), force=force, sheet=settings.contacts_sheet)
     current_pair = read_pair_grid(book.read(PAIR_SHEET)) if PAIR_SHEET in book.sheet_names() else {}
     pair = [list(r) for r in restored.pair]
     if current_pair.get("fields"):  # bases only ever gain fields: keep the wider list so every row decodes
         pair = [r for r in pair if r and r[0] != "fields"] + [["fields", current_pair["fields"]]]
     restored.state_rows[0] = state_header(read_pair_grid(pair))
-    book.write(CONTACTS, restored.rows)
-    format_contacts(book, expected_columns(read_settings(book).custom_columns), len(restored.rows),
-                    [str(h or "") for h in restored.rows[0]])
+    book.write(settings.contacts_sheet, restored.rows)
+    format_contacts(book, expected_columns(settings.custom_columns, settings.columns), len(restored.rows),
+                    [str(h or "") for h in restored.rows[0]], sheet_name=settings.contacts_sheet,
+                    adopted=bool(settings.columns))
     for name, content in ((PAIR_SHEET, pair), (STATE_SHEET, restored.state_rows)):
         if name not in book.sheet_names():
             book.add_sheet(name, "veryHidden")
@@ -436,7 +472,7 @@ def status(workbook: Path | WorkbookPort) -> dict[str, Any]:
     settings = read_settings(book)
     state = read_state(book)
     decisions = read_decisions(book)
-    sheet = read_contacts(book, settings.custom_columns)
+    sheet = read_contact_sheet(book, settings)
     rows = sheet.contact_rows()
     return {
         "workbook": book.label, "connector": settings.connector, "company": settings.company,

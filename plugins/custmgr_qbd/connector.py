@@ -37,6 +37,7 @@ class QbdConnector(Connector):
     name: ClassVar[str] = "qbd"
     batch_size: ClassVar[int] = 100
     charset: ClassVar[str | None] = "latin-1"
+    can_merge: ClassVar[bool] = True  # ListMergeRq, customers and vendors (custmgr_qbd.writes)
 
     def __init__(self, transport: Transport, *, page_size: int = PAGE_SIZE) -> None:
         self.transport = transport

@@ -26,7 +26,7 @@ from defusedxml.ElementTree import fromstring
 from custmgr.errors import ConnectorError, Unavailable
 from custmgr_sandbox.store import SandboxCompany
 
-from . import front_dataext, front_host, front_lists
+from . import front_dataext, front_host, front_lists, front_merge
 from .front_grammar import GrammarError, check_message
 from .front_words import Answer, Refusal, Status, locked, unsupported
 from .transport import PARSE_ERROR, PARSE_MESSAGE, VERSION_ERROR, VERSION_MESSAGE, RequestRejected
@@ -34,7 +34,7 @@ from .transport import PARSE_ERROR, PARSE_MESSAGE, VERSION_ERROR, VERSION_MESSAG
 _PI = re.compile(r"<\?qbxml\s+version\s*=\s*[\"'](\d+)\.(\d+)[\"']\s*\?>")
 _DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
 WRITES = ("CustomerAddRq", "CustomerModRq", "VendorAddRq", "VendorModRq", "DataExtAddRq", "DataExtModRq",
-          "DataExtDelRq", "ListDelRq")
+          "DataExtDelRq", "ListDelRq", "ListMergeRq")
 
 
 @dataclass
@@ -56,7 +56,8 @@ class Iterator:
 
 
 Handler = Callable[["QbxmlFront", ET.Element], Answer]
-HANDLERS: dict[str, Handler] = {**front_lists.HANDLERS, **front_dataext.HANDLERS, **front_host.HANDLERS}
+HANDLERS: dict[str, Handler] = {**front_lists.HANDLERS, **front_dataext.HANDLERS, **front_host.HANDLERS,
+                                **front_merge.HANDLERS}
 
 
 class QbxmlFront:

@@ -220,6 +220,17 @@ def list_delete(kind: str, list_id: str) -> ET.Element:
     return request
 
 
+def list_merge(kind: str, from_id: str, from_sequence: str, to_id: str, to_sequence: str) -> ET.Element:
+    """``ListMergeRq``: merge ``from_id`` into ``to_id`` (both of list ``kind``); the first disappears."""
+    request = ET.Element("ListMergeRq")
+    _text(request, "ListMergeType", kind)
+    for tag, list_id, sequence in (("MergeFrom", from_id, from_sequence), ("MergeTo", to_id, to_sequence)):
+        part = ET.SubElement(request, tag)
+        _text(part, "ListID", list_id)
+        _text(part, "EditSequence", sequence)
+    return request
+
+
 def custom_values(values: Mapping[str, str]) -> dict[str, str]:
     """The custom fields of ``values`` by field name."""
     return {key[len(custom_key("")):]: text for key, text in values.items() if is_custom(key)}

@@ -115,10 +115,12 @@ def check(change: Change, fields: dict[str, CustomFieldDef],
     ``missing``: fields this QuickBooks' qbXML version lacks (key -> why), refused when given a value."""
     if change.kind not in KINDS:
         return Invalid("kind", f"must be Customer or Vendor, not {change.kind!r}")
-    if change.op not in ("add", "update", "deactivate"):
-        return Invalid("op", f"unknown operation {change.op!r}; expected add, update or deactivate")
+    if change.op not in ("add", "update", "deactivate", "merge"):
+        return Invalid("op", f"unknown operation {change.op!r}; expected add, update, deactivate or merge")
     if change.op != "add" and not (change.remote_id and change.version):
         return Invalid("remote_id", f"an {change.op} needs the record's ListID and EditSequence")
+    if change.op == "merge" and not (change.into_id and change.into_version):
+        return Invalid("into_id", "a merge needs the ListID and EditSequence of the record that stays")
     values = dict(change.values) if change.op != "deactivate" else {}
     if values.get("kind", change.kind) != change.kind:
         return Invalid("kind", f"a {change.kind} cannot become a {values['kind']}; QuickBooks keeps customers and "
@@ -200,6 +202,12 @@ def _plan(work: Work, fields: dict[str, CustomFieldDef], include: Mapping[str, t
             (work.now if len(name) <= FULL_NAME_REF_LIMIT else work.later).extend(steps)
         return
     list_id, version = change.remote_id or "", change.version or ""
+    if change.op == "merge":  # then read the record that stays: the merge answer names it only
+        into = change.into_id or ""
+        work.now.append(Step(qb.list_merge(kind, list_id, version, into, change.into_version or "")))
+        work.now.append(Step(qb.query(kind, ids=[into], include=include[kind], owners=[OWNER_CUSTOM]),
+                             gives_record=True))
+        return
     if change.op == "deactivate":
         core = {"active": NO}
     elif work.current is not None:

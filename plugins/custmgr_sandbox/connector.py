@@ -16,6 +16,7 @@ from custmgr.connector import Change, ChangeResult, Company, Connector, CustomFi
 from custmgr.contact import KINDS
 from custmgr.errors import ConnectorError, Invalid, Unavailable
 
+from .merge import merge_records
 from .store import CHARSET, SandboxCompany
 
 
@@ -50,6 +51,7 @@ class SandboxConnector(Connector):
     name: ClassVar[str] = "sandbox"
     batch_size: ClassVar[int] = 50
     charset: ClassVar[str | None] = CHARSET
+    can_merge: ClassVar[bool] = True  # as QuickBooks Desktop (custmgr_sandbox.merge)
 
     def __init__(self, path: str | os.PathLike[str], options: dict[str, Any] | None = None) -> None:
         self.store = SandboxCompany(path)
@@ -132,12 +134,17 @@ class SandboxConnector(Connector):
     def _perform(self, change: Change) -> RemoteRecord:
         if change.op == "add":
             return self.store.add_record(change.kind, change.values)
-        if change.op not in ("update", "deactivate"):
-            raise Invalid("op", f"unknown operation {change.op!r}; expected add, update or deactivate")
+        if change.op not in ("update", "deactivate", "merge"):
+            raise Invalid("op", f"unknown operation {change.op!r}; expected add, update, deactivate or merge")
         if not change.remote_id:
             raise Invalid("remote_id", f"an {change.op} needs the record's ListID")
         if not change.version:
             raise Invalid("version", f"an {change.op} needs the record's EditSequence, as QuickBooks does")
+        if change.op == "merge":
+            if not change.into_id or not change.into_version:
+                raise Invalid("into_id", "a merge needs the ListID and EditSequence of the record that stays")
+            return merge_records(self.store, change.remote_id, change.version, change.into_id,
+                                 change.into_version, kind=change.kind)[0]
         if change.op == "update":
             return self.store.modify_record(change.remote_id, change.version, change.values, kind=change.kind)
         return self.store.deactivate_record(change.remote_id, change.version, kind=change.kind)

@@ -355,6 +355,40 @@ class ConnectorContract:
             assert field.name and set(field.kinds) <= set(KINDS) and field.max_length > 0
 
 
+    # --- merging (connectors whose ``can_merge`` is true) ---------------------------------------------------
+
+    def merge(self, gone: RemoteRecord, stays: RemoteRecord, version: str | None = None) -> Change:
+        return Change(uuid.uuid4().hex, "merge", gone.kind, remote_id=gone.remote_id,
+                      version=version or gone.version, into_id=stays.remote_id, into_version=stays.version)
+
+    def test_merge_keeps_one_record_with_its_own_fields(self, connector: Connector) -> None:
+        if not connector.can_merge:
+            pytest.skip("this connector cannot merge (can_merge is false)")
+        for kind in KINDS:
+            gone = self.add(connector, {"name": self.unique("Merged Away"), "phone": "(617) 555-0101"}, kind)
+            stays = self.add(connector, {"name": self.unique("Stays"), "email": "stays@example.com"}, kind)
+            result = self.apply_one(connector, self.merge(gone, stays))
+            assert result.ok, result.error
+            assert result.record is not None and result.record.remote_id == stays.remote_id
+            assert result.record.version != stays.version
+            assert result.record.values["email"] == "stays@example.com" and "phone" not in result.record.values
+            listed = {i.remote_id for i in connector.listing(KINDS)}
+            assert gone.remote_id not in listed and stays.remote_id in listed
+            self.add(connector, {"name": gone.values["name"]}, kind)  # the merged-away name is free again
+
+    def test_merge_refuses_other_lists_and_stale_versions(self, connector: Connector) -> None:
+        if not connector.can_merge:
+            pytest.skip("this connector cannot merge (can_merge is false)")
+        customer = self.add(connector, {"name": self.unique("Merge Customer")})
+        vendor = self.add(connector, {"name": self.unique("Merge Vendor")}, VENDOR)
+        other = self.add(connector, {"name": self.unique("Merge Other")})
+        across = self.apply_one(connector, self.merge(customer, vendor))
+        stale = self.apply_one(connector, self.merge(customer, other, version="1"))
+        assert isinstance(across.error, (Invalid, NotFound)) and isinstance(stale.error, StaleVersion)
+        assert {customer.remote_id, vendor.remote_id, other.remote_id} <= {i.remote_id
+                                                                             for i in connector.listing(KINDS)}
+
+
 def _encodes(text: str, charset: str) -> bool:
     try:
         text.encode(charset)
