@@ -17,7 +17,7 @@ from typing import ClassVar, Literal
 
 from .errors import ConnectorError
 
-Op = Literal["add", "update", "deactivate"]
+Op = Literal["add", "update", "deactivate", "delete"]
 
 
 @dataclass(frozen=True)
@@ -62,7 +62,13 @@ class CustomFieldDef:
 
 @dataclass(frozen=True)
 class Change:
-    """One write. ``update`` carries only the changed fields ('' clears a field); ``add`` all non-empty fields."""
+    """One write. ``update`` carries only the changed fields ('' clears a field); ``add`` all non-empty fields.
+
+    ``delete`` (used only to undo an add) removes the record for good, guarded by ``version`` like an update. Where
+    the backend will not delete it (QuickBooks Desktop: a name used in transactions; QuickBooks Online never
+    deletes names) the connector makes it inactive instead and returns that record; a deleted record's result has
+    ``record`` None. A customer that has jobs is never deleted nor made inactive this way (``Invalid``), since
+    that would change the jobs too."""
 
     ref: str
     op: Op

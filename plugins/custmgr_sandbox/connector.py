@@ -14,9 +14,9 @@ from typing import Any, ClassVar
 
 from custmgr.connector import Change, ChangeResult, Company, Connector, CustomFieldDef, Listed, RemoteRecord
 from custmgr.contact import KINDS
-from custmgr.errors import ConnectorError, Invalid, Unavailable
+from custmgr.errors import ConnectorError, Invalid, NotFound, StaleVersion, Unavailable
 
-from .store import CHARSET, SandboxCompany
+from .store import CHARSET, InUse, SandboxCompany
 
 
 @dataclass(frozen=True)
@@ -118,7 +118,7 @@ class SandboxConnector(Connector):
                 results.append(ChangeResult(change.ref, error=fault.error))
                 continue
             try:
-                results.append(ChangeResult(change.ref, record=self._perform(change)))
+                results.append(ChangeResult(change.ref, record=self._perform(change)))  # None: deleted
             except Unavailable:
                 raise
             except ConnectorError as err:
@@ -129,18 +129,33 @@ class SandboxConnector(Connector):
     def close(self) -> None:
         self.store.close()
 
-    def _perform(self, change: Change) -> RemoteRecord:
+    def _perform(self, change: Change) -> RemoteRecord | None:
         if change.op == "add":
             return self.store.add_record(change.kind, change.values)
-        if change.op not in ("update", "deactivate"):
-            raise Invalid("op", f"unknown operation {change.op!r}; expected add, update or deactivate")
+        if change.op not in ("update", "deactivate", "delete"):
+            raise Invalid("op", f"unknown operation {change.op!r}; expected add, update, deactivate or delete")
         if not change.remote_id:
             raise Invalid("remote_id", f"an {change.op} needs the record's ListID")
         if not change.version:
             raise Invalid("version", f"an {change.op} needs the record's EditSequence, as QuickBooks does")
         if change.op == "update":
             return self.store.modify_record(change.remote_id, change.version, change.values, kind=change.kind)
+        if change.op == "delete":
+            return self._delete(change.remote_id, change.version, change.kind)
         return self.store.deactivate_record(change.remote_id, change.version, kind=change.kind)
+
+    def _delete(self, remote_id: str, version: str, kind: str) -> RemoteRecord | None:
+        """Delete for good, guarded by the version; a name used in transactions is made inactive instead."""
+        current = self.store.get(remote_id)
+        if current is None or current.kind != kind:
+            raise NotFound(f'Object "{remote_id}" specified in the request cannot be found.')
+        if current.version != version:
+            raise StaleVersion(f'The provided edit sequence "{version}" is out-of-date.')
+        try:
+            self.store.delete_record(remote_id, kind=kind)
+        except InUse:
+            return self.store.deactivate_record(remote_id, version, kind=kind)
+        return None
 
 
 def _check_kinds(kinds: Collection[str]) -> None:
