@@ -16,7 +16,7 @@ from typing import Any
 
 from . import plugins
 from .apply import from_remote, settle
-from .backup import backup_sheets, make_backup, restore, write_backup
+from .backup import Restored, Written, backup_sheets, make_backup, record_writes, restore, write_backup
 from .book import format_contacts
 from .connector import Connector, Listed
 from .contact import FIELD_KEYS, Values
@@ -129,9 +129,11 @@ def sync(workbook: Path | WorkbookPort, *, dry_run: bool = False, force: bool = 
         delay = {} if backoff is None else {"backoff": backoff}
         results = write_all(connector, plan.records, progress=progress.advance, **delay)
         progress.done()
-        plan = _replan_stale(connector, inp, plan, results, rows, delay)
+        seen = dict(fetched)  # what QuickBooks held before each write, for undo
+        plan = _replan_stale(connector, inp, plan, results, rows, delay, seen)
         summary.remote_calls = getattr(connector, "round_trips", 0)
-    _save_sync(book, sheet, rows, plan, results, state, settings, company, keys, decisions, summary)
+    writes = record_writes(plan.records, results, seen, state.links)
+    _save_sync(book, sheet, rows, plan, results, state, settings, company, keys, decisions, summary, writes)
     return summary, plan
 
 
@@ -165,8 +167,9 @@ def _fetch(connector: Connector, ids: list[str], progress: Progress) -> dict[str
 
 
 def _replan_stale(connector: Connector, inp: PlanInput, plan: SyncPlan, results: dict, rows: list[ContactRow],
-                  delay: dict) -> SyncPlan:
-    """Contacts QuickBooks called stale are read again and planned again once; never overwritten blindly."""
+                  delay: dict, seen: dict[str, Values]) -> SyncPlan:
+    """Contacts QuickBooks called stale are read again and planned again once; never overwritten blindly.
+    ``seen`` gets the values read again."""
     stale = [r for r in plan.records if r.op and isinstance(getattr(results.get(r.row_id), "error", None),
                                                              StaleVersion)]
     if not stale:
@@ -178,6 +181,8 @@ def _replan_stale(connector: Connector, inp: PlanInput, plan: SyncPlan, results:
     redone = {}
     for rec in stale:
         record = fresh.get(rec.remote_id)
+        if record is not None:
+            seen[rec.remote_id] = from_remote(record.values)
         new = replan(inp, rec, by_id.get(rec.row_id),
                      from_remote(record.values) if record else None, listing.get(rec.remote_id))
         redone[rec.row_id] = new
@@ -190,7 +195,7 @@ def _replan_stale(connector: Connector, inp: PlanInput, plan: SyncPlan, results:
 
 
 def _save_sync(book: WorkbookPort, sheet, rows, plan: SyncPlan, results, state: SyncState, settings: Settings,
-               company, keys, decisions, summary: Summary) -> None:
+               company, keys, decisions, summary: Summary, writes: list[Written]) -> None:
     old_fields = json.loads(state.pair.get("fields", "[]"))
     state_keys = old_fields + [k for k in keys if k not in old_fields]
     for link in state.links.values():
@@ -202,7 +207,8 @@ def _save_sync(book: WorkbookPort, sheet, rows, plan: SyncPlan, results, state: 
     summary.outcome = _outcome(summary)
     summary.messages += _messages(summary)
     backup = make_backup(number, summary.when, list(sheet.header), settled.changed_rows,
-                         settled.changed_links, state_keys, before_pair, before_review, settled.remote_done)
+                         settled.changed_links, state_keys, before_pair, before_review, settled.remote_done,
+                         writes)
     write_backup(book, backup, settings.backups)
     grid = [list(sheet.header), *settled.rows]
     book.write(CONTACTS, grid)
@@ -310,9 +316,36 @@ def add_custom_columns(book: WorkbookPort, mapping: dict[str, str]) -> None:
     format_contacts(book, columns, len(rows) + 1, [str(h or "") for h in new_header])
 
 
-def undo(workbook: Path | WorkbookPort, *, force: bool = False) -> Summary:
-    """Put contacts, review and sync state back as they were before the last sync."""
+def undo(workbook: Path | WorkbookPort, *, force: bool = False, quickbooks: bool = False, dry_run: bool = False,
+         connector_options: dict[str, Any] | None = None, backoff: float | None = None) -> Summary:
+    """Put contacts, review and sync state back as they were before the last sync. With ``quickbooks``, first put
+    QuickBooks back too, for every record nobody changed since (``custmgr.undo``); ``dry_run`` only plans that."""
+    if quickbooks or dry_run:
+        from .undo import undo_in_quickbooks  # it builds on this module
+
+        return undo_in_quickbooks(workbook, force=force, dry_run=dry_run, connector_options=connector_options,
+                                  backoff=backoff)
     book, _ = open_book(workbook)
+    restored, sheet_name = restore_point(book, force=force)
+    summary = Summary(action="undo", when=now(), outcome="ok")
+    summary.messages.append(f"Restored contacts, Review and sync state as they were before the sync of "
+                            f"{restored.when}.")
+    if restored.remote_done:
+        shown = restored.remote_done[:20]
+        more = f" and {len(restored.remote_done) - 20} more" if len(restored.remote_done) > 20 else ""
+        summary.messages.append("QuickBooks was NOT changed back. That sync had " + "; ".join(shown) + more
+                                + ". The next sync will bring those values back from QuickBooks unless you "
+                                  "change them there (or undo with --quickbooks).")
+    else:
+        summary.messages.append("That sync changed nothing in QuickBooks.")
+    write_restored(book, restored, sheet_name, summary)
+    book.save()
+    return summary
+
+
+def restore_point(book: WorkbookPort, *, force: bool = False) -> tuple[Restored, str]:
+    """The sheets as they were before the newest backed-up sync, and that backup's sheet; raises (changing
+    nothing) when there is none, or when undoing would overwrite an edit made since (unless ``force``)."""
     read_settings(book)
     grid = book.read(CONTACTS)
     header = [str(h or "").strip().casefold() for h in (grid[0] if grid else [])]
@@ -320,7 +353,11 @@ def undo(workbook: Path | WorkbookPort, *, force: bool = False) -> Summary:
     if rid_header not in header:
         raise CustmgrError("The Row ID column is missing from Contacts, so undo cannot tell the rows apart. "
                            "Put the column back (Excel: Undo) and try again.")
-    restored, sheet_name = restore(book, header.index(rid_header), force=force)
+    return restore(book, header.index(rid_header), force=force)
+
+
+def write_restored(book: WorkbookPort, restored: Restored, sheet_name: str, summary: Summary) -> None:
+    """Write ``restored`` into the workbook (not saved), drop its backup and log ``summary``."""
     current_pair = read_pair_grid(book.read(PAIR_SHEET)) if PAIR_SHEET in book.sheet_names() else {}
     pair = [list(r) for r in restored.pair]
     if current_pair.get("fields"):  # bases only ever gain fields: keep the wider list so every row decodes
@@ -335,20 +372,8 @@ def undo(workbook: Path | WorkbookPort, *, force: bool = False) -> Summary:
     book.write(REVIEW, restored.review or [[]])
     format_review(book, len(restored.review))
     book.remove_sheet(sheet_name)
-    summary = Summary(action="undo", when=now(), company=current_pair.get("company_name", ""), outcome="ok")
-    summary.messages.append(f"Restored contacts, Review and sync state as they were before the sync of "
-                            f"{restored.when}.")
-    if restored.remote_done:
-        shown = restored.remote_done[:20]
-        more = f" and {len(restored.remote_done) - 20} more" if len(restored.remote_done) > 20 else ""
-        summary.messages.append("QuickBooks was NOT changed back. That sync had " + "; ".join(shown) + more
-                                + ". The next sync will bring those values back from QuickBooks unless you "
-                                  "change them there.")
-    else:
-        summary.messages.append("That sync changed nothing in QuickBooks.")
+    summary.company = summary.company or current_pair.get("company_name", "")
     append_log(book, summary)
-    book.save()
-    return summary
 
 
 def status(workbook: Path | WorkbookPort) -> dict[str, Any]:
