@@ -187,9 +187,9 @@ def undo_in_quickbooks(workbook: Path | WorkbookPort, *, force: bool = False, dr
                        connector_options: dict[str, Any] | None = None, backoff: float | None = None) -> Summary:
     """Undo the last sync in QuickBooks (every record nobody changed since) and then in the workbook."""
     book, path = open_book(workbook, writable=not dry_run)
-    restored, sheet_name, backup = _restore_point(book, force)
     settings = read_settings(book)
     with _open(book, path, connector_options) as connector:
+        restored, sheet_name, backup = _restore_point(book, force)
         plan = _plan(book, connector, backup)
         summary = Summary(action="undo dry run" if dry_run else "undo", when=now(), company=plan.company)
         summary.undone, summary.left_alone = plan.to_undo, plan.left_alone
@@ -225,9 +225,8 @@ def undo_plan(workbook: Path | WorkbookPort, *, force: bool = False,
     """The undo plan alone, changing nothing: what Excel asks about before Undo Last Sync (``plan.question()``).
     Raises, as the undo would, when there is nothing to undo or the undo would be refused."""
     book, path = open_book(workbook, writable=False)
-    _, _, backup = _restore_point(book, force)
     with _open(book, path, connector_options) as connector:
-        return _plan(book, connector, backup)
+        return _plan(book, connector, _restore_point(book, force)[2])
 
 
 def _restore_point(book: WorkbookPort, force: bool) -> tuple[Restored, str, Backup]:
