@@ -84,9 +84,9 @@ def test_a_contact_used_in_transactions_is_made_inactive(pair):
 
 
 def test_a_refused_write_exits_2_naming_it_and_the_same_undo_finishes(pair, monkeypatch):
+    from custmgr.errors import Invalid
     from custmgr_qbd.front import QbxmlFront
     from custmgr_sandbox.connector import SandboxConnector
-    from custmgr.errors import Invalid
 
     book, company = pair
     set_cells(book, "Okafor, Chidi", Phone="(508) 555-1111")
