@@ -16,6 +16,7 @@ same undo again finishes the rest.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,13 +24,14 @@ from typing import Any
 
 from .apply import from_remote
 from .backup import Backup, Restored, Written, read_backup, rewrite_backup
+from .classify import differs
 from .connector import Change, ChangeResult, Connector, Listed
-from .contact import NO, YES, normalize
+from .contact import FIELD_KEYS, NO, YES, normalize
 from .contacts import expected_columns, field_label
 from .errors import CustmgrError, NotFound, StaleVersion
 from .remote import send
 from .settings import read_settings
-from .state import read_state
+from .state import link_from_row, read_state
 from .summary import Summary
 from .sync import check_pairing, now, open_book, open_company, restore_point, write_restored
 from .synclog import append_changes, append_log
@@ -104,9 +106,12 @@ class UndoPlan:
 
 
 def make_undo_plan(backup: Backup, listing: Mapping[str, Listed], moved: Mapping[str, Mapping[str, str]],
-                   company: str = "") -> UndoPlan:
+                   company: str = "", bases: Mapping[str, Mapping[str, str]] | None = None,
+                   keys: Sequence[str] = ()) -> UndoPlan:
     """The undo of ``backup``'s sync, given QuickBooks' current listing (remote id -> id, version, kind) and the
-    current values of the records whose version moved (``moved``)."""
+    current values of the records whose version moved (``moved``). ``bases``: row id -> the base before the sync,
+    for links that were current then (compared over ``keys``)."""
+    bases = bases or {}
     steps = []
     for w in backup.writes or ():
         listed = listing.get(w.remote_id)
@@ -119,7 +124,11 @@ def make_undo_plan(backup: Backup, listing: Mapping[str, Listed], moved: Mapping
             current = moved.get(w.remote_id)
             if w.op != "add" and current is not None and all(
                     current.get(k, "") == normalize(k, v) for k, v in _target(w).items()):
-                steps.append(UndoStep(w, done=""))  # already as before: put back by an undo whose answer was lost
+                # Already as before: put back by an undo whose answer was lost. Its link may take the version
+                # only if the whole record is its base again; else the next sync reads it.
+                base = bases.get(w.row_id)
+                same = base is not None and not differs(current, base, keys)
+                steps.append(UndoStep(w, done=listed.version if same else ""))
             else:
                 steps.append(UndoStep(w, left_alone=CHANGED_SINCE))
         else:
@@ -264,7 +273,15 @@ def _plan(book: WorkbookPort, connector: Connector, backup: Backup) -> UndoPlan:
     moved = [w.remote_id for w in writes if w.row_id not in backup.undone and w.op != "add"
              and w.remote_id in listing and listing[w.remote_id].version != w.version_after]
     current = {r.remote_id: from_remote(r.values) for r in connector.fetch(moved)} if moved else {}
-    return make_undo_plan(backup, listing, current, company.name)
+    fields = json.loads(read_state(book).pair.get("fields", "[]"))
+    bases = {}
+    for w in writes:
+        before = backup.links.get(w.row_id)
+        link = link_from_row(before, fields) if before else None
+        if link is not None and link.remote_id == w.remote_id and link.version == w.version_before:
+            bases[w.row_id] = link.base
+    keys = (*FIELD_KEYS, *read_settings(book).custom_columns)
+    return make_undo_plan(backup, listing, current, company.name, bases, keys)
 
 
 def _keep_versions(restored: Restored, undone: Mapping[str, str], writes: Mapping[str, Written]) -> None:
