@@ -15,7 +15,7 @@ import contextlib
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from custmgr import sync as engine
@@ -74,10 +74,7 @@ def workbook_of(book: Path, versions: bool = True):
     return view.contacts, view.review, links
 
 
-@settings(max_examples=25, deadline=None, phases=[Phase.explicit, Phase.reuse, Phase.generate], suppress_health_check=[HealthCheck.too_slow,
-                                                                 HealthCheck.function_scoped_fixture])
-@given(data=st.data())
-def test_sync_then_undo_in_quickbooks(tmp_path_factory: pytest.TempPathFactory, data: st.DataObject) -> None:
+def sync_then_undo(tmp_path_factory: pytest.TempPathFactory, data: st.DataObject) -> None:
     folder = tmp_path_factory.mktemp("undo")
     policies = {"add_policy": data.draw(st.sampled_from(["Ask", "Add to QuickBooks"]), label="adds"),
                 "delete_policy": data.draw(st.sampled_from(["Ask", "Make inactive in QuickBooks"]), label="deletes"),
@@ -148,3 +145,10 @@ def test_sync_then_undo_in_quickbooks(tmp_path_factory: pytest.TempPathFactory, 
     if not touched:
         _, again = engine.sync(pair.book, dry_run=True)
         assert sorted(again.describe()) == sorted(plan.describe()), "the next sync does not plan the undone one"
+
+
+_CHECKS = [HealthCheck.too_slow, HealthCheck.function_scoped_fixture]
+test_sync_then_undo_in_quickbooks = settings(max_examples=25, deadline=None, suppress_health_check=_CHECKS)(
+    given(data=st.data())(sync_then_undo))
+test_sync_then_undo_in_quickbooks_deep = pytest.mark.slow(settings(
+    max_examples=400, deadline=None, suppress_health_check=_CHECKS)(given(data=st.data())(sync_then_undo)))
