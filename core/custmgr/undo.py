@@ -225,7 +225,14 @@ def undo_in_quickbooks(workbook: Path | WorkbookPort, *, force: bool = False, dr
         done = {s.written.row_id: s.done for s in plan.steps if s.done is not None} | outcome.undone
         _keep_versions(restored, done, {s.written.row_id: s.written for s in plan.steps})
         write_restored(book, restored, sheet_name, summary)
-    book.save()
+    try:
+        book.save()
+    except CustmgrError as err:
+        if not outcome.undone:
+            raise
+        names = _names([s.written.name for s in plan.steps if s.written.row_id in outcome.undone], 10)
+        raise type(err)(f"{err} QuickBooks was already put back for {names}; run the same undo again once the "
+                        "workbook can be saved: what was put back is recognised and not done twice.") from err
     return summary
 
 

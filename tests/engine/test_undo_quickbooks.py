@@ -216,3 +216,19 @@ def test_an_outage_before_any_write(synced):
     assert (summary.outcome, summary.undone, summary.failed) == ("partly failed", 0, 3)
     assert any("QuickBooks stopped answering" in m or "connection" in m for m in summary.messages)
     assert undo(book).outcome == "ok" and remote(company) == qb
+
+
+def test_a_workbook_opened_in_excel_meanwhile_says_what_quickbooks_has_and_undo_finishes_later(synced):
+    book, company, (rows, asked, _, qb), _ = synced
+    lock = book.with_name("~$" + book.name)
+
+    def open_in_excel(connector: SandboxConnector) -> None:
+        lock.write_text("someone")  # Excel opened the file while QuickBooks was being put back
+
+    with pytest.raises(CustmgrError, match=r"QuickBooks was already put back for .*run the same undo again"):
+        undo(book, connector_options=faulty(open_in_excel))
+    assert remote(company) == qb
+    lock.unlink()
+    summary = undo(book)
+    assert (summary.outcome, summary.undone, summary.left_alone) == ("ok", 0, 0)
+    assert remote(company) == qb and (contacts(book), review(book)) == (rows, asked)
