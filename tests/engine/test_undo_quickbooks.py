@@ -232,3 +232,12 @@ def test_a_workbook_opened_in_excel_meanwhile_says_what_quickbooks_has_and_undo_
     summary = undo(book)
     assert (summary.outcome, summary.undone, summary.left_alone) == ("ok", 0, 0)
     assert remote(company) == qb and (contacts(book), review(book)) == (rows, asked)
+
+
+def test_the_ribbon_functions_work_on_an_open_workbook_port(synced):
+    """What Excel's Undo Last Sync calls: the plan (to ask its question), then the undo, on the open workbook."""
+    book, company, (rows, asked, _, qb), _ = synced
+    plan = undo_plan(XlsxWorkbook.open(book, writable=False))
+    assert (plan.to_undo, plan.left_alone) == (3, 0) and len(plan.describe()) == 3
+    summary = engine.undo(XlsxWorkbook.open(book), quickbooks=True, backoff=0)
+    assert summary.outcome == "ok" and remote(company) == qb and (contacts(book), review(book)) == (rows, asked)
