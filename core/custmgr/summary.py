@@ -46,6 +46,11 @@ class Summary:
                   "decisions_open": "other decisions to review", "failed": "failed (see Sync Status)",
                   "errors": "rows to fix (see Sync Status)", "undone": "contacts put back in QuickBooks",
                   "left_alone": "contacts left alone in QuickBooks (changed there since)"}
+        if self.action == "undo dry run":
+            labels.update(undone="contacts to put back in QuickBooks",
+                          left_alone="contacts to leave alone in QuickBooks (changed there since)")
+        elif self.action == "undo":
+            labels["failed"] = "refused by QuickBooks (named below)"
         title = {"sync": "Sync", "dry run": "Dry run (nothing changed)", "undo": "Undo",
                  "undo dry run": "Undo dry run (nothing changed)", "import": "Import"}[self.action]
         out = [f"{title} with {self.company}: {self.outcome}" if self.company else f"{title}: {self.outcome}"]
