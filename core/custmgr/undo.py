@@ -335,7 +335,9 @@ def _messages(summary: Summary, plan: UndoPlan, outcome: Outcome) -> None:
                  + ". The next sync brings their QuickBooks values in as usual.")
     if outcome.failed:
         m.append("QuickBooks refused to put back: " + _names(outcome.failed) + ". The workbook was NOT restored "
-                 "yet; run the same undo again (custmgr undo BOOK --quickbooks) to finish the rest.")
+                 "yet; run the same undo again (custmgr undo BOOK --quickbooks) to finish the rest. If QuickBooks "
+                 "keeps refusing (a name taken since, a custom field removed), change that contact in QuickBooks "
+                 "by hand, or undo without --quickbooks to restore only the workbook.")
     else:
         m.append(f"Restored contacts, Review and sync state as they were before the sync of {plan.when}.")
 

@@ -14,7 +14,7 @@ from typing import Any, ClassVar
 
 from custmgr.connector import Change, ChangeResult, Company, Connector, CustomFieldDef, Listed, RemoteRecord
 from custmgr.contact import KINDS
-from custmgr.errors import ConnectorError, Invalid, NotFound, StaleVersion, Unavailable
+from custmgr.errors import ConnectorError, Invalid, Unavailable
 
 from .store import CHARSET, InUse, SandboxCompany
 
@@ -146,13 +146,8 @@ class SandboxConnector(Connector):
 
     def _delete(self, remote_id: str, version: str, kind: str) -> RemoteRecord | None:
         """Delete for good, guarded by the version; a name used in transactions is made inactive instead."""
-        current = self.store.get(remote_id)
-        if current is None or current.kind != kind:
-            raise NotFound(f'Object "{remote_id}" specified in the request cannot be found.')
-        if current.version != version:
-            raise StaleVersion(f'The provided edit sequence "{version}" is out-of-date.')
         try:
-            self.store.delete_record(remote_id, kind=kind)
+            self.store.delete_record(remote_id, kind=kind, version=version)
         except InUse:
             return self.store.deactivate_record(remote_id, version, kind=kind)
         return None

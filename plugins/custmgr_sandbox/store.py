@@ -231,11 +231,11 @@ class SandboxCompany:
         """Make a record inactive (IsActive false); a customer's jobs follow. It stays listed."""
         return self.modify_record(remote_id, version, {"active": NO}, kind=kind)
 
-    def delete_record(self, remote_id: str, *, kind: str | None = None) -> None:
+    def delete_record(self, remote_id: str, *, kind: str | None = None, version: str | None = None) -> None:
         """Remove a record for good (ListDel). Refused for a customer with jobs, and (``InUse``) for a name used
-        in transactions, as in QuickBooks."""
+        in transactions, as in QuickBooks; ``version``, when given, must be the current EditSequence."""
         with self._transaction():
-            row = self._require(remote_id, kind)
+            row = self._require(remote_id, kind, version)
             if self._descendants(remote_id):
                 raise _invalid("name", f'"{row["name"]}" has jobs; delete its jobs first')
             if self.transactions(remote_id):
