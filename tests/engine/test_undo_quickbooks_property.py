@@ -19,14 +19,15 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from custmgr import sync as engine
-from custmgr.contact import CUSTOMER, VENDOR, custom_key
+from custmgr.contact import CUSTOMER, FIELD_KEYS, VENDOR, custom_key
 from custmgr.errors import ConnectorError, Invalid, Retryable, SyncRefused
 from custmgr_sandbox.connector import SandboxConnector
 from custmgr_sandbox.store import SandboxCompany
 
-from .helpers import add_row, delete_row, make_pair, read_book, read_company, set_cells
+from .helpers import add_row, delete_row, differing, make_pair, read_book, read_company, set_cells
 
 REGION = "Region"
+KEYS = (*FIELD_KEYS, custom_key(REGION))
 NAMES = ["Ada", "Bea", "O'Brien & Sons", "<b>Bold</b> Ltd", "+Plus", "-Minus", "@At", "Café Zoë", "02134", "Acme",
          "Ωmega", "A name far too long for QuickBooks to hold it"]
 FIELDS = ("name", "active", "company", "first_name", "phone", "email", "bill_city", "bill_state", "notes",
@@ -105,6 +106,7 @@ def sync_then_undo(tmp_path_factory: pytest.TempPathFactory, data: st.DataObject
             with contextlib.suppress(ConnectorError):
                 store.modify_record(remote_id, None, {key: value})
     before_unversioned, before_qb = workbook_of(pair.book, versions=False), read_company(pair.company)
+    before_links = read_book(pair.book).links
     try:
         _, plan = engine.sync(pair.book, backoff=0)
     except SyncRefused:
@@ -142,6 +144,12 @@ def sync_then_undo(tmp_path_factory: pytest.TempPathFactory, data: st.DataObject
         else:
             assert remote_id not in now, "a contact the sync added is still in QuickBooks"
     assert workbook_of(pair.book, versions=False) == before_unversioned, "the workbook is not as before the sync"
+    for row_id, link in read_book(pair.book).links.items():
+        old = before_links[row_id]
+        if link.version != old.version:  # given the undo's version: only where QuickBooks holds the base again
+            record = now[link.remote_id]
+            assert link.version == record.version and not differing(record.values, link.base, KEYS), (
+                f"{link.base.get('name')!r}: the link took a version whose record is not its base")
     if not touched:
         _, again = engine.sync(pair.book, dry_run=True)
         assert sorted(again.describe()) == sorted(plan.describe()), "the next sync does not plan the undone one"
