@@ -241,3 +241,16 @@ def test_the_ribbon_functions_work_on_an_open_workbook_port(synced):
     assert (plan.to_undo, plan.left_alone) == (3, 0) and len(plan.describe()) == 3
     summary = engine.undo(XlsxWorkbook.open(book), quickbooks=True, backoff=0)
     assert summary.outcome == "ok" and remote(company) == qb and (contacts(book), review(book)) == (rows, asked)
+
+
+def test_a_second_undo_after_a_finished_one_is_refused(tmp_path):
+    book, company = paired(tmp_path, backups="1")
+    set_cells(book, "Okafor, Chidi", Phone="(617) 555-0111")
+    sync(book)
+    assert undo(book).outcome == "ok"
+    qb, saved = remote(company), book.read_bytes()
+    with pytest.raises(CustmgrError, match="There is no sync to undo"):
+        undo(book)
+    with pytest.raises(CustmgrError, match="There is no sync to undo"):
+        undo(book, dry_run=True)
+    assert remote(company) == qb and book.read_bytes() == saved
