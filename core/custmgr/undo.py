@@ -26,9 +26,9 @@ from .apply import from_remote
 from .backup import Backup, Restored, Written, read_backup, rewrite_backup
 from .classify import differs
 from .connector import Change, ChangeResult, Connector, Listed
-from .contact import FIELD_KEYS, NO, YES, normalize
+from .contact import FIELD_KEYS, JOB_SEPARATOR, NO, YES, normalize
 from .contacts import expected_columns, field_label
-from .errors import CustmgrError, NotFound, StaleVersion
+from .errors import CustmgrError, NotFound, StaleVersion, Unavailable
 from .remote import send
 from .settings import read_settings
 from .state import link_from_row, read_state
@@ -80,12 +80,19 @@ class UndoPlan:
 
     @property
     def changes(self) -> list[Change]:
-        """The writes, in the order to make them: deletes first (jobs before their customer), which only free
-        names, then the other writes in the reverse of the order the sync made them."""
+        return [change for wave in self.waves for change in wave]
+
+    @property
+    def waves(self) -> list[list[Change]]:
+        """The writes in the order to make them, each wave sent after the one before has been answered: deletes
+        first, which only free names, deepest jobs first (a customer is deleted only once its jobs are gone),
+        then the other writes in the reverse of the order the sync made them."""
         todo = [s for s in self.steps if s.change is not None]
-        deletes = sorted((s for s in todo if s.written.op == "add"), key=lambda s: -s.written.name.count(":"))
-        rest = [s for s in reversed(todo) if s.written.op != "add"]
-        return [s.change for s in deletes + rest if s.change is not None]
+        deletes = [s for s in todo if s.written.op == "add"]
+        waves = [[s.change for s in deletes if s.written.name.count(JOB_SEPARATOR) == depth and s.change]
+                 for depth in sorted({s.written.name.count(JOB_SEPARATOR) for s in deletes}, reverse=True)]
+        waves.append([s.change for s in reversed(todo) if s.written.op != "add" and s.change])
+        return [wave for wave in waves if wave]
 
     @property
     def to_undo(self) -> int:
@@ -208,7 +215,7 @@ def undo_in_quickbooks(workbook: Path | WorkbookPort, *, force: bool = False, dr
             summary.messages.append(plan.question() if plan.steps else "That sync changed nothing in QuickBooks.")
             summary.remote_calls = getattr(connector, "round_trips", 0)
             return summary
-        results = send(connector, plan.changes, **({} if backoff is None else {"backoff": backoff}))
+        results = _send_waves(connector, plan.waves, backoff)
         summary.remote_calls = getattr(connector, "round_trips", 0)
     outcome = settle_undo(plan, results)
     summary.undone, summary.left_alone, summary.failed = (len(outcome.undone), len(outcome.left_alone),
@@ -234,6 +241,19 @@ def undo_in_quickbooks(workbook: Path | WorkbookPort, *, force: bool = False, dr
         raise type(err)(f"{err} QuickBooks was already put back for {names}; run the same undo again once the "
                         "workbook can be saved: what was put back is recognised and not done twice.") from err
     return summary
+
+
+def _send_waves(connector: Connector, waves: list[list[Change]], backoff: float | None) -> dict[str, ChangeResult]:
+    """Send each wave once the one before is answered; after a lost connection the rest are not sent."""
+    results: dict[str, ChangeResult] = {}
+    lost: Unavailable | None = None
+    for wave in waves:
+        if lost is None:
+            results.update(send(connector, wave, **({} if backoff is None else {"backoff": backoff})))
+            lost = next((r.error for r in results.values() if isinstance(r.error, Unavailable)), None)
+        else:
+            results.update((c.ref, ChangeResult(c.ref, error=lost)) for c in wave)
+    return results
 
 
 def undo_plan(workbook: Path | WorkbookPort, *, force: bool = False,

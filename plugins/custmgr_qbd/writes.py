@@ -182,16 +182,17 @@ def _read_first(connector: QbdConnector, works: list[Work], results: dict[int, C
 
 
 def _refuse_parents(connector: QbdConnector, works: list[Work], results: dict[int, ChangeResult]) -> None:
-    """A customer with jobs is not deleted: QuickBooks would refuse, and making it inactive instead would make its
-    jobs inactive too, which nobody asked for. One message asks each for a job."""
+    """A customer with active jobs is not deleted: QuickBooks would refuse, and making it inactive instead would
+    make its jobs inactive too, which nobody asked for. One message asks each for an active job. (Jobs deleted in
+    the same undo go in an earlier call: the engine sends deletes deepest first.)"""
     works = [w for w in works if w.change.kind == CUSTOMER]
     if not works:
         return
     message = qb.Message("continueOnError")
     for work in works:
         assert work.current is not None
-        message.add(qb.query(CUSTOMER, max_returned=1, name_starts=work.current.values["name"] + JOB_SEPARATOR,
-                             include=["ListID"]))
+        message.add(qb.query(CUSTOMER, max_returned=1, active="ActiveOnly", include=["ListID"],
+                             name_starts=work.current.values["name"] + JOB_SEPARATOR))
     for work, rs in zip(works, connector.exchange(message), strict=True):
         if rs.failed and rs.code != 1:
             results[work.index] = ChangeResult(work.change.ref, error=error_of(rs))

@@ -193,9 +193,10 @@ class QboConnector(Connector):
                 self.lists.doubtful.add(change.remote_id)
 
     def _check_no_jobs(self, change: Change) -> None:
-        """A customer with jobs is not "deleted": making it inactive would make its jobs inactive too."""
+        """A customer with active jobs is not "deleted": making it inactive would make them inactive too."""
         ident = split_id(change.remote_id or "")
-        if change.op == "delete" and ident is not None and ident[0] == CUSTOMER and self.lists.descendants(ident[1]):
+        if change.op == "delete" and ident is not None and ident[0] == CUSTOMER and any(
+                (self.lists.entity(rid) or {}).get("Active", True) for rid in self.lists.descendants(ident[1])):
             raise Invalid("name", "it has jobs in QuickBooks Online, so it is not made inactive (that would change "
                                   "its jobs too); make its jobs inactive or move them first")
 

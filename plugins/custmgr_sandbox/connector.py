@@ -16,7 +16,7 @@ from custmgr.connector import Change, ChangeResult, Company, Connector, CustomFi
 from custmgr.contact import KINDS
 from custmgr.errors import ConnectorError, Invalid, Unavailable
 
-from .store import CHARSET, InUse, SandboxCompany
+from .store import CHARSET, SandboxCompany
 
 
 @dataclass(frozen=True)
@@ -145,10 +145,15 @@ class SandboxConnector(Connector):
         return self.store.deactivate_record(change.remote_id, change.version, kind=change.kind)
 
     def _delete(self, remote_id: str, version: str, kind: str) -> RemoteRecord | None:
-        """Delete for good, guarded by the version; a name used in transactions is made inactive instead."""
+        """Delete for good, guarded by the version. What QuickBooks will not delete (a name used in transactions,
+        a customer with inactive jobs) is made inactive instead; a customer with active jobs is refused, since
+        making it inactive would change them too."""
+        if self.store.active_jobs(remote_id):
+            raise Invalid("name", "it has active jobs, so it is neither deleted nor made inactive (that would "
+                                  "change its jobs too); delete or move its jobs first")
         try:
             self.store.delete_record(remote_id, kind=kind, version=version)
-        except InUse:
+        except Invalid:  # not StaleVersion or NotFound: those stand
             return self.store.deactivate_record(remote_id, version, kind=kind)
         return None
 

@@ -243,6 +243,11 @@ class SandboxCompany:
                                     "it; make it inactive instead", detail="sandbox rule")
             self._db.execute("DELETE FROM records WHERE list_id = ?", (remote_id,))
 
+    def active_jobs(self, remote_id: str) -> list[str]:
+        """ListIDs of the active jobs under a customer, at any depth."""
+        jobs = self._descendants(remote_id)
+        return [r.remote_id for r in self.fetch(jobs) if r.values.get("active") == YES]
+
     def transactions(self, remote_id: str) -> int:
         """How many transactions (invoices, bills, ...) name this record: the sandbox keeps only the count."""
         if not self._has_table("transactions"):

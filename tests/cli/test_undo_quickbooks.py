@@ -127,3 +127,14 @@ def test_dry_run_needs_quickbooks_and_iif_is_refused(tmp_path):
     run("setup", str(book), "--connector", "iif", "--company", str(iif))
     out = run("undo", str(book), "--quickbooks", code=1)
     assert "one way only" in out and "Undo without --quickbooks" in out
+
+
+def test_a_customer_and_its_job_added_by_the_sync_are_both_deleted(pair):
+    book, company = pair
+    add_row(book, Name="Granite Works")
+    add_row(book, Name="Granite Works:Quarry Road")
+    before = remote(company)
+    assert json.loads(run("sync", str(book), "--json"))["added"] == 2
+    summary = json.loads(run("undo", str(book), "--quickbooks", "--json"))
+    assert (summary["outcome"], summary["undone"]) == ("ok", 2)
+    assert remote(company) == before
