@@ -64,3 +64,14 @@ def test_a_contact_changed_in_quickbooks_online_since_is_left_alone(case):
     run("sync", str(book))
     here = contacts(book)["Dylan Sollfrank"]
     assert (here["phone"], here["notes"]) == ("(650) 000-0000", "called today")
+
+
+def test_a_customer_and_its_job_added_by_the_sync_are_both_made_inactive(case):
+    book = on_this_standin(case)
+    add_row(book, Name="Granite Works")
+    add_row(book, Name="Granite Works:Quarry Road")
+    assert json.loads(run("sync", str(book), "--json"))["added"] == 2
+    summary = json.loads(run("undo", str(book), "--quickbooks", "--json"))
+    assert (summary["outcome"], summary["undone"]) == ("ok", 2)
+    now = remote(case.standin)
+    assert (now["Granite Works"]["active"], now["Granite Works:Quarry Road"]["active"]) == ("No", "No")
