@@ -67,7 +67,7 @@ class Change:
     ``delete`` (used only to undo an add) removes the record for good, guarded by ``version`` like an update. Where
     the backend will not delete it (QuickBooks Desktop: a name used in transactions; QuickBooks Online never
     deletes names) the connector makes it inactive instead and returns that record; a deleted record's result has
-    ``record`` None. A customer that has jobs is never deleted nor made inactive this way (``Invalid``), since
+    ``record`` None. A customer with active jobs is never deleted nor made inactive this way (``Invalid``), since
     that would change the jobs too."""
 
     ref: str

@@ -4,7 +4,7 @@ The sync engine relies on exactly these behaviours (see ``custmgr.connector``), 
 them can be synced safely: versions that change on every write, sparse updates, stale versions refused
 without a change, names unique across customers and vendors ignoring case, jobs under customers, one result
 per change, text stored literally; and for undo, a delete guarded by the version (a name used in transactions made
-inactive instead, a customer with jobs refused) and a contact made active again. A subclass provides the
+inactive instead, a customer with active jobs refused) and a contact made active again. A subclass provides the
 ``connector`` fixture (a fresh writable company with at least one custom field for customers), to compare two
 companies ``other_connector``, and ``use_in_transaction`` where its company can record a transaction::
 
@@ -340,6 +340,16 @@ class ConnectorContract:
         self.assert_error(result, Invalid, "name")
         assert self.fetch_one(connector, parent.remote_id) == parent
         assert self.fetch_one(connector, job.remote_id) == job
+
+    def test_a_customer_whose_jobs_are_all_inactive_is_made_inactive(self, connector: Connector) -> None:
+        parent = self.add(connector, {"name": self.unique("Elm Court")})
+        job = self.add(connector, {"name": parent.values["name"] + ":Mulching"})
+        retired = self.apply_one(connector, self.change("deactivate", record=job)).record
+        parent = self.fetch_one(connector, parent.remote_id)
+        result = self.apply_one(connector, self.change("delete", record=parent))
+        assert result.ok and result.record is not None, result.error  # QuickBooks keeps a customer with jobs
+        assert result.record.values["active"] == NO
+        assert self.fetch_one(connector, job.remote_id) == retired
 
     def test_a_job_can_be_deleted_then_its_customer(self, connector: Connector) -> None:
         parent = self.add(connector, {"name": self.unique("Elder Court")})
