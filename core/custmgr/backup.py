@@ -11,13 +11,13 @@ from __future__ import annotations
 import datetime as _dt
 import hashlib
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from .cells import cell_text, json_cells, json_from_cells
-from .connector import ChangeResult
-from .contact import NO, YES, normalize
+from .connector import ChangeResult, RemoteRecord
+from .contact import CUSTOMER, JOB_SEPARATOR, NO, YES, name_key, normalize
 from .contacts import SHEET as CONTACTS
 from .errors import CustmgrError, WorkbookError
 from .plan import RecordPlan
@@ -210,6 +210,39 @@ def record_writes(records: Sequence[RecordPlan], results: Mapping[str, ChangeRes
         new = {k: normalize(k, stored.values.get(k, "")) for k in sent}
         out.append(Written(row_id, rec.op, rec.kind, rec.name, stored.remote_id,
                            "" if rec.op == "add" else rec.version, stored.version, old, new))
+    return out
+
+
+def with_cascades(writes: list[Written], links: Mapping[str, Link], versions: Mapping[str, str],
+                  before: Mapping[str, Mapping[str, str]],
+                  fetch: Callable[[list[str]], Sequence[RemoteRecord]]) -> list[Written]:
+    """``writes`` plus, just before each customer the sync made inactive, the linked jobs QuickBooks made inactive
+    along with it, as writes of their own (so undo makes the customer active, then its jobs). ``versions``: remote
+    id -> version before the sync. One fetch, and only when such a customer has jobs that were active."""
+    written = {w.remote_id for w in writes}
+    jobs: dict[str, list[Link]] = {}
+    for w in writes:
+        if w.op == "deactivate" and w.kind == CUSTOMER:
+            prefix = name_key(w.name) + JOB_SEPARATOR
+            jobs[w.remote_id] = [
+                link for link in links.values()
+                if link.remote_id and link.remote_id not in written and link.remote_id in versions
+                and name_key(link.base.get("name", "")).startswith(prefix)
+                and (before.get(link.remote_id) or link.base).get("active", YES) == YES]
+    wanted = [link.remote_id for found in jobs.values() for link in found]
+    if not wanted:
+        return writes
+    now = {r.remote_id: r for r in fetch(wanted)}
+    out = []
+    for w in writes:
+        for link in jobs.get(w.remote_id, []):
+            record = now.get(link.remote_id)
+            if record is not None and record.values.get("active") == NO and record.version != versions[
+                    link.remote_id]:
+                out.append(Written(link.row_id, "deactivate", CUSTOMER, record.values.get("name", ""),
+                                   link.remote_id, versions[link.remote_id], record.version, {"active": YES},
+                                   {"active": NO}))
+        out.append(w)
     return out
 
 

@@ -16,7 +16,16 @@ from typing import Any
 
 from . import plugins
 from .apply import from_remote, settle
-from .backup import Restored, Written, backup_sheets, make_backup, record_writes, restore, write_backup
+from .backup import (
+    Restored,
+    Written,
+    backup_sheets,
+    make_backup,
+    record_writes,
+    restore,
+    with_cascades,
+    write_backup,
+)
 from .book import format_contacts
 from .connector import Connector, Listed
 from .contact import FIELD_KEYS, Values
@@ -131,8 +140,9 @@ def sync(workbook: Path | WorkbookPort, *, dry_run: bool = False, force: bool = 
         progress.done()
         seen = dict(fetched)  # what QuickBooks held before each write, for undo
         plan = _replan_stale(connector, inp, plan, results, rows, delay, seen)
+        writes = with_cascades(record_writes(plan.records, results, seen, state.links), state.links,
+                               {k: v.version for k, v in listing.items()}, seen, connector.fetch)
         summary.remote_calls = getattr(connector, "round_trips", 0)
-    writes = record_writes(plan.records, results, seen, state.links)
     _save_sync(book, sheet, rows, plan, results, state, settings, company, keys, decisions, summary, writes)
     return summary, plan
 

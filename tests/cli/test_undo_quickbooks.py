@@ -138,3 +138,14 @@ def test_a_customer_and_its_job_added_by_the_sync_are_both_deleted(pair):
     summary = json.loads(run("undo", str(book), "--quickbooks", "--json"))
     assert (summary["outcome"], summary["undone"]) == ("ok", 2)
     assert remote(company) == before
+
+
+def test_a_customer_made_inactive_is_made_active_again_with_its_jobs(pair):
+    book, company = pair
+    delete_row(book, "Peña, Rosa")  # QuickBooks makes its job inactive too
+    before = remote(company)
+    assert json.loads(run("sync", str(book), "--json"))["made_inactive"] == 1
+    assert remote(company)["Peña, Rosa:Backyard Patio"]["active"] == "No"
+    assert "Peña, Rosa:Backyard Patio: make active again" in run("undo", str(book), "--quickbooks", "--dry-run")
+    run("undo", str(book), "--quickbooks")
+    assert remote(company) == before

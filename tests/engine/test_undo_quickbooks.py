@@ -254,3 +254,29 @@ def test_a_second_undo_after_a_finished_one_is_refused(tmp_path):
     with pytest.raises(CustmgrError, match="There is no sync to undo"):
         undo(book, dry_run=True)
     assert remote(company) == qb and book.read_bytes() == saved
+
+
+def test_jobs_made_inactive_with_their_customer_are_made_active_again(tmp_path):
+    book, company = paired(tmp_path, delete_policy="Make inactive in QuickBooks")
+    delete_row(book, "Peña, Rosa")  # a customer with a job; the job's row stays
+    before = snapshot(book, company)
+    _, plan = sync(book)
+    after = remote(company)
+    assert (after["Peña, Rosa"]["active"], after["Peña, Rosa:Backyard Patio"]["active"]) == ("No", "No")
+    assert undo_plan(book).to_undo == 2
+    summary = undo(book)
+    assert (summary.outcome, summary.undone) == ("ok", 2)
+    assert remote(company) == before[3] and (contacts(book), review(book)) == before[:2]
+    _, again = engine.sync(book, dry_run=True)
+    assert sorted(again.describe()) == sorted(plan.describe())
+
+
+def test_a_job_changed_since_its_customer_was_made_inactive_is_left_alone(tmp_path):
+    book, company = paired(tmp_path, delete_policy="Make inactive in QuickBooks")
+    delete_row(book, "Peña, Rosa")
+    sync(book)
+    qb_edit(company, "Peña, Rosa:Backyard Patio", notes="closed for the winter")
+    summary = undo(book)
+    assert (summary.undone, summary.left_alone) == (1, 1)
+    now = remote(company)
+    assert (now["Peña, Rosa"]["active"], now["Peña, Rosa:Backyard Patio"]["active"]) == ("Yes", "No")
