@@ -1,5 +1,5 @@
-"""Undo in QuickBooks, as properties (hypothesis): for random companies, workbooks, settings and edits on both
-sides, ``sync`` then ``undo --quickbooks`` leaves
+"""Undo in QuickBooks, as properties (hypothesis): for random companies (jobs too), workbooks, settings and edits
+on both sides, ``sync`` then ``undo --quickbooks`` leaves
 
 1. QuickBooks as it was before the sync on every record nobody touched since, and every touched one as it was
    touched (left alone);
@@ -28,8 +28,8 @@ from .helpers import add_row, delete_row, differing, make_pair, read_book, read_
 
 REGION = "Region"
 KEYS = (*FIELD_KEYS, custom_key(REGION))
-NAMES = ["Ada", "Bea", "O'Brien & Sons", "<b>Bold</b> Ltd", "+Plus", "-Minus", "@At", "Café Zoë", "02134", "Acme",
-         "Ωmega", "A name far too long for QuickBooks to hold it"]
+NAMES = ["Ada", "Bea", "Ada:Patio", "Ada:Patio:Phase 2", "Bea:Roof", "O'Brien & Sons", "<b>Bold</b> Ltd", "+Plus",
+         "-Minus", "@At", "Café Zoë", "02134", "Acme", "Ωmega", "A name far too long for QuickBooks to hold it"]
 FIELDS = ("name", "active", "company", "first_name", "phone", "email", "bill_city", "bill_state", "notes",
           custom_key(REGION))
 TEXTS = ["O'Brien", "A & B", "<b>x</b>", "+44 20", "-5", "@home", "Café", "02134", "  padded  ", "two\nlines",
