@@ -198,8 +198,8 @@ def _refuse_parents(connector: QbdConnector, works: list[Work], results: dict[in
             results[work.index] = ChangeResult(work.change.ref, error=error_of(rs))
         elif rs.rets:
             results[work.index] = ChangeResult(work.change.ref, error=Invalid(
-                "name", "it has jobs in QuickBooks, so it is neither deleted nor made inactive (that would change "
-                        "its jobs too); delete or move its jobs in QuickBooks first"))
+                "name", "it has active jobs in QuickBooks, so it is neither deleted nor made inactive (that would "
+                        "change its jobs too); delete or move its jobs in QuickBooks first"))
 
 
 # --- the requests of one change -----------------------------------------------------------------------------
