@@ -216,14 +216,15 @@ def record_writes(records: Sequence[RecordPlan], results: Mapping[str, ChangeRes
 def with_cascades(writes: list[Written], links: Mapping[str, Link], versions: Mapping[str, str],
                   before: Mapping[str, Mapping[str, str]],
                   fetch: Callable[[list[str]], Sequence[RemoteRecord]]) -> list[Written]:
-    """``writes`` plus, just before each customer the sync made inactive, the linked jobs QuickBooks made inactive
-    along with it, as writes of their own (so undo makes the customer active, then its jobs). ``versions``: remote
-    id -> version before the sync. One fetch, and only when such a customer has jobs that were active."""
+    """``writes`` plus, just before each customer the sync made inactive (a deactivation, or Active set to No), the
+    linked jobs QuickBooks made inactive along with it, as writes of their own (so undo makes the customer active,
+    then its jobs). ``versions``: remote id -> version before the sync. One fetch, and only when such a customer
+    had active jobs."""
     written = {w.remote_id for w in writes}
     jobs: dict[str, list[Link]] = {}
     for w in writes:
-        if w.op == "deactivate" and w.kind == CUSTOMER:
-            prefix = name_key(w.name) + JOB_SEPARATOR
+        if w.kind == CUSTOMER and w.new.get("active") == NO and w.old.get("active", YES) != NO:
+            prefix = name_key(w.old.get("name") or w.name) + JOB_SEPARATOR
             jobs[w.remote_id] = [
                 link for link in links.values()
                 if link.remote_id and link.remote_id not in written and link.remote_id in versions

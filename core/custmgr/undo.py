@@ -26,7 +26,7 @@ from .apply import from_remote
 from .backup import Backup, Restored, Written, read_backup, rewrite_backup
 from .classify import differs
 from .connector import Change, ChangeResult, Connector, Listed
-from .contact import FIELD_KEYS, JOB_SEPARATOR, NO, YES, normalize
+from .contact import CUSTOMER, FIELD_KEYS, JOB_SEPARATOR, NO, YES, name_key, normalize
 from .contacts import expected_columns, field_label
 from .errors import CustmgrError, NotFound, StaleVersion, Unavailable
 from .remote import send
@@ -216,8 +216,9 @@ def undo_in_quickbooks(workbook: Path | WorkbookPort, *, force: bool = False, dr
             summary.remote_calls = getattr(connector, "round_trips", 0)
             return summary
         results = _send_waves(connector, plan.waves, backoff)
+        outcome = settle_undo(plan, results)
+        rebased = {} if outcome.failed else _jobs_as_before(book, connector, plan, outcome, restored)
         summary.remote_calls = getattr(connector, "round_trips", 0)
-    outcome = settle_undo(plan, results)
     summary.undone, summary.left_alone, summary.failed = (len(outcome.undone), len(outcome.left_alone),
                                                           len(outcome.failed))
     append_changes(book, summary.when, _log(plan, outcome), expected_columns(settings.custom_columns))
@@ -231,6 +232,9 @@ def undo_in_quickbooks(workbook: Path | WorkbookPort, *, force: bool = False, dr
         summary.outcome = "ok"
         done = {s.written.row_id: s.done for s in plan.steps if s.done is not None} | outcome.undone
         _keep_versions(restored, done, {s.written.row_id: s.written for s in plan.steps})
+        for row in restored.state_rows[1:]:
+            if str(row[0] or "") in rebased:
+                row[2] = rebased[str(row[0])]
         write_restored(book, restored, sheet_name, summary)
     try:
         book.save()
@@ -309,6 +313,29 @@ def _plan(book: WorkbookPort, connector: Connector, backup: Backup) -> UndoPlan:
             bases[w.row_id] = link.base
     keys = (*FIELD_KEYS, *read_settings(book).custom_columns)
     return make_undo_plan(backup, listing, current, company.name, bases, keys)
+
+
+def _jobs_as_before(book: WorkbookPort, connector: Connector, plan: UndoPlan, outcome: Outcome,
+                    restored: Restored) -> dict[str, str]:
+    """Jobs QuickBooks renamed or made active or inactive along with a customer the undo put back: their versions
+    moved with nothing of theirs changed. Row ID -> the version now, for each linked job whose record is its
+    base again (what the next sync would conclude after reading it). One fetch, only when there are such jobs."""
+    parents = set()
+    for step in plan.steps:
+        w = step.written
+        if w.row_id in outcome.undone and w.kind == CUSTOMER and {"name", "active"} & set(_target(w)):
+            parents |= {name_key(w.name) + JOB_SEPARATOR, name_key(w.old.get("name") or w.name) + JOB_SEPARATOR}
+    if not parents:
+        return {}
+    fields = json.loads(read_state(book).pair.get("fields", "[]"))
+    links = [link_from_row(row, fields) for row in restored.state_rows[1:]]
+    jobs = {link.remote_id: link for link in links if link is not None and link.remote_id
+            and any(name_key(link.base.get("name", "")).startswith(p) for p in parents)}
+    if not jobs:
+        return {}
+    keys = (*FIELD_KEYS, *read_settings(book).custom_columns)
+    return {jobs[r.remote_id].row_id: r.version for r in connector.fetch(list(jobs))
+            if not differs(from_remote(r.values), jobs[r.remote_id].base, keys)}
 
 
 def _keep_versions(restored: Restored, undone: Mapping[str, str], writes: Mapping[str, Written]) -> None:
