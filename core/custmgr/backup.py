@@ -12,7 +12,7 @@ import datetime as _dt
 import hashlib
 import json
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from .cells import cell_text, json_cells, json_from_cells
@@ -214,36 +214,38 @@ def record_writes(records: Sequence[RecordPlan], results: Mapping[str, ChangeRes
 
 
 def with_cascades(writes: list[Written], links: Mapping[str, Link], versions: Mapping[str, str],
-                  before: Mapping[str, Mapping[str, str]],
                   fetch: Callable[[list[str]], Sequence[RemoteRecord]]) -> list[Written]:
-    """``writes`` plus, just before each customer the sync made inactive (a deactivation, or Active set to No), the
-    linked jobs QuickBooks made inactive along with it, as writes of their own (so undo makes the customer active,
-    then its jobs). ``versions``: remote id -> version before the sync. One fetch, and only when such a customer
-    had active jobs."""
-    written = {w.remote_id for w in writes}
+    """``writes`` plus, just after each customer the sync made inactive (a deactivation, or Active set to No), the
+    linked jobs QuickBooks made inactive along with it, as writes of their own; a job the sync also wrote after
+    that gets Active added to its own write. Undo goes in reverse, so it makes the jobs active before the customer
+    is put back: putting back a rename of the customer would move the jobs' versions first. ``versions``: remote
+    id -> version before the sync. One fetch, only when such a customer had jobs active before the sync."""
     jobs: dict[str, list[Link]] = {}
     for w in writes:
         if w.kind == CUSTOMER and w.new.get("active") == NO and w.old.get("active", YES) != NO:
             prefix = name_key(w.old.get("name") or w.name) + JOB_SEPARATOR
-            jobs[w.remote_id] = [
-                link for link in links.values()
-                if link.remote_id and link.remote_id not in written and link.remote_id in versions
-                and name_key(link.base.get("name", "")).startswith(prefix)
-                and (before.get(link.remote_id) or link.base).get("active", YES) == YES]
+            jobs[w.remote_id] = [link for link in links.values()
+                                 if link.remote_id in versions and link.base.get("active", YES) == YES
+                                 and name_key(link.base.get("name", "")).startswith(prefix)]
     wanted = [link.remote_id for found in jobs.values() for link in found]
     if not wanted:
         return writes
     now = {r.remote_id: r for r in fetch(wanted)}
-    out = []
+    own = {w.remote_id: i for i, w in enumerate(writes)}
+    out = list(writes)
     for w in writes:
         for link in jobs.get(w.remote_id, []):
             record = now.get(link.remote_id)
-            if record is not None and record.values.get("active") == NO and record.version != versions[
-                    link.remote_id]:
-                out.append(Written(link.row_id, "deactivate", CUSTOMER, record.values.get("name", ""),
-                                   link.remote_id, versions[link.remote_id], record.version, {"active": YES},
-                                   {"active": NO}))
-        out.append(w)
+            if record is None or record.values.get("active") != NO or record.version == versions[link.remote_id]:
+                continue
+            mine = own.get(link.remote_id)
+            if mine is None:
+                out.insert(out.index(w) + 1, Written(
+                    link.row_id, "deactivate", CUSTOMER, record.values.get("name", ""), link.remote_id,
+                    versions[link.remote_id], record.version, {"active": YES}, {"active": NO}))
+            elif "active" not in writes[mine].old:  # written after QuickBooks made it inactive with its customer
+                job = writes[mine]
+                out[out.index(job)] = replace(job, old={**job.old, "active": YES}, new={**job.new, "active": NO})
     return out
 
 

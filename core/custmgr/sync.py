@@ -141,7 +141,7 @@ def sync(workbook: Path | WorkbookPort, *, dry_run: bool = False, force: bool = 
         seen = dict(fetched)  # what QuickBooks held before each write, for undo
         plan = _replan_stale(connector, inp, plan, results, rows, delay, seen)
         writes = with_cascades(record_writes(plan.records, results, seen, state.links), state.links,
-                               {k: v.version for k, v in listing.items()}, seen, connector.fetch)
+                               {k: v.version for k, v in listing.items()}, connector.fetch)
         summary.remote_calls = getattr(connector, "round_trips", 0)
     _save_sync(book, sheet, rows, plan, results, state, settings, company, keys, decisions, summary, writes)
     return summary, plan
