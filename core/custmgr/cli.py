@@ -152,11 +152,19 @@ def sync_command(book: Path, dry_run: bool, as_json: bool, force: bool, trace: P
 
 @main.command()
 @click.argument("book", type=BookPath)
+@click.option("--quickbooks", is_flag=True,
+              help="Put QuickBooks back too, for every contact nobody changed there since the sync.")
+@click.option("--dry-run", is_flag=True, help="With --quickbooks: show what would be put back; change nothing.")
 @click.option("--force", is_flag=True, help="Undo even if rows were edited after that sync (the edits are lost).")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as one JSON object.")
-def undo(book: Path, force: bool, as_json: bool) -> None:
-    """Undo the last sync in BOOK (QuickBooks itself is not changed back)."""
-    _print(engine.undo(book, force=force), as_json)
+def undo(book: Path, quickbooks: bool, dry_run: bool, force: bool, as_json: bool) -> None:
+    """Undo the last sync in BOOK; with --quickbooks in QuickBooks too (otherwise QuickBooks is not changed)."""
+    if dry_run and not quickbooks:
+        raise click.UsageError("--dry-run shows what undo would put back in QuickBooks: use it with --quickbooks.")
+    summary = engine.undo(book, force=force, quickbooks=quickbooks, dry_run=dry_run)
+    _print(summary, as_json)
+    if summary.outcome in ("failed", "partly failed"):
+        sys.exit(2)
 
 
 @main.command()

@@ -17,7 +17,7 @@ from typing import ClassVar, Literal
 
 from .errors import ConnectorError
 
-Op = Literal["add", "update", "deactivate", "merge"]
+Op = Literal["add", "update", "deactivate", "merge", "delete"]
 
 
 @dataclass(frozen=True)
@@ -66,7 +66,13 @@ class Change:
 
     ``merge`` (only to a connector whose ``can_merge`` is true) merges the record ``remote_id`` (at ``version``)
     into the record ``into_id`` (at ``into_version``) of the same list: the first one's transactions move to the
-    second and it disappears. Its result's record is the one that stays."""
+    second and it disappears. Its result's record is the one that stays.
+
+    ``delete`` (used only to undo an add) removes the record for good, guarded by ``version`` like an update. Where
+    the backend will not delete it (QuickBooks Desktop: a name used in transactions; QuickBooks Online never
+    deletes names) the connector makes it inactive instead and returns that record; a deleted record's result has
+    ``record`` None. A customer with active jobs is never deleted nor made inactive this way (``Invalid``), since
+    that would change the jobs too."""
 
     ref: str
     op: Op

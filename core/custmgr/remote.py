@@ -49,6 +49,15 @@ def write_all(connector: Connector, records: Sequence[RecordPlan], *, progress: 
     return results
 
 
+def send(connector: Connector, changes: Sequence[Change], *, progress: Progress | None = None,
+         backoff: float = BACKOFF, sleep: Callable[[float], None] = time.sleep) -> dict[str, ChangeResult]:
+    """Send ready-made ``changes`` in this order (an undo's), with the same batches, retries and outage rule as a
+    sync; results by ``ref``, one per change."""
+    results: dict[str, ChangeResult] = {}
+    _send(connector, list(changes), results, progress, backoff, sleep)
+    return results
+
+
 def _send(connector: Connector, changes: list[Change], results: dict[str, ChangeResult],
           progress: Progress | None, backoff: float, sleep: Callable[[float], None]) -> ConnectorError | None:
     """Send ``changes`` in batches into ``results``; after a lost connection, fail the rest. Returns that loss."""

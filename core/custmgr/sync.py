@@ -18,7 +18,16 @@ from typing import Any
 from . import plugins
 from .adopt import apply_adoption, plan_adoption, remap
 from .apply import done_in_quickbooks, from_remote, settle
-from .backup import backup_sheets, make_backup, restore, write_backup
+from .backup import (
+    Restored,
+    Written,
+    backup_sheets,
+    make_backup,
+    record_writes,
+    restore,
+    with_cascades,
+    write_backup,
+)
 from .book import format_contacts
 from .connector import Connector, Listed
 from .contact import FIELD_KEYS, Values
@@ -165,16 +174,20 @@ def _sync(workbook: Path | WorkbookPort, *, dry_run: bool, force: bool, progress
         if n_ops:  # everything that could stop the save is checked while QuickBooks is still untouched
             rehearse(book, plan, lambda port, as_if: _save_sync(port, sheet, rows, plan, as_if, state, settings,
                                                                 company, keys, decisions,
-                                                                replace(summary, messages=[])))
+                                                                replace(summary, messages=[]), []))
         progress.start("Sending changes to QuickBooks", n_ops)
         delay = {} if backoff is None else {"backoff": backoff}
+        seen = dict(fetched)  # what QuickBooks held before each write, for undo
+        writes: list[Written] = []
         with _after_writes(plan, results, writing=True):
             results.update(write_all(connector, plan.records, progress=progress.advance, **delay))
             progress.done()
-            plan = _replan_stale(connector, inp, plan, results, rows, delay)
+            plan = _replan_stale(connector, inp, plan, results, rows, delay, seen)
+            writes = with_cascades(record_writes(plan.records, results, seen, state.links), state.links,
+                                   {k: v.version for k, v in listing.items()}, connector.fetch)
             summary.remote_calls = getattr(connector, "round_trips", 0)
     with _after_writes(plan, results):
-        _save_sync(book, sheet, rows, plan, results, state, settings, company, keys, decisions, summary)
+        _save_sync(book, sheet, rows, plan, results, state, settings, company, keys, decisions, summary, writes)
     return summary, plan
 
 
@@ -239,8 +252,9 @@ def _fetch(connector: Connector, ids: list[str], progress: Progress) -> dict[str
 
 
 def _replan_stale(connector: Connector, inp: PlanInput, plan: SyncPlan, results: dict, rows: list[ContactRow],
-                  delay: dict) -> SyncPlan:
-    """Contacts QuickBooks called stale are read again and planned again once; never overwritten blindly."""
+                  delay: dict, seen: dict[str, Values]) -> SyncPlan:
+    """Contacts QuickBooks called stale are read again and planned again once; never overwritten blindly.
+    ``seen`` gets the values read again."""
     stale = [r for r in plan.records if r.op and isinstance(getattr(results.get(r.row_id), "error", None),
                                                              StaleVersion)]
     if not stale:
@@ -252,6 +266,8 @@ def _replan_stale(connector: Connector, inp: PlanInput, plan: SyncPlan, results:
     redone = {}
     for rec in stale:
         record = fresh.get(rec.remote_id)
+        if record is not None:
+            seen[rec.remote_id] = from_remote(record.values)
         new = replan(inp, rec, by_id.get(rec.row_id),
                      from_remote(record.values) if record else None, listing.get(rec.remote_id))
         redone[rec.row_id] = new
@@ -264,7 +280,7 @@ def _replan_stale(connector: Connector, inp: PlanInput, plan: SyncPlan, results:
 
 
 def _save_sync(book: WorkbookPort, sheet, rows, plan: SyncPlan, results, state: SyncState, settings: Settings,
-               company, keys, decisions, summary: Summary) -> None:
+               company, keys, decisions, summary: Summary, writes: list[Written]) -> None:
     old_fields = json.loads(state.pair.get("fields", "[]"))
     state_keys = old_fields + [k for k in keys if k not in old_fields]
     for link in state.links.values():
@@ -276,7 +292,8 @@ def _save_sync(book: WorkbookPort, sheet, rows, plan: SyncPlan, results, state: 
     summary.outcome = _outcome(summary)
     summary.messages += _messages(summary)
     backup = make_backup(number, summary.when, list(sheet.header), settled.changed_rows,
-                         settled.changed_links, state_keys, before_pair, before_review, settled.remote_done)
+                         settled.changed_links, state_keys, before_pair, before_review, settled.remote_done,
+                         writes)
     write_backup(book, backup, settings.backups)
     grid = [list(sheet.header), *settled.rows]
     book.write(sheet.name, grid)
@@ -418,14 +435,41 @@ def add_custom_columns(book: WorkbookPort, mapping: dict[str, str], settings: Se
                     adopted=bool(settings.columns))
 
 
-def undo(workbook: Path | WorkbookPort, *, force: bool = False) -> Summary:
-    """Put contacts, review and sync state back as they were before the last sync."""
-    with one_at_a_time(workbook):
+def undo(workbook: Path | WorkbookPort, *, force: bool = False, quickbooks: bool = False, dry_run: bool = False,
+         connector_options: dict[str, Any] | None = None, backoff: float | None = None) -> Summary:
+    """Put contacts, review and sync state back as they were before the last sync. With ``quickbooks``, first put
+    QuickBooks back too, for every record nobody changed since (``custmgr.undo``); ``dry_run`` only plans that."""
+    with one_at_a_time(workbook, writes=not dry_run):
+        if quickbooks or dry_run:
+            from .undo import undo_in_quickbooks  # it builds on this module
+
+            return undo_in_quickbooks(workbook, force=force, dry_run=dry_run, connector_options=connector_options,
+                                      backoff=backoff)
         return _undo(workbook, force=force)
 
 
 def _undo(workbook: Path | WorkbookPort, *, force: bool) -> Summary:
     book, _ = open_book(workbook)
+    restored, sheet_name = restore_point(book, force=force)
+    summary = Summary(action="undo", when=now(), outcome="ok")
+    summary.messages.append(f"Restored contacts, Review and sync state as they were before the sync of "
+                            f"{restored.when}.")
+    if restored.remote_done:
+        shown = restored.remote_done[:20]
+        more = f" and {len(restored.remote_done) - 20} more" if len(restored.remote_done) > 20 else ""
+        summary.messages.append("QuickBooks was NOT changed back. That sync had " + "; ".join(shown) + more
+                                + ". The next sync will bring those values back from QuickBooks unless you "
+                                  "change them there (or undo with --quickbooks).")
+    else:
+        summary.messages.append("That sync changed nothing in QuickBooks.")
+    write_restored(book, restored, sheet_name, summary)
+    book.save()
+    return summary
+
+
+def restore_point(book: WorkbookPort, *, force: bool = False) -> tuple[Restored, str]:
+    """The sheets as they were before the newest backed-up sync, and that backup's sheet; raises (changing
+    nothing) when there is none, or when undoing would overwrite an edit made since (unless ``force``)."""
     settings = read_settings(book)
     grid = book.read(settings.contacts_sheet)
     header = [str(h or "").strip().casefold() for h in (grid[0] if grid else [])]
@@ -433,7 +477,12 @@ def _undo(workbook: Path | WorkbookPort, *, force: bool) -> Summary:
     if rid_header not in header:
         raise CustmgrError("The Row ID column is missing from Contacts, so undo cannot tell the rows apart. "
                            "Put the column back (Excel: Undo) and try again.")
-    restored, sheet_name = restore(book, header.index(rid_header), force=force, sheet=settings.contacts_sheet)
+    return restore(book, header.index(rid_header), force=force, sheet=settings.contacts_sheet)
+
+
+def write_restored(book: WorkbookPort, restored: Restored, sheet_name: str, summary: Summary) -> None:
+    """Write ``restored`` into the workbook (not saved), drop its backup and log ``summary``."""
+    settings = read_settings(book)
     current_pair = read_pair_grid(book.read(PAIR_SHEET)) if PAIR_SHEET in book.sheet_names() else {}
     pair = [list(r) for r in restored.pair]
     if current_pair.get("fields"):  # bases only ever gain fields: keep the wider list so every row decodes
@@ -450,20 +499,8 @@ def _undo(workbook: Path | WorkbookPort, *, force: bool) -> Summary:
     book.write(REVIEW, restored.review or [[]])
     format_review(book, len(restored.review))
     book.remove_sheet(sheet_name)
-    summary = Summary(action="undo", when=now(), company=current_pair.get("company_name", ""), outcome="ok")
-    summary.messages.append(f"Restored contacts, Review and sync state as they were before the sync of "
-                            f"{restored.when}.")
-    if restored.remote_done:
-        shown = restored.remote_done[:20]
-        more = f" and {len(restored.remote_done) - 20} more" if len(restored.remote_done) > 20 else ""
-        summary.messages.append("QuickBooks was NOT changed back. That sync had " + "; ".join(shown) + more
-                                + ". The next sync will bring those values back from QuickBooks unless you "
-                                  "change them there.")
-    else:
-        summary.messages.append("That sync changed nothing in QuickBooks.")
+    summary.company = summary.company or current_pair.get("company_name", "")
     append_log(book, summary)
-    book.save()
-    return summary
 
 
 def status(workbook: Path | WorkbookPort) -> dict[str, Any]:

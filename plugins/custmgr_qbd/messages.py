@@ -70,9 +70,10 @@ def _ref(parent: ET.Element, tag: str, *, list_id: str = "", full_name: str = ""
 
 def query(kind: str, *, ids: Sequence[str] = (), names: Sequence[str] = (), active: str = "All",
           max_returned: int | None = None, modified_since: str = "", iterator: str = "", iterator_id: str = "",
-          include: Iterable[str] = (), owners: Iterable[str] = ()) -> ET.Element:
+          include: Iterable[str] = (), owners: Iterable[str] = (), name_starts: str = "") -> ET.Element:
     """``CustomerQueryRq`` / ``VendorQueryRq``: by ListIDs, by full names, or by filters (inactive ones too
-    unless ``active`` says otherwise); ``iterator`` ``Start``/``Continue`` pages a big list."""
+    unless ``active`` says otherwise; ``name_starts``: full names beginning so); ``iterator`` ``Start``/``Continue``
+    pages a big list."""
     request = ET.Element(f"{kind}QueryRq")
     if iterator:
         request.set("iterator", iterator)
@@ -90,6 +91,10 @@ def query(kind: str, *, ids: Sequence[str] = (), names: Sequence[str] = (), acti
         _text(request, "ActiveStatus", active)
         if modified_since:
             _text(request, "FromModifiedDate", modified_since)
+        if name_starts:
+            name_filter = ET.SubElement(request, "NameFilter")
+            _text(name_filter, "MatchCriterion", "StartsWith")
+            _text(name_filter, "Name", name_starts)
     for tag in include:
         _text(request, "IncludeRetElement", tag)
     for owner in owners:

@@ -160,6 +160,7 @@ class QboConnector(Connector):
             later: list[int] = []
             for i in todo:
                 try:
+                    self._check_no_jobs(changes[i])
                     item = batch_item(changes[i], self._current(changes[i]), self._parent_id)
                     wave.append((i, {**item, "bId": str(i)}))
                 except AfterParent:
@@ -198,10 +199,18 @@ class QboConnector(Connector):
         rid = change.remote_id or ""
         return rid in self.lists.entities and name_key(self.lists.full_name(rid)) == name_key(change.values["name"])
 
+    def _check_no_jobs(self, change: Change) -> None:
+        """A customer with active jobs is not "deleted": making it inactive would make them inactive too."""
+        ident = split_id(change.remote_id or "")
+        if change.op == "delete" and ident is not None and ident[0] == CUSTOMER and any(
+                (self.lists.entity(rid) or {}).get("Active", True) for rid in self.lists.descendants(ident[1])):
+            raise Invalid("name", "it has jobs in QuickBooks Online, so it is not made inactive (that would change "
+                                  "its jobs too); make its jobs inactive or move them first")
+
     def _settle(self, change: Change, entity: Entity) -> RemoteRecord:
         """Hold what QuickBooks stored; jobs under a renamed or deactivated customer changed too."""
         rid = self.lists.put(change.kind, entity)
-        if change.kind == CUSTOMER and (change.op == "deactivate" or "name" in change.values
+        if change.kind == CUSTOMER and (change.op in ("deactivate", "delete") or "name" in change.values
                                         or "active" in change.values):
             self.lists.doubtful.update(self.lists.descendants(str(entity["Id"])))
         return self.lists.record(rid)

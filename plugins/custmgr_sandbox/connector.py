@@ -120,7 +120,7 @@ class SandboxConnector(Connector):
                 results.append(ChangeResult(change.ref, error=fault.error))
                 continue
             try:
-                results.append(ChangeResult(change.ref, record=self._perform(change)))
+                results.append(ChangeResult(change.ref, record=self._perform(change)))  # None: deleted
             except Unavailable:
                 raise
             except ConnectorError as err:
@@ -131,11 +131,11 @@ class SandboxConnector(Connector):
     def close(self) -> None:
         self.store.close()
 
-    def _perform(self, change: Change) -> RemoteRecord:
+    def _perform(self, change: Change) -> RemoteRecord | None:
         if change.op == "add":
             return self.store.add_record(change.kind, change.values)
-        if change.op not in ("update", "deactivate", "merge"):
-            raise Invalid("op", f"unknown operation {change.op!r}; expected add, update, deactivate or merge")
+        if change.op not in ("update", "deactivate", "merge", "delete"):
+            raise Invalid("op", f"unknown operation {change.op!r}; expected add, update, deactivate, merge or delete")
         if not change.remote_id:
             raise Invalid("remote_id", f"an {change.op} needs the record's ListID")
         if not change.version:
@@ -147,7 +147,22 @@ class SandboxConnector(Connector):
                                  change.into_version, kind=change.kind)[0]
         if change.op == "update":
             return self.store.modify_record(change.remote_id, change.version, change.values, kind=change.kind)
+        if change.op == "delete":
+            return self._delete(change.remote_id, change.version, change.kind)
         return self.store.deactivate_record(change.remote_id, change.version, kind=change.kind)
+
+    def _delete(self, remote_id: str, version: str, kind: str) -> RemoteRecord | None:
+        """Delete for good, guarded by the version. What QuickBooks will not delete (a name used in transactions,
+        a customer with inactive jobs) is made inactive instead; a customer with active jobs is refused, since
+        making it inactive would change them too."""
+        if self.store.active_jobs(remote_id):
+            raise Invalid("name", "it has active jobs, so it is neither deleted nor made inactive (that would "
+                                  "change its jobs too); delete or move its jobs first")
+        try:
+            self.store.delete_record(remote_id, kind=kind, version=version)
+        except Invalid:  # not StaleVersion or NotFound: those stand
+            return self.store.deactivate_record(remote_id, version, kind=kind)
+        return None
 
 
 def _check_kinds(kinds: Collection[str]) -> None:

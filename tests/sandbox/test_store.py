@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from custmgr.contact import CUSTOMER, NO, VENDOR, YES, normalize_values
 from custmgr.errors import CustmgrError, Invalid, NameInUse, NotFound, Retryable, StaleVersion, Unavailable
-from custmgr_sandbox.store import SandboxCompany, create_company
+from custmgr_sandbox.store import InUse, SandboxCompany, create_company
 
 LIST_ID = re.compile(r"^[0-9A-F]{8}-\d{10}$")
 
@@ -376,6 +376,19 @@ def test_a_customer_with_jobs_cannot_be_deleted(company: SandboxCompany) -> None
     company.delete("Acme:Patio")
     company.delete("Acme")
     assert company.records() == []
+
+
+def test_a_name_used_in_transactions_cannot_be_deleted(company: SandboxCompany) -> None:
+    record = company.add("Acme", {"phone": "1"})
+    assert company.transactions(record.remote_id) == 0
+    assert company.add_transaction("acme") == 1 and company.add_transaction("Acme") == 2
+    assert company.get(record.remote_id) == record  # entering a transaction does not change the contact's version
+    with pytest.raises(InUse, match="used in transactions"):
+        company.delete("Acme")
+    assert company.get(record.remote_id) == record
+    company.deactivate("Acme")  # what QuickBooks offers instead
+    with pytest.raises(NotFound):
+        company.add_transaction("Nobody")
 
 
 # --- files shared by two writers ----------------------------------------------------------------------------
