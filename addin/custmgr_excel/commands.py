@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from custmgr import __version__
 from custmgr import sync as engine
+from custmgr.adopt import adopt, can_adopt
 from custmgr.backup import backup_sheets, read_backup
 from custmgr.contact import VENDOR
 from custmgr.errors import CustmgrError
@@ -23,6 +24,7 @@ from custmgr.settings import read_settings
 from custmgr.state import read_state
 from custmgr.summary import Summary
 from custmgr.synclog import LOG
+from custmgr.undo import undo_plan
 
 from .feedback import excel_wording, summary_text
 from .layout import is_laid_out, lay_out
@@ -45,6 +47,14 @@ def set_up(click: Click) -> None:
     port = click.port()
     port.check_can_save()
     if not is_laid_out(port):
+        if can_adopt(port):  # the bookkeeper's own contact list: kept as it is, its headers mapped to fields
+            adoption = adopt(port)
+            port.save()
+            click.show_sheet(port, SETTINGS)
+            mapping = adoption.describe()[:-1]  # its last line is the command line's way to correct it
+            click.say("\n".join(mapping) + "\n\nOn the Settings sheet, check the "
+                      "column mapping, choose the Connector and fill in the Company, then click Set Up Sync again.")
+            return
         lay_out(port)
         port.save()
         click.show_sheet(port, SETTINGS)
@@ -84,18 +94,44 @@ def sync(click: Click) -> None:
 
 
 def undo(click: Click) -> None:
-    """Undo the last sync, after saying which one and what it does not take back."""
+    """Undo the last sync, after saying which one; when that sync wrote to QuickBooks, ask whether to put
+    QuickBooks back too (only records nobody has changed there since)."""
     port = _needs_sheets(click)
     backups = backup_sheets(port)
+    wrote = False
     if backups:
-        when = read_backup(port, backups[-1][1]).when
-        if not click.confirm(f"Undo the sync of {when}? Contacts, the Review sheet and the sync state go back to "
-                             "how they were before it. QuickBooks itself is not changed back."):
+        backup = read_backup(port, backups[-1][1])
+        wrote = bool(backup.writes or backup.remote_done)
+        also = (" You will be asked next whether to put QuickBooks back too." if wrote
+                else " That sync changed nothing in QuickBooks.")
+        if not click.confirm(f"Undo the sync of {backup.when}? Contacts, the Review sheet and the sync state go "
+                             f"back to how they were before it.{also}"):
             return
-    summary = click.or_anyway(lambda force: engine.undo(port, force=force),
-                              "Undo anyway? Edits made since that sync to those rows will be lost.")
+    in_quickbooks = wrote and _ask_about_quickbooks(click, port)
+
+    def run(force: bool) -> Summary:
+        if not in_quickbooks:
+            return engine.undo(port, force=force)
+        with click.quickbooks():
+            return engine.undo(port, force=force, quickbooks=True)
+
+    summary = click.or_anyway(run, "Undo anyway? Edits made since that sync to those rows will be lost.")
     if summary is not None:
-        click.say(summary_text(summary))
+        click.say(summary_text(summary), problem=summary.outcome.endswith("failed"))
+
+
+def _ask_about_quickbooks(click: Click, port: LiveWorkbook) -> bool:
+    """Ask "Also put QuickBooks back? N ... M ..." from the undo plan (QuickBooks is read, nothing written). A
+    sync QuickBooks cannot be put back for (an older backup, a one-way connector) is said, then undone here only."""
+    try:
+        with click.quickbooks():
+            plan = undo_plan(port, force=True)  # edits made since are asked about by the undo itself
+    except CustmgrError as err:
+        click.say(f"{excel_wording(str(err))}\n\nOnly the workbook will be undone; QuickBooks stays as it is.")
+        return False
+    if not plan.to_undo:
+        return False
+    return click.ask(plan.question())
 
 
 def review(click: Click) -> None:

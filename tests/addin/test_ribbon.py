@@ -104,6 +104,32 @@ def test_set_up_keeps_the_sheets_of_a_workbook_in_use(book: Book) -> None:
     assert book.sheet_names()[0] == "Sheet1" and book.sheet("Sheet1").grid() == [["my notes"]]
 
 
+CLIENTS = [["Customer Name", "Tel", "E-mail", "Zip code", "Birthday card?"],
+           ["Harbor Dental", "'(617) 555-0101", "front@harbor.example", "'02134", "Yes"],
+           ["obriens bakery", "'(617) 555-0102", None, "'02135", "No"]]
+
+
+def test_set_up_adopts_the_bookkeepers_own_list(book: Book, company: Path) -> None:
+    clients = book.sheet("Sheet1")
+    clients.rename("Clients")
+    clients.typed(CLIENTS)
+    message = click(book, "setup")
+    assert "Adopted the contact list on sheet 'Clients' (2 rows)" in message and "'Tel' -> Phone" in message
+    assert "'Birthday card?'" in message and "Set Up Sync again" in message and book.active.name == "Settings"
+    assert book.sheet_names()[0] == "Clients" and "Contacts" not in book.sheet_names()
+    grid = clients.grid()
+    assert [row[:5] for row in grid] == [[*CLIENTS[0]], *[[str(v).lstrip("'") if v else v for v in r]
+                                                          for r in CLIENTS[1:]]]
+    assert grid[0][5:] == ["Row ID", "Sync Status"]
+    fill_setting(book, "company", company.name)
+    message = click(book, "setup")
+    assert "imported from QuickBooks" in message
+    grid = clients.grid()
+    assert [row[:5] for row in grid[:3]] == [[*CLIENTS[0]], *[[str(v).lstrip("'") if v else v for v in r]
+                                                              for r in CLIENTS[1:]]]
+    assert len(grid) > 20  # QuickBooks' contacts came in below the bookkeeper's own rows
+
+
 def test_set_up_without_a_company_points_at_it(book: Book) -> None:
     click(book, "setup")
     message = click(book, "setup")
@@ -223,6 +249,56 @@ def test_undo_over_later_edits_is_done_only_when_the_bookkeeper_says_so(synced: 
     assert len(contacts(synced)) > 20
     click(synced, "undo", "ok", "yes")
     assert len(contacts(synced)) == 1
+
+
+def phone_synced_to_quickbooks(book: Book, company: Path, *rows: int) -> tuple[list[str], list[list[object]]]:
+    """Type a new phone on Contacts ``rows`` and sync it to QuickBooks: the contacts' names, and Contacts as it
+    was right before that sync (what Undo Last Sync puts back)."""
+    header = contacts(book)[0]
+    phone, name = header.index("Phone") + 1, header.index("Name")
+    names = []
+    for i, row in enumerate(rows):
+        book.sheet("Contacts").typed([[f"'(617) 555-01{i:02d}"]], row=row, column=phone)
+        names.append(str(contacts(book)[row - 1][name]))
+    typed = contacts(book)
+    assert f"{len(rows)} changes sent to QuickBooks" in click(book, "sync")
+    assert all(quickbooks_phone(company, n).startswith("(617) 555-01") for n in names)
+    return names, typed
+
+
+def quickbooks_phone(company: Path, name: str) -> str:
+    with SandboxCompany(company) as store:
+        return next(r.values.get("phone", "") for r in store.records() if r.values["name"] == name)
+
+
+def test_undo_asks_whether_to_put_quickbooks_back_and_does(synced: Book, company: Path) -> None:
+    imported = contacts(synced)
+    (name,), before = phone_synced_to_quickbooks(synced, company, 2)
+    old = next(str(r[imported[0].index("Phone")] or "") for r in imported if r[imported[0].index("Name")] == name)
+    message = click(synced, "undo", "ok", "yes")
+    asked = synced.excel.alerts[-2]
+    assert asked["buttons"] == "yes_no" and asked["prompt"].startswith("Also put QuickBooks back? 1 change can be "
+                                                                       "undone there; 0 records were changed")
+    assert "Undo with Test Co" in message and quickbooks_phone(company, name) == old
+    assert contacts(synced) == before
+
+
+def test_undo_can_leave_quickbooks_as_it_is(synced: Book, company: Path) -> None:
+    (name,), before = phone_synced_to_quickbooks(synced, company, 2)
+    message = click(synced, "undo", "ok", "no")
+    assert "QuickBooks was NOT changed back" in message and quickbooks_phone(company, name) == "(617) 555-0100"
+    assert contacts(synced) == before
+
+
+def test_undo_counts_records_changed_in_quickbooks_since(synced: Book, company: Path) -> None:
+    (first, second), _ = phone_synced_to_quickbooks(synced, company, 2, 3)
+    with SandboxCompany(company) as store:
+        store.edit(second, {"notes": "called today"})
+    click(synced, "undo", "ok", "yes")
+    asked = next(a["prompt"] for a in synced.excel.alerts if a["prompt"].startswith("Also put QuickBooks back?"))
+    assert "1 change can be undone there; 1 record was changed in QuickBooks since" in asked
+    assert quickbooks_phone(company, first) != "(617) 555-0100"  # put back
+    assert quickbooks_phone(company, second) == "(617) 555-0101"  # changed since: left alone
 
 
 def test_undo_with_nothing_to_undo_says_so(book: Book) -> None:
