@@ -47,14 +47,22 @@ def main() -> None:
     """Customer Manager: keep contacts in an Excel workbook in step with QuickBooks."""
 
 
-def _progress() -> engine.Progress:
+def _progress(quiet: bool = False) -> engine.Progress:
+    """What the engine is doing, on the terminal: each step's name as it starts, and a bar where a step counts
+    (a sync of 14,500 contacts is otherwise seconds of silence). Nothing when stderr is not a terminal, or with
+    ``quiet`` (``--json``), so piped and scripted output stays clean."""
+    if quiet or not sys.stderr.isatty():
+        return engine.Progress()
     state: dict[str, Any] = {}
 
     def start(label: str, total: int) -> None:
-        if total >= 200 and sys.stderr.isatty():
+        done()
+        if total > 0:
             bar = click.progressbar(length=total, label=label, file=sys.stderr)
             bar.__enter__()
             state["bar"] = bar
+        else:
+            click.echo(f"{label}…", err=True)
 
     def advance(n: int) -> None:
         if "bar" in state:
@@ -144,7 +152,8 @@ def setup(book: Path, connector: str, company: str, vendors: bool | None, inacti
 def sync_command(book: Path, dry_run: bool, as_json: bool, force: bool, trace: Path | None) -> None:
     """Sync BOOK with its QuickBooks company, both ways."""
     options = {"trace_dir": str(trace)} if trace else None
-    summary, _ = engine.sync(book, dry_run=dry_run, force=force, progress=_progress(), connector_options=options)
+    summary, _ = engine.sync(book, dry_run=dry_run, force=force, progress=_progress(as_json),
+                             connector_options=options)
     _print(summary, as_json)
     if summary.outcome in ("failed", "partly failed"):
         sys.exit(2)

@@ -138,6 +138,7 @@ def sync(workbook: Path | WorkbookPort, *, dry_run: bool = False, force: bool = 
 def _sync(workbook: Path | WorkbookPort, *, dry_run: bool, force: bool, progress: Progress | None,
           connector_options: dict[str, Any] | None, backoff: float | None) -> tuple[Summary, SyncPlan]:
     progress = progress or Progress()
+    progress.start("Reading the workbook", 0)
     book, path = open_book(workbook, writable=not dry_run)
     settings = read_settings(book)
     state = read_state(book)
@@ -146,11 +147,14 @@ def _sync(workbook: Path | WorkbookPort, *, dry_run: bool, force: bool, progress
     rows = sheet.contact_rows()
     decisions = read_decisions(book)
     keys = tuple(k for k in (*FIELD_KEYS, *settings.custom_columns) if k in sheet.columns)
+    progress.done()
     results: dict = {}
+    progress.start("Asking QuickBooks for its contacts", 0)
     with _closed_after(open_company(settings, connector_options, path), results) as connector:
         company = connector.company()
         check_pairing(state, company.id, company.name)
         listing = {item.remote_id: item for item in connector.listing(settings.kinds)}
+        progress.done()
         fetched = _fetch(connector, _to_fetch(listing, state, rows, settings.include_inactive), progress)
         inp = PlanInput(company, rows, state.links, listing, fetched, decisions, settings, keys,
                         dict(connector.limits), connector.charset, force, first_sync=not state.links,
@@ -186,8 +190,10 @@ def _sync(workbook: Path | WorkbookPort, *, dry_run: bool, force: bool, progress
             writes = with_cascades(record_writes(plan.records, results, seen, state.links), state.links,
                                    {k: v.version for k, v in listing.items()}, connector.fetch)
             summary.remote_calls = getattr(connector, "round_trips", 0)
+    progress.start("Saving the workbook", 0)
     with _after_writes(plan, results):
         _save_sync(book, sheet, rows, plan, results, state, settings, company, keys, decisions, summary, writes)
+    progress.done()
     return summary, plan
 
 
