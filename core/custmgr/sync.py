@@ -32,7 +32,7 @@ from .state import PAIR_SHEET, STATE_SHEET, SyncState, read_pair_grid, read_stat
 from .summary import Summary
 from .synclog import append_changes, append_log
 from .workbook.port import WorkbookPort
-from .workbook.xlsx import XlsxWorkbook
+from .workbook.lossless import LosslessWorkbook
 
 FETCH_CHUNK = 500
 
@@ -85,10 +85,10 @@ def check_pairing(state: SyncState, company_id: str, company_name: str) -> None:
 
 
 def open_book(book: Path | WorkbookPort, *, writable: bool = True) -> tuple[WorkbookPort, Path | None]:
-    """A workbook file by path (through openpyxl), or a port already open (a live workbook in Excel)."""
+    """A workbook file by path (read by values, saved by parts), or a port already open (a live workbook in Excel)."""
     if isinstance(book, WorkbookPort):
         return book, book.path
-    return XlsxWorkbook.open(book, writable=writable), book
+    return LosslessWorkbook.open(book, writable=writable), book
 
 
 def sync(workbook: Path | WorkbookPort, *, dry_run: bool = False, force: bool = False,

@@ -174,6 +174,7 @@ def test_a_crash_while_saving_leaves_the_old_file_whole_and_the_next_sync_conver
     def crash(self, *a, **kw):
         raise OSError("disk full")
     monkeypatch.setattr(openpyxl.Workbook, "save", crash)
+    monkeypatch.setattr("custmgr.workbook.lossless.write_package", crash)
     with pytest.raises(WorkbookError, match=r"could not be saved.*QuickBooks already has.*Okafor"):
         sync(book)
     monkeypatch.undo()

@@ -25,17 +25,43 @@ import python_calamine
 from ..errors import WorkbookError
 from . import sheetedits as edits
 from .bookxml import BookXml, SheetEntry
-from .package import (CALC_CHAIN_REL, CT_PART, STYLES_REL, TABLE_REL, TABLE_TYPE, WORKSHEET_REL, WORKSHEET_TYPE,
-                      Package, Relationship, add_override, next_rel_id, relative, rels_part, rels_xml,
-                      remove_override, resolve, write_package)
+from .package import (
+    CALC_CHAIN_REL,
+    CT_PART,
+    STYLES_REL,
+    TABLE_REL,
+    TABLE_TYPE,
+    WORKSHEET_REL,
+    WORKSHEET_TYPE,
+    Package,
+    Relationship,
+    add_override,
+    next_rel_id,
+    relative,
+    rels_part,
+    rels_xml,
+    remove_override,
+    resolve,
+    write_package,
+)
 from .port import CellValue, Grid, Visibility, WorkbookPort
 from .reading import calamine_grid, fix_from_xml
 from .saving import Fingerprint, atomic_replace, check_file, fingerprint
 from .sheetxml import SheetXml, column_letter, column_number, empty_sheet, patch_row, same
 from .styles import Styles
 from .tables import new_table, resize_table, table_info
-from .xlsx import (_BAD_CHARS, MAX_COL, MAX_DROPDOWN, MAX_ROW, _check_column, _check_visibility,
-                   _sheet_name_problem, _table_name_problem, _value_problem, check_not_busy)
+from .xlsx import (
+    _BAD_CHARS,
+    MAX_COL,
+    MAX_DROPDOWN,
+    MAX_ROW,
+    _check_column,
+    _check_visibility,
+    _sheet_name_problem,
+    _table_name_problem,
+    _value_problem,
+    check_not_busy,
+)
 
 __all__ = ["LosslessWorkbook"]
 

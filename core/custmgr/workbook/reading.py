@@ -8,6 +8,7 @@ from the XML: only the rows that contain a formula or an error are parsed.
 
 from __future__ import annotations
 
+import bisect
 import html
 import re
 from typing import Any
@@ -18,6 +19,8 @@ from .port import CellValue, Formula, Grid
 from .sheetxml import SheetXml, cells_of, column_letter
 
 _F = re.compile(rb"<(?:\w+:)?f\b([^>]*?)(?:/>|>(.*?)</(?:\w+:)?f>)", re.DOTALL)
+_BLANK_T = re.compile(rb"<(?:\w+:)?t\b[^>]*>\s+</(?:\w+:)?t>")
+_T = re.compile(rb"<(?:\w+:)?t\b[^>]*>(.*?)</(?:\w+:)?t>", re.DOTALL)
 _V = re.compile(rb"<(?:\w+:)?v\b[^>]*>(.*?)</(?:\w+:)?v>", re.DOTALL)
 
 
@@ -47,6 +50,11 @@ def fix_from_xml(grid: Grid, sheet: SheetXml) -> Grid:
     rows = {row.number: row for row in sheet.rows_with(b"<f")}
     for row in sheet.rows_with(b't="e"'):
         rows.setdefault(row.number, row)
+    if _BLANK_T.search(sheet.body):  # calamine reads text of only spaces or line breaks as empty
+        starts = [row.start for row in sheet.rows]
+        for m in _BLANK_T.finditer(sheet.body):
+            row = sheet.rows[bisect.bisect_right(starts, m.start()) - 1]
+            rows.setdefault(row.number, row)
     for number in sorted(rows):
         _, cells = cells_of(sheet.row_bytes(rows[number]))
         for col, (_, attrs, inner) in cells.items():
@@ -65,6 +73,11 @@ def fix_from_xml(grid: Grid, sheet: SheetXml) -> Grid:
                         text = Translator(f"={master}", origin=origin).translate_formula(ref)[1:]
                 if text:
                     todo.append((number, col, Formula(f"={text}")))
+                continue
+            if attrs.get(b"t") == b"inlineStr":
+                text = html.unescape(b"".join(_T.findall(inner)).decode())
+                if text and not text.strip():
+                    todo.append((number, col, text))
                 continue
             if attrs.get(b"t") == b"e":
                 v = _V.search(inner)

@@ -64,7 +64,7 @@ def resize_table(data: bytes, ref: str, columns: Sequence[str]) -> bytes:
     cols = _COLUMNS.search(out)
     if cols is None:
         return out
-    existing = [(m.group(0), attrs(m.group(1))) for m in _COLUMNS_ITEMS(cols.group(2))]
+    existing = [(m.group(0), attrs(m.group(1))) for m in _COLUMN.finditer(cols.group(2))]
     names = [_unescape(a.get(b"name", b"")) for _, a in existing]
     if names == list(columns):
         return out
@@ -82,10 +82,6 @@ def resize_table(data: bytes, ref: str, columns: Sequence[str]) -> bytes:
     tag = f"{prefix}tableColumns"
     element = f'<{tag} count="{len(items)}">'.encode() + b"".join(items) + f"</{tag}>".encode()
     return out[:cols.start()] + element + out[cols.end():]
-
-
-def _COLUMNS_ITEMS(block: bytes):  # noqa: N802 - reads like the other patterns
-    return _COLUMN.finditer(block)
 
 
 def _unescape(value: bytes) -> str:
