@@ -1,0 +1,81 @@
+"""Workbooks from other writers keep every part the sync does not own byte for byte, through setup and syncs
+with changes on both sides."""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from custmgr.sync import setup, sync
+from custmgr.workbook.lossless import LosslessWorkbook
+from custmgr_sandbox.store import SandboxCompany, create_company
+
+from .corpus import make_corpus_book
+from .ooxml import check_package
+
+#: Parts the sync may rewrite: its own sheets (and their relationships and tables), the package's sheet list,
+#: and styles.xml when a written cell needs a format the workbook lacks.
+OWNED_SHEETS = ("Contacts", "Review", "Sync Log", "Sync Changes", "Settings")
+
+
+def parts(path: Path) -> dict[str, bytes]:
+    with zipfile.ZipFile(path) as z:
+        return {name: z.read(name) for name in z.namelist()}
+
+
+def owned_parts(path: Path) -> set[str]:
+    book = LosslessWorkbook.open(path, writable=False)
+    try:
+        out = {"[Content_Types].xml", "xl/workbook.xml", "xl/_rels/workbook.xml.rels", "xl/styles.xml"}
+        for s in book._sheets:
+            if s.entry.name in OWNED_SHEETS or s.entry.name.startswith("_cm_"):
+                out |= {s.part, s.part.replace("worksheets/", "worksheets/_rels/") + ".rels"}
+                out |= {t[1] for t in book._tables() if t[0] is s}
+        return out
+    finally:
+        book.close()
+
+
+@pytest.mark.parametrize("suffix", [".xlsx", ".xlsm"])
+def test_setup_and_syncs_keep_every_part_the_sync_does_not_own(tmp_path: Path, suffix: str) -> None:
+    macro = b"\xd0\xcf\x11\xe0 a VBA project stand-in" * 40 if suffix == ".xlsm" else None
+    book = make_corpus_book(tmp_path / f"clients{suffix}", macro=macro)
+    before = parts(book)
+    company = tmp_path / "company.qbsandbox"
+    create_company(company, name="Corpus Co")
+    with SandboxCompany(company) as store:
+        store.add("Ann Archer", {"phone": "555-0100"})
+        store.add("Bob Baker", {"email": "bob@example.com"})
+    setup(book, connector="sandbox", company=str(company))
+    sync(book)
+    # A change on each side, then a sync that moves both.
+    wb = LosslessWorkbook.open(book)
+    grid = wb.read("Contacts")
+    name_col = grid[0].index("Name")
+    phone_col = grid[0].index("Phone")
+    for row in grid[1:]:
+        if row[name_col] == "Bob Baker":
+            row[phone_col] = "555-0199"
+    wb.write("Contacts", grid)
+    wb.save()
+    wb.close()
+    with SandboxCompany(company) as store:
+        store.edit("Ann Archer", {"email": "ann@example.com"})
+    summary, _ = sync(book)
+    assert (summary.sent, summary.received) == (1, 1)
+
+    after = parts(book)
+    owned = owned_parts(book)
+    kept = set(before) - owned
+    dashboard = before["xl/worksheets/sheet1.xml"]
+    assert b"sparklineGroup" in dashboard and "xl/worksheets/sheet1.xml" in kept
+    assert {"xl/drawings/drawing1.xml", "xl/charts/chart1.xml", "xl/comments1.xml"} <= kept
+    assert ("xl/vbaProject.bin" in kept) == (suffix == ".xlsm")
+    for name, data in before.items():
+        if name in owned:
+            continue
+        assert name in after, f"{name} was dropped"
+        assert after[name] == data, f"{name} changed"
+    assert check_package(book) == []
