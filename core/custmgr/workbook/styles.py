@@ -73,6 +73,8 @@ class Styles:
         if isinstance(value, (_dt.date, _dt.time, _dt.timedelta)):
             if not self.is_date(style):
                 style = self._variant(style, "numFmtId", DATE_FORMATS[type(value)])
+        elif type(value) in (int, float) and self.is_date(style):
+            style = self._variant(style, "numFmtId", 0)  # else the number would read back as a date
         if self.quote_prefixed(style):
             return self._variant(style, "quotePrefix", 0)
         return style
