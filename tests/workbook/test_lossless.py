@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import os
+import re
+import zipfile
 from pathlib import Path
 
 import pytest
+import xlsxwriter
 
+from custmgr.errors import WorkbookBusy, WorkbookError
 from custmgr.workbook.lossless import LosslessWorkbook
-from custmgr.workbook.port import WorkbookPort
+from custmgr.workbook.port import Formula, WorkbookPort
 from custmgr.workbook.xlsx import XlsxWorkbook
 
+from .ooxml import check_package
 from .port_suite import MakePort, PortSuite, Reopen
 
 
@@ -35,3 +41,124 @@ class TestLosslessWorkbook(PortSuite):
             return LosslessWorkbook.open(port.path)
 
         return _reopen
+
+
+# ---------------------------------------------------------------------------------------------- what only this port does
+
+
+def parts(path: Path) -> dict[str, bytes]:
+    with zipfile.ZipFile(path) as z:
+        return {name: z.read(name) for name in z.namelist()}
+
+
+def saved(tmp_path: Path, grid: list[list[object]]) -> LosslessWorkbook:
+    book = LosslessWorkbook.open(blank(tmp_path / "book.xlsx"))
+    book.write("Sheet1", grid)  # type: ignore[arg-type]
+    book.save()
+    return book
+
+
+def test_a_save_with_nothing_changed_keeps_every_part(tmp_path: Path) -> None:
+    book = saved(tmp_path, [["Name", "Zip"], ["Ann", "02134"], ["Bob", Formula("=1+1")]])
+    before = parts(book.path)
+    book.write("Sheet1", book.read("Sheet1"))
+    book.set_column("Sheet1", 1, width=None)
+    book.save()
+    assert parts(book.path) == before
+
+
+def test_only_changed_rows_are_rewritten_and_shared_strings_stay(tmp_path: Path) -> None:
+    path = tmp_path / "book.xlsx"
+    with xlsxwriter.Workbook(str(path)) as xl:  # Excel and xlsxwriter keep text in shared strings
+        ws = xl.add_worksheet("Data")
+        for r, row in enumerate([["Name", "Phone"], ["Ann", "555-0100"], ["Bob", "555-0101"]]):
+            ws.write_row(r, 0, row)
+    before = parts(path)
+    book = LosslessWorkbook.open(path)
+    book.write("Data", [["Name", "Phone"], ["Ann", "=cmd|' /C calc'!A0"], ["Bob", "555-0101"]])
+    book.save()
+    after = parts(book.path)
+    assert after["xl/sharedStrings.xml"] == before["xl/sharedStrings.xml"]
+    sheet = after["xl/worksheets/sheet1.xml"]
+    row3 = re.search(rb'<row r="3".*?</row>', before["xl/worksheets/sheet1.xml"], re.DOTALL)
+    assert row3 is not None and row3.group(0) in sheet  # the unchanged row, byte for byte
+    assert b't="inlineStr"' in sheet and b"<f>" not in sheet
+    assert XlsxWorkbook.open(book.path, writable=False).read("Data")[1][1] == "=cmd|' /C calc'!A0"
+    quoted = re.search(rb'<c r="B2" s="(\d+)"', sheet)
+    assert quoted is not None
+    xfs = re.findall(rb"<xf\b[^>]*>", after["xl/styles.xml"].split(b"<cellXfs")[1])
+    assert b'quotePrefix="1"' in xfs[int(quoted.group(1))]  # Excel will not re-read it as a formula either
+    assert check_package(book.path) == []
+
+
+def test_removing_a_sheet_moves_the_names_of_the_sheets_after_it(tmp_path: Path) -> None:
+    book = LosslessWorkbook.open(blank(tmp_path / "book.xlsx"))
+    for name in ("A", "B", "C"):
+        book.add_sheet(name)
+    book.save()
+    data = book._pkg.read("xl/workbook.xml")
+    names = (b'<definedNames><definedName name="_xlnm.Print_Area" localSheetId="2">B!$A$1:$B$2</definedName>'
+             b'<definedName name="_xlnm.Print_Area" localSheetId="3">C!$A$1:$B$2</definedName></definedNames>')
+    patched = data.replace(b"</sheets>", b"</sheets>" + names)
+    rewrite_part(book.path, "xl/workbook.xml", patched)
+    book = LosslessWorkbook.open(book.path)
+    book.remove_sheet("B")
+    book.save()
+    workbook_xml = parts(book.path)["xl/workbook.xml"]
+    assert b'localSheetId="2">C!' in workbook_xml and b">B!" not in workbook_xml
+    assert book.sheet_names() == ["Sheet1", "A", "C"]
+
+
+def rewrite_part(path: Path, part: str, data: bytes) -> None:
+    old = parts(path)
+    old[part] = data
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, content in old.items():
+            z.writestr(name, content)
+
+
+def test_a_file_changed_by_another_program_meanwhile_is_not_saved(tmp_path: Path) -> None:
+    book = saved(tmp_path, [["Name"], ["Ann"]])
+    other = LosslessWorkbook.open(book.path)
+    other.write("Sheet1", [["Name"], ["Bob"]])
+    other.save()
+    changed = book.path.read_bytes()
+    book.write("Sheet1", [["Name"], ["Cy"]])
+    with pytest.raises(WorkbookBusy, match="changed by another program"):
+        book.save()
+    assert book.path.read_bytes() == changed
+    assert sorted(os.listdir(tmp_path)) == ["book.xlsx"]
+
+
+def test_a_crash_while_saving_leaves_the_old_file_whole(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    book = saved(tmp_path, [["Name"], ["Ann"]])
+    before = book.path.read_bytes()
+    book.write("Sheet1", [["Name"], ["Bob"]])
+
+    def crash(*args: object, **kwargs: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr("custmgr.workbook.lossless.write_package", crash)
+    with pytest.raises(WorkbookError, match="could not be saved.*unchanged"):
+        book.save()
+    assert book.path.read_bytes() == before
+    assert sorted(os.listdir(tmp_path)) == ["book.xlsx"]
+
+
+@pytest.mark.parametrize("lock", ["~$book.xlsx", ".~lock.book.xlsx#"])
+def test_a_file_opened_elsewhere_meanwhile_is_not_saved(tmp_path: Path, lock: str) -> None:
+    book = saved(tmp_path, [["Name"], ["Ann"]])
+    before = book.path.read_bytes()
+    (tmp_path / lock).write_bytes(b"")
+    book.write("Sheet1", [["Name"], ["Bob"]])
+    with pytest.raises(WorkbookBusy):
+        book.save()
+    assert book.path.read_bytes() == before
+
+
+def test_a_workbook_without_workbook_part_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "book.xlsx"
+    with zipfile.ZipFile(path, "w") as z:
+        z.writestr("hello.txt", "not a workbook")
+    with pytest.raises(WorkbookError, match="not an Excel workbook"):
+        LosslessWorkbook.open(path)
