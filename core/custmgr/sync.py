@@ -31,8 +31,8 @@ from .settings import Settings, format_options, parse_options, read_settings, se
 from .state import PAIR_SHEET, STATE_SHEET, SyncState, read_pair_grid, read_state, write_state
 from .summary import Summary
 from .synclog import append_changes, append_log
-from .workbook.port import WorkbookPort
 from .workbook.lossless import LosslessWorkbook
+from .workbook.port import WorkbookPort
 
 FETCH_CHUNK = 500
 

@@ -56,7 +56,7 @@ def test_writes_read_back_as_the_openpyxl_port_writes_them(tmp_path_factory, fir
     # A number written over a date keeps the cell's date format in openpyxl (it reads back as a date); this port
     # gives the cell the General format, so the number reads back as written. Leave that case to its own test.
     assume(not any(isinstance(a, dt.date) and not isinstance(b, dt.date) and b is not None
-                   for r1, r2 in zip(first, second) for a, b in zip(r1, r2)))
+                   for r1, r2 in zip(first, second, strict=False) for a, b in zip(r1, r2, strict=False)))
     folder = tmp_path_factory.mktemp("diff")
     start = blank(folder / "start.xlsx")
     ours, theirs = folder / "ours.xlsx", folder / "theirs.xlsx"

@@ -43,7 +43,7 @@ class TestLosslessWorkbook(PortSuite):
         return _reopen
 
 
-# ---------------------------------------------------------------------------------------------- what only this port does
+# ------------------------------------------------------------------------------------------- what only this port does
 
 
 def parts(path: Path) -> dict[str, bytes]:
@@ -139,7 +139,7 @@ def test_a_crash_while_saving_leaves_the_old_file_whole(tmp_path: Path, monkeypa
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr("custmgr.workbook.lossless.write_package", crash)
-    with pytest.raises(WorkbookError, match="could not be saved.*unchanged"):
+    with pytest.raises(WorkbookError, match=r"could not be saved.*unchanged"):
         book.save()
     assert book.path.read_bytes() == before
     assert sorted(os.listdir(tmp_path)) == ["book.xlsx"]

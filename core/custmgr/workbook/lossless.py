@@ -269,9 +269,9 @@ class LosslessWorkbook(WorkbookPort):
             old = original[i] if i < len(original) else []
             row = new[i] if i < len(new) else []
             n = len(row)
-            if old[:n] == row and all(v is None for v in old[n:]):
-                if len(old) >= n or all(v is None or v == "" for v in row[len(old):]):
-                    continue
+            if old[:n] == row and all(v is None for v in old[n:]) and (
+                    len(old) >= n or all(v is None or v == "" for v in row[len(old):])):
+                continue
             cols = [c for c in range(1, max(len(old), n) + 1)
                     if not same(old[c - 1] if c <= len(old) else None, row[c - 1] if c <= n else None)]
             if cols:
