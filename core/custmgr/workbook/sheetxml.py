@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as _dt
 import re
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from xml.sax.saxutils import escape
 
 from .port import CellValue, Formula
@@ -20,6 +20,7 @@ MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 
 _SHEET_DATA = re.compile(rb"<(?:(\w+):)?sheetData\b[^>]*?(/?)>")
 _ROW = re.compile(rb"<(?:\w+:)?row\b([^>]*?)(?:/>|>(.*?)</(?:\w+:)?row>)", re.DOTALL)
+_ROW_NUMBER = re.compile(rb'(?:[^>]*?\s)?r\s*=\s*"(\d+)"')
 _CELL = re.compile(rb"<(?:\w+:)?c\b([^>]*?)(?:/>|>(.*?)</(?:\w+:)?c>)", re.DOTALL)
 _ATTR = re.compile(rb'([\w:]+)\s*=\s*(?:"([^"]*)"|\'([^\']*)\')')
 _REF = re.compile(r"([A-Z]{1,3})(\d+)")
@@ -63,7 +64,7 @@ class SheetXml:
     body: bytes
     tail: bytes
     prefix: str = ""
-    rows: list[Row] = field(default_factory=list)
+    _rows: list[Row] | None = None
 
     @classmethod
     def parse(cls, data: bytes) -> SheetXml:
@@ -76,18 +77,20 @@ class SheetXml:
         if found.group(2):  # <sheetData/>
             return cls(data[:head_end], b"", data[found.end():], prefix)
         body_end = data.index(close, found.end())
-        sheet = cls(data[:head_end], data[found.end():body_end], data[body_end + len(close):], prefix)
-        sheet.index_rows()
-        return sheet
+        return cls(data[:head_end], data[found.end():body_end], data[body_end + len(close):], prefix)
 
-    def index_rows(self) -> None:
-        rows = []
-        last = 0
-        for m in _ROW.finditer(self.body):
-            number = attrs(m.group(1)).get(b"r")
-            last = int(number) if number else last + 1
-            rows.append(Row(last, m.start(), m.end()))
-        self.rows = rows
+    @property
+    def rows(self) -> list[Row]:
+        """Every row, located on first use (a sheet that is only read, without formulas, never needs it)."""
+        if self._rows is None:
+            rows = []
+            last = 0
+            for m in _ROW.finditer(self.body):
+                number = _ROW_NUMBER.match(m.group(1))
+                last = int(number.group(1)) if number else last + 1
+                rows.append(Row(last, m.start(), m.end()))
+            self._rows = rows
+        return self._rows
 
     def row_bytes(self, row: Row) -> bytes:
         return self.body[row.start:row.end]
