@@ -485,7 +485,7 @@ class LosslessWorkbook(WorkbookPort):
                 chunks.append(patched)
         chunks.append(xml.body[pos:])
         body = b"".join(chunks)
-        xml.head = edits.set_dimension(xml.head, _used_range(body, xml.prefix), xml.prefix)
+        xml.head = edits.set_dimension(xml.head, _used_range(xml, body), xml.prefix)
         return xml.join(body)
 
     def save(self) -> None:
@@ -540,26 +540,25 @@ class LosslessWorkbook(WorkbookPort):
             self._drop_part(resolve(self._main, rel.target))
 
 
-def _used_range(body: bytes, prefix: str) -> str:
-    """The ``dimension`` of a sheet body: A1 to the last row and the rightmost column that hold a cell."""
-    last_row, last_col = 0, 0
-    c_tag = (f"<{prefix}:c " if prefix else "<c ").encode()
-    row_end = (f"</{prefix}:row>" if prefix else "</row>").encode()
-    for m in _ROW_START.finditer(body):
-        if m.group(0).endswith(b"/>"):
-            continue
-        close = body.find(row_end, m.end())
-        i = body.rfind(c_tag, m.end(), close)
-        if i < 0:
-            continue
-        last_row = int(m.group(1))
-        ref = _CELL_REF.match(body, i)
-        if ref:
-            last_col = max(last_col, column_number(ref.group(1).decode()))
-    if not last_row or (last_row, last_col) == (1, 1):
+def _used_range(sheet: SheetXml, body: bytes) -> str:
+    """The ``dimension`` of a patched sheet body: A1 to the last row and the rightmost column holding a cell.
+    A few regular-expression passes over the bytes, not a parse."""
+    c_tag = (f"<{sheet.prefix}:c" if sheet.prefix else "<c").encode()
+    last_cell = max(body.rfind(c_tag + end) for end in (b" ", b">", b"/"))
+    if last_cell < 0:
         return "A1"
-    return f"A1:{column_letter(last_col)}{last_row}"
+    row_tag = (f"<{sheet.prefix}:row" if sheet.prefix else "<row").encode()
+    number = _ROW_NUMBER.match(body, body.rfind(row_tag, 0, last_cell))
+    last_row = int(number.group(1)) if number else 1
+    last_col = 0
+    for width in (3, 2, 1):  # Excel, openpyxl, xlsxwriter and LibreOffice all write r first
+        found = set(re.findall(re.escape(c_tag) + rb' r="([A-Z]{%d})\d' % width, body))
+        if found:
+            last_col = max(column_number(x.decode()) for x in found)
+            break
+    if (last_row, last_col) in ((1, 1), (1, 0)):
+        return "A1"
+    return f"A1:{column_letter(max(last_col, 1))}{last_row}"
 
 
-_ROW_START = re.compile(rb'<(?:\w+:)?row\b[^>]*?\br="(\d+)"[^>]*?>')
-_CELL_REF = re.compile(rb'<(?:\w+:)?c\b[^>]*?\br="([A-Z]+)')
+_ROW_NUMBER = re.compile(rb'<(?:\w+:)?row\b[^>]*?\sr\s*=\s*"(\d+)"')

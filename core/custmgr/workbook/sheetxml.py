@@ -20,7 +20,8 @@ MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 
 _SHEET_DATA = re.compile(rb"<(?:(\w+):)?sheetData\b[^>]*?(/?)>")
 _ROW = re.compile(rb"<(?:\w+:)?row\b([^>]*?)(?:/>|>(.*?)</(?:\w+:)?row>)", re.DOTALL)
-_ROW_NUMBER = re.compile(rb'(?:[^>]*?\s)?r\s*=\s*"(\d+)"')
+_ROW_TAG = re.compile(rb"<(?:\w+:)?row[\s>/]")
+_ROW_NUMBER = re.compile(rb'<(?:\w+:)?row\b[^>]*?\sr\s*=\s*"(\d+)"')
 _CELL = re.compile(rb"<(?:\w+:)?c\b([^>]*?)(?:/>|>(.*?)</(?:\w+:)?c>)", re.DOTALL)
 _ATTR = re.compile(rb'([\w:]+)\s*=\s*(?:"([^"]*)"|\'([^\']*)\')')
 _REF = re.compile(r"([A-Z]{1,3})(\d+)")
@@ -81,14 +82,17 @@ class SheetXml:
 
     @property
     def rows(self) -> list[Row]:
-        """Every row, located on first use (a sheet that is only read, without formulas, never needs it)."""
+        """Every row, located on first use (a sheet that is only read, without formulas, never needs it). A row
+        runs to the start of the next one: only whitespace can lie between rows."""
         if self._rows is None:
+            body = self.body
+            starts = [m.start() for m in _ROW_TAG.finditer(body)]
             rows = []
             last = 0
-            for m in _ROW.finditer(self.body):
-                number = _ROW_NUMBER.match(m.group(1))
+            for i, start in enumerate(starts):
+                number = _ROW_NUMBER.match(body, start)
                 last = int(number.group(1)) if number else last + 1
-                rows.append(Row(last, m.start(), m.end()))
+                rows.append(Row(last, start, starts[i + 1] if i + 1 < len(starts) else len(body)))
             self._rows = rows
         return self._rows
 
