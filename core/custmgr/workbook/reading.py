@@ -50,7 +50,9 @@ def fix_from_xml(grid: Grid, sheet: SheetXml) -> Grid:
     rows = {row.number: row for row in sheet.rows_with(b"<f")}
     for row in sheet.rows_with(b't="e"'):
         rows.setdefault(row.number, row)
-    if _BLANK_T.search(sheet.body):  # calamine reads text of only spaces or line breaks as empty
+    body = sheet.body
+    maybe_blank = any(body.find(b">" + ws) >= 0 for ws in (b" ", b"\n", b"\t", b"\r"))  # quick: mostly absent
+    if maybe_blank and _BLANK_T.search(body):  # calamine reads text of only spaces or line breaks as empty
         starts = [row.start for row in sheet.rows]
         for m in _BLANK_T.finditer(sheet.body):
             row = sheet.rows[bisect.bisect_right(starts, m.start()) - 1]
