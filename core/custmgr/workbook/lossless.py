@@ -115,8 +115,12 @@ class LosslessWorkbook(WorkbookPort):
             self._main = self._pkg.main_part()
             self._book = BookXml.parse(self._pkg.read(self._main))
         except ValueError as exc:
+            self._pkg.close()
             raise WorkbookError(f"{self.label} cannot be read as an Excel workbook ({exc}). Open it in Excel and "
                                 "save it again, or restore a backup.") from exc
+        except BaseException:
+            self._pkg.close()
+            raise
         self._rels = self._pkg.rels(self._main)
         self._rels_changed = False
         self._book_changed = False
@@ -134,9 +138,11 @@ class LosslessWorkbook(WorkbookPort):
             self._sheets.append(_Sheet(entry, self._pkg.name(part) or part))
 
     def close(self) -> None:
+        """Let go of the file (the port reopens it when it needs to read again)."""
         self._pkg.close()
         if self._calamine is not None:
             self._calamine.close()
+            self._calamine = None
 
     # ----------------------------------------------------------------------------------------- sheets
 
@@ -525,10 +531,15 @@ class LosslessWorkbook(WorkbookPort):
         def write(target: Path) -> None:
             with target.open("wb") as out:
                 write_package(out, self._pkg, order, new)
+            self.close()  # Windows cannot replace a file this process still holds open
 
         check_not_busy(self.path)
-        atomic_replace(self.path, write, self._loaded)
-        self.close()
+        try:
+            atomic_replace(self.path, write, self._loaded)
+        except BaseException:
+            if self._pkg.closed:  # closed for the rename that failed: the old file is still there
+                self._pkg = Package(self.path.open("rb"), self.label)
+            raise
         self._load()
 
     def _drop_calc_chain(self) -> None:

@@ -110,20 +110,28 @@ class Package:
 
     def __init__(self, fileobj: BinaryIO, label: str) -> None:
         self.label = label
+        self._file = fileobj
         try:
             self.zip = zipfile.ZipFile(fileobj)
         except (zipfile.BadZipFile, OSError, EOFError) as exc:
+            fileobj.close()
             raise WorkbookError(f"{label} is not a valid Excel workbook (damaged zip: {exc}). Open it in Excel "
                                 "and save it again, or restore a backup.") from exc
         self.infos: dict[str, zipfile.ZipInfo] = {}
         for info in self.zip.infolist():
             if info.flag_bits & _ENCRYPTED:
+                self.close()
                 raise WorkbookError(f"{label} is encrypted; remove its password in Excel and try again.")
             self.infos[info.filename] = info
         self._folded = {name.casefold(): name for name in self.infos}  # OPC part names ignore case
 
+    @property
+    def closed(self) -> bool:
+        return self._file.closed
+
     def close(self) -> None:
         self.zip.close()
+        self._file.close()
 
     def name(self, part: str) -> str | None:
         """The stored spelling of ``part`` (part names ignore case), or None if the package has no such part."""
