@@ -9,6 +9,8 @@ import zipfile
 from pathlib import Path
 from xml.etree import ElementTree
 
+from custmgr.workbook.sheetedits import ORDER
+
 NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _REF = re.compile(r"([A-Z]{1,3})(\d+)$")
 _CELL_CHILDREN = ["f", "v", "is", "extLst"]
@@ -24,6 +26,9 @@ def _col(letters: str) -> int:
 def check_sheet(name: str, data: bytes, n_strings: int) -> list[str]:
     problems = []
     root = ElementTree.fromstring(data)
+    positions = [ORDER.index(c.tag.replace(NS, "")) for c in root if c.tag.replace(NS, "") in ORDER]
+    if positions != sorted(positions):
+        problems.append(f"{name}: worksheet elements out of schema order: {[c.tag.replace(NS, '') for c in root]}")
     last_row = 0
     max_row = max_col = 0
     for row in root.iter(f"{NS}row"):
