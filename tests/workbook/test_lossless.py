@@ -37,6 +37,7 @@ class TestLosslessWorkbook(PortSuite):
         def _reopen(port: WorkbookPort) -> WorkbookPort:
             assert isinstance(port, LosslessWorkbook)
             port.save()
+            assert check_package(port.path) == []  # every file written passes the OOXML check
             port.close()
             return LosslessWorkbook.open(port.path)
 

@@ -14,6 +14,7 @@ from xml.sax.saxutils import escape, quoteattr
 
 from .sheetxml import attrs, column_letter
 
+REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 _TAG = re.compile(rb"<!--.*?-->|<\?.*?\?>|<(/?)(?:\w+:)?(\w+)\b[^>]*?(/?)>", re.DOTALL)
 ORDER = ["sheetPr", "dimension", "sheetViews", "sheetFormatPr", "cols", "sheetData", "sheetCalcPr",
          "sheetProtection", "protectedRanges", "scenarios", "autoFilter", "sortState", "dataConsolidate",
@@ -252,7 +253,8 @@ def set_dropdown(tail: bytes, column: int, first_row: int, last_row: int, joined
 
 def add_table_part(tail: bytes, rel_id: str, prefix: str = "") -> bytes:
     span = find(tail, 1, "tableParts")
-    part = f'<{tag(prefix, "tablePart")} r:id="{rel_id}"/>'.encode()
+    # The relationships namespace is declared on the element itself: not every writer declares it on the root.
+    part = f'<{tag(prefix, "tablePart")} xmlns:r="{REL_NS}" r:id="{rel_id}"/>'.encode()
     parts = re.findall(rb"<(?:\w+:)?tablePart\b[^>]*?/>", tail[span[0]:span[1]]) if span else []
     parts.append(part)
     tps = tag(prefix, "tableParts")
