@@ -13,6 +13,7 @@ import xlsxwriter
 from custmgr.errors import WorkbookBusy, WorkbookError
 from custmgr.workbook.lossless import LosslessWorkbook
 from custmgr.workbook.port import Formula, WorkbookPort
+from custmgr.workbook.sheetxml import BLANK, SheetXml
 from custmgr.workbook.xlsx import XlsxWorkbook
 
 from .ooxml import check_package
@@ -163,3 +164,16 @@ def test_a_workbook_without_workbook_part_is_refused(tmp_path: Path) -> None:
         z.writestr("hello.txt", "not a workbook")
     with pytest.raises(WorkbookError, match="not an Excel workbook"):
         LosslessWorkbook.open(path)
+
+
+@pytest.mark.parametrize("size", [1, 7, 64, 1 << 20])
+def test_a_sheet_read_piece_by_piece_is_the_sheet_read_whole(size: int) -> None:
+    data = (b'<?xml version="1.0"?><worksheet xmlns="x"><dimension ref="A1:B2"/><sheetData>'
+            b'<row r="1"><c r="A1" t="inlineStr"><is><t xml:space="preserve">  </t></is></c></row>'
+            b'<row r="2"><c r="B2"><f>1+1</f><v>2</v></c></row></sheetData><pageMargins/></worksheet>')
+    pieces = [data[i:i + size] for i in range(0, len(data), size)]
+    whole = SheetXml.parse(data)
+    scanned, seen = SheetXml.scan(pieces, lambda: data, [b"<f", b't="e"'])
+    assert (scanned.head, scanned.tail, scanned.prefix) == (whole.head, whole.tail, whole.prefix)
+    assert seen == {b"<f", BLANK}
+    assert scanned.body == whole.body

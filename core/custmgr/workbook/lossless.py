@@ -16,6 +16,8 @@ from __future__ import annotations
 import bisect
 import os
 import re
+import zipfile
+import zlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -65,6 +67,10 @@ from .xlsx import (
 
 __all__ = ["LosslessWorkbook"]
 
+_PIECE = 1 << 20  # a sheet is read a megabyte at a time
+#: What calamine cannot read right: formulas, error values, blank text (see reading.py).
+_MARKERS = (b"<f", b"<x:f", b't="e"')
+
 
 @dataclass
 class _Sheet:
@@ -80,6 +86,7 @@ class _Sheet:
     rels: list[Relationship] | None = None
     rels_changed: bool = False
     new: bool = False
+    markers: set[bytes] | None = None  # of _MARKERS, those the rows contain (None: not looked for)
 
 
 class LosslessWorkbook(WorkbookPort):
@@ -166,13 +173,18 @@ class LosslessWorkbook(WorkbookPort):
             raise WorkbookError("this is a chart sheet, not a sheet of cells.", sheet=sheet)
         return s
 
-    def _xml(self, s: _Sheet) -> SheetXml:
+    def _xml(self, s: _Sheet, markers: Sequence[bytes] = ()) -> SheetXml:
+        """The sheet's part, its rows left unread until needed; ``markers`` found in its rows go to
+        ``s.markers``."""
         if s.xml is None:
+            pkg, part = self._pkg, s.part
             try:
-                s.xml = SheetXml.parse(self._pkg.read(s.part))
-            except ValueError as exc:
-                raise WorkbookError(f"the sheet cannot be read ({exc}); the file is damaged.",
-                                    sheet=s.entry.name) from exc
+                with pkg.zip.open(pkg.name(part) or part) as f:
+                    s.xml, s.markers = SheetXml.scan(iter(lambda: f.read(_PIECE), b""), lambda: pkg.read(part),
+                                                     markers)
+            except (ValueError, KeyError, OSError, zipfile.BadZipFile, zlib.error) as exc:
+                raise WorkbookError(f"the sheet cannot be read ({exc}); the file is damaged. Open it in Excel and "
+                                    "save it again, or restore a backup.", sheet=s.entry.name) from exc
         return s.xml
 
     def sheet_names(self) -> list[str]:
@@ -255,7 +267,11 @@ class LosslessWorkbook(WorkbookPort):
             except Exception as exc:  # calamine raises its own error types on damaged parts
                 raise WorkbookError(f"the sheet cannot be read ({type(exc).__name__}: {exc}); the file may be "
                                     "damaged. Open it in Excel and save it again.", sheet=s.entry.name) from exc
-            s.original = fix_from_xml(calamine_grid(rows), self._xml(s))
+            grid = calamine_grid(rows)
+            xml = self._xml(s, _MARKERS)
+            if s.markers is None or s.markers:  # formulas, error values or blank text: fix them from the XML
+                fix_from_xml(grid, xml)
+            s.original = grid
         return s.original
 
     def read(self, sheet: str) -> Grid:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import re
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from xml.sax.saxutils import escape
 
@@ -18,6 +18,10 @@ from .port import CellValue, Formula
 
 MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 
+#: Text of only spaces or line breaks, which calamine reads as empty (see reading.py).
+_BLANK_T = re.compile(rb"<(?:\w+:)?t\b[^>]*>\s+</(?:\w+:)?t>")
+BLANK = b"blank text"
+_OVERLAP = 512  # bytes carried between pieces, so a marker or a short text split between two is still seen
 _SHEET_DATA = re.compile(rb"<(?:(\w+):)?sheetData\b[^>]*?(/?)>")
 _ROW = re.compile(rb"<(?:\w+:)?row\b([^>]*?)(?:/>|>(.*?)</(?:\w+:)?row>)", re.DOTALL)
 _ROW_TAG = re.compile(rb"<(?:\w+:)?row[\s>/]")
@@ -59,13 +63,18 @@ class Row:
 
 @dataclass
 class SheetXml:
-    """A worksheet part split into head, rows and tail. ``prefix`` is the main namespace's prefix ('' mostly)."""
+    """A worksheet part split into head, rows and tail. ``prefix`` is the main namespace's prefix ('' mostly).
+
+    The rows (``body``) of a part opened with :meth:`scan` are read only when first needed: a sync that does not
+    change a large sheet never holds its rows in memory.
+    """
 
     head: bytes
-    body: bytes
+    _body: bytes | None
     tail: bytes
     prefix: str = ""
     _rows: list[Row] | None = None
+    _load: Callable[[], bytes] | None = None
 
     @classmethod
     def parse(cls, data: bytes) -> SheetXml:
@@ -79,6 +88,52 @@ class SheetXml:
             return cls(data[:head_end], b"", data[found.end():], prefix)
         body_end = data.index(close, found.end())
         return cls(data[:head_end], data[found.end():body_end], data[body_end + len(close):], prefix)
+
+    @classmethod
+    def scan(cls, chunks: Iterable[bytes], load: Callable[[], bytes],
+             markers: Sequence[bytes] = ()) -> tuple[SheetXml, set[bytes]]:
+        """Head and tail of a part read piece by piece, and which of ``markers`` its rows contain; the rows
+        themselves are loaded by ``load`` (the whole part) when first used."""
+        buffer = bytearray()
+        found = None
+        pieces = iter(chunks)
+        for piece in pieces:
+            buffer += piece
+            found = _SHEET_DATA.search(buffer)
+            if found is not None:
+                break
+        if found is None:
+            raise ValueError("the sheet has no sheetData element")
+        if found.group(2):  # <sheetData/>: a small part, parse it whole
+            return cls.parse(bytes(buffer) + b"".join(pieces)), set()
+        prefix = (found.group(1) or b"").decode()
+        close = f"</{prefix + ':' if prefix else ''}sheetData>".encode()
+        head = bytes(buffer[:found.start()])
+        window = bytes(buffer[found.end():])
+        seen: set[bytes] = set()
+        tail = None
+        for piece in (b"", *pieces) if window else pieces:
+            data = window + piece
+            end = data.find(close)
+            searched = data if end < 0 else data[:end]
+            seen.update(m for m in markers if m not in seen and m in searched)
+            if BLANK not in seen and any(b">" + ws in searched for ws in (b" ", b"\n", b"\t", b"\r")) \
+                    and _BLANK_T.search(searched):
+                seen.add(BLANK)
+            if end >= 0:
+                tail = data[end + len(close):] + b"".join(pieces)
+                break
+            window = data[-_OVERLAP:]
+        if tail is None:
+            raise ValueError("the sheet's sheetData element is not closed")
+        return cls(head, None, tail, prefix, _load=load), seen
+
+    @property
+    def body(self) -> bytes:
+        if self._body is None:
+            assert self._load is not None
+            self._body = SheetXml.parse(self._load())._body or b""
+        return self._body
 
     @property
     def rows(self) -> list[Row]:
