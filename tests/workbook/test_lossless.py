@@ -177,3 +177,19 @@ def test_a_sheet_read_piece_by_piece_is_the_sheet_read_whole(size: int) -> None:
     assert (scanned.head, scanned.tail, scanned.prefix) == (whole.head, whole.tail, whole.prefix)
     assert seen == {b"<f", BLANK}
     assert scanned.body == whole.body
+
+
+def test_overwriting_a_formula_drops_the_calculation_chain(tmp_path: Path) -> None:
+    book = saved(tmp_path, [["Total"], [Formula("=1+1")]])
+    book.close()
+    rels = parts(book.path)["xl/_rels/workbook.xml.rels"].replace(
+        b"</Relationships>", b'<Relationship Id="rId99" Type="http://schemas.openxmlformats.org/officeDocument/'
+                             b'2006/relationships/calcChain" Target="calcChain.xml"/></Relationships>')
+    rewrite_part(book.path, "xl/_rels/workbook.xml.rels", rels)
+    rewrite_part(book.path, "xl/calcChain.xml", b'<calcChain xmlns="http://schemas.openxmlformats.org/'
+                                                b'spreadsheetml/2006/main"><c r="A2" i="1"/></calcChain>')
+    book = LosslessWorkbook.open(book.path)
+    book.write("Sheet1", [["Total"], [2]])
+    book.save()
+    after = parts(book.path)
+    assert "xl/calcChain.xml" not in after and b"calcChain" not in after["xl/_rels/workbook.xml.rels"]

@@ -46,7 +46,7 @@ from .package import (
     resolve,
     write_package,
 )
-from .port import CellValue, Grid, Visibility, WorkbookPort
+from .port import CellValue, Formula, Grid, Visibility, WorkbookPort
 from .reading import calamine_grid, fix_from_xml
 from .saving import Fingerprint, atomic_replace, check_file, fingerprint
 from .sheetxml import SheetXml, column_letter, column_number, empty_sheet, patch_row, same
@@ -321,7 +321,7 @@ class LosslessWorkbook(WorkbookPort):
                     what = f"the {name} value" if isinstance(name, str) and name else "the value"
                     raise WorkbookError(f"{what} {problem}.", sheet=s.entry.name, row=r, field=column_letter(c))
                 old_row = original[r - 1] if r <= len(original) else []
-                if c <= len(old_row) and type(old_row[c - 1]).__name__ == "Formula":
+                if c <= len(old_row) and isinstance(old_row[c - 1], Formula):
                     self._formula_overwritten = True
 
     def _merged(self, s: _Sheet) -> list[tuple[int, int, int, int]]:
