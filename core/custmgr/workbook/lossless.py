@@ -14,6 +14,7 @@ oracle of this port's differential test.
 from __future__ import annotations
 
 import bisect
+import gc
 import os
 import re
 import zipfile
@@ -59,6 +60,7 @@ from .xlsx import (
     MAX_ROW,
     _check_column,
     _check_visibility,
+    _gc_paused,
     _sheet_name_problem,
     _table_name_problem,
     _value_problem,
@@ -146,6 +148,7 @@ class LosslessWorkbook(WorkbookPort):
 
     def close(self) -> None:
         """Let go of the file (the port reopens it when it needs to read again)."""
+        gc.unfreeze()
         self._pkg.close()
         if self._calamine is not None:
             self._calamine.close()
@@ -262,12 +265,18 @@ class LosslessWorkbook(WorkbookPort):
         if s.original is None:
             if self._calamine is None:
                 self._calamine = python_calamine.CalamineWorkbook.from_path(str(self.path))
-            try:
-                rows = self._calamine.get_sheet_by_name(s.entry.name).to_python(skip_empty_area=False)
-            except Exception as exc:  # calamine raises its own error types on damaged parts
-                raise WorkbookError(f"the sheet cannot be read ({type(exc).__name__}: {exc}); the file may be "
-                                    "damaged. Open it in Excel and save it again.", sheet=s.entry.name) from exc
-            grid = calamine_grid(rows)
+            # The collector is paused while the grid is built: its million small objects are never garbage.
+            with _gc_paused():
+                try:
+                    rows = self._calamine.get_sheet_by_name(s.entry.name).to_python(skip_empty_area=False)
+                except Exception as exc:  # calamine raises its own error types on damaged parts
+                    raise WorkbookError(f"the sheet cannot be read ({type(exc).__name__}: {exc}); the file may be "
+                                        "damaged. Open it in Excel and save it again.", sheet=s.entry.name) from exc
+                grid = calamine_grid(rows)
+                # Moved out of the collector's sight until the save: later collections (the engine allocates a
+                # lot) would otherwise rescan every cell. Only the cyclic collector skips them; they are freed as
+                # usual when no longer used.
+                gc.freeze()
             xml = self._xml(s, _MARKERS)
             if s.markers is None or s.markers:  # formulas, error values or blank text: fix them from the XML
                 fix_from_xml(grid, xml)
