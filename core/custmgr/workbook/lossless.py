@@ -300,7 +300,10 @@ class LosslessWorkbook(WorkbookPort):
             old = original[i] if i < len(original) else []
             row = new[i] if i < len(new) else []
             n = len(row)
-            if old[:n] == row and all(v is None for v in old[n:]) and (
+            if len(old) == n:  # the common case: both as wide as the sheet
+                if old == row:
+                    continue
+            elif old[:n] == row and all(v is None for v in old[n:]) and (
                     len(old) >= n or all(v is None or v == "" for v in row[len(old):])):
                 continue
             cols = [c for c in range(1, max(len(old), n) + 1)
