@@ -50,7 +50,7 @@ from .package import (
 from .port import CellValue, Formula, Grid, Visibility, WorkbookPort
 from .reading import calamine_grid, fix_from_xml
 from .saving import Fingerprint, atomic_replace, check_file, fingerprint
-from .sheetxml import SheetXml, column_letter, column_number, empty_sheet, patch_row, same
+from .sheetxml import SheetXml, column_letter, empty_sheet, patch_row, same, used_range
 from .styles import Styles
 from .tables import new_table, resize_table, table_info
 from .xlsx import (
@@ -519,7 +519,7 @@ class LosslessWorkbook(WorkbookPort):
                 chunks.append(patched)
         chunks.append(xml.body[pos:])
         body = b"".join(chunks)
-        xml.head = edits.set_dimension(xml.head, _used_range(xml, body), xml.prefix)
+        xml.head = edits.set_dimension(xml.head, used_range(xml.prefix, body), xml.prefix)
         return xml.join(body)
 
     def save(self) -> None:
@@ -577,27 +577,3 @@ class LosslessWorkbook(WorkbookPort):
             self._rels.remove(rel)
             self._rels_changed = True
             self._drop_part(resolve(self._main, rel.target))
-
-
-def _used_range(sheet: SheetXml, body: bytes) -> str:
-    """The ``dimension`` of a patched sheet body: A1 to the last row and the rightmost column holding a cell.
-    A few regular-expression passes over the bytes, not a parse."""
-    c_tag = (f"<{sheet.prefix}:c" if sheet.prefix else "<c").encode()
-    last_cell = max(body.rfind(c_tag + end) for end in (b" ", b">", b"/"))
-    if last_cell < 0:
-        return "A1"
-    row_tag = (f"<{sheet.prefix}:row" if sheet.prefix else "<row").encode()
-    number = _ROW_NUMBER.match(body, body.rfind(row_tag, 0, last_cell))
-    last_row = int(number.group(1)) if number else 1
-    last_col = 0
-    for width in (3, 2, 1):  # Excel, openpyxl, xlsxwriter and LibreOffice all write r first
-        found = set(re.findall(re.escape(c_tag) + rb' r="([A-Z]{%d})\d' % width, body))
-        if found:
-            last_col = max(column_number(x.decode()) for x in found)
-            break
-    if (last_row, last_col) in ((1, 1), (1, 0)):
-        return "A1"
-    return f"A1:{column_letter(max(last_col, 1))}{last_row}"
-
-
-_ROW_NUMBER = re.compile(rb'<(?:\w+:)?row\b[^>]*?\sr\s*=\s*"(\d+)"')

@@ -189,6 +189,27 @@ def cells_of(row_xml: bytes) -> tuple[bytes, dict[int, tuple[bytes, dict[bytes, 
     return m.group(1), out
 
 
+def used_range(prefix: str, body: bytes) -> str:
+    """The ``dimension`` of a sheet body: A1 to the last row and the rightmost column holding a cell. A few
+    searches over the bytes, not a parse."""
+    c_tag = (f"<{prefix}:c" if prefix else "<c").encode()
+    last_cell = max(body.rfind(c_tag + end) for end in (b" ", b">", b"/"))
+    if last_cell < 0:
+        return "A1"
+    row_tag = (f"<{prefix}:row" if prefix else "<row").encode()
+    number = _ROW_NUMBER.match(body, body.rfind(row_tag, 0, last_cell))
+    last_row = int(number.group(1)) if number else 1
+    last_col = 0
+    for width in (3, 2, 1):  # Excel, openpyxl, xlsxwriter and LibreOffice all write r first
+        found = set(re.findall(re.escape(c_tag) + rb' r="([A-Z]{%d})\d' % width, body))
+        if found:
+            last_col = max(column_number(x.decode()) for x in found)
+            break
+    if (last_row, last_col) in ((1, 1), (1, 0)):
+        return "A1"
+    return f"A1:{column_letter(max(last_col, 1))}{last_row}"
+
+
 # ----------------------------------------------------------------------------------------------- writing cells
 
 
