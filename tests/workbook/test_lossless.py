@@ -193,3 +193,25 @@ def test_overwriting_a_formula_drops_the_calculation_chain(tmp_path: Path) -> No
     book.save()
     after = parts(book.path)
     assert "xl/calcChain.xml" not in after and b"calcChain" not in after["xl/_rels/workbook.xml.rels"]
+
+
+def test_a_sheet_written_with_a_namespace_prefix_is_patched_in_kind(tmp_path: Path) -> None:
+    """Some writers (the .NET Open XML SDK) spell every element x:row, x:c, ..."""
+    path = blank(tmp_path / "book.xlsx")
+    main = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+    sheet = (f'<?xml version="1.0" encoding="UTF-8"?><x:worksheet xmlns:x="{main}"><x:sheetData>'
+             '<x:row r="1"><x:c r="A1" t="inlineStr"><x:is><x:t>Name</x:t></x:is></x:c></x:row>'
+             '<x:row r="2"><x:c r="A2"><x:f>1+1</x:f><x:v>2</x:v></x:c></x:row>'
+             '</x:sheetData></x:worksheet>').encode()
+    rewrite_part(path, "xl/worksheets/sheet1.xml", sheet)
+    book = LosslessWorkbook.open(path)
+    assert book.read("Sheet1") == [["Name"], [Formula("=1+1")]]
+    book.write("Sheet1", [["Name", "Phone"], [Formula("=1+1"), "+1 555"], ["Bob", "=x"]])
+    book.set_dropdown("Sheet1", 2, 2, 9, ["Yes", "No"])
+    book.freeze_header("Sheet1")
+    book.save()
+    assert check_package(path) == []
+    data = parts(path)["xl/worksheets/sheet1.xml"]
+    assert b"<c " not in data and b"<x:c r=\"B2\"" in data
+    assert XlsxWorkbook.open(path, writable=False).read("Sheet1") == [
+        ["Name", "Phone"], [Formula("=1+1"), "+1 555"], ["Bob", "=x"]]

@@ -47,7 +47,7 @@ def fix_from_xml(grid: Grid, sheet: SheetXml) -> Grid:
     """Put formulas and error values, which calamine does not report, into ``grid`` (in place)."""
     masters: dict[bytes, tuple[str, str]] = {}
     todo: list[tuple[int, int, CellValue]] = []
-    rows = {row.number: row for row in sheet.rows_with(b"<f")}
+    rows = {row.number: row for row in sheet.rows_with(f"<{sheet.tag('f')}".encode())}
     for row in sheet.rows_with(b't="e"'):
         rows.setdefault(row.number, row)
     body = sheet.body

@@ -244,26 +244,26 @@ def number_text(value: int | float) -> str:
 DATE_FORMATS = {_dt.date: 14, _dt.datetime: 22, _dt.time: 21, _dt.timedelta: 46}
 
 
-def cell_xml(ref: str, value: CellValue, style: int, tag: str = "c") -> str:
+def cell_xml(ref: str, value: CellValue, style: int, prefix: str = "") -> str:
     """One ``<c>`` element. Text is an inline string (``sharedStrings.xml`` stays untouched); only a ``Formula``
-    becomes a formula. ``style`` is the cell's ``s`` index (0 = none); the caller picks it (quote prefix, dates)."""
+    becomes a formula. ``style`` is the cell's ``s`` index (0 = none); the caller picks it (quote prefix, dates).
+    ``prefix`` is the sheet's prefix for the main namespace ('' almost always)."""
+    p = f"{prefix}:" if prefix else ""
     s = f' s="{style}"' if style else ""
     kind = type(value)
     if value is None or (kind is str and value == ""):
-        return f'<{tag} r="{ref}"{s}/>'
+        return f'<{p}c r="{ref}"{s}/>'
     if kind is str:
-        t = _text(value)  # type: ignore[arg-type]
-        space = ' xml:space="preserve"'
-        isp, tp = ("is", "t") if tag == "c" else (tag[:-1] + "is", tag[:-1] + "t")
-        return f'<{tag} r="{ref}"{s} t="inlineStr"><{isp}><{tp}{space}>{t}</{tp}></{isp}></{tag}>'
-    v, f = ("v", "f") if tag == "c" else (tag[:-1] + "v", tag[:-1] + "f")
+        text = _text(value)  # type: ignore[arg-type]
+        return (f'<{p}c r="{ref}"{s} t="inlineStr"><{p}is><{p}t xml:space="preserve">{text}</{p}t></{p}is>'
+                f'</{p}c>')
     if kind is bool:
-        return f'<{tag} r="{ref}"{s} t="b"><{v}>{int(value)}</{v}></{tag}>'  # type: ignore[arg-type]
+        return f'<{p}c r="{ref}"{s} t="b"><{p}v>{int(value)}</{p}v></{p}c>'  # type: ignore[arg-type]
     if kind is int or kind is float:
-        return f'<{tag} r="{ref}"{s}><{v}>{number_text(value)}</{v}></{tag}>'  # type: ignore[arg-type]
+        return f'<{p}c r="{ref}"{s}><{p}v>{number_text(value)}</{p}v></{p}c>'  # type: ignore[arg-type]
     if kind is Formula:
-        return f'<{tag} r="{ref}"{s}><{f}>{_text(value.text[1:])}</{f}></{tag}>'  # type: ignore[union-attr]
-    return f'<{tag} r="{ref}"{s}><{v}>{number_text(excel_serial(value))}</{v}></{tag}>'  # type: ignore[arg-type]
+        return f'<{p}c r="{ref}"{s}><{p}f>{_text(value.text[1:])}</{p}f></{p}c>'  # type: ignore[union-attr]
+    return f'<{p}c r="{ref}"{s}><{p}v>{number_text(excel_serial(value))}</{p}v></{p}c>'  # type: ignore[arg-type]
 
 
 def same(old: CellValue, new: CellValue) -> bool:
@@ -302,7 +302,7 @@ def patch_row(number: int, old_xml: bytes | None, old_values: Sequence[CellValue
             if style:
                 parts.append(f'<{c_tag} r="{column_letter(col)}{number}" s="{style}"/>')
             continue
-        parts.append(cell_xml(f"{column_letter(col)}{number}", new, pick_style(style, new), c_tag))
+        parts.append(cell_xml(f"{column_letter(col)}{number}", new, pick_style(style, new), prefix))
     kept_attrs = re.sub(rb'\s+spans\s*=\s*"[^"]*"', b"", attrs_bytes)
     if not parts and kept_attrs.strip() in (b'r="%d"' % number, b""):
         return None
