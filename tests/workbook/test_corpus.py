@@ -18,8 +18,8 @@ from custmgr_sandbox.store import SandboxCompany, create_company
 from .corpus import make_corpus_book
 from .ooxml import check_package
 
-#: Parts the sync may rewrite: its own sheets (and their relationships and tables), the package's sheet list,
-#: and styles.xml when a written cell needs a format the workbook lacks.
+#: Parts the sync may rewrite: its own sheets (and their relationships and tables) and the package's sheet list.
+#: (styles.xml changes only when a written cell needs a format the workbook lacks, which no value here does.)
 OWNED_SHEETS = ("Contacts", "Review", "Sync Log", "Sync Changes", "Settings")
 
 
@@ -31,7 +31,7 @@ def parts(path: Path) -> dict[str, bytes]:
 def owned_parts(path: Path) -> set[str]:
     book = LosslessWorkbook.open(path, writable=False)
     try:
-        out = {"[Content_Types].xml", "xl/workbook.xml", "xl/_rels/workbook.xml.rels", "xl/styles.xml"}
+        out = {"[Content_Types].xml", "xl/workbook.xml", "xl/_rels/workbook.xml.rels"}
         for s in book._sheets:
             if s.entry.name in OWNED_SHEETS or s.entry.name.startswith("_cm_"):
                 out |= {s.part, s.part.replace("worksheets/", "worksheets/_rels/") + ".rels"}
