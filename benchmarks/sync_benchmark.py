@@ -472,8 +472,8 @@ def markdown(results: list[Result], info: dict[str, str]) -> str:
              f"openpyxl {info['openpyxl']}. Runs per step: {runs}; times are medians, ratios the median of each "
              "run's sync against the floor measured next to it.", ""]
     lines += ["Times in seconds, wall clock (CPU time of the process in brackets). Engine = plan + merge "
-              "(`make_plan` and `settle`); Engine+ = all the sync's own work, that is everything except openpyxl "
-              "load/save, the port's cell/grid conversion and QuickBooks calls.", "",
+              "(`make_plan` and `settle`); Engine+ = all the sync's own work, that is everything except the "
+              "workbook port (open, sheet reads and writes, save) and QuickBooks calls.", "",
               "| Contacts | Step | Sync | Floor | Floor, GC off | Engine | Engine+ |",
               "|---:|---|---:|---:|---:|---:|---:|"]
     for r in results:
