@@ -38,7 +38,7 @@ def paired(tmp_path: Path, *, sample: bool = True, vendors: bool = True, sync: b
 def set_settings(book: Path, **values: str) -> None:
     wb = XlsxWorkbook.open(book)
     current = read_settings(wb)
-    write_settings(wb, {**settings_values(current), **values}, current.custom_fields)
+    write_settings(wb, {**settings_values(current), **values}, current.custom_fields, current.columns)
     wb.save()
 
 

@@ -8,7 +8,11 @@ It starts from the add-in template shipped in the installed xlwings package, bec
 * ``PROJECT_NAME`` in its xlwings module becomes ``custmgr``, so xlwings reads its settings (which Python
   to run) from ``custmgr.conf`` files, the ones ``custmgr addin install`` writes;
 * the package parts: our ribbon (the Office 2010 part ``customUI/customUI14.xml``), the add-in's title, the
-  VBA project's name and the name of the template's (unused) settings sheet.
+  VBA project's name (``PROJECT``: not the name of any module, a state the VBA editor itself refuses with
+  error 32813) and the name of the template's (unused) settings sheet.
+
+The file is written readable by everyone the folder lets read it (as any file this user creates), so IT can
+copy it to other computers.
 """
 
 from __future__ import annotations
@@ -33,7 +37,8 @@ from .sources import ribbon_xml, vba_modules
 
 ADDIN_FILE = "custmgr.xlam"
 TITLE = "Customer Manager"
-MODULE = "CustomerManager"  # our ribbon module; also the VBA project's name
+MODULE = "CustomerManager"  # our ribbon module
+PROJECT = "CustomerManagerAddIn"  # the VBA project's name: never a module's
 CONFIG_NAME = "custmgr"  # xlwings' PROJECT_NAME: its settings files are custmgr.conf
 TEMPLATE = "quickstart_addin_ribbon.xlam"
 TEMPLATE_MODULE = "RibbonMyAddin"
@@ -68,6 +73,8 @@ def build(out_dir: Path) -> Path:
         raise BuildError(f"xlwings {importlib.metadata.version('xlwings')} has no add-in template ({TEMPLATE}); "
                          "install a version that has one: pip install -U \"custmgr[addin]\"")
     modules = vba_modules()
+    if PROJECT.casefold() in {name.casefold() for name in (*modules, TEMPLATE_MODULE, "xlwings")}:
+        raise BuildError(f"The VBA project cannot be named {PROJECT}, like one of its modules.")
     ribbon = ribbon_xml()
     check_ribbon(ribbon, modules)
     with tempfile.TemporaryDirectory() as tmp:
@@ -81,11 +88,18 @@ def build(out_dir: Path) -> Path:
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(data)
+        os.chmod(temp, 0o666 & ~_umask())  # mkstemp makes it private
         os.replace(temp, target)
     except BaseException:
         Path(temp).unlink(missing_ok=True)
         raise
     return target
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
 
 def check_ribbon(ribbon: bytes, modules: dict[str, str]) -> None:
@@ -137,7 +151,7 @@ def _edit_package(data: bytes, ribbon: bytes) -> bytes:
     rels, old_ribbon = _ribbon_relationship(parts["_rels/.rels"])
     parts["_rels/.rels"] = rels
     parts.pop(old_ribbon, None)
-    parts["xl/vbaProject.bin"] = rename_project(parts["xl/vbaProject.bin"], MODULE)
+    parts["xl/vbaProject.bin"] = rename_project(parts["xl/vbaProject.bin"], PROJECT)
     parts["xl/workbook.xml"] = _rename_conf_sheet(parts["xl/workbook.xml"])
     parts["docProps/core.xml"] = _titled(parts["docProps/core.xml"])
     out = io.BytesIO()

@@ -49,3 +49,11 @@ def uninstall_command(folder: Path | None) -> None:
 
     for line in uninstall(places(startup=folder)):
         click.echo(line)
+
+
+@addin.command("guide")
+def guide_command() -> None:
+    """Show where the add-in guide is (install, buttons, troubleshooting, what is verified)."""
+    from .sources import guide_path
+
+    click.echo(str(guide_path()))

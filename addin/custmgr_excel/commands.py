@@ -21,12 +21,14 @@ from custmgr.review import read_decisions
 from custmgr.settings import SHEET as SETTINGS
 from custmgr.settings import read_settings
 from custmgr.state import read_state
+from custmgr.summary import Summary
 from custmgr.synclog import LOG
 
 from .feedback import excel_wording, summary_text
 from .layout import is_laid_out, lay_out
 from .live import LiveWorkbook
 from .session import Click
+from .sources import guide_path
 
 
 @dataclass(frozen=True)
@@ -41,6 +43,7 @@ class Command:
 def set_up(click: Click) -> None:
     """Lay out a blank workbook; otherwise check Settings by opening the company, and import the first time."""
     port = click.port()
+    port.check_can_save()
     if not is_laid_out(port):
         lay_out(port)
         port.save()
@@ -56,20 +59,25 @@ def set_up(click: Click) -> None:
                   "ID), then click Set Up Sync again.")
         return
     first = not read_state(port).sync_count
-    paired = engine.setup(port, connector=settings.connector, company=settings.company,
-                          vendors=VENDOR in settings.kinds, inactive=settings.include_inactive)
-    if not first:
+    with click.quickbooks():
+        paired = engine.setup(port, connector=settings.connector, company=settings.company,
+                              vendors=VENDOR in settings.kinds, inactive=settings.include_inactive)
+        summary = engine.sync(port, progress=click.progress())[0] if first else None
+    if summary is None:
         click.say(f"{excel_wording(paired)}\n\nThe settings are fine. Click Sync to sync.")
         return
-    summary, _ = engine.sync(port, progress=click.progress())
     click.say(f"{excel_wording(paired)}\n\n{summary_text(summary)}", problem=summary.outcome.endswith("failed"))
 
 
 def sync(click: Click) -> None:
     """Sync both ways; a refusal the bookkeeper may override is asked about."""
     port = _needs_sheets(click)
-    result = click.or_anyway(lambda force: engine.sync(port, force=force, progress=click.progress()),
-                             "Sync anyway?")
+
+    def run(force: bool) -> tuple[Summary, object]:
+        with click.quickbooks():
+            return engine.sync(port, force=force, progress=click.progress())
+
+    result = click.or_anyway(run, "Sync anyway?")
     if result is not None:
         summary = result[0]
         click.say(summary_text(summary), problem=summary.outcome.endswith("failed"))
@@ -122,7 +130,7 @@ def help_(click: Click) -> None:
     click.say("\n".join([f"Customer Manager {__version__} (xlwings {xlwings_version()})", "",
                          _workbook_line(click), "", *(f"{c.label}: {c.does}" for c in COMMANDS.values()), "",
                          f"Log file: {click.log_path}",
-                         "Guide: docs/excel-addin.md in Customer Manager (install, buttons, troubleshooting)."]))
+                         f"Guide (install, buttons, troubleshooting): {guide_path()}"]))
 
 
 def _workbook_line(click: Click) -> str:
@@ -141,7 +149,9 @@ def _workbook_line(click: Click) -> str:
 
 
 def _needs_sheets(click: Click) -> LiveWorkbook:
+    """The workbook, if it can keep a sync and has the Customer Manager sheets."""
     port = click.port()
+    port.check_can_save()
     if not is_laid_out(port):
         raise CustmgrError(f"{port.label} has no Customer Manager sheets yet: click Set Up Sync first.")
     return port

@@ -7,6 +7,7 @@ Excel the same advice is a button or a question, so :func:`excel_wording` reword
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 from custmgr.summary import Summary
@@ -51,22 +52,26 @@ def shorten(text: str, more: str = "The rest is in the Sync Log sheet.") -> str:
     return text[: MAX_MESSAGE - len(more) - 2].rsplit("\n", 1)[0] + "\n…\n" + more
 
 
-def status_progress(app: Any) -> Progress:
-    """Engine progress in Excel's status bar: each phase's name, then its percentage in steps of ten, so a
-    sync of any size updates the status bar a dozen times per phase at most (each update is a call)."""
+def status_progress(app: Any, beat: Callable[[], None] = lambda: None) -> Progress:
+    """Engine progress in Excel's status bar: each phase's name and count ("Reading QuickBooks… 1,200 of
+    14,500"), updated at each tenth of the phase, so a sync of any size updates the status bar a dozen times
+    per phase at most (each update is a call). ``beat`` is told of every step, however small."""
     state: dict[str, Any] = {"label": "", "total": 0, "done": 0, "step": -1}
 
     def start(label: str, total: int) -> None:
+        beat()
         state.update(label=label, total=total, done=0, step=0)
-        app.status_bar = f"{TITLE}: {label}…"
+        app.status_bar = f"{TITLE}: {label}… 0 of {total:,}" if total > 0 else f"{TITLE}: {label}…"
 
     def advance(n: int) -> None:
+        beat()
         state["done"] += n
-        if state["total"] <= 0:
+        total = state["total"]
+        if total <= 0:
             return
-        percent = min(100, state["done"] * 100 // state["total"])
-        if percent // 10 > state["step"]:
-            state["step"] = percent // 10
-            app.status_bar = f"{TITLE}: {state['label']}… {percent}%"
+        done = min(total, state["done"])
+        if done * 10 // total > state["step"]:
+            state["step"] = done * 10 // total
+            app.status_bar = f"{TITLE}: {state['label']}… {done:,} of {total:,}"
 
-    return Progress(start, advance, lambda: None)
+    return Progress(start, advance, beat)

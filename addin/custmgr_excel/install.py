@@ -8,7 +8,11 @@ its VBA which Python to run.
   user's profile on Windows, in Excel's sandbox folder on a Mac. Install writes the interpreter there
   (``INTERPRETER_WIN``/``INTERPRETER_MAC``: this Python, where custmgr is installed) and keeps the workbook's
   folder off ``sys.path``, so a stray ``custmgr.py`` beside a workbook cannot shadow the real package.
-* On a Mac, RunPython goes through an AppleScript that must sit in Excel's script folder.
+* A conda Python on Windows fails to load its DLLs (ssl) unless its environment is activated, so for one,
+  install also writes ``CONDA PATH`` and ``CONDA ENV``, which make xlwings' VBA activate it first.
+* On a Mac, RunPython goes through an AppleScript that must sit in Excel's script folder, and the startup
+  folder is asked of Excel when it is running (it differs between Office versions and languages); when it
+  is not, the usual places are looked for.
 """
 
 from __future__ import annotations
@@ -19,8 +23,9 @@ import importlib.metadata
 import io
 import os
 import shutil
+import subprocess
 import sys
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,6 +34,7 @@ from custmgr.errors import CustmgrError
 from .build import ADDIN_FILE, CONFIG_NAME, build, xlwings_folder
 
 OFFICE_CONTAINER = Path("Library", "Group Containers", "UBF8T346G9.Office")
+CONDA_KEYS = ("CONDA PATH", "CONDA ENV")
 MAC_STARTUP = (Path("User Content.localized", "Startup.localized", "Excel"), Path("User Content", "Startup", "Excel"))
 
 
@@ -64,9 +70,34 @@ def current_platform() -> str:
     return sys.platform
 
 
+Run = Callable[..., "subprocess.CompletedProcess[str]"]
+_ASK_STARTUP = ('if application "Microsoft Excel" is running then\n'
+                '  tell application "Microsoft Excel" to return POSIX path of (startup path as text)\n'
+                'end if\nreturn ""')
+
+
+def excel_startup_folder(run: Run = subprocess.run) -> Path | None:
+    """Excel for Mac's startup folder, asked of Excel itself if it is running; None if it cannot be asked."""
+    try:
+        done = run(["osascript", "-e", _ASK_STARTUP], capture_output=True, text=True, timeout=30)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    answer = done.stdout.strip() if done.returncode == 0 else ""
+    return Path(answer) if answer.startswith("/") else None
+
+
+def conda_settings(prefix: Path = Path(sys.prefix)) -> dict[str, str]:
+    """``CONDA PATH`` and ``CONDA ENV`` for a conda environment's Python (nothing for any other Python)."""
+    if not (prefix / "conda-meta").is_dir():
+        return {}
+    if prefix.parent.name == "envs":
+        return {"CONDA PATH": str(prefix.parent.parent), "CONDA ENV": prefix.name}
+    return {"CONDA PATH": str(prefix), "CONDA ENV": "base"}
+
+
 def places(platform: str | None = None, env: Mapping[str, str] | None = None, home: Path | None = None,
-           startup: Path | None = None) -> Places:
-    """The places on this system (``startup`` overrides Excel's startup folder)."""
+           startup: Path | None = None, ask: Callable[[], Path | None] = excel_startup_folder) -> Places:
+    """The places on this system (``startup`` overrides Excel's startup folder; on a Mac ``ask`` asks Excel)."""
     platform = platform or current_platform()
     env = os.environ if env is None else env
     home = home or Path.home()
@@ -77,8 +108,9 @@ def places(platform: str | None = None, env: Mapping[str, str] | None = None, ho
                       profile / f".{CONFIG_NAME}" / f"{CONFIG_NAME}.conf")
     if platform == "darwin":
         office = home / OFFICE_CONTAINER
-        found = next((office / p for p in MAC_STARTUP if (office / p).is_dir()), office / MAC_STARTUP[0])
-        return Places("macOS", startup or found,
+        found = startup or ask() or next((office / p for p in MAC_STARTUP if (office / p).is_dir()),
+                                         office / MAC_STARTUP[0])
+        return Places("macOS", found,
                       home / "Library" / "Containers" / "com.microsoft.Excel" / "Data" / f"{CONFIG_NAME}.conf",
                       home / "Library" / "Application Scripts" / "com.microsoft.Excel")
     system = "Linux" if platform.startswith("linux") else platform
@@ -91,6 +123,10 @@ def install(where: Places, python: str = sys.executable) -> list[str]:
     """Build the add-in into the startup folder and point it at ``python``; returns what was done."""
     settings = read_config(where)
     settings.update({where.interpreter_key: python, "ADD_WORKBOOK_TO_PYTHONPATH": "False"})
+    for key in CONDA_KEYS:
+        settings.pop(key, None)
+    if where.system == "Windows":
+        settings.update(conda_settings(Path(python).parent))  # a conda python.exe sits in its environment
     config = config_bytes(where, settings)  # refused before anything is installed
     try:
         addin = build(where.startup)
@@ -121,7 +157,7 @@ def uninstall(where: Places) -> list[str]:
         raise CustmgrError(f"{addin} is in use ({exc.strerror}). Quit Excel and run custmgr addin uninstall "
                            "again.") from exc
     settings = read_config(where)
-    ours = {where.interpreter_key, "ADD_WORKBOOK_TO_PYTHONPATH"}
+    ours = {where.interpreter_key, "ADD_WORKBOOK_TO_PYTHONPATH", *CONDA_KEYS}
     if settings.keys() & ours:
         write_config(where, {k: v for k, v in settings.items() if k not in ours})
         done.append(f"Removed the add-in's settings from {where.config}")

@@ -1,19 +1,24 @@
 """The workbook port on a workbook open in Excel, through xlwings.
 
-Two rules shape it:
+Three rules shape it:
 
 * Every call to Excel is a round trip to another process. A sheet is read with one call for its values and
-  one for its formulas, and written with one call, whatever its size; nothing loops over rows or cells.
+  one for its formulas (one more of each per million cells); a write sends only the blocks of cells that
+  changed, each in one call per 100,000 cells (xlwings' own budget per call). Nothing loops over rows or
+  cells.
 * Nothing reaches Excel before :meth:`LiveWorkbook.save`. Reads are kept; writes and sheet changes are
   staged, checked at once (so a value Excel cannot store is refused with its place, as the file port does),
   and applied in order by ``save``, which then saves the file. An error while the engine works (QuickBooks
   refusing a write, a bad setting) therefore leaves the open workbook exactly as it was, as the file port
-  leaves the file; and if Excel fails part way through ``save``, the file on disk is still the old one.
+  leaves the file; if Excel fails part way through ``save``, what was applied is taken back where it can
+  be (see changes.py), and the file on disk is still the old one.
+* Cells the sync did not change are never written, so the bookkeeper's own columns, formulas and their
+  spills stay exactly as they are.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -23,6 +28,7 @@ from openpyxl.utils import get_column_letter
 from custmgr.errors import WorkbookError
 from custmgr.workbook.port import CellValue, Grid, Visibility, WorkbookPort
 
+from . import ranges
 from .changes import ExcelChanges
 from .checks import (
     MAX_COL,
@@ -55,13 +61,14 @@ class LiveWorkbook(WorkbookPort):
         self._book = book
         self._native = native if native is not None else native_for()
         self.label = str(book.name)
-        self.path = local_path(str(book.fullname))
+        self.path, self._no_file = local_file(book)
         self._sheets: list[_Sheet] | None = None
         self._tables: dict[str, str] | None = None  # table or workbook name (casefold) -> sheet, '' for a name
         self._staged: list[tuple[Any, ...]] = []
-        self._extent: dict[str, tuple[int, int]] = {}  # sheet (casefold) -> rows, columns Excel holds, if known
-        #: Whether the last :meth:`save` also saved the file (a workbook never saved has no file yet).
-        self.saved_to_disk = False
+        self._held: dict[str, Grid] = {}  # sheet (casefold) -> the values Excel holds, where known
+        #: Called first and last thing in :meth:`save` (the ribbon pauses its QuickBooks timeout in between).
+        self.on_save: Callable[[], None] = lambda: None
+        self.after_save: Callable[[], None] = lambda: None
 
     def __repr__(self) -> str:
         return f"LiveWorkbook({self.label!r})"
@@ -141,17 +148,21 @@ class LiveWorkbook(WorkbookPort):
 
     def _load(self, name: str) -> Grid:
         xs = self._book.sheets[name]
-        last = xs.used_range.last_cell
-        n_rows, n_cols = int(last.row), int(last.column)
-        rng = xs.range((1, 1), (n_rows, n_cols))
-        grid = grid_from_excel(rng.options(ndim=2, err_to_str=True).value, rng.formula, n_rows, n_cols)
-        self._extent[name.casefold()] = (n_rows, n_cols)
+        n_rows, n_cols = ranges.last_cell(self._native.used_address(xs))
+        # Raw, not err_to_str: that fails on a Mac for any range of two rows or more (xlwings 0.37). An error
+        # value is told from its formula instead (values.from_excel).
+        grid = grid_from_excel(ranges.read_raw(xs, n_rows, n_cols), ranges.read_raw(xs, n_rows, n_cols, "formula"),
+                               n_rows, n_cols)
+        self._held[name.casefold()] = [list(row) for row in grid]
         return grid
 
     def write(self, sheet: str, rows: Sequence[Sequence[CellValue]]) -> None:
-        """Stage ``rows`` as the sheet's whole content; checked now, written by :meth:`save` in one call."""
+        """Stage ``rows`` as the sheet's whole content; checked now, and by :meth:`save` only the cells that
+        differ from what Excel holds are written."""
         found = self._sheet(sheet)
         check_grid(found.name, rows)
+        if found.grid is None and not found.new:
+            self.read(found.name)  # what Excel holds, so that only what changes is sent
         found.grid = rectangle(rows)
         self._staged.append(("write", found.name, found.grid))
 
@@ -209,36 +220,87 @@ class LiveWorkbook(WorkbookPort):
 
     # ----------------------------------------------------------------------------------------- saving
 
-    def save(self) -> None:
-        """Apply the staged changes to the open workbook, then save its file (if it has one yet)."""
-        self._apply_staged()
-        self.saved_to_disk = False
+    def check_can_save(self) -> None:
+        """Refuse, with what to do, a workbook whose changes could not be saved: run before QuickBooks is
+        contacted, so that a sync never writes to QuickBooks what the workbook then cannot keep."""
         if self.path is None:
-            return
+            raise WorkbookError(self._no_file)
         try:
+            read_only = self._native.read_only(self._book)
+        except Exception:  # Excel could not say: saving will tell
+            read_only = False
+        if read_only:
+            raise WorkbookError(f"{self.label} is open read-only (it was opened read-only, or someone else has "
+                                "it open), so Customer Manager could not save the sync in it. Close it, open "
+                                "it for editing (or ask who has it open to close it), then click the button "
+                                "again. Nothing was changed.")
+
+    def save(self) -> None:
+        """Apply the staged changes to the open workbook, then save its file."""
+        if self.path is None:
+            raise WorkbookError(self._no_file)
+        self.on_save()
+        try:
+            self._apply_staged()
             self._book.save()
+        except WorkbookError:
+            raise
         except Exception as exc:  # COM and AppleScript errors have no common type
             raise WorkbookError(f"Excel could not save {self.label} ({exc}). The changes are in the open "
                                 "workbook: save it with File > Save As under another name.") from exc
-        self.saved_to_disk = True
+        finally:
+            self.after_save()
 
     def _apply_staged(self) -> None:
         staged, self._staged = self._staged, []
         if not staged:
             return
+        changes = ExcelChanges(self._book, self._native, self._held)
         try:
-            ExcelChanges(self._book, self._native, self._extent).apply(staged)
+            changes.apply(staged)
         except Exception as exc:
-            self._sheets, self._tables = None, None  # Excel holds part of the changes: read it afresh
-            self._extent.clear()
-            after = (" Close it without saving and open it again: the file on disk is unchanged."
-                     if self.path is not None else "")
-            raise WorkbookError(f"Excel stopped while updating {self.label} ({exc}).{after} Then try again."
-                                ) from exc
+            self._sheets, self._tables = None, None  # read Excel afresh
+            self._held.clear()
+            if changes.undone:
+                raise WorkbookError(f"Excel stopped while updating {self.label} ({exc}); what had been "
+                                    "changed was taken back. Click the button again.") from exc
+            raise WorkbookError(f"Excel stopped while updating {self.label} ({exc}). Close it without saving "
+                                "and open it again: the file on disk is unchanged. Then try again.") from exc
+
+
+def local_file(book: Any) -> tuple[Path | None, str]:
+    """The workbook's file on this computer; or None and what to do about it.
+
+    xlwings maps a OneDrive or SharePoint address to the synced folder; where there is none it raises,
+    and not always an ``XlwingsError`` (a SharePoint library not synced here gives an UnboundLocalError in
+    xlwings 0.37), so any failure means "no local file".
+    """
+    label = _name(book)
+    try:
+        fullname = str(book.fullname)
+    except Exception:
+        return None, (f"{label} is kept online (SharePoint, Teams or OneDrive) and has no copy on this "
+                      "computer, so Customer Manager cannot save a sync in it. Sync the library to this "
+                      "computer (the Sync button in SharePoint or OneDrive, or Open in app from a synced "
+                      "folder), open the workbook from that folder, then click the button again. Nothing "
+                      "was changed.")
+    path = local_path(fullname)
+    if path is None:
+        return None, (f"{label} has never been saved, so Customer Manager has nowhere to keep a sync. Save it "
+                      "first (File > Save As, in a folder on this computer or a synced OneDrive or "
+                      "SharePoint folder), then click the button again. Nothing was changed.")
+    return path, ""
+
+
+def _name(book: Any) -> str:
+    try:
+        return str(book.name)
+    except Exception:
+        return "This workbook"
 
 
 def local_path(fullname: str) -> Path | None:
-    """The workbook's file, or None for a workbook never saved ("Book1") or kept online (OneDrive, SharePoint)."""
+    """The workbook's file, or None for a workbook never saved ("Book1") or an address on the web."""
     if not fullname or "://" in fullname:
         return None
     path = Path(fullname)

@@ -16,6 +16,7 @@ from custmgr.errors import CustmgrError
 
 from .commands import COMMANDS, xlwings_version
 from .feedback import excel_wording
+from .guards import one_at_a_time
 from .logs import log_to_file
 from .native import Native, native_for
 from .session import Click
@@ -42,7 +43,7 @@ def run(tag: str, book: Any = None, native: Native | None = None) -> None:
                 raise CustmgrError(f"The ribbon asked for {tag!r}, which this Customer Manager does not know. "
                                    "Install the add-in again (custmgr addin install) and restart Excel.")
             _check_xlwings()
-            with click.running(command.label):
+            with one_at_a_time(click.key, str(click.book.name)), click.running(command.label):
                 command.run(click)
             log.info("%s: done", tag)
         except CustmgrError as err:

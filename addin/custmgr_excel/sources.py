@@ -1,6 +1,8 @@
-"""The add-in's sources: the ribbon (``customUI.xml``) and the VBA modules (``vba/*.bas``), as text.
+"""The add-in's sources: the ribbon (``customUI.xml``) and the VBA modules (``vba/*.bas``), as text; and its
+guide (``excel-addin.md``), which Help and error messages point at.
 
-They live in ``addin/`` of a source checkout and in ``custmgr_excel/addin/`` of an installed wheel.
+They live in ``addin/`` (the guide in ``docs/``) of a source checkout and in ``custmgr_excel/addin/`` of an
+installed wheel.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from custmgr.errors import CustmgrError
 
 RIBBON = "customUI.xml"
 VBA_FOLDER = "vba"
+GUIDE = "excel-addin.md"
 
 
 def sources_dir() -> Path:
@@ -34,3 +37,12 @@ def vba_modules() -> dict[str, str]:
         text = path.read_text(encoding="utf-8")
         modules[path.stem] = "\r\n".join(text.replace("\r\n", "\n").split("\n"))
     return modules
+
+
+def guide_path() -> Path:
+    """The add-in guide on this computer (installed with the wheel, or in the checkout's docs folder)."""
+    here = sources_dir()
+    for candidate in (here / GUIDE, here.parent / "docs" / GUIDE):
+        if candidate.is_file():
+            return candidate
+    return here / GUIDE

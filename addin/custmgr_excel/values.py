@@ -12,7 +12,10 @@ What Excel does with a value decides the rules here:
   text is written with Excel's text marker, a leading apostrophe (as when typing ``'007``): Excel stores the
   text exactly and shows the apostrophe only in the formula bar.
 * A formula is told from text by reading both the values and the formulas of a range: a formula cell's value
-  is its result, a text cell's "formula" is the text itself.
+  is its result, a text cell's "formula" is the text itself. An error value typed as a constant (``#N/A``)
+  reads as an empty value and its text as the formula, so it is read as that text, on both platforms.
+* The shape of what comes back differs: a scalar for one cell; on a Mac a one-row range may come back as one
+  flat list. Every read is made rows of cells here, whatever the shape.
 
 The checks on values (characters Excel cannot store, text too long, NaN, dates before 1900) are the file
 port's own, so both ports refuse the same values with the same messages.
@@ -36,6 +39,12 @@ TEXT_MARKER = "'"
 EXCEL_DAY_ZERO = _dt.date(1899, 12, 30)
 _MIDNIGHT = _dt.time()
 _EXACT_FLOAT = 2.0**53
+#: What COM hands over for an error value (xlwings' ``cell_errors``); Excel's numbers always come as floats.
+COM_ERRORS = frozenset({-2146826281, -2146826246, -2146826259, -2146826288, -2146826252, -2146826265,
+                        -2146826273})
+_KNOWN = (str, bool, int, float, Decimal, _dt.datetime, _dt.date, _dt.time)
+ERROR_VALUES = frozenset({"#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A", "#GETTING_DATA",
+                          "#SPILL!", "#CALC!", "#FIELD!", "#BLOCKED!", "#CONNECT!", "#BUSY!", "#UNKNOWN!"})
 
 
 def to_excel(value: CellValue) -> Any:
@@ -53,19 +62,25 @@ def to_excel(value: CellValue) -> Any:
 
 
 def from_excel(value: Any, formula: Any) -> CellValue:
-    """One cell as the port's value, from what xlwings read as its value and as its formula."""
+    """One cell as the port's value, from its value as Excel hands it over (raw) and its formula.
+
+    An empty cell is None on Windows and "" on a Mac; an error value is its COM error code (an int) on
+    Windows and ``missing value`` on a Mac: all of these read as no value (or the error's text).
+    """
     if isinstance(formula, str) and formula.startswith("=") and len(formula) > 1 and value != formula:
         return Formula(formula)
-    if value is None or value == "":
-        return None
+    if (value is None or value == "" or (type(value) is int and value in COM_ERRORS)
+            or not isinstance(value, _KNOWN)):
+        return formula if formula in ERROR_VALUES else None
     if isinstance(value, bool | str):
         return value
     if isinstance(value, Decimal):  # pywin32 reads a cell formatted as currency as a Decimal
         value = float(value)
     if isinstance(value, float):
         return int(value) if value.is_integer() and abs(value) < _EXACT_FLOAT else value
-    if isinstance(value, _dt.datetime):
-        value = value.replace(tzinfo=None)
+    if isinstance(value, _dt.datetime):  # pywin32 hands over its own timezone-aware subclass
+        value = _dt.datetime(value.year, value.month, value.day, value.hour, value.minute, value.second,
+                             value.microsecond)
         if value.date() == EXCEL_DAY_ZERO:
             return value.time()
         return value.date() if value.time() == _MIDNIGHT else value
@@ -85,6 +100,8 @@ def as_2d(data: Any, n_rows: int, n_cols: int) -> list[list[Any]]:
     """What xlwings returns for a range (a scalar for one cell, rows of tuples for formulas) as a list of rows."""
     if n_rows == 1 and n_cols == 1 and not isinstance(data, list | tuple):
         return [[data]]
+    if n_rows == 1 and isinstance(data, list | tuple) and not any(isinstance(v, list | tuple) for v in data):
+        data = [data]  # one row as one flat list (Excel for Mac)
     rows = [list(row) if isinstance(row, list | tuple) else [row] for row in data]
     if len(rows) != n_rows or any(len(row) != n_cols for row in rows):
         raise WorkbookError(f"Excel returned {len(rows)} rows for a range of {n_rows} rows and {n_cols} "

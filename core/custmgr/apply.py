@@ -13,9 +13,9 @@ from .classify import Case
 from .connector import ChangeResult
 from .contact import Values, clean_text, normalize_values
 from .contacts import ROW_ID, STATUS, ContactRow, ContactsSheet, field_label, row_cells
-from .errors import NameInUse
-from .plan import RecordPlan, SyncPlan
-from .review import ADD, CONFLICT, Decision
+from .errors import AuthRequired, NameInUse, Retryable, StaleVersion, Unavailable
+from .plan import NAME_IN_USE, RecordPlan, SyncPlan
+from .review import ADD, CONFLICT, DELETE, DELETED_CHANGED, Decision
 from .state import Link
 from .summary import Summary
 from .workbook.port import CellValue
@@ -67,7 +67,7 @@ def settle(sheet: ContactsSheet, rows: Sequence[ContactRow], plan: SyncPlan, res
             error = res.error if res else None
             out.decisions.extend(_after_failure(rec, error, answered or {}))
             if index is not None:
-                new_rows[index] = _set(new_rows[index], status_col, f"Failed: {error}")
+                new_rows[index] = _set(new_rows[index], status_col, failed_status(error))
                 touched.add(index)
             continue
         if rec.problems:
@@ -122,6 +122,11 @@ def settle(sheet: ContactsSheet, rows: Sequence[ContactRow], plan: SyncPlan, res
     return out
 
 
+def failed_status(error: Exception | None) -> str:
+    """Sync Status of a contact whose write failed: QuickBooks' reason, as text any cell can hold."""
+    return "Failed: " + clean_text(" ".join(str(error).split()))[0][:1000]
+
+
 def cell_id(row: Row, col: int) -> str:
     value = row[col] if col < len(row) else None
     return str(value).strip() if value is not None else ""
@@ -135,16 +140,38 @@ def _set(row: Row | None, col: int, value: str) -> Row:
 
 
 def _after_failure(rec: RecordPlan, error: Exception | None, answered: Mapping[str, Decision]) -> list[Decision]:
-    """Decisions to show after ``rec``'s write failed: the answered ones it carried out stay open, as marked."""
+    """Decisions to show after ``rec``'s write failed: the answered ones it carried out stay open, as marked;
+    a deactivation QuickBooks refused is asked again, unmarked, with its reason."""
+    if rec.op == "deactivate" and error is not None and not isinstance(error, _PASSING):
+        return [_refused_deactivation(rec, error, answered)]
     if rec.op == "add" and rec.case is Case.NEW_HERE and isinstance(error, NameInUse):
         suggested = _free_name(rec.name)
         return [Decision(ADD, rec.row_id, rec.name, field="Name", left=rec.name,
-                         right=f"(name in use; try {suggested!r})", detail=f"name in use: {rec.name}",
+                         right=f"(name in use; try {suggested!r})", detail=f"{NAME_IN_USE}{rec.name}",
                          note=f"QuickBooks already has a contact named {rec.name!r} (perhaps a vendor or an "
                               f"inactive one). Rename the row on Contacts (for example to {suggested!r}), then "
                               "mark Accept Left again.")]
     carried = [d for d in answered.values() if d.row_id == rec.row_id and d.side is not None]
     return [*rec.decisions, *(d for d in carried if d.key not in {x.key for x in rec.decisions})]
+
+
+#: Failures that pass by themselves or are re-planned: the write goes again as it is.
+_PASSING = (Retryable, Unavailable, AuthRequired, StaleVersion)
+
+
+def _refused_deactivation(rec: RecordPlan, error: Exception, answered: Mapping[str, Decision]) -> Decision:
+    """The row is gone, so Review is the one place to say why QuickBooks kept the contact; marked again as it
+    was, the same refusal would come back at every sync."""
+    kind = DELETE if rec.case is Case.DELETED_HERE else DELETED_CHANGED
+    reason = getattr(error, "reason", None) or str(error)
+    note = (f"QuickBooks refused to make it inactive: {reason.rstrip('.')}. Mark Accept Right to bring the row "
+            "back, or deal with it in QuickBooks (for example settle the open balance) and mark Accept Left again.")
+    asked = answered.get(f"{kind}|{rec.row_id}")
+    refused = f"refused: {reason}"  # a new detail: the marks made on the question before do not carry over
+    if asked is not None:
+        return replace(asked, accept_left=False, accept_right=False, note=note, detail=refused)
+    return Decision(kind, rec.row_id, rec.name, field="Whole contact", left="(row deleted)",
+                    right="(still active in QuickBooks)", note=note, detail=refused)
 
 
 def _free_name(name: str) -> str:
@@ -160,6 +187,8 @@ def _count(rec: RecordPlan, receive: Values, summary: Summary) -> None:
         summary.sent += 1
     elif rec.op == "deactivate":
         summary.made_inactive += 1
+    elif rec.op == "merge":
+        summary.merged += 1
     if rec.create_row is not None:
         if rec.case is Case.NEW_THERE:
             summary.imported += 1
@@ -171,14 +200,32 @@ def _count(rec: RecordPlan, receive: Values, summary: Summary) -> None:
         summary.removed += 1
 
 
+def done_in_quickbooks(plan: SyncPlan, results: Mapping[str, ChangeResult]) -> list[str]:
+    """What QuickBooks took of ``plan``, one phrase per contact ("added 'Acme'"), in the plan's order."""
+    out = []
+    for rec in plan.records:
+        res = results.get(rec.row_id) if rec.op else None
+        if res is not None and res.ok:
+            out.append(describe_write(rec))
+    return out
+
+
+def describe_write(rec: RecordPlan) -> str:
+    """One QuickBooks write for messages, the log and Undo: "changed Phone, Email of 'Acme'"."""
+    if rec.op == "add":
+        return f"added {rec.name!r}"
+    if rec.op == "deactivate":
+        return f"made {rec.name!r} inactive"
+    if rec.op == "merge":
+        return f"merged {rec.name!r} into QuickBooks record {rec.merge_into}"
+    return f"changed {', '.join(field_label(k) for k in sorted(rec.send))} of {rec.name!r}"
+
+
 def _log(rec: RecordPlan, row: ContactRow | None, receive: Values, link: Link | None, out: Settled) -> None:
     base = link.base if link else {}
-    if rec.op == "add":
-        out.remote_done.append(f"added {rec.name!r}")
-    elif rec.op == "deactivate":
-        out.remote_done.append(f"made {rec.name!r} inactive")
-    elif rec.op == "update":
-        out.remote_done.append(f"changed {', '.join(field_label(k) for k in sorted(rec.send))} of {rec.name!r}")
+    if rec.op:
+        out.remote_done.append(describe_write(rec))
+    if rec.op == "update":
         for k, v in sorted(rec.send.items()):
             out.log.append((rec.name, k, "To QuickBooks", base.get(k, ""), v))
     if rec.create_row is None and row is not None:

@@ -11,19 +11,50 @@ from __future__ import annotations
 import datetime as _dt
 import hashlib
 import json
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from .cells import cell_text, json_cells, json_from_cells
+from .connector import ChangeResult, RemoteRecord
+from .contact import CUSTOMER, JOB_SEPARATOR, NO, YES, name_key, normalize
 from .contacts import SHEET as CONTACTS
 from .errors import CustmgrError, WorkbookError
+from .plan import RecordPlan
 from .review import SHEET as REVIEW
 from .state import PAIR_SHEET, STATE_HEADER, STATE_SHEET, Link, link_from_row, link_row
 from .workbook.port import CellValue, Formula, Grid, WorkbookPort
 
 PREFIX = "_cm_backup_"
 _PLAIN = (str, int, float, bool, type(None))  # cell values JSON holds as they are
+
+
+FORMAT = 2  # 2: QuickBooks writes recorded as ``Written`` (older backups have only the ``remote_done`` text)
+
+
+@dataclass(frozen=True)
+class Written:
+    """One QuickBooks write a sync made, as undoing it in QuickBooks needs it."""
+
+    row_id: str
+    op: str  # add | update | deactivate
+    kind: str
+    name: str  # the contact's name after the sync, for messages
+    remote_id: str
+    version_before: str  # the version the write was made on ('' for an add)
+    version_after: str  # the version the write left: anything else means someone changed the record since
+    old: dict[str, str]  # QuickBooks' value of each field written, before the write
+    new: dict[str, str]  # what QuickBooks stored
+
+    def to_json(self) -> dict[str, Any]:
+        return {"op": self.op, "kind": self.kind, "name": self.name, "remote_id": self.remote_id,
+                "version_before": self.version_before, "version_after": self.version_after, "old": self.old,
+                "new": self.new}
+
+    @classmethod
+    def from_json(cls, row_id: str, data: dict[str, Any]) -> Written:
+        return cls(row_id, data["op"], data["kind"], data["name"], data["remote_id"], data["version_before"],
+                   data["version_after"], dict(data["old"]), dict(data["new"]))
 
 
 @dataclass
@@ -38,6 +69,10 @@ class Backup:
     pair: Grid = field(default_factory=list)
     review: Grid = field(default_factory=list)
     remote_done: list[str] = field(default_factory=list)
+    #: The sync's QuickBooks writes in the order made; None in a backup written before they were recorded.
+    writes: list[Written] | None = field(default_factory=list)
+    #: Row ID -> version an interrupted undo left in QuickBooks ('' = deleted): already put back there.
+    undone: dict[str, str] = field(default_factory=dict)
 
 
 def row_hash(row: Sequence[CellValue] | None) -> str | None:
@@ -93,8 +128,8 @@ def write_backup(book: WorkbookPort, backup: Backup, keep: int) -> None:
         for _, name in backup_sheets(book):
             book.remove_sheet(name)
         return
-    grid: Grid = [["meta", *json_cells({"number": backup.number, "when": backup.when,
-                                        "remote_done": backup.remote_done})],
+    grid: Grid = [["meta", *json_cells({"number": backup.number, "when": backup.when, "format": FORMAT,
+                                        "remote_done": backup.remote_done, "undone": backup.undone})],
                   ["header", *json_cells(_row_json(backup.header))],
                   ["pair", *json_cells([_row_json(r) for r in backup.pair])],
                   ["review", *json_cells([_row_json(r) for r in backup.review])]]
@@ -102,6 +137,8 @@ def write_backup(book: WorkbookPort, backup: Backup, keep: int) -> None:
         grid.append(["row", rid, index, after_hash, *json_cells(_row_json(before))])
     for rid, link_cells in backup.links.items():
         grid.append(["link", rid, *json_cells(_row_json(link_cells))])
+    for w in backup.writes or ():
+        grid.append(["write", w.row_id, *json_cells(w.to_json())])
     name = f"{PREFIX}{backup.number}"
     if name in book.sheet_names():
         book.remove_sheet(name)
@@ -115,9 +152,30 @@ def write_backup(book: WorkbookPort, backup: Backup, keep: int) -> None:
 
 
 def read_backup(book: WorkbookPort, name: str) -> Backup:
+    """The backup in sheet ``name``; a damaged one raises naming its row, and nothing is changed."""
     grid = book.read(name)
+    try:
+        return _read_rows(grid)
+    except (ValueError, TypeError, KeyError, AttributeError, IndexError):
+        number = _first_bad_row(grid)
+    raise WorkbookError("this backup is damaged (the workbook was edited outside Customer Manager), so it "
+                        "cannot be undone. Restore a copy of the file if you need that sync undone. Nothing was "
+                        "changed.", sheet=name, row=number)
+
+
+def _first_bad_row(grid: Grid) -> int:
+    for number in range(1, len(grid) + 1):
+        try:
+            _read_rows(grid[number - 1:number])
+        except (ValueError, TypeError, KeyError, AttributeError, IndexError):
+            return number
+    return 1
+
+
+def _read_rows(grid: Grid) -> Backup:
     meta: dict[str, Any] = {}
     b = Backup(0, "", [], {}, {})
+    writes: list[Written] = []
     for row in grid:
         tag = cell_text(row[0]) if row else ""
         if tag == "meta":
@@ -134,17 +192,86 @@ def read_backup(book: WorkbookPort, name: str) -> Backup:
                                          _row_back(json_from_cells(row[4:])), cell_text(row[3]) or None)
         elif tag == "link":
             b.links[cell_text(row[1])] = _row_back(json_from_cells(row[2:]))
+        elif tag == "write":
+            writes.append(Written.from_json(cell_text(row[1]), json_from_cells(row[2:])))
     b.number, b.when, b.remote_done = int(meta.get("number", 0)), meta.get("when", ""), meta.get("remote_done", [])
+    b.writes = writes if int(meta.get("format", 1)) >= FORMAT else None
+    b.undone = dict(meta.get("undone", {}))
     return b
 
 
 def make_backup(number: int, when: str, header: list[CellValue],
                 changed_rows: Mapping[str, tuple[int | None, list[CellValue] | None, list[CellValue] | None]],
                 changed_links: Mapping[str, Link | None], keys: list[str], pair: Grid, review: Grid,
-                remote_done: list[str]) -> Backup:
+                remote_done: list[str], writes: Sequence[Written] = ()) -> Backup:
     rows = {rid: (index, before, row_hash(after)) for rid, (index, before, after) in changed_rows.items()}
     links = {rid: (link_row(link, keys) if link else None) for rid, link in changed_links.items()}
-    return Backup(number, when, header, rows, links, pair, review, remote_done)
+    return Backup(number, when, header, rows, links, pair, review, remote_done, list(writes))
+
+
+def record_writes(records: Sequence[RecordPlan], results: Mapping[str, ChangeResult],
+                  before: Mapping[str, Mapping[str, str]], links: Mapping[str, Link]) -> list[Written]:
+    """The QuickBooks writes that succeeded, in the order they were made (``results``' order), with what
+    QuickBooks held before each: ``before`` (remote id -> values read this sync) or, for a record not read because
+    its version had not moved, the link's base, which is then what QuickBooks held."""
+    by_row = {r.row_id: r for r in records if r.op}
+    out = []
+    for row_id, result in results.items():
+        rec = by_row.get(row_id)
+        if rec is None or rec.op is None or not result.ok or result.record is None:
+            continue
+        stored = result.record
+        link = links.get(row_id)
+        there = before.get(rec.remote_id) or (link.base if link and link.remote_id == rec.remote_id else {})
+        sent = {"active": NO} if rec.op == "deactivate" else rec.send
+        old = {} if rec.op == "add" else {k: there.get(k, "") for k in sent}
+        if rec.op == "deactivate":
+            old = {"active": there.get("active") or YES}
+        new = {k: normalize(k, stored.values.get(k, "")) for k in sent}
+        out.append(Written(row_id, rec.op, rec.kind, rec.name, stored.remote_id,
+                           "" if rec.op == "add" else rec.version, stored.version, old, new))
+    return out
+
+
+def with_cascades(writes: list[Written], links: Mapping[str, Link], versions: Mapping[str, str],
+                  fetch: Callable[[list[str]], Sequence[RemoteRecord]]) -> list[Written]:
+    """``writes`` plus, just after each customer the sync made inactive (a deactivation, or Active set to No), the
+    linked jobs QuickBooks made inactive along with it, as writes of their own; a job the sync also wrote after
+    that gets Active added to its own write. Undo goes in reverse, so it makes the jobs active before the customer
+    is put back: putting back a rename of the customer would move the jobs' versions first. ``versions``: remote
+    id -> version before the sync. One fetch, only when such a customer had jobs active before the sync."""
+    jobs: dict[str, list[Link]] = {}
+    for w in writes:
+        if w.kind == CUSTOMER and w.new.get("active") == NO and w.old.get("active", YES) != NO:
+            prefix = name_key(w.old.get("name") or w.name) + JOB_SEPARATOR
+            jobs[w.remote_id] = [link for link in links.values()
+                                 if link.remote_id in versions and link.base.get("active", YES) == YES
+                                 and name_key(link.base.get("name", "")).startswith(prefix)]
+    wanted = [link.remote_id for found in jobs.values() for link in found]
+    if not wanted:
+        return writes
+    now = {r.remote_id: r for r in fetch(wanted)}
+    own = {w.remote_id: i for i, w in enumerate(writes)}
+    out = list(writes)
+    for w in writes:
+        for link in jobs.get(w.remote_id, []):
+            record = now.get(link.remote_id)
+            if record is None or record.values.get("active") != NO or record.version == versions[link.remote_id]:
+                continue
+            mine = own.get(link.remote_id)
+            if mine is None:
+                out.insert(out.index(w) + 1, Written(
+                    link.row_id, "deactivate", CUSTOMER, record.values.get("name", ""), link.remote_id,
+                    versions[link.remote_id], record.version, {"active": YES}, {"active": NO}))
+            elif "active" not in writes[mine].old:  # written after QuickBooks made it inactive with its customer
+                job = writes[mine]
+                out[out.index(job)] = replace(job, old={**job.old, "active": YES}, new={**job.new, "active": NO})
+    return out
+
+
+def rewrite_backup(book: WorkbookPort, backup: Backup) -> None:
+    """Store ``backup`` again in its own sheet (an interrupted undo's progress), keeping every other backup."""
+    write_backup(book, backup, keep=max(1, len(backup_sheets(book))))
 
 
 @dataclass
@@ -160,7 +287,8 @@ class Restored:
     remote_done: list[str]
 
 
-def restore(book: WorkbookPort, rid_col: int, *, force: bool = False) -> tuple[Restored, str]:
+def restore(book: WorkbookPort, rid_col: int, *, force: bool = False, sheet: str = CONTACTS
+            ) -> tuple[Restored, str]:
     """Work out the sheets as they were before the newest backed-up sync. Raises if there is none, or if a row the
     undo would overwrite was edited since that sync (unless ``force``)."""
     sheets = backup_sheets(book)
@@ -169,13 +297,13 @@ def restore(book: WorkbookPort, rid_col: int, *, force: bool = False) -> tuple[R
                            "or every kept sync was already undone.")
     _, name = sheets[-1]
     b = read_backup(book, name)
-    grid = book.read(CONTACTS)
+    grid = book.read(sheet)
     header, current = (list(grid[0]) if grid else []), [list(r) for r in grid[1:]]
     width = max(len(header), len(b.header))
     if [cell_text(c) for c in header] != [cell_text(c) for c in b.header] and not force:
         raise WorkbookError("the columns changed since the sync being undone; undoing now would put values in "
                             "the wrong columns. Put the columns back as they were, or undo with --force",
-                            sheet=CONTACTS, row=1)
+                            sheet=sheet, row=1)
     out: list[list[CellValue]] = []
     for number, row in enumerate(current, start=2):
         row = row + [None] * (width - len(row))
@@ -187,7 +315,7 @@ def restore(book: WorkbookPort, rid_col: int, *, force: bool = False) -> tuple[R
         _, before, after_hash = entry
         if after_hash is not None and row_hash(row[:len(b.header)]) != after_hash and not force:
             raise WorkbookError("this row was edited after the sync being undone; undo would discard that edit. "
-                                "Undo your edit first, or undo with --force", sheet=CONTACTS, row=number)
+                                "Undo your edit first, or undo with --force", sheet=sheet, row=number)
         if before is not None:
             out.append(before)
     present = {cell_text(r[rid_col]).strip() for r in current if rid_col < len(r)}
@@ -210,5 +338,5 @@ def restore(book: WorkbookPort, rid_col: int, *, force: bool = False) -> tuple[R
     return restored, name
 
 
-__all__ = ["PAIR_SHEET", "REVIEW", "Backup", "Restored", "link_from_row", "make_backup", "restore",
+__all__ = ["PAIR_SHEET", "REVIEW", "Backup", "Restored", "Written", "link_from_row", "make_backup", "restore",
            "write_backup"]

@@ -9,7 +9,7 @@ from typing import Any
 from .contact import to_text
 from .workbook.port import CellValue, Formula
 
-CHUNK = 30_000  # below Excel's 32,767 characters per cell
+CHUNK = 30_000  # below Excel's 32,767 characters per cell, which it counts in UTF-16 code units
 
 
 def cell_text(value: CellValue) -> str:
@@ -22,7 +22,33 @@ def cell_text(value: CellValue) -> str:
 def json_cells(obj: Any) -> list[str]:
     """``obj`` as JSON split over as many cells as it needs."""
     text = json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
-    return [text[i:i + CHUNK] for i in range(0, len(text), CHUNK)] or [""]
+    return chunks(text, CHUNK) or [""]
+
+
+def utf16_len(text: str) -> int:
+    """Length as Excel counts it: characters beyond U+FFFF (emoji) take two units."""
+    return len(text) + sum(1 for ch in text if ord(ch) > 0xFFFF) if not text.isascii() else len(text)
+
+
+def chunks(text: str, limit: int) -> list[str]:
+    """``text`` cut into pieces of at most ``limit`` UTF-16 units each, never inside a character."""
+    if utf16_len(text) <= limit:
+        return [text] if text else []
+    out: list[str] = []
+    start = units = 0
+    for i, ch in enumerate(text):
+        width = 2 if ord(ch) > 0xFFFF else 1
+        if units + width > limit:
+            out.append(text[start:i])
+            start, units = i, 0
+        units += width
+    out.append(text[start:])
+    return out
+
+
+def fit_cell(text: str, limit: int = CHUNK) -> str:
+    """``text`` cut to at most ``limit`` UTF-16 units, for cells whose end may be dropped (log details)."""
+    return chunks(text, limit)[0] if text else text
 
 
 def json_from_cells(cells: Sequence[CellValue]) -> Any:

@@ -28,7 +28,9 @@ class _Cli(click.Group):
         try:
             return super().invoke(ctx)
         except CustmgrError as err:
-            raise click.ClickException(str(err)) from err
+            failure = click.ClickException(str(err))
+            failure.exit_code = err.exit_code  # 1: nothing was written; 2: QuickBooks took some writes
+            raise failure from err
         except (click.ClickException, click.exceptions.Exit, click.Abort, SystemExit):
             raise
         except Exception as err:  # a bug: say so plainly, keep the details for a report
@@ -96,9 +98,18 @@ def new(book: Path) -> None:
 @click.option("--transport", help="How the connector reaches QuickBooks (e.g. com or sandbox for qbd).")
 @click.option("--option", "raw_options", multiple=True, metavar="KEY=VALUE",
               help="A connector option, stored in Settings (repeatable). Never a password.")
+@click.option("--sheet", help="Your own workbook: the sheet holding the contact list (default: the one that "
+                              "looks like it).")
+@click.option("--map-column", "column_maps", multiple=True, metavar="'HEADER=FIELD'",
+              help="Your own workbook: your column HEADER holds FIELD, e.g. 'Tel=Phone' (repeatable; "
+                   "'HEADER=' keeps the column out of the sync).")
 def setup(book: Path, connector: str, company: str, vendors: bool | None, inactive: bool | None,
-          mappings: tuple[str, ...], map_all: bool, transport: str | None, raw_options: tuple[str, ...]) -> None:
-    """Pair BOOK with a QuickBooks company and choose what to sync."""
+          mappings: tuple[str, ...], map_all: bool, transport: str | None, raw_options: tuple[str, ...],
+          sheet: str | None, column_maps: tuple[str, ...]) -> None:
+    """Pair BOOK with a QuickBooks company and choose what to sync.
+
+    BOOK may be a workbook you already keep: its contact list is adopted as it is (your sheet, headers, rows
+    and other columns stay yours) and Customer Manager adds Row ID and Sync Status columns and its own sheets."""
     custom: dict[str, str] = {}
     for item in mappings:
         field, sep, column = item.partition("=")
@@ -110,15 +121,24 @@ def setup(book: Path, connector: str, company: str, vendors: bool | None, inacti
         options = parse_options("; ".join(raw_options), row=0)
         if transport:
             options["transport"] = transport
+    columns: dict[str, str] = {}
+    for item in column_maps:
+        header, sep, field = item.rpartition("=")
+        if not sep or not header.strip():
+            raise click.BadParameter(f"{item!r} is not 'Your Header=Field'", param_hint="--map-column")
+        columns[header.strip()] = field.strip()
     click.echo(engine.setup(book, connector=connector, company=company, vendors=vendors, inactive=inactive,
-                            custom_fields=custom, map_all=map_all, options=options))
+                            custom_fields=custom, map_all=map_all, options=options, sheet=sheet,
+                            map_columns=columns))
 
 
 @main.command("sync")
 @click.argument("book", type=BookPath)
 @click.option("--dry-run", is_flag=True, help="Show the full plan; change nothing.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as one JSON object.")
-@click.option("--force", is_flag=True, help="Sync even when one side is empty but the last sync was not.")
+@click.option("--force", is_flag=True,
+              help="Sync even when one side is empty but the last sync was not, or when the hidden sync state "
+                   "sheet was deleted (rows are then matched with QuickBooks again by name).")
 @click.option("--trace", type=click.Path(path_type=Path, file_okay=False),
               help="Write every request to QuickBooks and its answer into this folder (secrets removed).")
 def sync_command(book: Path, dry_run: bool, as_json: bool, force: bool, trace: Path | None) -> None:
@@ -132,11 +152,29 @@ def sync_command(book: Path, dry_run: bool, as_json: bool, force: bool, trace: P
 
 @main.command()
 @click.argument("book", type=BookPath)
+@click.option("--quickbooks", is_flag=True,
+              help="Put QuickBooks back too, for every contact nobody changed there since the sync.")
+@click.option("--dry-run", is_flag=True, help="With --quickbooks: show what would be put back; change nothing.")
 @click.option("--force", is_flag=True, help="Undo even if rows were edited after that sync (the edits are lost).")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as one JSON object.")
-def undo(book: Path, force: bool, as_json: bool) -> None:
-    """Undo the last sync in BOOK (QuickBooks itself is not changed back)."""
-    _print(engine.undo(book, force=force), as_json)
+def undo(book: Path, quickbooks: bool, dry_run: bool, force: bool, as_json: bool) -> None:
+    """Undo the last sync in BOOK; with --quickbooks in QuickBooks too (otherwise QuickBooks is not changed)."""
+    if dry_run and not quickbooks:
+        raise click.UsageError("--dry-run shows what undo would put back in QuickBooks: use it with --quickbooks.")
+    summary = engine.undo(book, force=force, quickbooks=quickbooks, dry_run=dry_run)
+    _print(summary, as_json)
+    if summary.outcome in ("failed", "partly failed"):
+        sys.exit(2)
+
+
+@main.command()
+@click.argument("book", type=BookPath)
+def repair(book: Path) -> None:
+    """Put back BOOK's pairing with its QuickBooks company (the hidden sheet _cm_pair) if it was deleted; only
+    with the company its sync state was made with."""
+    from .repair import repair as run_repair
+
+    click.echo(run_repair(book))
 
 
 @main.command()

@@ -17,7 +17,7 @@ from typing import ClassVar, Literal
 
 from .errors import ConnectorError
 
-Op = Literal["add", "update", "deactivate"]
+Op = Literal["add", "update", "deactivate", "merge", "delete"]
 
 
 @dataclass(frozen=True)
@@ -62,7 +62,17 @@ class CustomFieldDef:
 
 @dataclass(frozen=True)
 class Change:
-    """One write. ``update`` carries only the changed fields ('' clears a field); ``add`` all non-empty fields."""
+    """One write. ``update`` carries only the changed fields ('' clears a field); ``add`` all non-empty fields.
+
+    ``merge`` (only to a connector whose ``can_merge`` is true) merges the record ``remote_id`` (at ``version``)
+    into the record ``into_id`` (at ``into_version``) of the same list: the first one's transactions move to the
+    second and it disappears. Its result's record is the one that stays.
+
+    ``delete`` (used only to undo an add) removes the record for good, guarded by ``version`` like an update. Where
+    the backend will not delete it (QuickBooks Desktop: a name used in transactions; QuickBooks Online never
+    deletes names) the connector makes it inactive instead and returns that record; a deleted record's result has
+    ``record`` None. A customer with active jobs is never deleted nor made inactive this way (``Invalid``), since
+    that would change the jobs too."""
 
     ref: str
     op: Op
@@ -70,6 +80,8 @@ class Change:
     values: Mapping[str, str] = field(default_factory=dict)
     remote_id: str | None = None
     version: str | None = None
+    into_id: str | None = None
+    into_version: str | None = None
 
 
 @dataclass(frozen=True)
@@ -97,6 +109,8 @@ class Connector(ABC):
     limits: ClassVar[Mapping[str, int]] = {}
     #: Characters the backend can store (QuickBooks Desktop: Latin-1); None for any.
     charset: ClassVar[str | None] = "latin-1"
+    #: Whether ``apply`` takes ``merge`` changes (QuickBooks Desktop's ListMerge). QuickBooks Online has no merge.
+    can_merge: ClassVar[bool] = False
 
     @abstractmethod
     def company(self) -> Company:

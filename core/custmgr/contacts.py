@@ -9,12 +9,16 @@ from __future__ import annotations
 import functools
 import secrets
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from .cells import cell_text, pad
 from .contact import FIELD_KEYS, Problem, Values, clean_text, normalize, normalize_values
 from .errors import WorkbookError
 from .layout import load_layout
 from .workbook.port import CellValue, Formula, Grid, WorkbookPort
+
+if TYPE_CHECKING:
+    from .settings import Settings
 
 SHEET = "Contacts"
 ROW_ID, STATUS = "row_id", "status"
@@ -47,6 +51,8 @@ class ContactsSheet:
     rows: Grid  # data rows, each padded to the header's width
     columns: dict[str, int]  # field key (and row_id, status) -> 0-based column index
     labels: dict[str, str]  # field key -> header text, for messages
+    name: str = SHEET  # the sheet's name (an adopted list keeps its own)
+    adopted: bool = False  # the bookkeeper's own list, with its own headers (Settings maps them)
 
     @property
     def synced_keys(self) -> tuple[str, ...]:
@@ -80,14 +86,23 @@ class ContactsSheet:
         return self.labels.get(key, key)
 
 
-def read_contacts(book: WorkbookPort, custom_columns: dict[str, str]) -> ContactsSheet:
-    """Read Contacts and locate every column; a missing or doubled column raises with what to do."""
-    if SHEET not in book.sheet_names():
-        raise WorkbookError("the Contacts sheet is missing; it holds the contacts and cannot be synced without it. "
-                            "Restore it (Excel: Undo) or start a new workbook with `custmgr new`", sheet=SHEET)
-    grid = book.read(SHEET)
+def read_contact_sheet(book: WorkbookPort, settings: Settings) -> ContactsSheet:
+    """The contact sheet Settings names, with the columns it maps (an adopted list's own headers)."""
+    return read_contacts(book, settings.custom_columns, sheet=settings.contacts_sheet, columns=settings.columns)
+
+
+def read_contacts(book: WorkbookPort, custom_columns: dict[str, str], *, sheet: str = SHEET,
+                  columns: dict[str, str] | None = None) -> ContactsSheet:
+    """Read the contact sheet and locate every column; a missing or doubled column raises with what to do.
+
+    ``columns``: an adopted list's mapping (field key -> its header); only the fields it maps are synced."""
+    if sheet not in book.sheet_names():
+        raise WorkbookError(f"the {sheet} sheet is missing; it holds the contacts and cannot be synced without it. "
+                            "Restore it (Excel: Undo) or start a new workbook with `custmgr new` (if the contacts "
+                            "are on another sheet, put its name under Contact sheet on Settings)", sheet=sheet)
+    grid = book.read(sheet)
     header = list(grid[0]) if grid else []
-    wanted = expected_columns(custom_columns)
+    wanted = expected_columns(custom_columns, columns)
     found: dict[str, int] = {}
     by_text: dict[str, int] = {}
     for i, cell in enumerate(header):
@@ -96,30 +111,43 @@ def read_contacts(book: WorkbookPort, custom_columns: dict[str, str]) -> Contact
             continue
         if text in by_text and text in {h.casefold() for h in wanted.values()}:
             raise WorkbookError(f"two columns are headed {cell_text(cell)!r}; rename or delete one",
-                                sheet=SHEET, row=1, field=cell_text(cell))
+                                sheet=sheet, row=1, field=cell_text(cell))
         by_text[text] = i
     for key, heading in wanted.items():
         col = by_text.get(heading.casefold())
         if col is None:
             raise WorkbookError(
                 f"the column {heading!r} is missing. Put it back (Excel: Undo, or add a column headed "
-                f"{heading!r} to the table) and sync again; nothing was changed", sheet=SHEET, row=1, field=heading)
+                f"{heading!r} to the table) and sync again; nothing was changed", sheet=sheet, row=1, field=heading)
         found[key] = col
     width = len(header)
-    for i, cell in enumerate(header):  # as Excel does for a table column with no header
+    used: set[str] = set()
+    for i, cell in enumerate(header):  # a table's headers are unique text: make them so, as Excel does
+        if columns:
+            break  # an adopted list is not a table: its headers are the bookkeeper's own, never renamed
         if not cell_text(cell).strip():
             header[i] = next(f"Column{n}" for n in range(i + 1, i + 10_000) if f"column{n}" not in by_text)
+        elif not isinstance(cell, str):
+            header[i] = cell_text(cell)  # a number typed as a header (2024) is text in a table
+        text = str(header[i])
+        if text.casefold() in used:  # a doubled column of the user's own (ours were refused above)
+            header[i] = next(f"{text}{n}" for n in range(2, 10_000) if f"{text}{n}".casefold() not in used
+                             and f"{text}{n}".casefold() not in by_text)
+        used.add(str(header[i]).casefold())
     rows = [pad(r, width) for r in grid[1:]]
-    return ContactsSheet(header, rows, found, dict(wanted))
+    return ContactsSheet(header, rows, found, dict(wanted), sheet, bool(columns))
 
 
-def expected_columns(custom_columns: dict[str, str]) -> dict[str, str]:
-    """Field key -> header for every column the engine owns, in layout order."""
+def expected_columns(custom_columns: dict[str, str], columns: dict[str, str] | None = None) -> dict[str, str]:
+    """Field key -> header for every column the engine owns, in layout order (an adopted list: the columns its
+    mapping names, plus Row ID and Sync Status)."""
     cols = {c.key: c.header for c in load_layout().sheet(SHEET).columns}
+    if columns:
+        cols = {k: columns.get(k) or h for k, h in cols.items() if columns.get(k) or k in (ROW_ID, STATUS)}
     status = cols.pop(STATUS)
     cols.update(custom_columns)
     cols[STATUS] = status
-    assert set(FIELD_KEYS) <= set(cols), "layout.json must have a column for every field"
+    assert columns or set(FIELD_KEYS) <= set(cols), "layout.json must have a column for every field"
     return cols
 
 

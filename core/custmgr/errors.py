@@ -10,6 +10,9 @@ from __future__ import annotations
 class CustmgrError(Exception):
     """Anything the user can act on. ``str(err)`` is the message shown to them."""
 
+    #: The command line's exit status: 1 = stopped before anything was written anywhere.
+    exit_code: int = 1
+
 
 class ConnectorError(CustmgrError):
     """A QuickBooks-side failure, in terms every connector maps its own codes to."""
@@ -82,6 +85,12 @@ class WorkbookError(CustmgrError):
 
 class WorkbookBusy(WorkbookError):
     """The workbook is open in Excel/LibreOffice or not writable: nothing was changed."""
+
+
+class PartlySynced(CustmgrError):
+    """Something failed after QuickBooks took some of the sync's writes; the message says exactly which."""
+
+    exit_code = 2
 
 
 class SyncRefused(CustmgrError):

@@ -63,6 +63,7 @@ class Layout:
     settings: tuple[SettingLayout, ...]
     custom_fields_heading: tuple[str, ...]
     custom_field_width: float
+    column_mapping_heading: tuple[str, ...] = ()
 
     def sheet(self, name: str) -> SheetLayout:
         return self.sheets[name]
@@ -85,4 +86,5 @@ def load_layout() -> Layout:
     settings = tuple(SettingLayout(s["setting"], s["key"], s["default"], s["help"], tuple(s.get("choices", ())))
                      for s in raw["settings"])
     return Layout(sheets, settings, tuple(raw["custom_fields_heading"]),
-                  float(raw["sheets"]["Contacts"].get("custom_field_width", 18)))
+                  float(raw["sheets"]["Contacts"].get("custom_field_width", 18)),
+                  tuple(raw.get("column_mapping_heading", ())))

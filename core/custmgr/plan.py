@@ -8,14 +8,26 @@ from __future__ import annotations
 import bisect
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from .classify import Case, Conflict, classify, differs, merge
 from .connector import Company, Listed, Op
 from .contact import CUSTOMER, NO, UNIT_LABELS, Problem, Values, name_key, parent_name, validate
 from .contacts import ContactRow, field_label, new_row_id
 from .errors import SyncRefused
-from .review import ADD, CHANGED_GONE, CONFLICT, DELETE, DELETED_CHANGED, Decision, detail_of
+from .lookalikes import STATUS_MATCH, Duplicates, Pair, duplicates, like_synced, pair_new
+from .review import (
+    ADD,
+    CHANGED_GONE,
+    CONFLICT,
+    DELETE,
+    DELETED_CHANGED,
+    DUPLICATE,
+    MATCH,
+    NOTES,
+    Decision,
+    detail_of,
+)
 from .settings import Settings
 from .state import Link
 
@@ -26,6 +38,8 @@ STATUS_CONFLICT = "Conflict: see Review"
 STATUS_LOCAL = "Only in this workbook"
 STATUS_GONE = "Not in QuickBooks (deleted there)"
 STATUS_GONE_REVIEW = "Deleted in QuickBooks: see Review"
+STATUS_NAME_IN_USE = "Not in QuickBooks yet: QuickBooks already uses this name; see Review"
+NAME_IN_USE = "name in use: "  # the detail of the Review row a refused add leaves
 
 
 @dataclass(frozen=True)
@@ -49,6 +63,8 @@ class RecordPlan:
     decisions: tuple[Decision, ...] = ()
     status: str = ""
     problems: tuple[Problem, ...] = ()
+    merge_into: str = ""  # merge: the QuickBooks record that stays (this contact's record disappears into it)
+    merge_into_version: str = ""
 
     @property
     def acts(self) -> bool:
@@ -65,6 +81,8 @@ class RecordPlan:
             parts.append("send " + ", ".join(field_label(k) for k in sorted(self.send)))
         elif self.op == "deactivate":
             parts.append("make inactive in QuickBooks")
+        elif self.op == "merge":
+            parts.append(f"merge into QuickBooks record {self.merge_into}")
         if self.create_row is not None:
             parts.append("import into the workbook" if self.case is Case.NEW_THERE else "bring the row back")
         if self.receive:
@@ -73,7 +91,7 @@ class RecordPlan:
             parts.append("remove the row")
         if self.forget and not self.remove_row:
             parts.append("forget the link")
-        parts.extend(f"ask: {d.field or d.kind}" for d in self.decisions)
+        parts.extend(f"ask: {_question(d)}" for d in self.decisions)
         parts.extend(f"{field_label(p.field)} {p.message}" for p in self.problems)
         return f"{self.name or self.row_id}: {self.case.value}: " + ("; ".join(parts) or "nothing to do")
 
@@ -86,6 +104,7 @@ class SyncPlan:
     records: tuple[RecordPlan, ...]
     new_row_ids: Mapping[int, str]  # sheet row number -> Row ID given to a row that had none
     first_sync: bool = False
+    apart: frozenset[Pair] = frozenset()  # look-alike pairs the bookkeeper kept apart in this sync's answers
 
     @property
     def decisions(self) -> list[Decision]:
@@ -96,7 +115,7 @@ class SyncPlan:
         c: dict[str, int] = defaultdict(int)
         for r in self.records:
             if r.op:
-                c[{"add": "add", "update": "send", "deactivate": "make_inactive"}[r.op]] += 1
+                c[{"add": "add", "update": "send", "deactivate": "make_inactive", "merge": "merge"}[r.op]] += 1
             if r.create_row is not None:
                 c["import" if r.case is Case.NEW_THERE else "restore"] += 1
             if r.receive:
@@ -128,6 +147,8 @@ class PlanInput:
     charset: str | None = "latin-1"
     force: bool = False
     first_sync: bool = False
+    apart: frozenset[Pair] = frozenset()  # look-alike pairs kept apart by earlier answers (never asked again)
+    can_merge: bool = False  # the connector merges records (QuickBooks Desktop)
 
 
 def make_plan(inp: PlanInput) -> SyncPlan:
@@ -139,31 +160,92 @@ def make_plan(inp: PlanInput) -> SyncPlan:
             new_ids[row.number] = row.row_id = new_row_id()
     by_id = {r.row_id: r for r in rows}
     linked_remote = {link.remote_id for link in inp.links.values() if link.remote_id}
-    matches = _match_new(rows, inp)
+    pairing = _match_new(rows, inp)
+    matches = pairing.links
     names = _customer_names(rows, inp)
     removed = _removed_rows(rows, inp)
     _flag_duplicate_names([r for r in rows if r.row_id not in removed], inp,
                           sorted(r.number for r in rows if r.row_id in removed))
     builder = _Builder(inp, names)
+    added_again = _deleted_and_added_again(rows, inp, set(matches.values()))
+    taken_over = {link.row_id for link in added_again.values()}
     records: list[RecordPlan] = []
     for row_id, link in inp.links.items():
         if not _selected(link.base.get("kind", CUSTOMER), inp.settings):
             continue
+        if row_id in taken_over:
+            records.append(RecordPlan(Case.DELETED_HERE, row_id, link.base.get("name", ""),
+                                      link.base.get("kind", CUSTOMER), forget=True))
+            continue
         records.append(builder.linked(link, by_id.get(row_id)))
     matched_remote = set(matches.values())
+    after = _values_after(records, by_id, inp)
+    dup = _duplicates(after, inp, linked_remote | matched_remote | pairing.held)
+    merges = {row_id: remote_id for remote_id, row_id in dup.same.items()}
+    records = [builder.merge(rec, merges[rec.row_id], inp.listing[merges[rec.row_id]])
+               if rec.row_id in merges else rec for rec in records]
     for row in rows:
         if row.row_id in inp.links:
             continue
         remote_id = matches.get(row.row_id)
-        records.append(builder.both_new(row, remote_id) if remote_id else builder.new_here(row))
+        if row.row_id in added_again:
+            records.append(builder.added_again(row, added_again[row.row_id]))
+            continue
+        ask = pairing.asks.get(row.row_id)
+        if remote_id:
+            records.append(builder.both_new(row, remote_id))
+        elif ask is not None:
+            records.append(RecordPlan(Case.NEW_HERE, row.row_id, row.name, row.values.get("kind", CUSTOMER),
+                                      decisions=(ask,), status=STATUS_MATCH))
+        else:
+            records.append(builder.new_here(row))
     for remote_id, listed in inp.listing.items():
-        if remote_id in linked_remote or remote_id in matched_remote:
+        if remote_id in linked_remote or remote_id in matched_remote or remote_id in pairing.held \
+                or remote_id in dup.same:
+            continue
+        if remote_id in dup.asks:
+            values = inp.fetched[remote_id]
+            records.append(RecordPlan(Case.NEW_THERE, new_row_id(), values.get("name", ""),
+                                      values.get("kind", CUSTOMER), remote_id, decisions=(dup.asks[remote_id],)))
             continue
         if not listed.active and not inp.settings.include_inactive:
             continue
         if remote_id in inp.fetched:
             records.append(builder.new_there(remote_id, listed))
-    return SyncPlan(inp.company, tuple(records), new_ids, inp.first_sync)
+    records = _warn_look_alikes(records, by_id, after, inp)
+    return SyncPlan(inp.company, tuple(records), new_ids, inp.first_sync, pairing.apart | dup.apart)
+
+
+def _values_after(records: Sequence[RecordPlan], by_id: Mapping[str, ContactRow], inp: PlanInput
+                  ) -> dict[str, Values]:
+    """Row id -> the values, once this sync is done, of each contact that stays synced with a QuickBooks record
+    (the row with what it receives, the record for a row brought back, the base of a deleted row). Look-alikes
+    are judged against these, so that each question reads the same at the next sync; contacts this sync forgets,
+    or keeps only here, or drops from QuickBooks, are left out for the same reason."""
+    out: dict[str, Values] = {}
+    for rec in records:
+        link = inp.links.get(rec.row_id)
+        if link is None or rec.forget or rec.flag not in ("", PENDING) or link.remote_id not in inp.listing:
+            continue
+        row = by_id.get(rec.row_id)
+        if row is not None and not rec.remove_row:
+            out[rec.row_id] = {**row.values, **rec.receive}
+        elif rec.create_row is not None:
+            out[rec.row_id] = rec.create_row
+        else:
+            out[rec.row_id] = rec.base if rec.base is not None else link.base
+    return out
+
+
+def _warn_look_alikes(records: list[RecordPlan], by_id: Mapping[str, ContactRow], after: Mapping[str, Values],
+                      inp: PlanInput) -> list[RecordPlan]:
+    """A new row asked about ("Add to QuickBooks?") that looks like a contact already synced says so."""
+    asking = [by_id[r.row_id] for r in records if r.row_id in by_id and any(d.kind == ADD for d in r.decisions)]
+    hints = like_synced(asking, {r: inp.links[r] for r in after}, after)
+    if not hints:
+        return records
+    return [replace(r, decisions=tuple(replace(d, note=f"{NOTES[ADD]} {hints[r.row_id]}") if d.kind == ADD else d
+                                       for d in r.decisions)) if r.row_id in hints else r for r in records]
 
 
 def _selected(kind: str, settings: Settings) -> bool:
@@ -205,20 +287,48 @@ def _check_guards(inp: PlanInput) -> list[ContactRow]:
     return rows
 
 
-def _match_new(rows: Sequence[ContactRow], inp: PlanInput) -> dict[str, str]:
-    """Unlinked workbook rows and unlinked QuickBooks records with one name are the same contact."""
+def _match_new(rows: Sequence[ContactRow], inp: PlanInput):
+    """Unlinked workbook rows against unlinked QuickBooks records: equal names link, look-alikes are asked
+    about (``custmgr.lookalikes``)."""
     linked_remote = {link.remote_id for link in inp.links.values() if link.remote_id}
-    by_name: dict[str, str] = {}
-    for remote_id, values in inp.fetched.items():
-        if remote_id not in linked_remote and remote_id in inp.listing:
-            by_name[name_key(values.get("name", ""))] = remote_id
-    out: dict[str, str] = {}
-    for row in rows:
-        if row.row_id in inp.links:
+    unlinked = {rid: v for rid, v in inp.fetched.items() if rid not in linked_remote and rid in inp.listing}
+    new_rows = [r for r in rows if r.row_id not in inp.links]
+    return pair_new(new_rows, unlinked, inp.decisions, inp.apart, include_inactive=inp.settings.include_inactive)
+
+
+def _duplicates(after: Mapping[str, Values], inp: PlanInput, taken: set[str]) -> Duplicates:
+    """New QuickBooks records (not linked, matched or held by a question) that look like a synced contact."""
+    new = {rid: v for rid, v in inp.fetched.items() if rid in inp.listing and rid not in taken
+           and (inp.listing[rid].active or inp.settings.include_inactive)
+           and _selected(v.get("kind", CUSTOMER), inp.settings)}
+    synced = {row_id: inp.links[row_id] for row_id in after}
+    return duplicates(new, synced, after, inp.decisions, inp.apart, can_merge=inp.can_merge,
+                      connector=inp.settings.connector)
+
+
+def _deleted_and_added_again(rows: Sequence[ContactRow], inp: PlanInput, matched: set[str]) -> dict[str, Link]:
+    """New rows that take the place of a deleted row of the same name and type, by Row ID, with the deleted
+    row's link. QuickBooks still has that contact, so adding it would only fail with "name in use", sync after
+    sync; the new row is that contact again, merged with it as a contact found on both sides."""
+    present = {r.row_id for r in rows}
+    by_name: dict[tuple[str, str], list[Link]] = defaultdict(list)
+    for link in inp.links.values():
+        if link.row_id in present or not link.remote_id or link.flag == LOCAL or link.remote_id in matched:
             continue
-        remote_id = by_name.pop(name_key(row.name), None)
-        if remote_id and inp.fetched[remote_id].get("kind") == row.values.get("kind"):
-            out[row.row_id] = remote_id
+        if link.remote_id not in inp.listing:
+            continue
+        there = inp.fetched.get(link.remote_id, link.base)
+        for name in {name_key(there.get("name", "")), name_key(link.base.get("name", ""))}:
+            by_name[(name, link.base.get("kind", CUSTOMER))].append(link)
+    new_rows: dict[tuple[str, str], list[ContactRow]] = defaultdict(list)
+    for r in rows:
+        if r.row_id not in inp.links and r.name:
+            new_rows[(name_key(r.name), r.values.get("kind", CUSTOMER))].append(r)
+    out: dict[str, Link] = {}
+    for key, links in by_name.items():
+        candidates = new_rows.get(key, [])
+        if len(links) == 1 and len(candidates) == 1 and links[0] not in out.values():
+            out[candidates[0].row_id] = links[0]
     return out
 
 
@@ -339,6 +449,11 @@ class _Builder:
         if problems:
             return RecordPlan(**common, problems=problems, status=_status(problems))
         side = self._side(ADD, row.row_id)
+        refused = self.inp.decisions.get(f"{ADD}|{row.row_id}")
+        if side is None and refused is not None and refused.detail == f"{NAME_IN_USE}{row.name}":
+            # QuickBooks refused this very name last time: ask again instead of sending the same add forever.
+            return RecordPlan(**common, decisions=(replace(refused, accept_left=False, accept_right=False),),
+                              status=STATUS_NAME_IN_USE)
         if side == "left" or (side is None and self.inp.settings.add_policy == "Add to QuickBooks"):
             return RecordPlan(**common, op="add", send=v, base=v)
         if side == "right":
@@ -347,6 +462,22 @@ class _Builder:
         d = Decision(ADD, row.row_id, row.name, field="Whole contact", left=summary or row.name,
                      right="(not in QuickBooks)")
         return RecordPlan(**common, decisions=(d,), status=STATUS_ADD)
+
+    def added_again(self, row: ContactRow, link: Link) -> RecordPlan:
+        """A new row standing for the contact of a deleted row (``link``): merged with QuickBooks' record as a
+        contact on both sides (an empty base), so nothing it holds is cleared and differences are asked."""
+        there = self.inp.fetched.get(link.remote_id, link.base)
+        listed = self.inp.listing[link.remote_id]
+        rec = self._merge(Case.BOTH_NEW, row, {}, there, link.remote_id, listed.version)
+        return rec if rec.base is not None or rec.problems else replace(rec, base=dict(there))
+    def merge(self, rec: RecordPlan, into: str, listed: Listed) -> RecordPlan:
+        """The bookkeeper said the new QuickBooks record ``into`` is this contact: merge this contact's record
+        into it in QuickBooks. The row then follows the record that stays, against the base it had, so the
+        record's own values come in where the row was not edited (QuickBooks keeps the surviving record's)."""
+        link = self.inp.links[rec.row_id]
+        return RecordPlan(rec.case, rec.row_id, rec.name, rec.kind, link.remote_id,
+                          self.inp.listing[link.remote_id].version, op="merge", base=dict(link.base),
+                          flag=PENDING, merge_into=into, merge_into_version=listed.version)
 
     def both_new(self, row: ContactRow, remote_id: str) -> RecordPlan:
         there = self.inp.fetched[remote_id]
@@ -380,7 +511,9 @@ class _Builder:
             assert there is not None
             kind = DELETE if case is Case.DELETED_HERE else DELETED_CHANGED
             side = self._side(kind, link.row_id)
-            auto = case is Case.DELETED_HERE and self.inp.settings.delete_policy == "Make inactive in QuickBooks"
+            asked = self.inp.decisions.get(f"{kind}|{link.row_id}")  # on Review: the bookkeeper decides
+            auto = case is Case.DELETED_HERE and self.inp.settings.delete_policy == "Make inactive in QuickBooks" \
+                and asked is None
             if there.get("active") == NO and not differs(there, dict(link.base, active=NO), self.keys):
                 # Inactive there and otherwise unchanged (made inactive by a sync whose answer was lost, or in
                 # QuickBooks): both sides agree the contact is gone, so there is nothing to ask.
@@ -390,7 +523,7 @@ class _Builder:
             if side == "right":
                 return RecordPlan(**common, create_row=there, base=there)
             d = Decision(kind, link.row_id, name, field="Whole contact", base=link.base.get("name", ""),
-                         left="(row deleted)", right=_summary(there))
+                         left="(row deleted)", right=_summary(there), note=asked.note if asked else "")
             return RecordPlan(**common, decisions=(d,), flag=PENDING)
         if case in (Case.GONE_THERE, Case.CHANGED_HERE_GONE_THERE):
             assert row is not None
@@ -434,6 +567,14 @@ class _Builder:
         return RecordPlan(**common, op="update" if m.send else None, send=m.send, receive=m.receive,
                           base=None if unchanged else m.base, flag=PENDING if decisions else "",
                           decisions=decisions, status=STATUS_CONFLICT if decisions else "")
+
+
+def _question(d: Decision) -> str:
+    if d.kind == MATCH:
+        return f"possible match with QuickBooks contact {d.right!r}"
+    if d.kind == DUPLICATE:
+        return f"possible duplicate in QuickBooks of {d.contact!r}"
+    return d.field or d.kind
 
 
 def _status(problems: Sequence[Problem]) -> str:

@@ -22,14 +22,15 @@ BACKOFF = 0.5  # seconds, doubled on each retry
 
 def change_of(record: RecordPlan) -> Change:
     assert record.op is not None
-    values = dict(record.send) if record.op != "deactivate" else {}
+    values = dict(record.send) if record.op in ("add", "update") else {}
     return Change(ref=record.row_id, op=record.op, kind=record.kind, values=values,
-                  remote_id=record.remote_id or None, version=record.version or None)
+                  remote_id=record.remote_id or None, version=record.version or None,
+                  into_id=record.merge_into or None, into_version=record.merge_into_version or None)
 
 
 def order(records: Sequence[RecordPlan]) -> list[RecordPlan]:
-    """Adds first (parents before jobs), then updates, then deactivations (jobs before parents)."""
-    rank = {"add": 0, "update": 1, "deactivate": 2}
+    """Adds first (parents before jobs), then updates, then deactivations (jobs before parents), then merges."""
+    rank = {"add": 0, "update": 1, "deactivate": 2, "merge": 3}
     return sorted((r for r in records if r.op), key=lambda r: (
         rank[r.op or "update"], r.name.count(":") * (-1 if r.op == "deactivate" else 1)))
 
@@ -45,6 +46,15 @@ def write_all(connector: Connector, records: Sequence[RecordPlan], *, progress: 
     taken = [ch for ch in todo if ch.op == "add" and isinstance(results[ch.ref].error, NameInUse)]
     if renamed and taken and lost is None:
         _send(connector, taken, results, None, backoff, sleep)
+    return results
+
+
+def send(connector: Connector, changes: Sequence[Change], *, progress: Progress | None = None,
+         backoff: float = BACKOFF, sleep: Callable[[float], None] = time.sleep) -> dict[str, ChangeResult]:
+    """Send ready-made ``changes`` in this order (an undo's), with the same batches, retries and outage rule as a
+    sync; results by ``ref``, one per change."""
+    results: dict[str, ChangeResult] = {}
+    _send(connector, list(changes), results, progress, backoff, sleep)
     return results
 
 

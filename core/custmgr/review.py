@@ -21,12 +21,15 @@ SHEET = "Review"
 Side = Literal["left", "right"]
 
 CONFLICT, ADD, DELETE, DELETED_CHANGED, CHANGED_GONE = "conflict", "add", "delete", "deleted_changed", "changed_gone"
+MATCH, DUPLICATE = "match", "duplicate"
 TITLES = {
     CONFLICT: "Conflict",
     ADD: "Add to QuickBooks?",
     DELETE: "Make inactive in QuickBooks?",
     DELETED_CHANGED: "Deleted here, changed in QuickBooks",
     CHANGED_GONE: "Changed here, deleted in QuickBooks",
+    MATCH: "Possible match",
+    DUPLICATE: "Possible duplicate in QuickBooks",
 }
 NOTES = {
     CONFLICT: "Both sides changed this since the last sync. Accept Left sends the Customer Manager value to "
@@ -38,6 +41,10 @@ NOTES = {
                      "Accept Right brings the row back with the QuickBooks values.",
     CHANGED_GONE: "Changed here but deleted in QuickBooks. Accept Left adds it to QuickBooks again; Accept Right "
                   "removes the row (kept in the backup).",
+    MATCH: "This row looks like a QuickBooks contact. Accept Right: the same contact (link them, then merge their "
+           "fields); Accept Left: two contacts (keep them apart; never asked again).",
+    DUPLICATE: "A new QuickBooks contact looks like this one. Accept Right: the same contact (merged in QuickBooks "
+               "where it can merge); Accept Left: two contacts (keep them apart; never asked again).",
 }
 _NO = {"", "no", "n", "false", "0"}
 

@@ -30,6 +30,9 @@ class Settings:
     backups: int = 3
     custom_fields: dict[str, str] = field(default_factory=dict)  # QuickBooks field name -> Contacts column header
     options: dict[str, str] = field(default_factory=dict)  # connector options, e.g. {"transport": "sandbox"}
+    contacts_sheet: str = "Contacts"
+    #: An adopted list's own headers: field key (and row_id, status) -> header. Empty: the layout's columns.
+    columns: dict[str, str] = field(default_factory=dict)
 
     @property
     def custom_columns(self) -> dict[str, str]:
@@ -37,15 +40,22 @@ class Settings:
         return {custom_key(name): column for name, column in self.custom_fields.items()}
 
 
-def settings_grid(values: dict[str, str] | None = None, custom_fields: dict[str, str] | None = None
-                  ) -> list[list[CellValue]]:
-    """The Settings sheet content, defaults overridden by ``values`` (keyed by setting key)."""
+def settings_grid(values: dict[str, str] | None = None, custom_fields: dict[str, str] | None = None,
+                  columns: dict[str, str] | None = None) -> list[list[CellValue]]:
+    """The Settings sheet content, defaults overridden by ``values`` (keyed by setting key); ``columns`` is an
+    adopted list's column mapping (field key -> the list's header), shown in a section of its own."""
     layout = load_layout()
     values = values or {}
     rows: list[list[CellValue]] = [list(layout.sheet(SHEET).headers)]
     for s in layout.settings:
         rows.append([s.label, values.get(s.key, s.default), s.help])
     rows.append([None, None, None])
+    if columns:
+        labels = {c.key: c.header for c in layout.sheet("Contacts").columns}
+        rows.append(list(layout.column_mapping_heading))
+        for key, header in columns.items():
+            rows.append([labels.get(key, key), header or None, None])
+        rows.append([None, None, None])
     rows.append(list(layout.custom_fields_heading))
     for name, column in (custom_fields or {}).items():
         rows.append([name, column, None])
@@ -65,18 +75,26 @@ def parse_settings(grid: Sequence[Sequence[CellValue]]) -> Settings:
     by_label = {s.label.casefold(): s for s in layout.settings}
     raw: dict[str, str] = {s.key: s.default for s in layout.settings}
     custom: dict[str, str] = {}
-    in_custom = False
+    columns: dict[str, str] = {}
+    section = ""
     heading = layout.custom_fields_heading[0].casefold()
+    mapping_heading = layout.column_mapping_heading[0].casefold() if layout.column_mapping_heading else None
     for number, row in enumerate(grid, start=1):
         label = cell_text(row[0]).strip() if row else ""
         value = cell_text(row[1]).strip() if len(row) > 1 else ""
         if number == 1 or not label:
             continue
         if label.casefold() == heading:
-            in_custom = True
+            section = "custom"
             continue
-        if in_custom:
+        if label.casefold() == mapping_heading:
+            section = "columns"
+            continue
+        if section == "custom":
             custom.update(_custom_row(label, value, number, custom))
+            continue
+        if section == "columns":
+            columns.update(_column_row(label, value, number, columns))
             continue
         spec = by_label.get(label.casefold())
         if spec is None:
@@ -100,7 +118,8 @@ def parse_settings(grid: Sequence[Sequence[CellValue]]) -> Settings:
     return Settings(connector=raw["connector"], company=raw["company"], kinds=kinds,
                     include_inactive=raw["include_inactive"] == "Yes", conflict_default=raw["conflict_default"],
                     add_policy=raw["add_policy"], delete_policy=raw["delete_policy"],
-                    gone_policy=raw["gone_policy"], backups=backups, custom_fields=custom, options=options)
+                    gone_policy=raw["gone_policy"], backups=backups, custom_fields=custom, options=options,
+                    contacts_sheet=raw.get("contacts_sheet") or "Contacts", columns=columns)
 
 
 def parse_options(text: str, row: int = 0) -> dict[str, str]:
@@ -137,9 +156,28 @@ def _custom_row(name: str, column: str, number: int, seen: dict[str, str]) -> di
     return {name: column}
 
 
-def write_settings(book: WorkbookPort, values: dict[str, str], custom_fields: dict[str, str]) -> None:
+def _column_row(label: str, header: str, number: int, seen: dict[str, str]) -> dict[str, str]:
+    layout = load_layout()
+    keys = {c.header.casefold(): c.key for c in layout.sheet("Contacts").columns}
+    keys.update({c.key: c.key for c in layout.sheet("Contacts").columns})
+    key = keys.get(label.casefold())
+    if key is None:
+        raise WorkbookError(f"{label!r} is not a Customer Manager field; use one of: "
+                            + ", ".join(c.header for c in layout.sheet("Contacts").columns),
+                            sheet=SHEET, row=number, field="A")
+    if key in seen:
+        raise WorkbookError(f"the field {label!r} is mapped twice; delete one of the rows",
+                            sheet=SHEET, row=number, field="A")
+    if header and header.casefold() in {h.casefold() for h in seen.values() if h}:
+        raise WorkbookError(f"column {header!r} is mapped to two fields; give each field its own column",
+                            sheet=SHEET, row=number, field="B")
+    return {key: header}
+
+
+def write_settings(book: WorkbookPort, values: dict[str, str], custom_fields: dict[str, str],
+                   columns: dict[str, str] | None = None) -> None:
     """Rewrite the Settings sheet with ``values`` over the defaults, keeping its formatting."""
-    book.write(SHEET, settings_grid(values, custom_fields))
+    book.write(SHEET, settings_grid(values, custom_fields, columns))
     _format(book)
 
 
@@ -161,4 +199,5 @@ def settings_values(settings: Settings) -> dict[str, str]:
         "conflict_default": settings.conflict_default, "add_policy": settings.add_policy,
         "delete_policy": settings.delete_policy, "gone_policy": settings.gone_policy,
         "backups": str(settings.backups), "options": format_options(settings.options),
+        "contacts_sheet": settings.contacts_sheet,
     }

@@ -2,7 +2,9 @@
 
 The *base* is the last value both sides agreed on, per field; the three-way merge compares each side with it.
 A base is stored as one JSON array per contact, aligned with the field list kept in `_cm_pair`, so the state sheet
-costs one row of five cells per contact.
+costs one row of five cells per contact. The header row of `_cm_state` keeps a copy of the pairing, so a deleted
+`_cm_pair` (LibreOffice shows very hidden sheets as merely hidden) can be put back by `custmgr repair`, and only
+for the company the state belongs to.
 """
 
 from __future__ import annotations
@@ -12,12 +14,18 @@ from dataclasses import dataclass, field, replace
 
 from .cells import cell_text, json_cells, json_from_cells
 from .contact import Values
-from .errors import WorkbookError
+from .errors import SyncRefused, WorkbookError
 from .workbook.port import CellValue, Grid, WorkbookPort
 
 PAIR_SHEET, STATE_SHEET = "_cm_pair", "_cm_state"
 STATE_HEADER = ["Row ID", "Remote ID", "Version", "Flag", "Base"]
+PAIR_COPY = "Pairing"  # header of the cells after STATE_HEADER that hold a copy of the pairing
 FORMAT = "1"
+_REPAIR = "Nothing was changed."
+
+
+class PairingMissing(SyncRefused):
+    """Contacts were synced, but the pairing with their company is gone: refuse until ``custmgr repair``."""
 
 
 @dataclass(frozen=True)
@@ -42,6 +50,8 @@ class SyncState:
 
     pair: dict[str, str] = field(default_factory=dict)
     links: dict[str, Link] = field(default_factory=dict)
+    #: The pairing says contacts were synced, but the state sheet is gone (deleted by hand).
+    lost: bool = False
 
     @property
     def paired(self) -> bool:
@@ -53,15 +63,24 @@ class SyncState:
 
 
 def read_state(book: WorkbookPort) -> SyncState:
-    """The stored state, or an empty one for a workbook never synced."""
+    """The stored state, or an empty one for a workbook never synced. Damaged state raises with its place."""
     names = book.sheet_names()
     state = SyncState()
     if PAIR_SHEET in names:
         state.pair = read_pair_grid(book.read(PAIR_SHEET))
+    state.lost = STATE_SHEET not in names and state.sync_count > 0
     if STATE_SHEET in names:
-        keys = json.loads(state.pair.get("fields", "[]"))
-        for number, row in enumerate(book.read(STATE_SHEET)[1:], start=2):
-            link = link_from_row(row, keys)
+        grid = book.read(STATE_SHEET)
+        if PAIR_SHEET not in names and any(row and cell_text(row[0]) for row in grid[1:]):
+            raise PairingMissing(
+                f"The very hidden sheet {PAIR_SHEET}, which pairs this workbook with its QuickBooks company, is "
+                f"missing (it was deleted, perhaps after LibreOffice showed it as a hidden sheet), but "
+                f"{sum(1 for row in grid[1:] if row and cell_text(row[0]))} contacts were synced. Without it the "
+                "sync cannot tell what was last agreed, nor refuse another company. Run `custmgr repair BOOK` to "
+                f"put it back for the company this workbook was synced with. {_REPAIR}")
+        keys = field_list(state.pair)
+        for number, row in enumerate(grid[1:], start=2):
+            link = link_from_row(row, keys, number)
             if link is None:
                 continue
             if link.row_id in state.links:
@@ -72,18 +91,70 @@ def read_state(book: WorkbookPort) -> SyncState:
     return state
 
 
+def check_state_kept(state: SyncState, force: bool) -> None:
+    """Refuse a sync of a workbook whose state sheet was deleted, unless ``force``: every contact would be matched
+    with QuickBooks again by name, as on a first sync, which the bookkeeper should choose knowingly."""
+    if state.lost and not force:
+        raise SyncRefused(
+            f"The very hidden sheet {STATE_SHEET}, which holds what each contact last agreed with QuickBooks, is "
+            f"missing, though this workbook was synced {state.sync_count} times. Restore a copy of the workbook; or "
+            "sync with --force to match every row with QuickBooks again by name (rows that differ become "
+            f"conflicts on Review, contacts QuickBooks has and the workbook does not come back as rows). {_REPAIR}")
+
+
 def read_pair_grid(grid: Grid) -> dict[str, str]:
     return {cell_text(r[0]): cell_text(r[1]) if len(r) > 1 else "" for r in grid if r and cell_text(r[0])}
 
 
-def link_from_row(row: list[CellValue], keys: list[str]) -> Link | None:
+def field_list(pair: dict[str, str]) -> list[str]:
+    """The field keys the bases are stored against, from the pairing."""
+    try:
+        keys = json.loads(pair.get("fields", "[]") or "[]")
+    except ValueError:
+        keys = None
+    if not isinstance(keys, list) or not all(isinstance(k, str) for k in keys):
+        raise WorkbookError("the list of synced fields is damaged; the workbook was edited outside Customer "
+                            "Manager. Run `custmgr repair BOOK` to put the pairing back from the copy kept with the "
+                            "sync state, or use a copy of the file. " + _REPAIR,
+                            sheet=PAIR_SHEET, field="fields")
+    return keys
+
+
+def link_from_row(row: list[CellValue], keys: list[str], number: int | None = None) -> Link | None:
+    """One row of the state sheet (``number``: its row, for messages)."""
     cells = [cell_text(c) for c in row]
     if not cells or not cells[0]:
         return None
     cells += [""] * (5 - len(cells))
-    values = json_from_cells(row[4:]) if len(row) > 4 and cells[4] else []
+    try:
+        values = json_from_cells(row[4:]) if len(row) > 4 and cells[4] else []
+    except ValueError:
+        values = None
+    if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
+        raise WorkbookError(f"the last agreed values of Row ID {cells[0]} are damaged (not the list Customer "
+                            "Manager wrote); the workbook was edited outside Customer Manager. Undo Last Sync "
+                            "(`custmgr undo`) or use a copy of the file. " + _REPAIR,
+                            sheet=STATE_SHEET, row=number, field="E")
     base = {k: v for k, v in zip(keys, values, strict=False) if v}
     return Link(cells[0], cells[1], cells[2], base, cells[3])
+
+
+def state_header(pair: dict[str, str]) -> list[CellValue]:
+    """The state sheet's header row, with the copy of the pairing ``custmgr repair`` restores from."""
+    return [*STATE_HEADER, PAIR_COPY, *json_cells(pair)]
+
+
+def pairing_copy(grid: Grid) -> dict[str, str]:
+    """The copy of the pairing kept in the state sheet's header row ({} if there is none or it is damaged)."""
+    header = list(grid[0]) if grid else []
+    at = len(STATE_HEADER)
+    if len(header) <= at + 1 or cell_text(header[at]) != PAIR_COPY:
+        return {}
+    try:
+        pair = json_from_cells(header[at + 1:])
+    except ValueError:
+        return {}
+    return {str(k): str(v) for k, v in pair.items()} if isinstance(pair, dict) else {}
 
 
 def link_row(link: Link, keys: list[str]) -> list[CellValue]:
@@ -98,7 +169,7 @@ def state_grid(state: SyncState, keys: list[str]) -> tuple[Grid, Grid]:
     """The two sheets' content for ``state``, its bases aligned with ``keys``."""
     pair = dict(state.pair, format=FORMAT, fields=json.dumps(keys))
     pair_rows: Grid = [[k, v] for k, v in sorted(pair.items())]
-    rows: Grid = [list(STATE_HEADER)]
+    rows: Grid = [state_header(pair)]
     rows.extend(link_row(link, keys) for link in state.links.values())
     return pair_rows, rows
 

@@ -10,7 +10,7 @@ from typing import Any
 class Summary:
     """What one sync (or dry run, or undo) did."""
 
-    action: str = "sync"  # sync | dry run | undo | import
+    action: str = "sync"  # sync | dry run | undo | undo dry run | import
     when: str = ""
     company: str = ""
     outcome: str = "ok"  # ok | nothing to do | needs attention | failed
@@ -21,16 +21,19 @@ class Summary:
     made_inactive: int = 0
     removed: int = 0
     restored: int = 0
+    merged: int = 0
     conflicts_open: int = 0
     decisions_open: int = 0
     failed: int = 0
     errors: int = 0
+    undone: int = 0  # undo --quickbooks: contacts put back in QuickBooks
+    left_alone: int = 0  # undo --quickbooks: contacts changed in QuickBooks since, not put back
     remote_calls: int = 0
     messages: list[str] = field(default_factory=list)
     plan: list[str] = field(default_factory=list)  # dry run: one line per contact
 
-    COUNTS = ("imported", "sent", "received", "added", "made_inactive", "removed", "restored",
-              "conflicts_open", "decisions_open", "failed", "errors")
+    COUNTS = ("imported", "sent", "received", "added", "made_inactive", "removed", "restored", "merged",
+              "conflicts_open", "decisions_open", "failed", "errors", "undone", "left_alone")
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -40,11 +43,18 @@ class Summary:
         labels = {"imported": "imported from QuickBooks", "sent": "changes sent to QuickBooks",
                   "received": "changes received from QuickBooks", "added": "added to QuickBooks",
                   "made_inactive": "made inactive in QuickBooks", "removed": "rows removed",
-                  "restored": "rows brought back", "conflicts_open": "conflicts to review",
+                  "restored": "rows brought back", "merged": "duplicates merged in QuickBooks",
+                  "conflicts_open": "conflicts to review",
                   "decisions_open": "other decisions to review", "failed": "failed (see Sync Status)",
-                  "errors": "rows to fix (see Sync Status)"}
+                  "errors": "rows to fix (see Sync Status)", "undone": "contacts put back in QuickBooks",
+                  "left_alone": "contacts left alone in QuickBooks (changed there since)"}
+        if self.action == "undo dry run":
+            labels.update(undone="contacts to put back in QuickBooks",
+                          left_alone="contacts to leave alone in QuickBooks (changed there since)")
+        elif self.action == "undo":
+            labels["failed"] = "refused by QuickBooks (named below)"
         title = {"sync": "Sync", "dry run": "Dry run (nothing changed)", "undo": "Undo",
-                 "import": "Import"}[self.action]
+                 "undo dry run": "Undo dry run (nothing changed)", "import": "Import"}[self.action]
         out = [f"{title} with {self.company}: {self.outcome}" if self.company else f"{title}: {self.outcome}"]
         out += [f"  {getattr(self, k):>6}  {labels[k]}" for k in self.COUNTS if getattr(self, k)]
         out += [f"  {m}" for m in self.messages]

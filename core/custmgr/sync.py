@@ -9,28 +9,51 @@ from __future__ import annotations
 import datetime as _dt
 import json
 import os
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager, nullcontext
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from . import plugins
-from .apply import from_remote, settle
-from .backup import backup_sheets, make_backup, restore, write_backup
+from .adopt import apply_adoption, plan_adoption, remap
+from .apply import done_in_quickbooks, from_remote, settle
+from .backup import (
+    Restored,
+    Written,
+    backup_sheets,
+    make_backup,
+    record_writes,
+    restore,
+    with_cascades,
+    write_backup,
+)
 from .book import format_contacts
 from .connector import Connector, Listed
 from .contact import FIELD_KEYS, Values
-from .contacts import ROW_ID, ContactRow, expected_columns, read_contacts
-from .contacts import SHEET as CONTACTS
-from .errors import CustmgrError, StaleVersion, SyncRefused
+from .contacts import ROW_ID, ContactRow, expected_columns, read_contact_sheet
+from .errors import CustmgrError, PartlySynced, StaleVersion, SyncRefused
+from .lookalikes import kept_apart, pair_key
 from .plan import PENDING, PlanInput, SyncPlan, make_plan, replan
+from .rehearsal import rehearse
 from .remote import write_all
 from .review import SHEET as REVIEW
 from .review import format_review, read_decisions, write_review
-from .settings import Settings, format_options, parse_options, read_settings, settings_values, write_settings
-from .state import PAIR_SHEET, STATE_SHEET, SyncState, read_pair_grid, read_state, write_state
+from .settings import SHEET as SETTINGS_SHEET
+from .settings import Settings, format_options, read_settings, settings_values, write_settings
+from .state import (
+    PAIR_SHEET,
+    STATE_SHEET,
+    SyncState,
+    check_state_kept,
+    read_pair_grid,
+    read_state,
+    state_header,
+    write_state,
+)
 from .summary import Summary
 from .synclog import append_changes, append_log
+from .workbook.disk import SyncLock
 from .workbook.lossless import LosslessWorkbook
 from .workbook.port import WorkbookPort
 
@@ -77,6 +100,10 @@ def open_company(settings: Settings, options: dict[str, Any] | None = None, book
 
 def check_pairing(state: SyncState, company_id: str, company_name: str) -> None:
     paired = state.pair.get("company_id")
+    if not paired and state.links:
+        raise SyncRefused(f"The pairing sheet {PAIR_SHEET} names no company, but {len(state.links)} contacts were "
+                          "synced: it was edited outside Customer Manager. Run `custmgr repair BOOK` to pair the "
+                          "workbook again with the company it was synced with. Nothing was changed.")
     if paired and paired != company_id:
         raise SyncRefused(
             f"This workbook is paired with the QuickBooks company {state.pair.get('company_name', '?')!r} "
@@ -91,32 +118,50 @@ def open_book(book: Path | WorkbookPort, *, writable: bool = True) -> tuple[Work
     return LosslessWorkbook.open(book, writable=writable), book
 
 
+def one_at_a_time(workbook: Path | WorkbookPort, *, writes: bool = True) -> AbstractContextManager[object]:
+    """The lock a command holds on a workbook file while it works on it (nothing for a live workbook in Excel,
+    which Excel itself guards, or a command that only reads)."""
+    if writes and not isinstance(workbook, WorkbookPort) and Path(workbook).is_file():
+        return SyncLock(Path(workbook))
+    return nullcontext()
+
+
 def sync(workbook: Path | WorkbookPort, *, dry_run: bool = False, force: bool = False,
          progress: Progress | None = None, connector_options: dict[str, Any] | None = None,
          backoff: float | None = None) -> tuple[Summary, SyncPlan]:
     """Sync the workbook with its QuickBooks company; with ``dry_run`` only plan."""
+    with one_at_a_time(workbook, writes=not dry_run):
+        return _sync(workbook, dry_run=dry_run, force=force, progress=progress,
+                     connector_options=connector_options, backoff=backoff)
+
+
+def _sync(workbook: Path | WorkbookPort, *, dry_run: bool, force: bool, progress: Progress | None,
+          connector_options: dict[str, Any] | None, backoff: float | None) -> tuple[Summary, SyncPlan]:
     progress = progress or Progress()
     book, path = open_book(workbook, writable=not dry_run)
     settings = read_settings(book)
     state = read_state(book)
-    sheet = read_contacts(book, settings.custom_columns)
+    check_state_kept(state, force)
+    sheet = read_contact_sheet(book, settings)
     rows = sheet.contact_rows()
     decisions = read_decisions(book)
-    keys = (*FIELD_KEYS, *settings.custom_columns)
-    with open_company(settings, connector_options, path) as connector:
+    keys = tuple(k for k in (*FIELD_KEYS, *settings.custom_columns) if k in sheet.columns)
+    results: dict = {}
+    with _closed_after(open_company(settings, connector_options, path), results) as connector:
         company = connector.company()
         check_pairing(state, company.id, company.name)
         listing = {item.remote_id: item for item in connector.listing(settings.kinds)}
         fetched = _fetch(connector, _to_fetch(listing, state, rows, settings.include_inactive), progress)
         inp = PlanInput(company, rows, state.links, listing, fetched, decisions, settings, keys,
-                        dict(connector.limits), connector.charset, force, first_sync=not state.links)
+                        dict(connector.limits), connector.charset, force, first_sync=not state.links,
+                        apart=kept_apart(state.pair), can_merge=connector.can_merge)
         plan = make_plan(inp)
         summary = Summary(action="dry run" if dry_run else "sync", when=now(), company=company.name)
         if dry_run:
             counts = plan.counts()
             for name, field in (("import", "imported"), ("send", "sent"), ("receive", "received"),
                                 ("add", "added"), ("make_inactive", "made_inactive"), ("remove", "removed"),
-                                ("restore", "restored"), ("errors", "errors")):
+                                ("restore", "restored"), ("merge", "merged"), ("errors", "errors")):
                 setattr(summary, field, counts.get(name, 0))
             summary.conflicts_open = sum(1 for d in plan.decisions if d.kind == "conflict")
             summary.decisions_open = len(plan.decisions) - summary.conflicts_open
@@ -125,14 +170,56 @@ def sync(workbook: Path | WorkbookPort, *, dry_run: bool = False, force: bool = 
             summary.remote_calls = getattr(connector, "round_trips", 0)
             return summary, plan
         n_ops = sum(1 for r in plan.records if r.op)
+
+        if n_ops:  # everything that could stop the save is checked while QuickBooks is still untouched
+            rehearse(book, plan, lambda port, as_if: _save_sync(port, sheet, rows, plan, as_if, state, settings,
+                                                                company, keys, decisions,
+                                                                replace(summary, messages=[]), []))
         progress.start("Sending changes to QuickBooks", n_ops)
         delay = {} if backoff is None else {"backoff": backoff}
-        results = write_all(connector, plan.records, progress=progress.advance, **delay)
-        progress.done()
-        plan = _replan_stale(connector, inp, plan, results, rows, delay)
-        summary.remote_calls = getattr(connector, "round_trips", 0)
-    _save_sync(book, sheet, rows, plan, results, state, settings, company, keys, decisions, summary)
+        seen = dict(fetched)  # what QuickBooks held before each write, for undo
+        writes: list[Written] = []
+        with _after_writes(plan, results, writing=True):
+            results.update(write_all(connector, plan.records, progress=progress.advance, **delay))
+            progress.done()
+            plan = _replan_stale(connector, inp, plan, results, rows, delay, seen)
+            writes = with_cascades(record_writes(plan.records, results, seen, state.links), state.links,
+                                   {k: v.version for k, v in listing.items()}, connector.fetch)
+            summary.remote_calls = getattr(connector, "round_trips", 0)
+    with _after_writes(plan, results):
+        _save_sync(book, sheet, rows, plan, results, state, settings, company, keys, decisions, summary, writes)
     return summary, plan
+
+
+@contextmanager
+def _closed_after(connector: Connector, results: dict) -> Iterator[Connector]:
+    """The connector, closed at the end. Once QuickBooks took writes, a failure to close (a session QuickBooks
+    would not end) no longer stops the sync: the workbook must still be saved with what QuickBooks has."""
+    try:
+        yield connector
+    finally:
+        try:
+            connector.close()
+        except Exception:
+            if not any(getattr(r, "ok", False) for r in results.values()):
+                raise
+
+
+@contextmanager
+def _after_writes(plan: SyncPlan, results: dict, *, writing: bool = False) -> Iterator[None]:
+    """Any error once QuickBooks took some of this sync's writes says exactly which, and exits 2 (not 1)."""
+    try:
+        yield
+    except Exception as err:
+        done = done_in_quickbooks(plan, results)
+        if not done and (results or not writing):  # every write answered, none taken: nothing was written
+            raise
+        what = (f"QuickBooks already has these changes from this sync: {'; '.join(done)}." if done else
+                "QuickBooks may have taken some of this sync's changes before it stopped.")
+        reason = str(err) if isinstance(err, CustmgrError) else f"{type(err).__name__}: {err}"
+        raise PartlySynced(f"{reason.rstrip('.')}. {what} The workbook was not saved, so it does not show "
+                           "them yet: once the problem is fixed, sync again and it catches up without losing "
+                           "anything.") from err
 
 
 def _to_fetch(listing: dict[str, Listed], state: SyncState, rows: list[ContactRow], include_inactive: bool
@@ -165,8 +252,9 @@ def _fetch(connector: Connector, ids: list[str], progress: Progress) -> dict[str
 
 
 def _replan_stale(connector: Connector, inp: PlanInput, plan: SyncPlan, results: dict, rows: list[ContactRow],
-                  delay: dict) -> SyncPlan:
-    """Contacts QuickBooks called stale are read again and planned again once; never overwritten blindly."""
+                  delay: dict, seen: dict[str, Values]) -> SyncPlan:
+    """Contacts QuickBooks called stale are read again and planned again once; never overwritten blindly.
+    ``seen`` gets the values read again."""
     stale = [r for r in plan.records if r.op and isinstance(getattr(results.get(r.row_id), "error", None),
                                                              StaleVersion)]
     if not stale:
@@ -178,6 +266,8 @@ def _replan_stale(connector: Connector, inp: PlanInput, plan: SyncPlan, results:
     redone = {}
     for rec in stale:
         record = fresh.get(rec.remote_id)
+        if record is not None:
+            seen[rec.remote_id] = from_remote(record.values)
         new = replan(inp, rec, by_id.get(rec.row_id),
                      from_remote(record.values) if record else None, listing.get(rec.remote_id))
         redone[rec.row_id] = new
@@ -186,11 +276,11 @@ def _replan_stale(connector: Connector, inp: PlanInput, plan: SyncPlan, results:
         results.pop(row_id, None)
     results.update(write_all(connector, again, **delay))
     records = tuple(redone.get(r.row_id, r) for r in plan.records)
-    return SyncPlan(plan.company, records, plan.new_row_ids, plan.first_sync)
+    return SyncPlan(plan.company, records, plan.new_row_ids, plan.first_sync, plan.apart)
 
 
 def _save_sync(book: WorkbookPort, sheet, rows, plan: SyncPlan, results, state: SyncState, settings: Settings,
-               company, keys, decisions, summary: Summary) -> None:
+               company, keys, decisions, summary: Summary, writes: list[Written]) -> None:
     old_fields = json.loads(state.pair.get("fields", "[]"))
     state_keys = old_fields + [k for k in keys if k not in old_fields]
     for link in state.links.values():
@@ -202,27 +292,23 @@ def _save_sync(book: WorkbookPort, sheet, rows, plan: SyncPlan, results, state: 
     summary.outcome = _outcome(summary)
     summary.messages += _messages(summary)
     backup = make_backup(number, summary.when, list(sheet.header), settled.changed_rows,
-                         settled.changed_links, state_keys, before_pair, before_review, settled.remote_done)
+                         settled.changed_links, state_keys, before_pair, before_review, settled.remote_done,
+                         writes)
     write_backup(book, backup, settings.backups)
     grid = [list(sheet.header), *settled.rows]
-    book.write(CONTACTS, grid)
-    format_contacts(book, sheet.labels, len(grid), [str(h or "") for h in sheet.header])
+    book.write(sheet.name, grid)
+    format_contacts(book, sheet.labels, len(grid), [str(h or "") for h in sheet.header], sheet_name=sheet.name,
+                    adopted=sheet.adopted)
     new_state = SyncState(dict(state.pair), settled.links)
     new_state.pair.update(connector=settings.connector, company_id=company.id, company_name=company.name,
                           syncs=str(number), last_sync=summary.when)
     new_state.pair.setdefault("paired_at", summary.when)
+    new_state.pair.update({pair_key(*sorted(p)): "keep apart" for p in plan.apart})
     write_state(book, new_state, state_keys)
     write_review(book, settled.decisions, decisions)
     append_log(book, summary)
-    append_changes(book, summary.when, settled.log, expected_columns(settings.custom_columns))
-    try:
-        book.save()
-    except CustmgrError as err:
-        if not settled.remote_done:
-            raise
-        done = "; ".join(settled.remote_done[:10]) + (" ..." if len(settled.remote_done) > 10 else "")
-        raise type(err)(f"{err} QuickBooks already has this sync's changes ({done}); sync again once the "
-                        "workbook can be saved and it will catch up without losing anything.") from err
+    append_changes(book, summary.when, settled.log, expected_columns(settings.custom_columns, settings.columns))
+    book.save()
 
 
 def _outcome(s: Summary) -> str:
@@ -230,7 +316,8 @@ def _outcome(s: Summary) -> str:
         return "failed" if not (s.sent or s.received or s.added or s.imported) else "partly failed"
     if s.errors or s.conflicts_open or s.decisions_open:
         return "needs attention"
-    moved = s.imported or s.sent or s.received or s.added or s.made_inactive or s.removed or s.restored
+    moved = (s.imported or s.sent or s.received or s.added or s.made_inactive or s.removed or s.restored
+             or s.merged)
     return "ok" if moved else "nothing to do"
 
 
@@ -240,6 +327,9 @@ def _messages(s: Summary) -> list[str]:
         out.append("Open the Review sheet: mark Accept Left or Accept Right on each row, then sync again.")
     if s.errors or s.failed:
         out.append("Rows with a Sync Status message were not synced; fix them and sync again.")
+    if s.merged:
+        out.append("Duplicates were merged in QuickBooks; the next sync brings each remaining contact's values "
+                   "into its row.")
     return out
 
 
@@ -249,13 +339,43 @@ def _messages(s: Summary) -> list[str]:
 def setup(workbook: Path | WorkbookPort, *, connector: str, company: str, vendors: bool | None = None,
           inactive: bool | None = None, custom_fields: dict[str, str] | None = None,
           connector_options: dict[str, Any] | None = None, map_all: bool = False,
-          options: dict[str, str] | None = None) -> str:
+          options: dict[str, str] | None = None, sheet: str | None = None,
+          map_columns: dict[str, str] | None = None) -> str:
     """Point the workbook at a company (checking it can be opened), and map custom fields to columns
-    (``map_all``: every custom field of the company, each to a column of its own name)."""
+    (``map_all``: every custom field of the company, each to a column of its own name).
+
+    A workbook ``custmgr new`` did not make is adopted (``custmgr.adopt``): its contact list (``sheet``, or the
+    sheet that looks like one) keeps its own headers, mapped to fields by their names or ``map_columns``
+    ("Their Header" -> field)."""
+    with one_at_a_time(workbook):
+        return _setup(workbook, connector=connector, company=company, vendors=vendors, inactive=inactive,
+                      custom_fields=custom_fields, connector_options=connector_options, map_all=map_all,
+                      options=options, sheet=sheet, map_columns=map_columns)
+
+
+def _setup(workbook: Path | WorkbookPort, *, connector: str, company: str, vendors: bool | None,
+           inactive: bool | None, custom_fields: dict[str, str] | None, connector_options: dict[str, Any] | None,
+           map_all: bool, options: dict[str, str] | None, sheet: str | None,
+           map_columns: dict[str, str] | None) -> str:
     book, path = open_book(workbook)
+    adoption = None
+    if SETTINGS_SHEET not in book.sheet_names():
+        adoption = plan_adoption(book, sheet=sheet, overrides=map_columns, vendors=bool(vendors))
+    elif sheet is not None or map_columns:
+        adoption = remap(book, read_settings(book), sheet=sheet, overrides=map_columns or {})
+    current = read_settings(book) if SETTINGS_SHEET in book.sheet_names() else Settings()
+    probe = Settings(connector=connector, company=company, options=current.options if options is None else options)
+    with open_company(probe, connector_options, path, two_way=False) as conn:  # before anything is changed
+        identity = conn.company()
+        available = {f.name.casefold(): f.name for f in conn.custom_fields()}
+    if adoption is not None:
+        apply_adoption(book, adoption)
     settings = read_settings(book)
     state = read_state(book)
     values = settings_values(settings)
+    columns = dict(settings.columns)
+    if adoption is not None:
+        values["contacts_sheet"], columns = adoption.sheet, adoption.columns
     if path is not None and Path(company).exists() and not Path(company).is_absolute():
         company = os.path.relpath(Path(company).resolve(), path.resolve().parent)
     values.update(connector=connector, company=company)
@@ -265,10 +385,6 @@ def setup(workbook: Path | WorkbookPort, *, connector: str, company: str, vendor
         values["kinds"] = "Customers and vendors" if vendors else "Customers"
     if inactive is not None:
         values["include_inactive"] = "Yes" if inactive else "No"
-    probe = Settings(connector=connector, company=company, options=parse_options(values["options"]))
-    with open_company(probe, connector_options, path, two_way=False) as conn:
-        identity = conn.company()
-        available = {f.name.casefold(): f.name for f in conn.custom_fields()}
     if state.links or state.sync_count:
         check_pairing(state, identity.id, identity.name)
     mapping = dict(settings.custom_fields)
@@ -281,10 +397,11 @@ def setup(workbook: Path | WorkbookPort, *, connector: str, company: str, vendor
             raise CustmgrError(f"QuickBooks company {identity.name!r} has no custom field {name!r}. "
                                f"Its custom fields: {', '.join(sorted(available.values())) or 'none'}.")
         mapping[real] = column or real
-    write_settings(book, values, mapping)
-    add_custom_columns(book, mapping)
+    write_settings(book, values, mapping, columns)
+    add_custom_columns(book, mapping, read_settings(book))
     book.save()
-    lines = [f"Paired {book.label} with {identity.name!r} ({connector}: {company})."]
+    lines = adoption.describe() if adoption is not None else []
+    lines.append(f"Paired {book.label} with {identity.name!r} ({connector}: {company}).")
     unmapped = sorted(set(available.values()) - set(mapping))
     if unmapped:
         lines.append("Custom fields you can sync: " + ", ".join(unmapped)
@@ -292,8 +409,12 @@ def setup(workbook: Path | WorkbookPort, *, connector: str, company: str, vendor
     return "\n".join(lines)
 
 
-def add_custom_columns(book: WorkbookPort, mapping: dict[str, str]) -> None:
-    grid = book.read(CONTACTS)
+def add_custom_columns(book: WorkbookPort, mapping: dict[str, str], settings: Settings | None = None) -> None:
+    """Add a column for each mapped custom field the contact sheet lacks: before Sync Status on Customer
+    Manager's own sheet, after the last column on an adopted list."""
+    settings = settings or read_settings(book)
+    name = settings.contacts_sheet
+    grid = book.read(name)
     header = list(grid[0]) if grid else []
     present = {str(h or "").strip().casefold() for h in header}
     missing = [col for col in mapping.values() if col.casefold() not in present]
@@ -302,40 +423,35 @@ def add_custom_columns(book: WorkbookPort, mapping: dict[str, str]) -> None:
     from .contacts import STATUS
 
     status_header = expected_columns({})[STATUS]
-    at = next((i for i, h in enumerate(header) if str(h or "").casefold() == status_header.casefold()), len(header))
-    new_header = header[:at] + missing + header[at:]
-    rows = [list(r[:at]) + [None] * len(missing) + list(r[at:]) for r in grid[1:]]
-    book.write(CONTACTS, [new_header, *rows])
-    columns = expected_columns({f"custom:{k}": v for k, v in mapping.items()})
-    format_contacts(book, columns, len(rows) + 1, [str(h or "") for h in new_header])
+    width = max((len(r) for r in grid), default=0)
+    at = width if settings.columns else next(
+        (i for i, h in enumerate(header) if str(h or "").casefold() == status_header.casefold()), len(header))
+    rows = [list(r) + [None] * (width - len(r)) for r in grid]
+    new_header = rows[0][:at] + missing + rows[0][at:]
+    rows = [list(r[:at]) + [None] * len(missing) + list(r[at:]) for r in rows[1:]]
+    book.write(name, [new_header, *rows])
+    columns = expected_columns({f"custom:{k}": v for k, v in mapping.items()}, settings.columns)
+    format_contacts(book, columns, len(rows) + 1, [str(h or "") for h in new_header], sheet_name=name,
+                    adopted=bool(settings.columns))
 
 
-def undo(workbook: Path | WorkbookPort, *, force: bool = False) -> Summary:
-    """Put contacts, review and sync state back as they were before the last sync."""
+def undo(workbook: Path | WorkbookPort, *, force: bool = False, quickbooks: bool = False, dry_run: bool = False,
+         connector_options: dict[str, Any] | None = None, backoff: float | None = None) -> Summary:
+    """Put contacts, review and sync state back as they were before the last sync. With ``quickbooks``, first put
+    QuickBooks back too, for every record nobody changed since (``custmgr.undo``); ``dry_run`` only plans that."""
+    with one_at_a_time(workbook, writes=not dry_run):
+        if quickbooks or dry_run:
+            from .undo import undo_in_quickbooks  # it builds on this module
+
+            return undo_in_quickbooks(workbook, force=force, dry_run=dry_run, connector_options=connector_options,
+                                      backoff=backoff)
+        return _undo(workbook, force=force)
+
+
+def _undo(workbook: Path | WorkbookPort, *, force: bool) -> Summary:
     book, _ = open_book(workbook)
-    read_settings(book)
-    grid = book.read(CONTACTS)
-    header = [str(h or "").strip().casefold() for h in (grid[0] if grid else [])]
-    rid_header = expected_columns({})[ROW_ID].casefold()
-    if rid_header not in header:
-        raise CustmgrError("The Row ID column is missing from Contacts, so undo cannot tell the rows apart. "
-                           "Put the column back (Excel: Undo) and try again.")
-    restored, sheet_name = restore(book, header.index(rid_header), force=force)
-    current_pair = read_pair_grid(book.read(PAIR_SHEET)) if PAIR_SHEET in book.sheet_names() else {}
-    pair = [list(r) for r in restored.pair]
-    if current_pair.get("fields"):  # bases only ever gain fields: keep the wider list so every row decodes
-        pair = [r for r in pair if r and r[0] != "fields"] + [["fields", current_pair["fields"]]]
-    book.write(CONTACTS, restored.rows)
-    format_contacts(book, expected_columns(read_settings(book).custom_columns), len(restored.rows),
-                    [str(h or "") for h in restored.rows[0]])
-    for name, content in ((PAIR_SHEET, pair), (STATE_SHEET, restored.state_rows)):
-        if name not in book.sheet_names():
-            book.add_sheet(name, "veryHidden")
-        book.write(name, content)
-    book.write(REVIEW, restored.review or [[]])
-    format_review(book, len(restored.review))
-    book.remove_sheet(sheet_name)
-    summary = Summary(action="undo", when=now(), company=current_pair.get("company_name", ""), outcome="ok")
+    restored, sheet_name = restore_point(book, force=force)
+    summary = Summary(action="undo", when=now(), outcome="ok")
     summary.messages.append(f"Restored contacts, Review and sync state as they were before the sync of "
                             f"{restored.when}.")
     if restored.remote_done:
@@ -343,12 +459,48 @@ def undo(workbook: Path | WorkbookPort, *, force: bool = False) -> Summary:
         more = f" and {len(restored.remote_done) - 20} more" if len(restored.remote_done) > 20 else ""
         summary.messages.append("QuickBooks was NOT changed back. That sync had " + "; ".join(shown) + more
                                 + ". The next sync will bring those values back from QuickBooks unless you "
-                                  "change them there.")
+                                  "change them there (or undo with --quickbooks).")
     else:
         summary.messages.append("That sync changed nothing in QuickBooks.")
-    append_log(book, summary)
+    write_restored(book, restored, sheet_name, summary)
     book.save()
     return summary
+
+
+def restore_point(book: WorkbookPort, *, force: bool = False) -> tuple[Restored, str]:
+    """The sheets as they were before the newest backed-up sync, and that backup's sheet; raises (changing
+    nothing) when there is none, or when undoing would overwrite an edit made since (unless ``force``)."""
+    settings = read_settings(book)
+    grid = book.read(settings.contacts_sheet)
+    header = [str(h or "").strip().casefold() for h in (grid[0] if grid else [])]
+    rid_header = expected_columns({}, settings.columns)[ROW_ID].casefold()
+    if rid_header not in header:
+        raise CustmgrError("The Row ID column is missing from Contacts, so undo cannot tell the rows apart. "
+                           "Put the column back (Excel: Undo) and try again.")
+    return restore(book, header.index(rid_header), force=force, sheet=settings.contacts_sheet)
+
+
+def write_restored(book: WorkbookPort, restored: Restored, sheet_name: str, summary: Summary) -> None:
+    """Write ``restored`` into the workbook (not saved), drop its backup and log ``summary``."""
+    settings = read_settings(book)
+    current_pair = read_pair_grid(book.read(PAIR_SHEET)) if PAIR_SHEET in book.sheet_names() else {}
+    pair = [list(r) for r in restored.pair]
+    if current_pair.get("fields"):  # bases only ever gain fields: keep the wider list so every row decodes
+        pair = [r for r in pair if r and r[0] != "fields"] + [["fields", current_pair["fields"]]]
+    restored.state_rows[0] = state_header(read_pair_grid(pair))
+    book.write(settings.contacts_sheet, restored.rows)
+    format_contacts(book, expected_columns(settings.custom_columns, settings.columns), len(restored.rows),
+                    [str(h or "") for h in restored.rows[0]], sheet_name=settings.contacts_sheet,
+                    adopted=bool(settings.columns))
+    for name, content in ((PAIR_SHEET, pair), (STATE_SHEET, restored.state_rows)):
+        if name not in book.sheet_names():
+            book.add_sheet(name, "veryHidden")
+        book.write(name, content)
+    book.write(REVIEW, restored.review or [[]])
+    format_review(book, len(restored.review))
+    book.remove_sheet(sheet_name)
+    summary.company = summary.company or current_pair.get("company_name", "")
+    append_log(book, summary)
 
 
 def status(workbook: Path | WorkbookPort) -> dict[str, Any]:
@@ -357,7 +509,7 @@ def status(workbook: Path | WorkbookPort) -> dict[str, Any]:
     settings = read_settings(book)
     state = read_state(book)
     decisions = read_decisions(book)
-    sheet = read_contacts(book, settings.custom_columns)
+    sheet = read_contact_sheet(book, settings)
     rows = sheet.contact_rows()
     return {
         "workbook": book.label, "connector": settings.connector, "company": settings.company,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import getpass
 from collections.abc import Iterable
 
+from .cells import fit_cell
 from .layout import load_layout
 from .summary import Summary
 from .workbook.port import CellValue, WorkbookPort
@@ -25,7 +26,7 @@ def append_log(book: WorkbookPort, summary: Summary) -> None:
     layout = load_layout().sheet(LOG)
     details = "; ".join(summary.messages)
     cells = {"when": summary.when, "who": who(), "action": summary.action, "outcome": summary.outcome,
-             "details": details[:32_000]}
+             "details": fit_cell(details)}
     cells.update({k: getattr(summary, k) for k in ("imported", "sent", "received", "added", "made_inactive",
                                                    "removed", "failed")})
     cells["conflicts"] = summary.conflicts_open

@@ -19,14 +19,21 @@ from .backup import make_backup, write_backup
 from .book import format_contacts
 from .connector import Company
 from .contact import CUSTOM_NAME_LIMIT, FIELD_KEYS, NO, Values, custom_key, is_custom, name_key
-from .contacts import ROW_ID, ContactRow, ContactsSheet, expected_columns, new_row_id, read_contacts, row_cells
-from .contacts import SHEET as CONTACTS
+from .contacts import (
+    ROW_ID,
+    ContactRow,
+    ContactsSheet,
+    expected_columns,
+    new_row_id,
+    read_contact_sheet,
+    row_cells,
+)
 from .errors import CustmgrError
 from .review import SHEET as REVIEW
 from .settings import Settings, read_settings, settings_values, write_settings
 from .state import PAIR_SHEET, Link, SyncState, read_state, write_state
 from .summary import Summary
-from .sync import add_custom_columns, company_setting, now, open_book
+from .sync import add_custom_columns, company_setting, now, one_at_a_time, open_book
 from .synclog import append_changes, append_log
 from .workbook.port import CellValue, WorkbookPort
 
@@ -98,6 +105,12 @@ class BroughtIn:
 def bring_in(workbook: Path | WorkbookPort, incoming: Sequence[Incoming], source: Source, *,
              dry_run: bool = False) -> BroughtIn:
     """Bring ``incoming`` into the workbook's Contacts; a problem raises before anything is changed."""
+    with one_at_a_time(workbook, writes=not dry_run):
+        return _bring_in(workbook, incoming, source, dry_run=dry_run)
+
+
+def _bring_in(workbook: Path | WorkbookPort, incoming: Sequence[Incoming], source: Source, *,
+              dry_run: bool) -> BroughtIn:
     book, path = open_book(workbook, writable=not dry_run)
     settings, state = read_settings(book), read_state(book)
     result = BroughtIn(source.label, dry_run=dry_run)
@@ -106,7 +119,7 @@ def bring_in(workbook: Path | WorkbookPort, incoming: Sequence[Incoming], source
         result.set_up = True
     one_way = (settings.connector == source.connector
                and state.pair.get("company_id", source.identity.id) == source.identity.id)
-    sheet = read_contacts(book, settings.custom_columns)
+    sheet = read_contact_sheet(book, settings)
     rows = sheet.contact_rows()
     plan = _match(incoming, rows, settings, result)
     grid = [list(r) for r in sheet.rows]
@@ -166,7 +179,7 @@ def _set_up(book: WorkbookPort, path: Path | None, settings: Settings, source: S
             name = key.removeprefix("custom:")
             if is_custom(key) and value and name not in mapping and len(name) <= CUSTOM_NAME_LIMIT:
                 mapping[name] = name if name.casefold() not in taken else f"{name} (custom field)"
-    write_settings(book, values, mapping)
+    write_settings(book, values, mapping, settings.columns)
     add_custom_columns(book, mapping)
     return read_settings(book)
 
@@ -253,9 +266,10 @@ def _save(book: WorkbookPort, header: list[CellValue], grid: list[list[CellValue
     before_review = book.read(REVIEW) if REVIEW in book.sheet_names() else []
     write_backup(book, make_backup(number, when, list(header), changed, moved, keys, before_pair, before_review, []),
                  settings.backups)
-    book.write(CONTACTS, [list(header), *grid])
-    columns = expected_columns(settings.custom_columns)
-    format_contacts(book, columns, len(grid) + 1, [str(h or "") for h in header])
+    book.write(settings.contacts_sheet, [list(header), *grid])
+    columns = expected_columns(settings.custom_columns, settings.columns)
+    format_contacts(book, columns, len(grid) + 1, [str(h or "") for h in header], sheet_name=settings.contacts_sheet,
+                    adopted=bool(settings.columns))
     new_state.pair.update(syncs=str(number), last_import=when)
     if one_way:
         new_state.pair.update(connector=source.connector, company_id=source.identity.id,
@@ -289,7 +303,7 @@ def take_out(workbook: Path | WorkbookPort, *, only_new: bool = False) -> Outgoi
     never synced or imported from its company and not kept only here by a Review decision). Read-only."""
     book, path = open_book(workbook, writable=False)
     settings, state = read_settings(book), read_state(book)
-    sheet = read_contacts(book, settings.custom_columns)
+    sheet = read_contact_sheet(book, settings)
     rows = sheet.contact_rows()
     names = frozenset(name_key(r.name) for r in rows if r.name)
     if only_new:

@@ -36,7 +36,7 @@ from .addresses import LINES, lines_from_block
 from .columns import ADDRESSES, FIELD_OF_COLUMN, INACTIVE_COLUMN, LAYOUTS, LIST_OF_KIND, NOT_IN_IIF, custom_number
 from .import_list import check_suffix
 from .lists import load_lists
-from .text import ENCODING, MAX_SHOWN, IifError, join_rows
+from .text import ENCODING, MAX_SHOWN, IifError, join_rows, one_line
 
 
 @dataclass
@@ -47,6 +47,7 @@ class Exported:
     customers: int = 0
     vendors: int = 0
     left_out: dict[str, list[int]] = field(default_factory=dict)  # "Mobile" -> Contacts rows that have one
+    one_lined: list[int] = field(default_factory=list)  # Contacts rows whose line breaks or tabs became spaces
 
     def lines(self) -> list[str]:
         if not (self.customers or self.vendors):
@@ -57,6 +58,11 @@ class Exported:
             shown = ", ".join(str(r) for r in rows[:8]) + (f" and {len(rows) - 8} more" if len(rows) > 8 else "")
             out.append(f"  Left out, as an IIF list has no column for it: {what} (Contacts rows {shown}). Enter it "
                        "in QuickBooks after the import.")
+        if self.one_lined:
+            rows = self.one_lined
+            shown = ", ".join(str(r) for r in rows[:8]) + (f" and {len(rows) - 8} more" if len(rows) > 8 else "")
+            out.append(f"  Line breaks and tabs were written as spaces (Contacts rows {shown}): an IIF list keeps "
+                       "each contact on one line, as QuickBooks' own exports do.")
         return out
 
 
@@ -80,7 +86,10 @@ def export_list(workbook: Path | WorkbookPort, file: str | Path, *, only_new: bo
                             for p in found)
             continue
         keyword = LIST_OF_KIND[row.values.get("kind", CUSTOMER)]
-        ready.append((row, list_row(keyword, row.values, numbers)))
+        cells = list_row(keyword, row.values, numbers)
+        if any(one_line(c) != c for c in cells):
+            exported.one_lined.append(row.number)
+        ready.append((row, cells))
         _note_left_out(row, keyword, unnumbered, out, exported.left_out)
     if problems:
         shown = problems[:MAX_SHOWN] + ([f"... and {len(problems) - MAX_SHOWN} more"]

@@ -1,9 +1,13 @@
 """IIF text: Windows-1252 bytes, tab-separated cells, one row per line, cells in double quotes when they need it.
 
-QuickBooks puts a cell in double quotes when it holds a comma ("Andres, Cristina"). A quoted cell may also hold
-tabs, line breaks and doubled quotes (""), so one row can run over several lines of the file; every row keeps the
-line it starts on, so each message names the line a bookkeeper sees in a text editor. A quote inside a cell that is
-not quoted is an ordinary character, as QuickBooks writes it.
+QuickBooks puts a cell in double quotes when it holds a comma ("Andres, Cristina"). When reading, a quoted cell may
+also hold tabs, line breaks and doubled quotes (""), so one row can run over several lines of the file; every row
+keeps the line it starts on, so each message names the line a bookkeeper sees in a text editor. A quote inside a
+cell that is not quoted is an ordinary character, as QuickBooks writes it.
+
+When writing, no cell ever spans lines: tabs and line breaks become a space (``one_line``), as in QuickBooks' own
+exports, which keep one record per physical line. Nothing shows that QuickBooks' import honours quotes across
+lines, and a note line starting with ``TRNS`` or ``CUST`` would otherwise be read as a record of its own.
 """
 
 from __future__ import annotations
@@ -18,7 +22,8 @@ from custmgr.errors import CustmgrError
 ENCODING = "cp1252"
 LINE_BREAK = "\r\n"
 _CELL_END = re.compile(r"[\t\r\n]")
-_NEEDS_QUOTES = ("\t", "\r", "\n", ",")
+_NEEDS_QUOTES = (",",)
+_LINE_BREAKS = re.compile(r"[ ]*[\t\r\n][\t\r\n ]*")
 MAX_SHOWN = 25  # problems listed in one message; the rest are counted
 
 
@@ -167,12 +172,18 @@ def _quoted(text: str, pos: int, line: int, file: str) -> tuple[str, int, int]:
 # --- writing ---------------------------------------------------------------------------------------------------
 
 
+def one_line(value: str) -> str:
+    """``value`` with each run of tabs and line breaks (and the spaces around it) made one space."""
+    return _LINE_BREAKS.sub(" ", value) if _CELL_END.search(value) else value
+
+
 def cell(value: str) -> str:
-    """``value`` as an IIF cell: in double quotes (inner quotes doubled) when it holds a tab, a line break or a
-    comma, or starts with a quote; as it is otherwise, which is how QuickBooks itself writes it."""
+    """``value`` as an IIF cell on one line (see ``one_line``): in double quotes (inner quotes doubled) when it
+    holds a comma or starts with a quote; as it is otherwise, which is how QuickBooks itself writes it."""
+    value = one_line(value)
     if not value.startswith('"') and not any(ch in value for ch in _NEEDS_QUOTES):
         return value
-    inner = value.replace('"', '""').replace("\r\n", "\n").replace("\n", LINE_BREAK)
+    inner = value.replace('"', '""')
     return f'"{inner}"'
 
 

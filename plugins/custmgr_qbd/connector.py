@@ -24,9 +24,11 @@ from custmgr.errors import NameInUse
 from . import messages as qb
 from .elements import COMPANY_STAMP, LISTING_ELEMENTS, OWNER_CUSTMGR, OWNER_CUSTOM, RECORD_ELEMENTS
 from .responses import BadResponse, Response, custom_field, error_of, parse, record
-from .transport import Transport
+from .transport import VERSION_ERROR, RequestRejected, Transport
+from .versions import OLDEST, Host, choose, text, too_old
 
 PAGE_SIZE = 1000  # listing entries per iterator page: small rows, so big pages
+_OLDEST_SAFE = frozenset({"CompanyQueryRq", "DataExtDefQueryRq"})  # read the same in every version we speak
 
 
 class QbdConnector(Connector):
@@ -35,6 +37,7 @@ class QbdConnector(Connector):
     name: ClassVar[str] = "qbd"
     batch_size: ClassVar[int] = 100
     charset: ClassVar[str | None] = "latin-1"
+    can_merge: ClassVar[bool] = True  # ListMergeRq, customers and vendors (custmgr_qbd.writes)
 
     def __init__(self, transport: Transport, *, page_size: int = PAGE_SIZE) -> None:
         self.transport = transport
@@ -44,15 +47,58 @@ class QbdConnector(Connector):
         self.kinds: dict[str, str] = {}  # ListID -> Customer/Vendor, as far as seen
         self._company: Company | None = None
         self._fields: list[CustomFieldDef] | None = None
+        self.host: Host | None = None  # the QuickBooks at the other end and the qbXML version spoken with it
 
     # --- one round trip -------------------------------------------------------------------------------------
 
     def exchange(self, message: qb.Message) -> list[Response]:
-        """Send ``message``; QuickBooks' answers, one per request it reached, checked against the requests."""
+        """Send ``message``; QuickBooks' answers, one per request it reached, checked against the requests.
+
+        The first message of a session also asks which qbXML versions QuickBooks speaks (``versions``)."""
+        if self.host is None:
+            return self._first(message)
+        message.version = text(self.host.version)
+        return self._send(message)
+
+    def _send(self, message: qb.Message) -> list[Response]:
         self.round_trips += 1
         self.requests_sent += len(message.requests)
-        answers = parse(self.transport.process(message.xml()))
-        return match(message, answers)
+        return match(message, parse(self.transport.process(message.xml())))
+
+    def _first(self, message: qb.Message) -> list[Response]:
+        """``HostQueryRq`` ahead of ``message`` in one round trip when its requests read the same in the oldest
+        version (the identity does), else in a message of its own first."""
+        first = qb.Message("continueOnError", version=text(OLDEST))
+        first.add(qb.host_query())
+        together = message.on_error == "continueOnError" and all(r.tag in _OLDEST_SAFE for r in message.requests)
+        if together:
+            for request in message.requests:
+                first.add(request)  # renumbered: the answers still line up with message.requests
+        try:
+            answers = self._send(first)
+        except RequestRejected as err:
+            if err.hresult == VERSION_ERROR:  # not even the oldest version: QuickBooks before 2009
+                raise too_old("", None) from None
+            raise
+        host_rs = answers[0]
+        if host_rs.failed:
+            raise error_of(host_rs)
+        ret = host_rs.rets[0] if host_rs.rets else None
+        if ret is None or ret.tag != "HostRet":
+            raise BadResponse("a HostQueryRs without its HostRet")
+        self.host = choose(ret.findtext("ProductName") or "", [e.text or "" for e in ret.findall(
+            "SupportedQBXMLVersion")])
+        return answers[1:] if together else self.exchange(message)
+
+    def record_elements(self, kind: str) -> tuple[str, ...]:
+        """What a full read asks for (``IncludeRetElement``), in this session's qbXML version."""
+        missing = self.host.missing_tags if self.host else frozenset()
+        return tuple(tag for tag in RECORD_ELEMENTS[kind] if tag not in missing)
+
+    def missing_fields(self) -> dict[str, str]:
+        """Field key -> why it cannot be written, for the fields this session's qbXML version lacks."""
+        host = self.host
+        return {key: host.field_message(tag) for key, tag in host.missing_fields.items()} if host else {}
 
     # --- the contract ---------------------------------------------------------------------------------------
 
@@ -73,14 +119,13 @@ class QbdConnector(Connector):
             raise BadResponse("a CompanyQueryRs without its CompanyRet")
         ret = company_rs.rets[0]
         stamp = next((e.findtext("DataExtValue") or "" for e in ret.findall("DataExtRet")
-                      if e.findtext("OwnerID") == OWNER_CUSTMGR and e.findtext("DataExtName") == COMPANY_STAMP), "")
+                      if _ours(e) and e.findtext("DataExtName") == COMPANY_STAMP), "")
         definitions = list(definitions_rs.rets)
         self._fields = [f for f in (custom_field(d) for d in definitions) if f is not None]
         if not stamp:
             if not stamping:
                 raise BadResponse("the company stamp was not kept")
-            defined = any(d.findtext("OwnerID") == OWNER_CUSTMGR and d.findtext("DataExtName") == COMPANY_STAMP
-                          for d in definitions)
+            defined = any(_ours(d) and d.findtext("DataExtName") == COMPANY_STAMP for d in definitions)
             return self._stamp(defined, ret.findtext("CompanyName") or "")
         return Company(stamp, ret.findtext("CompanyName") or "")
 
@@ -94,7 +139,7 @@ class QbdConnector(Connector):
         for rs in self.exchange(message):
             if rs.failed:
                 error = error_of(rs)
-                if isinstance(error, NameInUse):  # stamped at this very moment by another workbook
+                if isinstance(error, NameInUse) or rs.code == 3180:  # stamped this very moment by another workbook
                     return self._identify(stamping=False)
                 raise error
         return Company(stamp, name)
@@ -149,7 +194,7 @@ class QbdConnector(Connector):
         for kind, other in ((CUSTOMER, VENDOR), (VENDOR, CUSTOMER)):
             ids = [i for i in wanted if self.kinds.get(i) != other]
             if ids:
-                message.add(qb.query(kind, ids=ids, include=RECORD_ELEMENTS[kind], owners=[OWNER_CUSTOM]))
+                message.add(qb.query(kind, ids=ids, include=self.record_elements(kind), owners=[OWNER_CUSTOM]))
         found: dict[str, RemoteRecord] = {}
         for request, rs in zip(message.requests, self.exchange(message), strict=True):
             if rs.failed and rs.code != 3120:  # 3120: none of these ids (any more); 500: some of them
@@ -173,6 +218,12 @@ class QbdConnector(Connector):
 
     def close(self) -> None:
         self.transport.close()
+
+
+def _ours(element: Any) -> bool:
+    """Whether a data extension (or its definition) is Customer Manager's: a GUID, compared ignoring case as
+    QuickBooks does (it may answer in another case than it was given)."""
+    return (element.findtext("OwnerID") or "").strip().upper() == OWNER_CUSTMGR.upper()
 
 
 def _listed(kind: str, ret: Any) -> Listed:

@@ -26,7 +26,7 @@ from defusedxml.ElementTree import fromstring
 from custmgr.errors import ConnectorError, Unavailable
 from custmgr_sandbox.store import SandboxCompany
 
-from . import front_dataext, front_lists
+from . import front_dataext, front_host, front_lists, front_merge
 from .front_grammar import GrammarError, check_message
 from .front_words import Answer, Refusal, Status, locked, unsupported
 from .transport import PARSE_ERROR, PARSE_MESSAGE, VERSION_ERROR, VERSION_MESSAGE, RequestRejected
@@ -34,7 +34,7 @@ from .transport import PARSE_ERROR, PARSE_MESSAGE, VERSION_ERROR, VERSION_MESSAG
 _PI = re.compile(r"<\?qbxml\s+version\s*=\s*[\"'](\d+)\.(\d+)[\"']\s*\?>")
 _DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
 WRITES = ("CustomerAddRq", "CustomerModRq", "VendorAddRq", "VendorModRq", "DataExtAddRq", "DataExtModRq",
-          "DataExtDelRq", "ListDelRq")
+          "DataExtDelRq", "ListDelRq", "ListMergeRq")
 
 
 @dataclass
@@ -56,7 +56,8 @@ class Iterator:
 
 
 Handler = Callable[["QbxmlFront", ET.Element], Answer]
-HANDLERS: dict[str, Handler] = {**front_lists.HANDLERS, **front_dataext.HANDLERS}
+HANDLERS: dict[str, Handler] = {**front_lists.HANDLERS, **front_dataext.HANDLERS, **front_host.HANDLERS,
+                                **front_merge.HANDLERS}
 
 
 class QbxmlFront:
@@ -89,11 +90,15 @@ class QbxmlFront:
         version = _PI.search(text[:root_at] if root_at >= 0 else text)  # in the prolog, before the root
         if version is None:
             raise RequestRejected(PARSE_ERROR, PARSE_MESSAGE)
-        if (int(version.group(1)), int(version.group(2))) > (13, 0):
+        spoken = (int(version.group(1)), int(version.group(2)))
+        if f"{spoken[0]}.{spoken[1]}" not in front_host.claimed(self.store)[1] or spoken > (13, 0):
             raise RequestRejected(VERSION_ERROR, VERSION_MESSAGE)
         try:
             root = fromstring(_DECLARATION.sub("", text, count=1), forbid_dtd=True)
             on_error, requests = check_message(root)
+            newer = front_host.too_new(requests, spoken)
+            if newer:
+                raise GrammarError(newer)
         except (DefusedXmlException, ET.ParseError, GrammarError) as err:
             rejected = RequestRejected(PARSE_ERROR, PARSE_MESSAGE)
             rejected.detail += f"; the sandbox found: {err or type(err).__name__}"
@@ -104,6 +109,7 @@ class QbxmlFront:
             answers.append(rs)
             if on_error != "continueOnError" and rs.get("statusSeverity") == "Error":
                 break  # stopOnError (and rollbackOnError, which QuickBooks treats alike for lists)
+        front_host.answer_in(answers, spoken)
         root = ET.Element("QBXML")
         root.append(answers)
         ET.indent(root)

@@ -25,6 +25,7 @@ from .front_words import (
     Answer,
     Refusal,
     Status,
+    already_set,
     bad_reference,
     from_store,
     invalid,
@@ -101,7 +102,7 @@ def _custom_write(front: QbxmlFront, op: str, record: RemoteRecord, name: str, v
     key = custom_key(definition.name)
     has_value = bool(record.values.get(key))
     if op == "Add" and has_value:
-        raise name_in_use(definition.name)
+        raise already_set(record.kind, record.values["name"], definition.name)
     if op in ("Mod", "Del") and not has_value:
         raise not_found(definition.name)
     change = {key: "" if op == "Del" else value}
@@ -122,7 +123,8 @@ def _private_write(front: QbxmlFront, op: str, owner: str, name: str, value: str
     kept = front.store.annex(holder)
     key = private_key(owner, name)
     if op == "Add" and key in kept:
-        raise name_in_use(name)
+        raise already_set(record.kind if record else "Company", record.values["name"] if record else "Company",
+                          name)
     if op in ("Mod", "Del") and key not in kept:
         raise not_found(name)
     kept = {k: v for k, v in kept.items() if k != key} | ({} if op == "Del" else {key: value})

@@ -72,7 +72,10 @@ REQUESTS: dict[str, tuple[list[Sequence_], frozenset[str]]] = {
                           frozenset({"requestID", "metaData"})),
     "DataExtDefAddRq": ([[_one("DataExtDefAdd"), _many("IncludeRetElement")]], frozenset({"requestID"})),
     "ListDelRq": ([[_one("ListDelType"), _one("ListID")]], frozenset({"requestID"})),
+    "ListMergeRq": ([[_one("ListMergeType"), _one("MergeFrom"), _one("MergeTo"), _opt("SameShipAddrOk")]],
+                    frozenset({"requestID"})),
     "CompanyQueryRq": ([[_many("IncludeRetElement"), _many("OwnerID")]], frozenset({"requestID"})),
+    "HostQueryRq": ([[_opt("IncludeListMetaData"), _many("IncludeRetElement")]], frozenset({"requestID"})),
 }
 
 #: Aggregates inside requests -> the sequences their content may follow.
@@ -83,6 +86,8 @@ AGGREGATES: dict[str, list[Sequence_]] = {
     "DataExtDefAdd": [[_one("OwnerID"), _one("DataExtName"), _one("DataExtType"), _many("AssignToObject"),
                        _opt("DataExtListRequire"), _opt("DataExtTxnRequire"), _opt("DataExtFormatString")]],
     "NameFilter": [[_one("MatchCriterion"), _one("Name")]],
+    "MergeFrom": [[_one("ListID"), _one("EditSequence")]],
+    "MergeTo": [[_one("ListID"), _one("EditSequence")]],
     "NameRangeFilter": [[_opt("FromName"), _opt("ToName")]],
 }
 _REF: list[Sequence_] = [[_opt("ListID"), _opt("FullName")]]
@@ -95,6 +100,9 @@ _ASSIGN_TO = ("Account", "ARRefundCreditCard", "Bill", "BillPaymentCheck", "Bill
               "SalesTaxPaymentCheck", "Vendor", "VendorCredit")
 ENUMS: dict[str, frozenset[str]] = {
     "ActiveStatus": frozenset({"ActiveOnly", "InactiveOnly", "All"}),
+    "ListMergeType": frozenset({"Account", "Class", "Customer", "ItemDiscount", "ItemGroup", "ItemInventory",
+                                "ItemNonInventory", "ItemOtherCharge", "ItemPayment", "ItemSalesTax",
+                                "ItemSalesTaxGroup", "ItemService", "ItemSubtotal", "Vendor"}),
     "MatchCriterion": frozenset({"StartsWith", "Contains", "EndsWith"}),
     "ListDataExtType": frozenset(_LIST_TYPES), "OtherDataExtType": frozenset({"Company"}),
     "DataExtType": frozenset({"AMTTYPE", "DATETIMETYPE", "INTTYPE", "PERCENTTYPE", "PRICETYPE", "QUANTYPE",
@@ -114,7 +122,8 @@ _DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}:\d{2}(Z|[+-]\d{2}:\d{2}
 _GUID = re.compile(r"^(0|\{[0-9a-fA-F]{8}(-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}\})$")
 _FORMATS = {"MaxReturned": re.compile(r"^\d+$"), "FromModifiedDate": _DATETIME, "ToModifiedDate": _DATETIME,
             "OwnerID": _GUID, "DataExtListRequire": re.compile(r"^(true|false|1|0)$"),
-            "DataExtTxnRequire": re.compile(r"^(true|false|1|0)$")}
+            "DataExtTxnRequire": re.compile(r"^(true|false|1|0)$"),
+            "SameShipAddrOk": re.compile(r"^(true|false|1|0)$")}
 _ATTRIBUTES = {"iterator": frozenset({"Start", "Continue"}),
                "metaData": frozenset({"NoMetaData", "MetaDataOnly", "MetaDataAndResponseData"})}
 ON_ERROR = frozenset({"stopOnError", "continueOnError", "rollbackOnError"})

@@ -91,6 +91,13 @@ def locked(code: int, kind: str, name: str) -> Refusal:
                                 "list has been modified by another user."))
 
 
+def already_set(kind: str, name: str, field: str) -> Refusal:
+    """3180 for a DataExtAdd on a data extension that already has a value: a save refused for good (the
+    sandbox's wording; QuickBooks answers the same status)."""
+    return Refusal(Status(3180, f'There was an error when saving a {kind} list, element "{name}".  {QB} The data '
+                                f'extension "{field}" already has a value.'))
+
+
 def unsupported(what: str) -> Refusal:
     return Refusal(Status(1030, f"This request is not supported by this implementation. (The sandbox company "
                                 f"does not answer {what}; it keeps customers, vendors and their custom fields.)"))

@@ -18,7 +18,11 @@ from custmgr.contact import CUSTOMER, JOB_SEPARATOR, NO, custom_key, is_custom
 from .elements import ADDRESS_PARTS, OWNER_CUSTOM, QBXML_VERSION, SIMPLE_FIELDS, address_tag
 
 OnError = Literal["stopOnError", "continueOnError"]
-HEADER = f'<?xml version="1.0" encoding="utf-8"?>\n<?qbxml version="{QBXML_VERSION}"?>\n'
+
+
+def header(version: str = QBXML_VERSION) -> str:
+    return f'<?xml version="1.0" encoding="utf-8"?>\n<?qbxml version="{version}"?>\n'
+
 
 
 @dataclass
@@ -31,6 +35,7 @@ class Message:
 
     on_error: OnError = "stopOnError"
     requests: list[ET.Element] = field(default_factory=list)
+    version: str = QBXML_VERSION  # the session's (``custmgr_qbd.versions``)
 
     def add(self, request: ET.Element) -> str:
         """Append ``request``; return its requestID."""
@@ -44,7 +49,9 @@ class Message:
         msgs = ET.SubElement(root, "QBXMLMsgsRq", onError=self.on_error)
         msgs.extend(self.requests)
         ET.indent(root)
-        return HEADER + ET.tostring(root, encoding="unicode") + "\n"
+        # A bare CR in XML text would reach QuickBooks as LF (XML parsers normalize line ends): send it as a
+        # character reference. Only values hold a CR; the layout uses LF.
+        return header(self.version) + ET.tostring(root, encoding="unicode").replace("\r", "&#13;") + "\n"
 
 
 def _text(parent: ET.Element, tag: str, text: str) -> ET.Element:
@@ -63,9 +70,10 @@ def _ref(parent: ET.Element, tag: str, *, list_id: str = "", full_name: str = ""
 
 def query(kind: str, *, ids: Sequence[str] = (), names: Sequence[str] = (), active: str = "All",
           max_returned: int | None = None, modified_since: str = "", iterator: str = "", iterator_id: str = "",
-          include: Iterable[str] = (), owners: Iterable[str] = ()) -> ET.Element:
+          include: Iterable[str] = (), owners: Iterable[str] = (), name_starts: str = "") -> ET.Element:
     """``CustomerQueryRq`` / ``VendorQueryRq``: by ListIDs, by full names, or by filters (inactive ones too
-    unless ``active`` says otherwise); ``iterator`` ``Start``/``Continue`` pages a big list."""
+    unless ``active`` says otherwise; ``name_starts``: full names beginning so); ``iterator`` ``Start``/``Continue``
+    pages a big list."""
     request = ET.Element(f"{kind}QueryRq")
     if iterator:
         request.set("iterator", iterator)
@@ -83,11 +91,20 @@ def query(kind: str, *, ids: Sequence[str] = (), names: Sequence[str] = (), acti
         _text(request, "ActiveStatus", active)
         if modified_since:
             _text(request, "FromModifiedDate", modified_since)
+        if name_starts:
+            name_filter = ET.SubElement(request, "NameFilter")
+            _text(name_filter, "MatchCriterion", "StartsWith")
+            _text(name_filter, "Name", name_starts)
     for tag in include:
         _text(request, "IncludeRetElement", tag)
     for owner in owners:
         _text(request, "OwnerID", owner)
     return request
+
+
+def host_query() -> ET.Element:
+    """``HostQueryRq``: the product and the qbXML versions it supports."""
+    return ET.Element("HostQueryRq")
 
 
 def company_query(owners: Iterable[str] = ()) -> ET.Element:
@@ -165,7 +182,12 @@ def _fields(body: ET.Element, kind: str, values: Mapping[str, str], *, adding: b
 
 def _simple(body: ET.Element, key: str, tag: str, values: Mapping[str, str], adding: bool) -> None:
     if key in values and (values[key] or not adding):
-        _text(body, tag, values[key])
+        _text(body, tag, quickbooks_text(key, values[key]))
+
+
+def quickbooks_text(key: str, value: str) -> str:
+    """``value`` as QuickBooks Desktop stores it: line breaks in Notes are CR LF (the workbook keeps LF)."""
+    return value.replace("\n", "\r\n") if key == "notes" else value
 
 
 def data_ext(op: Literal["Add", "Mod", "Del"], kind: str, field_name: str, *, list_id: str = "",
@@ -200,6 +222,17 @@ def list_delete(kind: str, list_id: str) -> ET.Element:
     request = ET.Element("ListDelRq")
     _text(request, "ListDelType", kind)
     _text(request, "ListID", list_id)
+    return request
+
+
+def list_merge(kind: str, from_id: str, from_sequence: str, to_id: str, to_sequence: str) -> ET.Element:
+    """``ListMergeRq``: merge ``from_id`` into ``to_id`` (both of list ``kind``); the first disappears."""
+    request = ET.Element("ListMergeRq")
+    _text(request, "ListMergeType", kind)
+    for tag, list_id, sequence in (("MergeFrom", from_id, from_sequence), ("MergeTo", to_id, to_sequence)):
+        part = ET.SubElement(request, tag)
+        _text(part, "ListID", list_id)
+        _text(part, "EditSequence", sequence)
     return request
 
 

@@ -56,22 +56,78 @@ class Response:
         return self.severity == "Error" or self.code >= 1000
 
 
+#: Control characters XML 1.0 forbids, raw or as character references. QuickBooks Desktop lets a user type
+#: some of them (a pasted bell or form feed in Notes) and sends them as they are.
+_FORBIDDEN = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]|&#(?:[xX]0*([0-9a-fA-F]{1,2})|0*([0-9]{1,2}));")
+_SHELTER = 0xF0000  # a private-use plane QuickBooks (Latin-1 only) never sends: stands in for a forbidden character
+_UNSHELTER = {_SHELTER + code: code for code in range(0x20)}
+
+
+def _shelter(text: str) -> tuple[str, bool]:
+    """``text`` with each forbidden character (or reference to one) replaced by its stand-in."""
+    found = False
+
+    def swap(match: re.Match[str]) -> str:
+        nonlocal found
+        token = match.group(0)
+        code = ord(token) if not token.startswith("&") else int(match.group(1) or match.group(2),
+                                                                 16 if match.group(1) else 10)
+        if code in (0x09, 0x0A, 0x0D) or code > 0x1F:
+            return token  # allowed in XML: leave it to the parser
+        found = True
+        return chr(_SHELTER + code)
+
+    return _FORBIDDEN.sub(swap, text), found
+
+
 def parse(text: str) -> list[Response]:
-    """Every response of a ``QBXMLMsgsRs``, in order."""
+    """Every response of a ``QBXMLMsgsRs``, in order.
+
+    Control characters XML forbids are taken as the characters they are (the engine then deals with them as
+    with any value it cannot store), so one contact holding one does not stop the sync. Any other damage stops
+    it, naming the record it is in."""
     if not isinstance(text, str) or not text.strip():
         raise BadResponse("an empty answer")
+    body = _DECLARATION.sub("", text, count=1)
+    sheltered = False
     try:
-        root = fromstring(_DECLARATION.sub("", text, count=1), forbid_dtd=True)
+        root = fromstring(body, forbid_dtd=True)
     except DefusedXmlException as err:
         raise BadResponse(f"it holds a DTD or entities, which QuickBooks never sends: {type(err).__name__}") from None
-    except ET.ParseError as err:
-        raise BadResponse(f"malformed XML: {err}") from None
+    except ET.ParseError:
+        body, sheltered = _shelter(body)
+        try:
+            root = fromstring(body, forbid_dtd=True)
+        except ET.ParseError as err:
+            raise BadResponse(f"malformed XML{_near(body, err)}: {err}") from None
+    if sheltered:
+        for element in root.iter():
+            if element.text:
+                element.text = element.text.translate(_UNSHELTER)
+            for name, value in element.attrib.items():
+                element.set(name, value.translate(_UNSHELTER))
     if root.tag != "QBXML":
         raise BadResponse(f"the root element is <{root.tag}>, not <QBXML>")
     messages = [child for child in root if child.tag != "SignonMsgsRs"]
     if len(messages) != 1 or messages[0].tag != "QBXMLMsgsRs":
         raise BadResponse("there is no single <QBXMLMsgsRs>")
     return [_response(rs) for rs in messages[0]]
+
+
+def _near(text: str, err: ET.ParseError) -> str:
+    """Which record a parse error is in ("in the record of Customer "Oak" (ListID 80000001-...)"), if any."""
+    line, column = getattr(err, "position", (0, 0))
+    lines = text.split("\n")
+    before = "\n".join(lines[:max(line - 1, 0)]) + "\n" + (lines[line - 1][:column] if 0 < line <= len(lines) else "")
+    start = max(before.rfind("<CustomerRet>"), before.rfind("<VendorRet>"))
+    if start < 0 or before.rfind("</CustomerRet>") > start or before.rfind("</VendorRet>") > start:
+        return ""
+    chunk = before[start:]
+    kind = "Vendor" if chunk.startswith("<VendorRet>") else "Customer"
+    list_id = re.search(r"<ListID>([^<]*)</ListID>", chunk)
+    name = re.search(r"<(?:FullName|Name)>([^<]*)</(?:FullName|Name)>", chunk)
+    named = f' "{name.group(1)}"' if name else ""
+    return f" in the record of {kind}{named}" + (f" (ListID {list_id.group(1)})" if list_id else "")
 
 
 def _response(rs: ET.Element) -> Response:
@@ -160,6 +216,22 @@ def custom_field(ret: ET.Element) -> CustomFieldDef | None:
 # --- errors -------------------------------------------------------------------------------------------------
 
 
+#: Statuses that say the record or its list is in use by someone else: waiting and trying again works.
+LOCK_CODES = frozenset({3175, 3176})
+#: 3170 ("error when modifying") and 3180 ("error when saving") carry QuickBooks' own reason: a lock only when
+#: that reason says another user has the list or record; otherwise (a custom field that already has a value, a
+#: name QuickBooks will not take, ...) trying again cannot help.
+_LOCK_WORDS = re.compile(r"modified by another user|in use by another|being used by another|another user is "
+                         r"(?:editing|using|modifying)|could not be locked|cannot be locked|is locked", re.I)
+
+
+def is_lock(code: int, message: str) -> bool:
+    """Whether status ``code`` with ``message`` is a passing lock (retry) rather than a refusal (report)."""
+    if code in LOCK_CODES:
+        return True
+    return code in (3170, 3180) and bool(_LOCK_WORDS.search(message))
+
+
 def error_of(rs: Response, field: str = "name") -> ConnectorError:
     """QuickBooks' status as the product's error; ``field`` is the field key the request was about, for an
     invalid value whose message does not name a field custmgr knows."""
@@ -171,7 +243,7 @@ def error_of(rs: Response, field: str = "name") -> ConnectorError:
         return NameInUse(message, detail=detail)
     if code == 3200:
         return StaleVersion(message, detail=detail)
-    if 3170 <= code <= 3180:
+    if is_lock(code, message):
         return Retryable(f"{message} (QuickBooks is busy; the sync tries again, or sync again in a moment)",
                          detail=detail)
     if code in (3000, 3010, 3020, 3070, 3140, 3210):
@@ -179,5 +251,7 @@ def error_of(rs: Response, field: str = "name") -> ConnectorError:
         tag = named.group(1) if named else ""
         key = FIELD_OF_TAG.get(tag) or ("name" if tag in ("Name", "ParentRef") else field)
         return Invalid(key, message, detail=detail)
+    if 3170 <= code <= 3180:  # a save QuickBooks refused for good: retrying would be refused the same way
+        return ConnectorError(f"QuickBooks could not save this (status {code}): {message}", detail=detail)
     return ConnectorError(f"QuickBooks refused this (status {code}): {message}", detail=detail)
 

@@ -17,7 +17,7 @@ from intuitlib.exceptions import AuthClientError
 
 from custmgr.errors import AuthRequired, Unavailable
 
-from .endpoints import Endpoints
+from .endpoints import Endpoints, check_discovered
 from .tokens import AppKeys, Tokens, TokenStore, tokens_from
 from .trace import Trace
 
@@ -60,6 +60,9 @@ def auth_client(endpoints: Endpoints, keys: AppKeys, *, trace: Trace | None = No
         client.token_endpoint = endpoints.token_url
     if endpoints.auth_url:
         client.auth_endpoint = endpoints.auth_url
+    check_discovered(endpoints, {"token endpoint": client.token_endpoint, "sign-in page": client.auth_endpoint,
+                                 "revocation endpoint": client.revoke_endpoint,
+                                 "user info endpoint": client.user_info_url})
     return client
 
 

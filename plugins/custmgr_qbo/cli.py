@@ -19,8 +19,9 @@ from custmgr.errors import CustmgrError
 from custmgr.settings import parse_options
 
 from .endpoints import Endpoints, resolve
+from .faults import quoted
 from .login import DEFAULT_PORT, login
-from .tokens import AppKeys, TokenStore
+from .tokens import AppKeys, TokenStore, keyring_warning
 
 OPTION = click.option("--option", "raw_options", multiple=True, metavar="KEY=VALUE",
                       help="A connector option, as on the Settings sheet (base_url, discovery_url, environment...).")
@@ -59,6 +60,7 @@ def login_command(client_id: str | None, port: int, no_browser: bool, paste: boo
     """Sign in to a QuickBooks Online company; the tokens are kept in the OS keyring."""
     with _errors():
         endpoints, options = _endpoints(raw_options)
+        _warn_about_keyring()
         store = TokenStore(endpoints.host)
         stored = store.app()
         client_id = client_id or (stored.client_id if stored else None)
@@ -70,11 +72,17 @@ def login_command(client_id: str | None, port: int, no_browser: bool, paste: boo
             secret = click.prompt("Client secret (not shown)", hide_input=True).strip()
         keys = AppKeys(client_id, secret, redirect_uri or "")
         done = login(endpoints, keys, port=port, echo=click.echo,
-                     open_browser=(lambda url: None) if no_browser else _open,
+                     open_browser=None if no_browser else _open,
                      paste=(lambda: click.prompt("Paste the address the browser ended on")) if paste else None)
     hint = "".join(f" --option {k}={v}" for k, v in options.items())
     click.echo(f"Signed in to QuickBooks Online company {_company_name(done.realm, options)}. Pair a workbook "
                f"with it:\n  custmgr setup BOOK --connector qbo --company {done.realm}{hint}")
+
+
+def _warn_about_keyring() -> None:
+    warning = keyring_warning()
+    if warning:
+        click.echo(warning, err=True)
 
 
 def _company_name(realm: str, options: dict[str, str]) -> str:
@@ -83,7 +91,7 @@ def _company_name(realm: str, options: dict[str, str]) -> str:
 
     try:
         with QboConnector(realm, {**options, "cache_dir": "off"}) as connector:
-            return f"{connector.company().name!r} ({realm})"
+            return f"{quoted(connector.company().name)} ({realm})"
     except CustmgrError:
         return realm
 
@@ -112,6 +120,7 @@ def status(realm: str, raw_options: tuple[str, ...]) -> None:
     """Whether this computer is signed in to company REALM (no secret is shown)."""
     with _errors():
         endpoints, _ = _endpoints(raw_options)
+        _warn_about_keyring()
         store = TokenStore(endpoints.host)
         tokens, app = store.tokens(realm), store.app()
     if tokens is None or app is None:
@@ -144,7 +153,7 @@ def standin(port: int, realm: str | None, size: int | None, client_id: str) -> N
     else:
         load_generated(server.company, 50 if size is None else size)
     with server:
-        click.echo(f"QuickBooks Online stand-in for {server.company.name!r} (company {server.realm}) at "
+        click.echo(f"QuickBooks Online stand-in for {quoted(server.company.name)} (company {server.realm}) at "
                    f"{server.url}\n\nIn another terminal:\n"
                    f"  export CUSTMGR_QBO_BASE_URL={server.url}\n"
                    f"  export CUSTMGR_QBO_DISCOVERY_URL={server.discovery_url}\n"

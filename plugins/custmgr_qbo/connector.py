@@ -25,7 +25,7 @@ from .auth import Authorizer
 from .client import PATIENCE, QboClient
 from .contactlist import ContactList, default_cache_dir, remote_id, split_id
 from .endpoints import Endpoints, resolve
-from .faults import find_fault, to_error
+from .faults import find_fault, quoted, to_error
 from .records import LIMITS, Entity, parent_id
 from .tokens import TokenStore
 from .trace import Trace
@@ -152,12 +152,15 @@ class QboConnector(Connector):
         for _ in range(8):  # one wave per job level whose parent is added in this same call
             if not todo:
                 break
+            # Customers added or renamed in this call: a job naming one as its parent waits for the next wave.
             self._adding = {name_key(c.values.get("name", "")) for i, c in enumerate(changes)
-                            if i in todo and c.op == "add" and c.kind == CUSTOMER}
+                            if i in todo and c.kind == CUSTOMER and c.values.get("name")
+                            and (c.op == "add" or (c.op == "update" and not self._named_so(c)))}
             wave: list[tuple[int, dict[str, Any]]] = []
             later: list[int] = []
             for i in todo:
                 try:
+                    self._check_no_jobs(changes[i])
                     item = batch_item(changes[i], self._current(changes[i]), self._parent_id)
                     wave.append((i, {**item, "bId": str(i)}))
                 except AfterParent:
@@ -191,10 +194,23 @@ class QboConnector(Connector):
             if isinstance(results[i].error, ConnectorError) and change.remote_id:  # type: ignore[union-attr]
                 self.lists.doubtful.add(change.remote_id)
 
+    def _named_so(self, change: Change) -> bool:
+        """Whether QuickBooks already calls ``change``'s record by the name it sends (no rename)."""
+        rid = change.remote_id or ""
+        return rid in self.lists.entities and name_key(self.lists.full_name(rid)) == name_key(change.values["name"])
+
+    def _check_no_jobs(self, change: Change) -> None:
+        """A customer with active jobs is not "deleted": making it inactive would make them inactive too."""
+        ident = split_id(change.remote_id or "")
+        if change.op == "delete" and ident is not None and ident[0] == CUSTOMER and any(
+                (self.lists.entity(rid) or {}).get("Active", True) for rid in self.lists.descendants(ident[1])):
+            raise Invalid("name", "it has jobs in QuickBooks Online, so it is not made inactive (that would change "
+                                  "its jobs too); make its jobs inactive or move them first")
+
     def _settle(self, change: Change, entity: Entity) -> RemoteRecord:
         """Hold what QuickBooks stored; jobs under a renamed or deactivated customer changed too."""
         rid = self.lists.put(change.kind, entity)
-        if change.kind == CUSTOMER and (change.op == "deactivate" or "name" in change.values
+        if change.kind == CUSTOMER and (change.op in ("deactivate", "delete") or "name" in change.values
                                         or "active" in change.values):
             self.lists.doubtful.update(self.lists.descendants(str(entity["Id"])))
         return self.lists.record(rid)
@@ -218,8 +234,8 @@ class QboConnector(Connector):
             raise AfterParent(parent)
         found = self.lists.customer_named(parent) or self._look_up_customer(parent)
         if found is None:
-            raise Invalid("name", f"there is no customer {parent!r} in QuickBooks Online to put this job under; "
-                                  "add the customer first (Customer:Job)")
+            raise Invalid("name", f"there is no customer {quoted(parent)} in QuickBooks Online to put this job "
+                                  "under; add the customer first (Customer:Job)")
         return str(found[1]["Id"])
 
     def _look_up_customer(self, full: str) -> tuple[str, Entity] | None:

@@ -61,6 +61,7 @@ class ContactList:
         self.entities: dict[str, tuple[str, Entity]] = {}
         self.kinds: set[str] = set()
         self.cursor = ""  # QuickBooks' time at the start of the last read (ISO 8601 with offset)
+        self.full_cursor = ""  # ... of the last full read: changes before it are in the lists already
         self.doubtful: set[str] = set()  # held, but known to have changed since: read again before use
         self.read_this_session = False
         self.last_read = ""  # "full" or "changes": how the last refresh went
@@ -156,7 +157,7 @@ class ContactList:
         return changes < paging
 
     def _catch_up(self, client: QboClient, wanted: set[str]) -> bool:
-        since = (_dt.datetime.fromisoformat(self.cursor) - OVERLAP).replace(microsecond=0).isoformat()
+        since = self._since()
         try:
             answer = client.get("cdc", params={"entities": ",".join(sorted(wanted)), "changedSince": since})
         except (AuthRequired, Unavailable, Retryable):
@@ -181,6 +182,20 @@ class ContactList:
         self.cursor = str(answer.get("time") or self.cursor)
         return True
 
+    def _since(self) -> str:
+        """Where CDC should start: a little before the last read (clocks are not exact), but never before the
+        last full read began. That full read already holds everything changed earlier; asking again from before
+        it would bring back a burst of 1,000+ changes that caused it, hit CDC's cap, and force a full read on
+        every sync for the length of the overlap."""
+        since = _dt.datetime.fromisoformat(self.cursor) - OVERLAP
+        try:
+            full = _dt.datetime.fromisoformat(self.full_cursor) if self.full_cursor else None
+        except ValueError:
+            full = None
+        if full is not None and full.tzinfo is not None and full > since:
+            since = full
+        return since.replace(microsecond=0).isoformat()
+
     def _read_all(self, client: QboClient, wanted: set[str]) -> None:
         fresh: dict[str, tuple[str, Entity]] = {}
         cursor = ""
@@ -196,6 +211,7 @@ class ContactList:
                     break
                 start += self.page_size
         self.entities, self.kinds, self.cursor, self.doubtful = fresh, wanted, cursor, set()
+        self.full_cursor = cursor
         self._names = None
 
     # --- the copy between syncs ------------------------------------------------------------------------------
@@ -213,16 +229,18 @@ class ContactList:
             entities = {str(rid): (str(kind), dict(entity)) for rid, (kind, entity) in data["entities"].items()}
             kinds = {str(k) for k in data["kinds"]}
             cursor = str(data["cursor"])
+            full_cursor = str(data.get("full_cursor", ""))
         except (OSError, ValueError, KeyError, TypeError, AttributeError):
             return  # a damaged or foreign file: read in full
-        self.entities, self.kinds, self.cursor = entities, kinds, cursor
+        self.entities, self.kinds, self.cursor, self.full_cursor = entities, kinds, cursor, full_cursor
         self._names = None
 
     def _save(self, client: QboClient) -> None:
         if self.cache_file is None:
             return
         data = {"format": FORMAT, "company": self._identity(client), "kinds": sorted(self.kinds),
-                "cursor": self.cursor, "entities": {rid: [k, e] for rid, (k, e) in self.entities.items()}}
+                "cursor": self.cursor, "full_cursor": self.full_cursor,
+                "entities": {rid: [k, e] for rid, (k, e) in self.entities.items()}}
         try:
             self.cache_file.parent.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(dir=self.cache_file.parent, suffix=".tmp")

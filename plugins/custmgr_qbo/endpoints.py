@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
-from custmgr.errors import CustmgrError
+from custmgr.errors import CustmgrError, Unavailable
 
 #: The API minor version every request carries (Intuit serves 75 and later only).
 MINOR_VERSION = "75"
@@ -65,13 +65,28 @@ def resolve(options: Mapping[str, Any], environ: Mapping[str, str] | None = None
                      _checked("token_url", setting("token_url")), _checked("auth_url", setting("auth_url")))
 
 
+def safe_url(url: str) -> bool:
+    """https to anywhere, or plain http to this computer only."""
+    parts = urlsplit(url)
+    return bool(parts.hostname) and (parts.scheme == "https" or (parts.scheme == "http"
+                                                                   and parts.hostname in LOOPBACK))
+
+
+def check_discovered(endpoints: Endpoints, found: Mapping[str, object]) -> None:
+    """Refuse endpoints from the discovery document that an option with the same URL would be refused for:
+    a token, a client secret or a sign-in code must never go over plain http to another computer."""
+    for name, url in found.items():
+        if not isinstance(url, str) or not safe_url(url):  # Unavailable: mid-sync (a refresh) it fails the writes
+            raise Unavailable(f"QuickBooks Online's sign-in settings at {endpoints.discovery_url} give the {name} "
+                               f"as {url!r}, which does not start with https:// (plain http:// only for a stand-in "
+                               "on this computer). Nothing was sent to it. Check the option discovery_url on the "
+                               f"Settings sheet or the environment variable {SETTINGS['discovery_url']}.")
+
+
 def _checked(key: str, url: str) -> str:
     if not url:
         return ""
-    parts = urlsplit(url)
-    if parts.scheme == "https" and parts.hostname:
-        return url
-    if parts.scheme == "http" and parts.hostname in LOOPBACK:
+    if safe_url(url):
         return url
     raise CustmgrError(f"The QuickBooks Online {key} {url!r} must start with https:// (plain http:// only for a "
                        f"stand-in on this computer: 127.0.0.1 or localhost). Fix the option {key} on the Settings "

@@ -108,7 +108,7 @@ def to_error(fault: Fault, *, status: int = 0, name: str = "") -> ConnectorError
     """The ``ConnectorError`` for a fault; ``name`` is the contact concerned, for the message."""
     code, detail = fault.code, fault.describe()
     first = fault.errors[0] if fault.errors else FaultError("", "")
-    who = f"{name!r}" if name else "this contact"
+    who = quoted(name) if name else "this contact"
     if code == "5010":
         return StaleVersion(f"{who} was changed in QuickBooks Online since it was read; it will be read again and "
                             "synced with the new values.", detail=detail)
@@ -132,6 +132,12 @@ def to_error(fault: Fault, *, status: int = 0, name: str = "") -> ConnectorError
         return Invalid(field, f"QuickBooks Online refused the value: {reason}", detail=detail)
     return ConnectorError(f"QuickBooks Online refused the request ({first.message or 'error ' + code}).",
                           detail=detail)
+
+
+def quoted(name: str) -> str:
+    """A name in a message as the bookkeeper typed it, in double quotes and never escaped (``repr`` shows
+    Amy's Bird Sanctuary with a backslash before the apostrophe when the name also holds a double quote)."""
+    return f'"{name}"'
 
 
 def _field_from_text(text: str) -> str:

@@ -100,9 +100,10 @@ def _pasted(paste: Callable[[], str] | None) -> dict[str, str]:
 
 
 def login(endpoints: Endpoints, keys: AppKeys, *, port: int = DEFAULT_PORT, timeout: float = 300.0,
-          open_browser: Callable[[str], Any] = webbrowser.open, echo: Callable[[str], Any] = print,
+          open_browser: Callable[[str], Any] | None = webbrowser.open, echo: Callable[[str], Any] = print,
           paste: Callable[[], str] | None = None) -> SignedIn:
-    """Sign in and store the tokens; returns the company's realm ID."""
+    """Sign in and store the tokens; returns the company's realm ID. ``open_browser`` None: only print the
+    address (``--no-browser``)."""
     state = secrets.token_urlsafe(24)
     listener = None if paste is not None else RedirectListener(port)
     try:
@@ -113,8 +114,11 @@ def login(endpoints: Endpoints, keys: AppKeys, *, port: int = DEFAULT_PORT, time
                                "registered for the app with Intuit.")
         client = auth_client(endpoints, keys)
         url = client.get_authorization_url([Scopes.ACCOUNTING], state_token=state)
-        echo("Opening the QuickBooks Online sign-in page in your browser. If it does not open, visit:\n" + url)
-        open_browser(url)
+        if open_browser is None:
+            echo("Open this address in a browser to sign in to QuickBooks Online:\n" + url)
+        else:
+            echo("Opening the QuickBooks Online sign-in page in your browser. If it does not open, visit:\n" + url)
+            open_browser(url)
         answer = listener.wait(timeout) if listener is not None else _pasted(paste)
     finally:
         if listener is not None:

@@ -25,6 +25,31 @@ NO_KEYRING = ("No OS keyring is available to keep the QuickBooks Online sign-in 
               "Windows and macOS the system's own is used.")
 
 
+#: Keyring backends that keep secrets in the operating system's protected store (by module and class name).
+SAFE_BACKENDS = frozenset({"keyring.backends.Windows.WinVaultKeyring", "keyring.backends.macOS.Keyring",
+                           "keyring.backends.SecretService.Keyring", "keyring.backends.libsecret.Keyring",
+                           "keyring.backends.kwallet.DBusKeyring", "keyring.backends.kwallet.DBusKeyringKWallet4"})
+
+
+def keyring_warning() -> str:
+    """'' when secrets go to the OS keyring; otherwise a warning naming the backend, where secrets end up and
+    what to do. keyrings.alt's file backends (a plain text file, or one encrypted only with a password typed at
+    each use) take over silently when no OS keyring answers, e.g. on a Linux server."""
+    backend = keyring.get_keyring()
+    chain = list(getattr(backend, "backends", None) or [backend])  # the chainer backend tries several in turn
+    names = [f"{type(b).__module__}.{type(b).__name__}" for b in chain]
+    risky = [(name, b) for name, b in zip(names, chain, strict=True) if name.startswith("keyrings.alt.")]
+    if not risky:
+        return ""
+    name, first = risky[0]
+    where = getattr(first, "file_path", "")
+    return (f"Warning: the keyring in use is {name}, which keeps the QuickBooks Online sign-in and the app's client "
+            f"secret in a file{f' ({where})' if where else ''} that any program running as you can read. Use the "
+            "operating system's keyring instead: on Linux start GNOME Keyring or KWallet (or set "
+            "PYTHON_KEYRING_BACKEND=keyring.backends.SecretService.Keyring), or uninstall keyrings.alt; see "
+            "docs/quickbooks-online.md, 'Where the sign-in is kept'.")
+
+
 @dataclass(frozen=True)
 class AppKeys:
     """The app a firm registered with Intuit: its client id and secret."""

@@ -2,10 +2,10 @@
 answered with its error and never sent.
 
 ``add`` is a create; ``update`` a *sparse* update (only the fields sent change) with Id and SyncToken; ``deactivate``
-a sparse update ``Active: false``. A job names its parent by Id (``ParentRef``). Making a contact active again also
-writes its name, since QuickBooks may still call it "NAME (deleted)". Fields QuickBooks Online has no place for
-(a job title, a cc email; a vendor's notes and ship address) are refused rather than dropped: dropping them would
-clear the cell at the next sync.
+and ``delete`` a sparse update ``Active: false`` (QuickBooks Online's own "delete"). A job names its parent by Id
+(``ParentRef``). Making a contact active again also writes its name, since QuickBooks may still call it
+"NAME (deleted)". Fields QuickBooks Online has no place for (a job title, a cc email; a vendor's notes and ship
+address) are refused rather than dropped: dropping them would clear the cell at the next sync.
 """
 
 from __future__ import annotations
@@ -35,15 +35,15 @@ def batch_item(change: Change, current: Entity | None, parent_of: ParentLookup) 
         raise Invalid("kind", f"must be one of {', '.join(KINDS)}, not {change.kind!r}")
     if change.op == "add":
         return {"operation": "create", change.kind: _body(change, None, parent_of, partial=False)}
-    if change.op not in ("update", "deactivate"):
-        raise Invalid("op", f"unknown operation {change.op!r}; expected add, update or deactivate")
+    if change.op not in ("update", "deactivate", "delete"):
+        raise Invalid("op", f"unknown operation {change.op!r}; expected add, update, deactivate or delete")
     ident = split_id(change.remote_id or "")
     if ident is None or ident[0] != change.kind:
         raise NotFound(f"{change.remote_id!r} is not a QuickBooks Online {change.kind.lower()} id.")
     if not change.version:
         raise Invalid("version", f"an {change.op} needs the record's SyncToken, as QuickBooks Online does")
     body: dict[str, Any] = {"Id": ident[1], "SyncToken": token_of(change.version), "sparse": True}
-    if change.op == "deactivate":
+    if change.op in ("deactivate", "delete"):  # QuickBooks Online never deletes a name: it makes it inactive
         body["Active"] = False
     else:
         body.update(_body(change, current, parent_of, partial=True))
@@ -90,5 +90,9 @@ def _name_parts(name: str, kind: str, current: Entity | None, parent_of: ParentL
     if parent:
         out.update(ParentRef={"value": parent_of(parent)}, Job=True)
     elif current is not None and parent_id(current):
-        out["Job"] = False  # a job made a customer of its own
+        # "Job": false alone leaves a sub-customer under its parent in QuickBooks Online, and the row would get
+        # its "Parent:" back at the next sync without a word: refuse, and say how to do it.
+        raise Invalid("name", "Customer Manager does not move a sub-customer to the top level in QuickBooks "
+                              "Online. Edit it there (clear 'Is a sub-customer') and sync again, or put the parent's "
+                              "name and ':' back in front of the name")
     return out

@@ -174,6 +174,16 @@ def delete(path: str, name: str) -> None:
     click.echo(f'Deleted "{name}".')
 
 
+@sandbox.command("transaction")
+@click.argument("path", type=click.Path(dir_okay=False))
+@click.argument("name")
+def transaction(path: str, name: str) -> None:
+    """Enter a transaction naming NAME (an invoice or a bill), so QuickBooks can no longer delete it."""
+    with _open(path) as company:
+        count = company.add_transaction(name)
+    click.echo(f'"{name}" is now used in {count} transaction{"s" if count != 1 else ""}; it cannot be deleted.')
+
+
 @sandbox.command("custom-field")
 @click.argument("path", type=click.Path(dir_okay=False))
 @click.argument("name")

@@ -16,6 +16,7 @@ from custmgr.connector import Change, ChangeResult, Company, Connector, CustomFi
 from custmgr.contact import KINDS
 from custmgr.errors import ConnectorError, Invalid, Unavailable
 
+from .merge import merge_records
 from .store import CHARSET, SandboxCompany
 
 
@@ -50,6 +51,7 @@ class SandboxConnector(Connector):
     name: ClassVar[str] = "sandbox"
     batch_size: ClassVar[int] = 50
     charset: ClassVar[str | None] = CHARSET
+    can_merge: ClassVar[bool] = True  # as QuickBooks Desktop (custmgr_sandbox.merge)
 
     def __init__(self, path: str | os.PathLike[str], options: dict[str, Any] | None = None) -> None:
         self.store = SandboxCompany(path)
@@ -118,7 +120,7 @@ class SandboxConnector(Connector):
                 results.append(ChangeResult(change.ref, error=fault.error))
                 continue
             try:
-                results.append(ChangeResult(change.ref, record=self._perform(change)))
+                results.append(ChangeResult(change.ref, record=self._perform(change)))  # None: deleted
             except Unavailable:
                 raise
             except ConnectorError as err:
@@ -129,18 +131,38 @@ class SandboxConnector(Connector):
     def close(self) -> None:
         self.store.close()
 
-    def _perform(self, change: Change) -> RemoteRecord:
+    def _perform(self, change: Change) -> RemoteRecord | None:
         if change.op == "add":
             return self.store.add_record(change.kind, change.values)
-        if change.op not in ("update", "deactivate"):
-            raise Invalid("op", f"unknown operation {change.op!r}; expected add, update or deactivate")
+        if change.op not in ("update", "deactivate", "merge", "delete"):
+            raise Invalid("op", f"unknown operation {change.op!r}; expected add, update, deactivate, merge or delete")
         if not change.remote_id:
             raise Invalid("remote_id", f"an {change.op} needs the record's ListID")
         if not change.version:
             raise Invalid("version", f"an {change.op} needs the record's EditSequence, as QuickBooks does")
+        if change.op == "merge":
+            if not change.into_id or not change.into_version:
+                raise Invalid("into_id", "a merge needs the ListID and EditSequence of the record that stays")
+            return merge_records(self.store, change.remote_id, change.version, change.into_id,
+                                 change.into_version, kind=change.kind)[0]
         if change.op == "update":
             return self.store.modify_record(change.remote_id, change.version, change.values, kind=change.kind)
+        if change.op == "delete":
+            return self._delete(change.remote_id, change.version, change.kind)
         return self.store.deactivate_record(change.remote_id, change.version, kind=change.kind)
+
+    def _delete(self, remote_id: str, version: str, kind: str) -> RemoteRecord | None:
+        """Delete for good, guarded by the version. What QuickBooks will not delete (a name used in transactions,
+        a customer with inactive jobs) is made inactive instead; a customer with active jobs is refused, since
+        making it inactive would change them too."""
+        if self.store.active_jobs(remote_id):
+            raise Invalid("name", "it has active jobs, so it is neither deleted nor made inactive (that would "
+                                  "change its jobs too); delete or move its jobs first")
+        try:
+            self.store.delete_record(remote_id, kind=kind, version=version)
+        except Invalid:  # not StaleVersion or NotFound: those stand
+            return self.store.deactivate_record(remote_id, version, kind=kind)
+        return None
 
 
 def _check_kinds(kinds: Collection[str]) -> None:

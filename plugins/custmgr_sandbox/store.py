@@ -10,7 +10,9 @@ a bug the engine ships with. The rules (and the QuickBooks wording of their erro
   ``:``; a job's parent must be an existing customer. Renaming a customer renames its jobs; making it
   inactive makes its jobs inactive (each of them gets a new EditSequence, as in QuickBooks).
 - Lengths, Latin-1 and control characters are checked by ``custmgr.contact.validate`` (the same rules the
-  engine checks before sending); custom fields must be defined for the record's kind.
+  engine checks before sending); custom fields must be defined for the record's kind. Control characters are
+  refused as sent, before normalizing, which would turn some of them into spaces: QuickBooks cannot store them
+  (qbXML cannot even carry them), so a stand-in that quietly kept a changed value would hide an engine bug.
 
 Every write is its own transaction. Values are stored normalized, as ``custmgr.contact.normalize`` makes them.
 """
@@ -92,6 +94,10 @@ def _record(row: sqlite3.Row) -> RemoteRecord:
 def _data(values: Mapping[str, str]) -> str:
     rest = {k: v for k, v in values.items() if k not in ("kind", "name", "active")}
     return json.dumps(rest, ensure_ascii=False)
+
+
+class InUse(Invalid):
+    """A name used in transactions cannot be deleted (QuickBooks offers to make it inactive instead)."""
 
 
 def _invalid(field: str, reason: str, code: str = "") -> Invalid:
@@ -213,6 +219,7 @@ class SandboxCompany:
         with self._transaction():
             row = self._require(remote_id, kind, version)
             old = _record(row).values
+            _refuse_control_characters(values)
             changes = {k: normalize(k, v) for k, v in values.items()}
             if changes.get("kind", row["kind"]) != row["kind"]:
                 raise _invalid("kind", f"a {row['kind']} cannot become a {changes['kind']}; QuickBooks keeps "
@@ -227,13 +234,29 @@ class SandboxCompany:
         """Make a record inactive (IsActive false); a customer's jobs follow. It stays listed."""
         return self.modify_record(remote_id, version, {"active": NO}, kind=kind)
 
-    def delete_record(self, remote_id: str, *, kind: str | None = None) -> None:
-        """Remove a record for good (ListDel), so tests can make a contact gone from QuickBooks."""
+    def delete_record(self, remote_id: str, *, kind: str | None = None, version: str | None = None) -> None:
+        """Remove a record for good (ListDel). Refused for a customer with jobs, and (``InUse``) for a name used
+        in transactions, as in QuickBooks; ``version``, when given, must be the current EditSequence."""
         with self._transaction():
-            row = self._require(remote_id, kind)
+            row = self._require(remote_id, kind, version)
             if self._descendants(remote_id):
                 raise _invalid("name", f'"{row["name"]}" has jobs; delete its jobs first')
+            if self.transactions(remote_id):
+                raise InUse("name", f'"{row["name"]}" has been used in transactions, so QuickBooks cannot delete '
+                                    "it; make it inactive instead", detail="sandbox rule")
             self._db.execute("DELETE FROM records WHERE list_id = ?", (remote_id,))
+
+    def active_jobs(self, remote_id: str) -> list[str]:
+        """ListIDs of the active jobs under a customer, at any depth."""
+        jobs = self._descendants(remote_id)
+        return [r.remote_id for r in self.fetch(jobs) if r.values.get("active") == YES]
+
+    def transactions(self, remote_id: str) -> int:
+        """How many transactions (invoices, bills, ...) name this record: the sandbox keeps only the count."""
+        if not self._has_table("transactions"):
+            return 0
+        row = self._db.execute("SELECT count FROM transactions WHERE list_id = ?", (remote_id,)).fetchone()
+        return int(row[0]) if row else 0
 
     def define_custom_field(self, name: str, kinds: Collection[str] = KINDS,
                             max_length: int = 255) -> CustomFieldDef:
@@ -279,8 +302,11 @@ class SandboxCompany:
                 self._db.execute("DELETE FROM annex WHERE owner = ?", (owner,))
 
     def _has_annex(self) -> bool:
-        return self._db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'annex'").fetchone() \
-            is not None
+        return self._has_table("annex")
+
+    def _has_table(self, name: str) -> bool:
+        return self._db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?",
+                                (name,)).fetchone() is not None
 
     # --- as someone working in QuickBooks -------------------------------------------------------------------
 
@@ -298,8 +324,18 @@ class SandboxCompany:
         return self.deactivate_record(self._named(name).remote_id, None)
 
     def delete(self, name: str) -> None:
-        """Delete ``name`` for good; a customer with jobs is refused, as in QuickBooks."""
+        """Delete ``name`` for good; a customer with jobs, or a name used in transactions, is refused."""
         self.delete_record(self._named(name).remote_id)
+
+    def add_transaction(self, name: str) -> int:
+        """Enter a transaction (an invoice for a customer, a bill for a vendor) naming ``name``, so that it can no
+        longer be deleted. Its version does not change, as in QuickBooks. Returns the record's transaction count."""
+        record = self._named(name)
+        with self._transaction():
+            self._db.execute("CREATE TABLE IF NOT EXISTS transactions (list_id TEXT PRIMARY KEY, count INTEGER)")
+            self._db.execute("INSERT INTO transactions VALUES (?, 1) ON CONFLICT (list_id) DO UPDATE "
+                             "SET count = count + 1", (record.remote_id,))
+        return self.transactions(record.remote_id)
 
     def bulk_add(self, contacts: Iterable[Mapping[str, str]], *, normalized: bool = False) -> int:
         """Add many contacts in one transaction by the same rules, fast enough for 100,000 (on creation).
@@ -480,8 +516,15 @@ class SandboxCompany:
         return [r[0] for r in rows]
 
 
+def _refuse_control_characters(values: Mapping[str, str]) -> None:
+    for key, value in values.items():
+        if isinstance(value, str) and clean_text(value)[1]:
+            raise _invalid(key, "contains control characters; retype the value")
+
+
 def _normalized(values: Mapping[str, str]) -> Values:
     """What an add stores: normalized, empties dropped, ``kind`` and ``active`` always present."""
+    _refuse_control_characters(values)
     out = {k: v for k, v in ((k, normalize(k, v)) for k, v in values.items()) if v}
     out.setdefault("kind", CUSTOMER)
     out.setdefault("active", YES)

@@ -1,4 +1,4 @@
-"""Fixtures for the add-in tests: the xlwings double on each platform's object model."""
+"""Fixtures for the add-in tests: the real xlwings, on each platform's backend, over a fake Excel."""
 
 from __future__ import annotations
 
@@ -9,28 +9,29 @@ import pytest
 from custmgr_excel.live import LiveWorkbook
 from custmgr_excel.native import MacNative, Native, WindowsNative
 
-from .fake_xlwings import MAC_KEYWORDS, App, Book
+from .excel import Excel, Workbook, xlwings_book
+from .excel.platforms import k
 
 PLATFORMS = ["win", "mac"]
 
 
-def native_for(app: App) -> Native:
-    """The add-in's object-model layer for the platform the double plays."""
-    return WindowsNative() if app.platform == "win" else MacNative(MAC_KEYWORDS)
+def native_for(excel: Excel) -> Native:
+    """The add-in's object-model layer for the fake Excel's platform."""
+    return WindowsNative() if excel.platform == "win" else MacNative(k)
 
 
-def live(book: Book) -> LiveWorkbook:
+def live(book: Workbook) -> LiveWorkbook:
     """A fresh port on ``book``: what a new ribbon click sees (nothing cached)."""
-    return LiveWorkbook(book, native=native_for(book.app))
+    return LiveWorkbook(xlwings_book(book), native=native_for(book.excel))
 
 
 @pytest.fixture(params=PLATFORMS)
-def excel(request: pytest.FixtureRequest) -> App:
-    """Excel (the double) on Windows and on a Mac."""
-    return App(request.param)
+def excel(request: pytest.FixtureRequest) -> Excel:
+    """Excel for Windows and Excel for Mac (fakes), under the real xlwings."""
+    return Excel(request.param)
 
 
 @pytest.fixture
-def book(excel: App, tmp_path: Path) -> Book:
+def book(excel: Excel, tmp_path: Path) -> Workbook:
     """A saved workbook open in Excel: one empty sheet, Sheet1."""
-    return excel.book("contacts.xlsx", tmp_path)
+    return excel.open("contacts.xlsx", tmp_path)

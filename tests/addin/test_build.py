@@ -99,12 +99,19 @@ def test_the_template_ribbon_module_is_replaced_and_the_rest_kept(addin: Path) -
 
 def test_the_addin_is_named(addin: Path) -> None:
     with ExcelFile(addin) as workbook:
-        assert workbook.vba_project().name == "CustomerManager"
+        assert workbook.vba_project().name == "CustomerManagerAddIn"
+        assert workbook.vba_project().name not in workbook.module_names()  # the VBA editor refuses that (32813)
         assert workbook.validate() == []
     got = parts(addin)
     core = ElementTree.fromstring(got["docProps/core.xml"])
     assert core.findtext("{http://purl.org/dc/elements/1.1/}title") == "Customer Manager"
     assert b'name="_custmgr.conf"' in got["xl/workbook.xml"] and b"myaddin" not in got["xl/workbook.xml"]
+
+
+def test_the_addin_can_be_copied_by_others(addin: Path) -> None:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    assert addin.stat().st_mode & 0o777 == 0o666 & ~mask
 
 
 def test_building_again_replaces_the_addin(addin: Path) -> None:
@@ -164,4 +171,5 @@ def test_the_wheel_carries_the_addin_sources(tmp_path: Path) -> None:
     (wheel,) = tmp_path.glob("custmgr-*.whl")
     names = set(zipfile.ZipFile(wheel).namelist())
     assert {"custmgr_excel/addin/customUI.xml", "custmgr_excel/addin/vba/CustomerManager.bas",
+            "custmgr_excel/addin/excel-addin.md",
             "custmgr_excel/plugin.py", "custmgr_excel/ribbon.py"} <= names

@@ -39,8 +39,9 @@ def windows(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Places:
 def mac(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Places:
     monkeypatch.setattr(install, "current_platform", lambda: "darwin")
     monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.setattr(install, "excel_startup_folder", lambda: None)  # no Excel running to ask
     (tmp_path / install.OFFICE_CONTAINER / install.MAC_STARTUP[0]).mkdir(parents=True)
-    return places()
+    return places(ask=lambda: None)
 
 
 def test_the_addin_commands_come_from_the_plugin() -> None:
@@ -56,6 +57,11 @@ def test_the_plugin_loads_without_xlwings_or_excel() -> None:
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "[]"
+
+
+def test_guide_shows_where_the_addin_guide_is() -> None:
+    code, output = run("addin", "guide")
+    assert code == 0 and output.strip().endswith("excel-addin.md") and Path(output.strip()).is_file()
 
 
 def test_build_writes_the_addin_into_the_folder(tmp_path: Path) -> None:
@@ -101,17 +107,54 @@ def test_install_on_a_mac(mac: Places, tmp_path: Path) -> None:
 def test_a_mac_without_the_localized_startup_folder_uses_the_plain_one(tmp_path: Path) -> None:
     plain = tmp_path / install.OFFICE_CONTAINER / install.MAC_STARTUP[1]
     plain.mkdir(parents=True)
-    assert places("darwin", {}, tmp_path).startup == plain
+    assert places("darwin", {}, tmp_path, ask=lambda: None).startup == plain
+
+
+def test_on_a_mac_the_startup_folder_is_asked_of_excel(tmp_path: Path) -> None:
+    asked = []
+
+    def osascript(args: list[str], **kwargs: object) -> subprocess.CompletedProcess[str]:
+        asked.append(args)
+        return subprocess.CompletedProcess(args, 0, stdout="/Users/ann/Excel Start/\n", stderr="")
+
+    folder = install.excel_startup_folder(osascript)
+    assert folder == Path("/Users/ann/Excel Start") and asked[0][:2] == ["osascript", "-e"]
+    assert "startup path" in asked[0][2] and "is running" in asked[0][2]  # never starts Excel to ask
+    assert places("darwin", {}, tmp_path, ask=lambda: folder).startup == folder
+
+
+@pytest.mark.parametrize("answer", [subprocess.CompletedProcess([], 0, stdout="\n", stderr=""),
+                                    subprocess.CompletedProcess([], 1, stdout="", stderr="no Excel"), OSError()])
+def test_when_excel_cannot_be_asked_the_usual_folder_is_used(answer: object) -> None:
+    def osascript(args: list[str], **kwargs: object) -> object:
+        if isinstance(answer, Exception):
+            raise answer
+        return answer
+
+    assert install.excel_startup_folder(osascript) is None  # type: ignore[arg-type]
+
+
+def test_a_conda_python_is_activated_first_on_windows(windows: Places, tmp_path: Path) -> None:
+    env = tmp_path / "miniconda3" / "envs" / "books"
+    (env / "conda-meta").mkdir(parents=True)
+    install.install(windows, python=str(env / "python.exe"))
+    assert read_config(windows)["CONDA PATH"] == str(tmp_path / "miniconda3")
+    assert read_config(windows)["CONDA ENV"] == "books"
+    install.install(windows, python=str(tmp_path / "plain" / "python.exe"))  # a plain Python again
+    assert "CONDA PATH" not in read_config(windows)
+    assert install.conda_settings(tmp_path / "miniconda3") == {}  # no conda-meta there
+    (tmp_path / "miniconda3" / "conda-meta").mkdir()
+    assert install.conda_settings(tmp_path / "miniconda3")["CONDA ENV"] == "base"
 
 
 def test_installing_again_keeps_the_other_settings(windows: Places) -> None:
     windows.config.parent.mkdir(parents=True)
-    windows.config.write_text('"CONDA PATH","C:\\conda"\n"INTERPRETER_WIN","C:\\old\\python.exe"\n')
+    windows.config.write_text('"ONEDRIVE_CONSUMER_WIN","D:\\OneDrive"\n"INTERPRETER_WIN","C:\\old\\python.exe"\n')
     assert run("addin", "install")[0] == 0
-    assert read_config(windows) == {"CONDA PATH": "C:\\conda", "INTERPRETER_WIN": sys.executable,
+    assert read_config(windows) == {"ONEDRIVE_CONSUMER_WIN": "D:\\OneDrive", "INTERPRETER_WIN": sys.executable,
                                     "ADD_WORKBOOK_TO_PYTHONPATH": "False"}
     assert run("addin", "uninstall")[0] == 0
-    assert read_config(windows) == {"CONDA PATH": "C:\\conda"}
+    assert read_config(windows) == {"ONEDRIVE_CONSUMER_WIN": "D:\\OneDrive"}
 
 
 def test_uninstall_removes_the_addin_and_its_settings(windows: Places) -> None:

@@ -5,6 +5,7 @@ never as a traceback."""
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import warnings
 from collections.abc import Iterator
@@ -21,7 +22,8 @@ from custmgr_excel.logs import mask_secrets
 from custmgr_sandbox.store import SandboxCompany, create_company
 
 from .conftest import native_for
-from .fake_xlwings import App, Book
+from .excel import Excel, xlwings_book
+from .excel import Workbook as Book
 
 
 @pytest.fixture(autouse=True)
@@ -31,7 +33,7 @@ def log_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 @pytest.fixture(autouse=True)
-def no_command_line_talk(excel: App) -> Iterator[None]:
+def no_command_line_talk(excel: Excel) -> Iterator[None]:
     """Whatever a test does, no message box shows a traceback, or a command-line hint for what Excel does with
     a button or a question."""
     yield
@@ -43,11 +45,11 @@ def no_command_line_talk(excel: App) -> Iterator[None]:
 
 def click(book: Book, tag: str, *answers: str) -> str:
     """Press a button (answering the questions it asks); returns the last message shown."""
-    book.app.answers = list(answers)
-    before = len(book.app.alerts)
-    ribbon.run(tag, book, native_for(book.app))
-    assert not book.app.answers, "a question was expected but not asked"
-    return book.app.alerts[-1]["prompt"] if len(book.app.alerts) > before else ""
+    book.excel.answers = list(answers)
+    before = len(book.excel.alerts)
+    ribbon.run(tag, xlwings_book(book), native_for(book.excel))
+    assert not book.excel.answers, "a question was expected but not asked"
+    return book.excel.alerts[-1]["prompt"] if len(book.excel.alerts) > before else ""
 
 
 def setting_row(key: str) -> int:
@@ -77,7 +79,7 @@ def synced(book: Book, company: Path) -> Book:
     click(book, "setup")
     fill_setting(book, "company", company.name)
     assert "imported from QuickBooks" in click(book, "setup")
-    book.app.alerts.clear()
+    book.excel.alerts.clear()
     return book
 
 
@@ -91,9 +93,9 @@ def contacts(book: Book) -> list[list[object]]:
 def test_set_up_in_a_blank_workbook_lays_out_the_sheets(book: Book) -> None:
     message = click(book, "setup")
     assert book.sheet_names() == ["Contacts", "Review", "Sync Log", "Sync Changes", "Settings"]
-    assert book._active._name == "Settings" and "Settings sheet" in message
+    assert book.active.name == "Settings" and "Settings sheet" in message
     assert book.sheet("Contacts").frozen_rows == 1 and book.saves == 1
-    assert [t._name for t in book.sheet("Contacts")._tables] == ["Contacts"]
+    assert [t.name for t in book.sheet("Contacts").tables] == ["Contacts"]
 
 
 def test_set_up_keeps_the_sheets_of_a_workbook_in_use(book: Book) -> None:
@@ -113,7 +115,7 @@ def test_set_up_checks_the_company_before_importing(book: Book, tmp_path: Path) 
     click(book, "setup")
     fill_setting(book, "company", "missing.qbsandbox")
     message = click(book, "setup")
-    assert "missing.qbsandbox" in message and book.app.alerts[-1]["mode"] == "critical"
+    assert "missing.qbsandbox" in message and book.excel.alerts[-1]["mode"] == "critical"
     assert contacts(book) == [contacts(book)[0]] and "_cm_pair" not in book.sheet_names()
 
 
@@ -144,18 +146,18 @@ def test_sync_shows_progress_then_the_summary(synced: Book, company: Path) -> No
     with SandboxCompany(company) as qb:
         name = qb.records()[0].values["name"]
         qb.edit(name, {"phone": "(415) 555-0199"})
-    synced.app.status_history.clear()
+    synced.excel.status_history.clear()
     message = click(synced, "sync")
     assert message.startswith("Sync with Test Co: ok") and "1 changes received from QuickBooks" in message
-    history = synced.app.status_history
+    history = synced.excel.status_history
     assert history[0] == "Customer Manager: Sync…" and history[-1] is False
-    assert any(str(h).startswith("Customer Manager: Reading QuickBooks") for h in history)
+    assert any(re.fullmatch(r"Customer Manager: Reading QuickBooks… [\d,]+ of [\d,]+", str(h)) for h in history)
 
 
 def test_the_sheet_the_bookkeeper_was_on_stays_active(synced: Book) -> None:
     synced.sheet("Contacts").activate()
     click(synced, "sync")
-    assert synced._active._name == "Contacts"
+    assert synced.active.name == "Contacts"
     assert any(name.startswith("_cm_backup_") for name in synced.sheet_names())
 
 
@@ -163,7 +165,7 @@ def test_a_sync_refused_for_safety_is_done_only_when_the_bookkeeper_says_so(sync
     header = contacts(synced)[0]
     synced.sheet("Contacts").cells = {k: v for k, v in synced.sheet("Contacts").cells.items() if k[0] == 1}
     message = click(synced, "sync", "no")
-    question = synced.app.alerts[-1]
+    question = synced.excel.alerts[-1]
     assert question["buttons"] == "yes_no" and "would ask to make them all inactive" in question["prompt"]
     assert question["prompt"].endswith("sync anyway. Nothing was changed.\n\nSync anyway?")
     assert message == question["prompt"]
@@ -181,7 +183,7 @@ def test_a_workbook_paired_with_another_company_is_refused(synced: Book, tmp_pat
 
 @pytest.mark.parametrize("sheet", ["Settings", "Contacts"])
 def test_a_missing_sheet_is_named(synced: Book, sheet: str) -> None:
-    synced._sheets.remove(synced.sheet(sheet))
+    synced.sheets.remove(synced.sheet(sheet))
     message = click(synced, "sync")
     assert f"sheet {sheet}: the {sheet} sheet is missing" in message
     assert "Set Up Sync" in message
@@ -200,7 +202,7 @@ def test_sync_before_the_company_is_set_up(book: Book) -> None:
 def test_undo_asks_first_and_cancel_changes_nothing(synced: Book) -> None:
     before = contacts(synced)
     assert click(synced, "undo", "cancel").startswith("Undo the sync of ")
-    assert synced.app.alerts[-1]["buttons"] == "ok_cancel"
+    assert synced.excel.alerts[-1]["buttons"] == "ok_cancel"
     assert contacts(synced) == before
 
 
@@ -233,16 +235,16 @@ def test_undo_with_nothing_to_undo_says_so(book: Book) -> None:
 
 def test_review_log_and_settings_show_their_sheets(synced: Book) -> None:
     assert click(synced, "review") == "Nothing to review: every conflict and question has been settled."
-    assert synced._active._name == "Review"
-    assert click(synced, "log") == "" and synced._active._name == "Sync Log"
+    assert synced.active.name == "Review"
+    assert click(synced, "log") == "" and synced.active.name == "Sync Log"
     assert synced.sheet("Sync Log").selection == (len(synced.sheet("Sync Log").grid()), 1)
-    assert click(synced, "settings") == "" and synced._active._name == "Settings"
+    assert click(synced, "settings") == "" and synced.active.name == "Settings"
 
 
 def test_review_with_open_decisions_just_shows_them(synced: Book) -> None:
     synced.sheet("Contacts").typed([["New Row Ltd"]], row=len(contacts(synced)) + 1, column=2)
     click(synced, "sync")
-    assert click(synced, "review") == "" and synced._active._name == "Review"
+    assert click(synced, "review") == "" and synced.active.name == "Review"
 
 
 @pytest.mark.parametrize("tag", ["sync", "undo", "review", "log", "settings"])
@@ -274,14 +276,14 @@ def test_an_unexpected_error_is_a_plain_message_and_a_logged_traceback(
     assert str(log_file) in message
     log = log_file.read_text()
     assert "sync: failed" in log and "Traceback" in log and "ZeroDivisionError" in log
-    assert synced.app.status_history[-1] is False
+    assert synced.excel.status_history[-1] is False
 
 
 def test_when_excel_cannot_show_a_message_it_goes_to_stderr(book: Book, capsys: pytest.CaptureFixture[str]
                                                             ) -> None:
-    book.app.fail_alerts = True
+    book.excel.fail_alerts = True
     with pytest.raises(SystemExit) as stopped:
-        ribbon.run("sync", book, native_for(book.app))
+        ribbon.run("sync", xlwings_book(book), native_for(book.excel))
     assert stopped.value.code == 1
     assert capsys.readouterr().err == "contacts.xlsx has no Customer Manager sheets yet: click Set Up Sync first.\n"
 
@@ -329,18 +331,22 @@ def test_mask_secrets() -> None:
     assert mask_secrets("a phone 555-0100 and a name") == "a phone 555-0100 and a name"
 
 
-def test_progress_updates_the_status_bar_a_bounded_number_of_times(excel: App) -> None:
-    progress = status_progress(excel)
-    progress.start("Reading QuickBooks", 100_000)
-    for _ in range(100_000 // 500):
-        progress.advance(500)
+def test_progress_shows_counts_a_bounded_number_of_times(book: Book) -> None:
+    beats = []
+    progress = status_progress(xlwings_book(book).app, lambda: beats.append(1))
+    progress.start("Reading QuickBooks", 14_500)
+    for _ in range(14_500 // 50):
+        progress.advance(50)
     progress.done()
-    assert excel.status_history[0] == "Customer Manager: Reading QuickBooks…"
-    assert len(excel.status_history) == 11 and excel.status_history[-1] == "Customer Manager: Reading QuickBooks… 100%"
+    history = book.excel.status_history
+    assert history[0] == "Customer Manager: Reading QuickBooks… 0 of 14,500"
+    assert "Customer Manager: Reading QuickBooks… 1,450 of 14,500" in history
+    assert len(history) == 11 and history[-1] == "Customer Manager: Reading QuickBooks… 14,500 of 14,500"
+    assert len(beats) == 14_500 // 50 + 2  # every step keeps the QuickBooks watchdog fed
 
 
 def test_a_hidden_sheet_is_named_as_hidden(synced: Book) -> None:
-    synced.sheet("Review").set_state("hidden")
+    synced.sheet("Review").set_visibility("hidden")
     assert click(synced, "review").startswith("The Review sheet is hidden: unhide it")
 
 
@@ -356,3 +362,105 @@ def test_a_workbook_excel_cannot_reach_is_a_plain_message_on_stderr(capsys: pyte
     err = capsys.readouterr().err
     assert err.startswith("Customer Manager could not reach the workbook in Excel (the remote procedure call "
                           "failed).") and "Traceback" not in err and str(log_file) in err
+
+
+# ------------------------------------------------------------------------------- workbooks that cannot keep a sync
+
+
+@pytest.fixture
+def cloud(excel: Excel, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Book:
+    """A workbook opened from a SharePoint library that is not synced to this computer."""
+    monkeypatch.setattr(Path, "home", lambda: tmp_path)
+    for variable in ("OneDrive", "OneDriveConsumer", "OneDriveCommercial"):
+        monkeypatch.delenv(variable, raising=False)
+    return excel.open("contacts.xlsx", url="https://contoso.sharepoint.com/sites/Books/Shared Documents")
+
+
+@pytest.mark.parametrize("tag", ["setup", "sync", "undo"])
+def test_a_cloud_workbook_is_refused_before_quickbooks_is_contacted(cloud: Book, tag: str,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    def no_quickbooks(*args: object, **kwargs: object) -> None:
+        raise AssertionError("QuickBooks was contacted")
+
+    monkeypatch.setattr(engine, "sync", no_quickbooks)
+    monkeypatch.setattr(engine, "setup", no_quickbooks)
+    message = click(cloud, tag)
+    assert "kept online" in message and "no copy on this computer" in message and "unexpected" not in message
+    assert cloud.sheet_names() == ["Sheet1"] and cloud.saves == 0
+
+
+def test_help_and_the_sheet_buttons_work_in_a_cloud_workbook(cloud: Book) -> None:
+    assert "has no Customer Manager sheets yet" in click(cloud, "help")
+    assert "Click Set Up Sync" in click(cloud, "settings")
+    assert "unexpected" not in " ".join(a["prompt"] for a in cloud.excel.alerts)
+
+
+def test_a_read_only_workbook_is_refused_before_quickbooks_is_contacted(excel: Excel, tmp_path: Path,
+                                                                       company: Path) -> None:
+    book = excel.open("contacts.xlsx", tmp_path)
+    click(book, "setup")
+    fill_setting(book, "company", company.name)
+    book.read_only = True
+    before = contacts(book)
+    assert "open read-only" in click(book, "setup")
+    assert contacts(book) == before and "_cm_pair" not in book.sheet_names()
+    with SandboxCompany(company) as qb:
+        assert not any(r.values.get("custmgr_link") for r in qb.records())
+
+
+def test_a_workbook_never_saved_is_asked_to_be_saved_first(excel: Excel) -> None:
+    book = excel.open("Book1")
+    assert "Book1 has never been saved" in click(book, "setup")
+    assert book.sheet_names() == ["Sheet1"]
+
+
+def test_a_second_click_while_one_runs_is_refused(synced: Book, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Excel for Mac does not wait for RunPython: a second click would run a second sync on the same book."""
+    from custmgr_excel import guards
+
+    seen = []
+
+    def second_click(*args: object, **kwargs: object) -> object:
+        seen.append(click(synced, "sync"))
+        raise CustmgrError("first sync stopped here")
+
+    monkeypatch.setattr(engine, "sync", second_click)
+    click(synced, "sync")
+    assert seen and "still working on contacts.xlsx" in seen[0]
+    assert not guards.lock_path(str(synced.folder / synced.name)).exists()  # released after the first
+
+
+def test_a_lock_left_by_a_python_that_is_gone_is_taken_over(synced: Book) -> None:
+    from custmgr_excel import guards
+
+    lock = guards.lock_path(str(synced.folder / synced.name))
+    lock.parent.mkdir(parents=True, exist_ok=True)
+    lock.write_text("999999999")
+    assert click(synced, "sync").endswith("nothing to do")
+    assert not lock.exists()
+
+
+def test_a_hung_quickbooks_stops_the_click_with_a_message(synced: Book, monkeypatch: pytest.MonkeyPatch) -> None:
+    import threading
+
+    from custmgr_excel import session
+
+    stopped: list[str] = []
+    release = threading.Event()
+
+    def hang(*args: object, **kwargs: object) -> None:
+        release.wait(10)
+        raise CustmgrError("QuickBooks answered at last")
+
+    def expire(message: str) -> None:
+        stopped.append(message)
+        release.set()
+
+    monkeypatch.setenv("CUSTMGR_QUICKBOOKS_TIMEOUT", "0.2")
+    monkeypatch.setattr(engine, "sync", hang)
+    monkeypatch.setattr(session.Click, "expire", property(lambda self: expire, lambda self, value: None))
+    before = contacts(synced)
+    click(synced, "sync")
+    assert stopped and stopped[0].startswith("QuickBooks has not answered for 0.2 seconds")
+    assert "Nothing was changed in this workbook" in stopped[0]
+    assert contacts(synced) == before

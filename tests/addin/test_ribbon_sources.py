@@ -110,6 +110,19 @@ def test_every_button_has_an_icon_a_tip_a_keytip_a_tag_and_the_callback() -> Non
     assert {b.get("onAction") for b in buttons()} == {"CustomerManager.RibbonClick"}
 
 
+#: Built-in images the ribbon may use: names from Excel's own control-ID lists (Windows and Mac). An image of
+#: another Office program (Access' ServerConnection, Word's ReviewAcceptChange and ReviewTrackChanges) may
+#: draw blank in Excel.
+EXCEL_IMAGES = {"SheetInsert", "RefreshAll", "Undo", "ReviewAcceptOrRejectChanges", "ReviewHighlightChanges",
+                "ControlProperties", "Help"}
+
+
+def test_every_icon_is_one_of_excel_s_own() -> None:
+    images = {b.get("imageMso") for b in buttons()}
+    assert images <= EXCEL_IMAGES
+    assert not images & {"ServerConnection", "ReviewAcceptChange", "ReviewTrackChanges"}
+
+
 def test_every_tag_is_a_command_and_every_command_has_its_button() -> None:
     tags = [b.get("tag") for b in buttons()]
     assert len(tags) == len(set(tags))

@@ -62,7 +62,7 @@ def set_settings(book: Path, values: Mapping[str, str]) -> None:
     wb = XlsxWorkbook.open(book)
     current = read_settings(wb)
     merged = {**settings_values(current), **values}
-    write_settings(wb, merged, current.custom_fields)
+    write_settings(wb, merged, current.custom_fields, current.columns)
     wb.save()
 
 

@@ -56,7 +56,28 @@ def test_export_then_import_gives_back_the_same_contacts(tmp_path):
     create_workbook(again)
     set_settings(again, include_inactive="Yes")
     import_list(again, tmp_path / "out.iif")
-    assert contacts(again) == contacts(book)
+    expected = contacts(book)
+    expected["Andres, Cristina"]["notes"] = 'Gate code 4411. Ask for "Carlos", not the manager.'  # one line
+    assert contacts(again) == expected
+    assert any("Line breaks and tabs were written as spaces (Contacts rows 2)" in line for line in result.lines())
+
+
+def test_a_note_never_starts_a_line_of_the_file(tmp_path):
+    """A note holding a line break then ``TRNS`` must not put a transaction (or a CUST row) in QuickBooks' import."""
+    hostile = "Thanks!\nTRNS\tINVOICE\t12/01/2026\tAccounts Receivable\t\t5000\r\nCUST\tMallory\n\"ENDTRNS"
+    book = filled(tmp_path, [dict(Name="Acme", Type="Customer", Notes=hostile)])
+    result = export_list(book, tmp_path / "out.iif")
+    data = (tmp_path / "out.iif").read_bytes()
+    lines = data.decode("cp1252").split("\r\n")
+    assert lines[-1] == "" and all("\n" not in line and "\r" not in line for line in lines)
+    keywords = [line.split("\t", 1)[0] for line in lines if line]
+    assert keywords == ["!CUST", "CUST"]  # the note stayed inside the one CUST record
+    assert result.one_lined == [2]
+    again = tmp_path / "again.xlsx"
+    create_workbook(again)
+    import_list(again, tmp_path / "out.iif")
+    assert contacts(again)["Acme"]["notes"] == 'Thanks! TRNS INVOICE 12/01/2026 Accounts Receivable 5000 CUST ' \
+                                               'Mallory "ENDTRNS'
 
 
 def test_the_file_has_quickbooks_header_layout_crlf_and_windows_1252(tmp_path):

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from custmgr_iif.text import IifError, Row, cell, decode, join_rows, split_rows
+from custmgr_iif.text import IifError, Row, cell, decode, join_rows, one_line, split_rows
 
 
 def rows(text: str) -> list[tuple[int, tuple[str, ...]]]:
@@ -47,8 +47,10 @@ def test_a_row_cut_off_without_its_line_break_is_marked():
     ("Andres, Cristina", '"Andres, Cristina"'),
     ('5" pipe', '5" pipe'),
     ('"quoted"', '"""quoted"""'),
-    ("a\tb", '"a\tb"'),
-    ("one\ntwo", '"one\r\ntwo"'),
+    ("a\tb", "a b"),
+    ("one\ntwo", "one two"),
+    ("one\r\n\r\n  two", "one two"),
+    ("Gate code, 4411.\n\tAsk for Carlos", '"Gate code, 4411. Ask for Carlos"'),
 ])
 def test_cells_are_quoted_only_when_they_need_it(value, written):
     assert cell(value) == written
@@ -63,7 +65,8 @@ def test_any_rows_written_read_back_the_same(table):
     table = [r for r in table if any(c for c in r) or len(r) > 1]  # a row of one empty cell is a blank line
     assume(any(c.strip() for r in table for c in r))  # a file of blanks is an empty file
     text = decode(join_rows(table).encode("cp1252"), "t.iif")
-    assert [list(r.cells) for r in split_rows(text, "t.iif")] == table
+    assert [list(r.cells) for r in split_rows(text, "t.iif")] == [[one_line(c) for c in r] for r in table]
+    assert len(text.split("\r\n")) == len(table) + 1  # one record per physical line
 
 
 def test_rows_written_end_in_crlf():

@@ -54,3 +54,27 @@ def test_a_missing_company_file(tmp_path: Path) -> None:
     request.write_text(envelope(query()))
     out = send(str(request), "--company", str(tmp_path / "nope.qbsandbox"), "--transport", "sandbox", code=1)
     assert "There is no sandbox company file" in out
+
+
+def test_a_request_without_the_qbxml_line_gets_a_hint(tmp_path: Path, sample_path: Path) -> None:
+    request = tmp_path / "no-pi.xml"
+    request.write_text(envelope(query()).replace('<?qbxml version="13.0"?>\n', ""))
+    out = send(str(request), "--company", str(sample_path), code=1)
+    assert "0x80040400" in out and '<?qbxml version="13.0"?> line' in out
+    good = tmp_path / "bad-order.xml"
+    good.write_text(envelope(customer_add("A", "<Phone>1</Phone><CompanyName>x</CompanyName>")))
+    assert "<?qbxml" not in send(str(good), "--company", str(sample_path), code=1)  # the line is there: no hint
+
+
+def test_host_shows_and_sets_which_quickbooks_a_sandbox_company_answers_as(sample_path: Path) -> None:
+    assert "speaking qbXML 1.0 to 13.0" in send_host(str(sample_path))
+    out = send_host(str(sample_path), "--product", "QuickBooks Pro 2012", "--up-to", "11.0")
+    assert out.strip().endswith("answers as QuickBooks Pro 2012, speaking qbXML 1.0 to 11.0.")
+    assert "QuickBooks Pro 2012" in send_host(str(sample_path))
+    assert "--up-to" in send_host(str(sample_path), "--up-to", "11.5", code=2)
+
+
+def send_host(*args: str, code: int = 0) -> str:
+    result = CliRunner().invoke(main, ["qbd", "host", *args], catch_exceptions=False)
+    assert result.exit_code == code, result.output
+    return result.output

@@ -20,13 +20,18 @@ from custmgr_sandbox.store import SandboxCompany
 
 QBW = r"C:\Users\Public\Documents\Intuit\QuickBooks\Company Files\Larkspur.QBW"
 TICKET = "{0f3a5c2e-1b4d-4e6f-8a9b-7c6d5e4f3a2b}"
-STAMPED = ('<?xml version="1.0" ?><QBXML><QBXMLMsgsRs>'
-           '<CompanyQueryRs requestID="1" statusCode="0" statusSeverity="Info" statusMessage="Status OK">'
+HOST = ('<HostQueryRs requestID="1" statusCode="0" statusSeverity="Info" statusMessage="Status OK"><HostRet>'
+        "<ProductName>QuickBooks Pro 2012</ProductName><MajorVersion>22</MajorVersion><MinorVersion>0</MinorVersion>"
+        "<Country>US</Country>" + "".join(f"<SupportedQBXMLVersion>{v}</SupportedQBXMLVersion>" for v in (
+            "1.0", "1.1", "2.0", "2.1", "3.0", "4.0", "4.1", "5.0", "6.0", "7.0", "8.0", "9.0", "10.0", "11.0"))
+        + "<IsAutomaticLogin>false</IsAutomaticLogin><QBFileMode>SingleUser</QBFileMode></HostRet></HostQueryRs>")
+STAMPED = ('<?xml version="1.0" ?><QBXML><QBXMLMsgsRs>' + HOST +
+           '<CompanyQueryRs requestID="2" statusCode="0" statusSeverity="Info" statusMessage="Status OK">'
            "<CompanyRet><CompanyName>Larkspur Landscaping</CompanyName><DataExtRet>"
            "<OwnerID>{5E0C4A8B-2F31-4C6D-9A7E-C1B2D3E4F5A6}</OwnerID><DataExtName>Customer Manager company ID"
            "</DataExtName><DataExtType>STR255TYPE</DataExtType><DataExtValue>3f6c-stamp</DataExtValue>"
            "</DataExtRet></CompanyRet></CompanyQueryRs>"
-           '<DataExtDefQueryRs requestID="2" statusCode="1" statusSeverity="Info" statusMessage="A query request '
+           '<DataExtDefQueryRs requestID="3" statusCode="1" statusSeverity="Info" statusMessage="A query request '
            'did not find a matching object in QuickBooks"/></QBXMLMsgsRs></QBXML>')
 
 
@@ -84,12 +89,14 @@ def test_a_session_opens_once_processes_and_always_closes() -> None:
     (0x8004040A, Unavailable, "another company file open"),
     (0x80040410, Unavailable, "single-user or multi-user"),
     (0x80040414, Retryable, "dialog box is open"),
-    (0x80040416, Unavailable, "No company file is open"),
+    (0x80040409, Unavailable, "lost the session this sync opened"),
+    (0x80040416, Unavailable, "QuickBooks is not running and no company file is named"),
+    (0x80040417, Unavailable, "No company file is open in QuickBooks and none is named"),
+    (0x8004041F, Unavailable, "Pro, Premier or Enterprise"),
     (0x80040418, AuthRequired, "Integrated Applications"),
     (0x8004041A, AuthRequired, "not allowed into this company file"),
     (0x80040420, AuthRequired, "refused access"),
     (0x80040422, Unavailable, "single-user mode"),
-    (0x80040423, Unavailable, "qbXML 13.0"),
     (0x80049999, Unavailable, "0x80049999"),
 ])
 def test_begin_session_failures_say_what_to_do_and_close_the_connection(code: int, error: type[Exception],
@@ -208,3 +215,66 @@ def test_a_whole_sync_over_com_with_a_stand_in_request_processor(tmp_path: Path,
     for processor in processors:
         assert processor.calls[:2] == ["OpenConnection2", "BeginSession"]
         assert processor.calls[-2:] == ["EndSession", "CloseConnection"]
+
+
+def test_an_unknown_code_keeps_quickbooks_words_in_one_sentence() -> None:
+    message = str(com_failure(ComError(0x80049999, "Something went wrong.")))
+    assert "0x80049999" in message and "Something went wrong. Check" in message and ".." not in message
+
+
+class FakePythoncom:
+    def __init__(self) -> None:
+        self.calls: list[str] = []
+
+    def CoInitialize(self) -> None:  # COM's own names
+        self.calls.append("CoInitialize")
+
+    def CoUninitialize(self) -> None:
+        self.calls.append("CoUninitialize")
+
+
+def fake_pywin32(monkeypatch: pytest.MonkeyPatch, dispatch: Any) -> FakePythoncom:
+    """pywin32 as on Windows: ``pythoncom`` and ``win32com.client.Dispatch``."""
+    import types
+
+    pythoncom = FakePythoncom()
+    client = types.ModuleType("win32com.client")
+    client.Dispatch = dispatch  # type: ignore[attr-defined]
+    package = types.ModuleType("win32com")
+    package.client = client  # type: ignore[attr-defined]
+    monkeypatch.setattr(sys, "platform", "win32")
+    monkeypatch.setitem(sys.modules, "pythoncom", pythoncom)
+    monkeypatch.setitem(sys.modules, "win32com", package)
+    monkeypatch.setitem(sys.modules, "win32com.client", client)
+    return pythoncom
+
+
+@pytest.mark.parametrize(("code", "text"), [(-2147221164, "Class not registered"),
+                                            (-2147221005, "Invalid class string")])
+def test_the_sdk_missing_or_the_wrong_bitness_gives_install_advice(monkeypatch: pytest.MonkeyPatch, code: int,
+                                                                   text: str) -> None:
+    """What pywin32's Dispatch raises when QBXMLRP2 is not registered for this Python (no SDK, or 64-bit
+    Python with a 32-bit request processor): advice, not a traceback, and COM is stopped again."""
+    def dispatch(prog_id: str) -> Any:
+        raise Exception(code, text, None, None)
+
+    pythoncom = fake_pywin32(monkeypatch, dispatch)
+    with pytest.raises(Unavailable, match=r"not installed for this Python.*32-bit"):
+        ComTransport(QBW).process("<QBXML/>")
+    assert pythoncom.calls == ["CoInitialize", "CoUninitialize"]
+
+
+def test_com_is_uninitialized_when_the_session_ends_or_fails(monkeypatch: pytest.MonkeyPatch) -> None:
+    processor = Recorded([
+        ("OpenConnection2", (), None), ("BeginSession", (), TICKET), ("ProcessRequest", (), "<QBXML/>"),
+        ("EndSession", (), None), ("CloseConnection", (), None),
+        ("OpenConnection2", (), None), ("BeginSession", (), ComError(0x80040418)), ("CloseConnection", (), None),
+    ])
+    pythoncom = fake_pywin32(monkeypatch, lambda prog_id: processor)
+    transport = ComTransport(QBW)
+    transport.process("<QBXML/>")
+    transport.close()
+    assert pythoncom.calls == ["CoInitialize", "CoUninitialize"]
+    with pytest.raises(AuthRequired):
+        ComTransport(QBW).process("<QBXML/>")
+    assert pythoncom.calls == ["CoInitialize", "CoUninitialize"] * 2

@@ -43,8 +43,10 @@ def test_a_fetch_of_both_lists_is_one_round_trip(sample_path: Path, open_connect
     with SandboxCompany(sample_path) as store:
         ids = [item.remote_id for item in store.listing()]
     connector = open_connector(sample_path)  # has never listed: it does not know which id is which list
+    connector.company()  # the session's first message (which also agrees on the qbXML version)
+    before = connector.round_trips
     records = connector.fetch([*reversed(ids), ids[0], "80000999-1000000000"])
-    assert [r.remote_id for r in records] == list(reversed(ids)) and connector.round_trips == 1
+    assert [r.remote_id for r in records] == list(reversed(ids)) and connector.round_trips == before + 1
     assert {r.kind for r in records} == set(KINDS)
 
 
@@ -110,3 +112,70 @@ def test_values_quickbooks_would_refuse_never_leave(empty_path: Path, open_conne
     assert connector.round_trips == 1  # only the identity and custom fields were asked: nothing was sent
     with pytest.raises(ValueError, match="at most 100 changes"):
         connector.apply([Change(str(i), "add", CUSTOMER, {"name": f"N{i}"}) for i in range(101)])
+
+
+class OwnerInLowerCase:
+    """QuickBooks may answer a GUID in another case than it was given: this transport lower-cases every
+    OwnerID in the sandbox's answers, as such a QuickBooks would."""
+
+    def __init__(self, inner: object) -> None:
+        self.inner = inner
+
+    def process(self, request: str) -> str:
+        import re
+
+        answer = self.inner.process(request)  # type: ignore[attr-defined]
+        return re.sub(r"<OwnerID>([^<]*)</OwnerID>", lambda m: f"<OwnerID>{m.group(1).lower()}</OwnerID>", answer)
+
+    def close(self) -> None:
+        self.inner.close()  # type: ignore[attr-defined]
+
+
+def test_the_company_stamp_is_recognised_whatever_the_case_of_its_owner_id(empty_path: Path,
+                                                                           open_connector: Open) -> None:
+    identity = open_connector(empty_path).company()
+    connector = open_connector(empty_path)
+    connector.transport = OwnerInLowerCase(connector.transport)
+    assert connector.company() == identity and connector.round_trips == 1  # not stamped again
+
+
+def test_notes_go_out_with_cr_lf_as_quickbooks_stores_them(empty_path: Path, tmp_path: Path,
+                                                          open_connector: Open) -> None:
+    from defusedxml.ElementTree import fromstring
+
+    trace = tmp_path / "trace"
+    connector = open_connector(empty_path, trace_dir=str(trace))
+    (added,) = connector.apply([Change("1", "add", CUSTOMER, {"name": "Willow", "notes": "Gate code 4411\nDog"})])
+    assert added.error is None and added.record is not None
+    assert added.record.values["notes"] == "Gate code 4411\nDog"  # read back as the workbook keeps it
+    sent = [p.read_text(encoding="utf-8") for p in sorted(trace.glob("*-request.xml")) if "CustomerAdd" in
+            p.read_text(encoding="utf-8")]
+    assert "Gate code 4411&#13;\nDog" in sent[0]
+    body = sent[0].split("?>", 2)[2]
+    assert fromstring(body).findtext(".//Notes") == "Gate code 4411\r\nDog"  # what QuickBooks' parser sees
+    near_limit = "x" * 4089 + "\ny" * 3  # 4095 characters with LF, 4098 with CR LF
+    (refused,) = connector.apply([Change("2", "add", CUSTOMER, {"name": "Aspen", "notes": near_limit})])
+    assert isinstance(refused.error, Invalid) and refused.error.field == "notes" and "4098 > 4095" in str(
+        refused.error)
+
+
+def test_a_control_character_quickbooks_sends_stops_nothing(sample_path: Path, open_connector: Open) -> None:
+    """A bell pasted into one customer's Notes in QuickBooks: the listing and the fetch still read every
+    record, and that one carries the character for the engine to report on its row."""
+    class BellInNotes:
+        def __init__(self, inner: object) -> None:
+            self.inner = inner
+
+        def process(self, request: str) -> str:
+            answer = self.inner.process(request)  # type: ignore[attr-defined]
+            return answer.replace("<Notes>", "<Notes>\x07", 1)
+
+        def close(self) -> None:
+            self.inner.close()  # type: ignore[attr-defined]
+
+    connector = open_connector(sample_path)
+    connector.transport = BellInNotes(connector.transport)
+    listed = connector.listing(KINDS)
+    records = connector.fetch([item.remote_id for item in listed])
+    assert len(records) == len(listed)
+    assert [r.values["notes"][:1] for r in records if "\x07" in r.values.get("notes", "")] == ["\x07"]

@@ -8,12 +8,22 @@ from pathlib import Path
 
 import pytest
 
-from custmgr.connector import Connector
+from custmgr.connector import Connector, RemoteRecord
 from custmgr.testing.contract import ConnectorContract
+from custmgr_qbd.connector import QbdConnector
+from custmgr_qbd.transport import SandboxTransport
 from custmgr_sandbox.store import create_company
 
 
+def use_in_transaction(self: ConnectorContract, connector: Connector, record: RemoteRecord) -> None:
+    """An invoice or bill entered in the company file behind the sandbox transport."""
+    assert isinstance(connector, QbdConnector) and isinstance(connector.transport, SandboxTransport)
+    connector.transport.front.store.add_transaction(record.values["name"])
+
+
 class TestEmptyCompany(ConnectorContract):
+    use_in_transaction = use_in_transaction
+
     @pytest.fixture
     def connector(self, empty_path: Path, open_connector: Callable[..., Connector]) -> Connector:
         return open_connector(empty_path)
@@ -26,6 +36,8 @@ class TestEmptyCompany(ConnectorContract):
 
 
 class TestSampleCompany(ConnectorContract):
+    use_in_transaction = use_in_transaction
+
     @pytest.fixture
     def connector(self, sample_path: Path, open_connector: Callable[..., Connector]) -> Connector:
         return open_connector(sample_path)

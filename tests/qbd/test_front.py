@@ -73,6 +73,25 @@ def test_unknown_list_id(front: QbxmlFront) -> None:
                                                      "cannot be found.")
 
 
+def list_del(list_id: str, kind: str = "Customer") -> str:
+    return f"<ListDelRq><ListDelType>{kind}</ListDelType><ListID>{list_id}</ListID></ListDelRq>"
+
+
+def test_list_del_refuses_a_name_used_in_transactions_and_a_customer_with_jobs(front: QbxmlFront) -> None:
+    used, _ = add(front, "Hawthorn")
+    front.store.add_transaction("Hawthorn")
+    (rs,) = ask(front, list_del(used))
+    assert rs.failed and "used in transactions" in rs.message and front.store.get(used) is not None
+    parent, _ = add(front, "Ivy")
+    ask(front, customer_add("Porch", "<ParentRef><FullName>Ivy</FullName></ParentRef>"))
+    (rs,) = ask(front, list_del(parent))
+    assert rs.failed and "has jobs" in rs.message
+    job = front.store.find("Ivy:Porch")
+    assert job is not None
+    (rs,) = ask(front, list_del(job.remote_id))
+    assert rs.code == 0 and rs.rets[-1].text == "Ivy:Porch" and front.store.get(job.remote_id) is None
+
+
 def test_a_vendor_is_not_found_as_a_customer(front: QbxmlFront) -> None:
     list_id, version = add(front, "Cedar Supply", kind="Vendor")
     (rs,) = ask(front, customer_mod(list_id, version, "<Phone>1</Phone>"))
@@ -193,7 +212,7 @@ def test_custom_fields_add_mod_del_as_quickbooks(front: QbxmlFront) -> None:
     assert custom_values(front, list_id) == {"Account Manager": "Pat"}
     assert custom_values(front, list_id, owner="") == {}  # no OwnerID, no custom fields
     (rs,) = ask(front, data_ext("Add", list_id, "Lee"))
-    assert rs.code == 3100  # Add needs a field without a value
+    assert rs.code == 3180 and "already has a value" in rs.message  # Add needs a field without a value
     (rs,) = ask(front, data_ext("Mod", list_id, ""))
     assert rs.code == 3210  # Mod cannot clear: Del does
     assert ask(front, data_ext("Mod", list_id, "Lee"))[0].code == 0

@@ -94,11 +94,32 @@ def status(code: int, message: str = "", severity: str = "Error") -> Response:
 
 
 @pytest.mark.parametrize(("code", "error"), [
-    (1, NotFound), (3120, NotFound), (3100, NameInUse), (3200, StaleVersion), (3170, Retryable),
-    (3175, Retryable), (3180, Retryable), (3210, Invalid), (3070, Invalid), (3140, Invalid),
+    (1, NotFound), (3120, NotFound), (3100, NameInUse), (3200, StaleVersion), (3175, Retryable),
+    (3176, Retryable), (3210, Invalid), (3070, Invalid), (3140, Invalid),
 ])
 def test_status_codes(code: int, error: type[ConnectorError]) -> None:
     assert type(error_of(status(code, "msg"))) is error
+
+
+LOCKED = 'There was an error when saving a Customer list, element "Oak".  QuickBooks error message: This list has ' \
+         'been modified by another user.'
+
+
+@pytest.mark.parametrize(("code", "message", "retried"), [
+    (3180, LOCKED, True),
+    (3170, LOCKED.replace("saving", "modifying"), True),
+    (3180, 'There was an error when saving a Customer list, element "Oak".  QuickBooks error message: The data '
+           'extension "Region" already has a value.', False),
+    (3170, 'There was an error when modifying a Customer list, element "Oak".  QuickBooks error message: '
+           'Invalid argument.', False),
+    (3172, "msg", False), (3178, "msg", False),
+])
+def test_only_locks_are_retried_other_save_errors_are_reported(code: int, message: str, retried: bool) -> None:
+    """3170-3180 hold permanent save errors too: retrying them only delays the same refusal."""
+    err = error_of(status(code, message))
+    assert isinstance(err, Retryable) is retried
+    if not retried:
+        assert f"status {code}" in str(err) and message in str(err)
 
 
 def test_an_invalid_value_names_the_field() -> None:
@@ -205,3 +226,28 @@ def test_fewer_answers_after_a_failure_with_stop_on_error_is_quickbooks_stopping
 def test_answers_that_do_not_match_the_requests_are_refused(answers: str) -> None:
     with pytest.raises(BadResponse):
         match(two_requests("continueOnError"), parse(rs_xml(answers)))
+
+
+def two_customers(notes: str) -> str:
+    first = ('<CustomerRet><ListID>80000001-1</ListID><EditSequence>1</EditSequence><Name>Oak</Name>'
+             f'<FullName>Oak</FullName><Notes>{notes}</Notes></CustomerRet>')
+    second = CUSTOMER_RET.format(extra="<Notes>fine</Notes>").replace("1-1", "80000002-1")
+    return rs_xml('<CustomerQueryRs requestID="1" statusCode="0" statusSeverity="Info" statusMessage="Status OK">'
+                  f"{first}{second}</CustomerQueryRs>")
+
+
+@pytest.mark.parametrize(("raw", "value"), [("ring\x07ring", "ring\x07ring"), ("page&#12;break", "page\x0cbreak"),
+                                            ("nul&#x0;here", "nul\x00here"), ("tab\tand&#13;cr", "tab\tand\rcr")])
+def test_a_control_character_in_one_record_does_not_stop_the_rest(raw: str, value: str) -> None:
+    """XML forbids most control characters, raw or as references, but a QuickBooks user can type one into
+    Notes: the record is read with the character as it is (the engine then reports it on that row) and every
+    other record is read as usual."""
+    (rs,) = parse(two_customers(raw))
+    oak, other = (record(ret) for ret in rs.rets)
+    assert oak.values["notes"] == value.replace("\r", "\n").strip() and oak.values["name"] == "Oak"
+    assert other.values["notes"] == "fine"
+
+
+def test_other_damage_names_the_record_it_is_in() -> None:
+    with pytest.raises(BadResponse, match=r'malformed XML in the record of Customer "Oak" \(ListID 80000001-1\)'):
+        parse(two_customers("a < b"))

@@ -20,7 +20,7 @@ from custmgr.errors import CustmgrError
 from custmgr_qbd.connector import QbdConnector
 from custmgr_qbd.plugin import default_transport
 from custmgr_sandbox.store import SandboxCompany, create_company
-from workbooks import add_row, contacts, review, set_cells, set_settings, statuses
+from workbooks import add_row, contacts, delete_row, mark, review, set_cells, set_settings, statuses
 
 from .conftest import front_of
 
@@ -239,3 +239,63 @@ def test_a_bad_connector_option_says_how_to_fix_it(tmp_path: Path, sample_path: 
     out = run("setup", str(book), "--connector", "qbd", "--company", r"C:\Books\Larkspur.QBW", "--option",
               "mode=shared", code=1)
     assert "Unknown file mode 'shared'" in out
+
+
+def test_a_save_quickbooks_refuses_for_good_is_reported_at_once_not_retried(pair: tuple[Path, Path]) -> None:
+    book, _ = pair
+    set_cells(book, "Okafor, Chidi", Phone="(508) 555-2323")
+    refusal = ('There was an error when saving a Customer list, element "Okafor, Chidi".  QuickBooks error message: '
+               'The data extension "Account Manager" already has a value.')
+    fronts: list[Any] = []
+
+    def refuse(front: Any) -> None:
+        fronts.append(front)
+        front.inject(3180, count=99, message=refusal)
+
+    summary, _ = engine.sync(book, connector_options=with_front(refuse), backoff=0)
+    assert summary.failed == 1 and "already has a value" in statuses(book)["Okafor, Chidi"]
+    assert [f._faults[0].count for f in fronts] == [98]  # refused once, never sent again
+
+
+def test_a_control_character_in_quickbooks_does_not_stop_the_sync(pair: tuple[Path, Path]) -> None:
+    book, company = pair
+    run("sandbox", "edit", str(company), "Okafor, Chidi", "notes=Gate code 4411")
+    summary, _ = engine.sync(book, connector_options=tamper(3, lambda answer: answer.replace(
+        "Gate code", "Gate\x07code")))
+    assert summary.outcome != "failed" and summary.received == 1
+    assert contacts(book)["Okafor, Chidi"]["notes"] == "Gatecode 4411"  # the character the workbook cannot hold
+
+
+def test_a_parent_renamed_with_its_jobs_in_one_edit(pair: tuple[Path, Path]) -> None:
+    book, company = pair
+    set_settings(book, add_policy="Add to QuickBooks")
+    add_row(book, Name="Okafor, Chidi:Patio", Type="Customer")
+    run("sync", str(book))
+    set_cells(book, "Okafor, Chidi", Name="Okafor-Reyes, Chidi")
+    set_cells(book, "Okafor, Chidi:Patio", Name="Okafor-Reyes, Chidi:Patio")
+    summary, _ = engine.sync(book, backoff=0)
+    assert summary.failed == 0, statuses(book)
+    with SandboxCompany(company) as store:
+        assert store.find("Okafor-Reyes, Chidi:Patio") is not None
+    assert "nothing to do" in run("sync", str(book))
+
+
+def test_a_deactivation_quickbooks_refuses_is_asked_again_with_the_reason(pair: tuple[Path, Path]) -> None:
+    book, company = pair
+    set_settings(book, delete_policy="Make inactive in QuickBooks")
+    delete_row(book, "Okafor, Chidi")
+    refusal = 'The "IsActive" field has an invalid value "false".  QuickBooks error message: This customer has an ' \
+              'open balance.'
+    summary, _ = engine.sync(book, backoff=0, connector_options=with_front(
+        lambda f: f.inject(3210, requests=("CustomerModRq",), message=refusal)))
+    assert summary.failed == 1
+    (asked,) = [d for d in review(book).values() if d.contact == "Okafor, Chidi"]
+    assert asked.side is None and "QuickBooks refused to make it inactive" in asked.note and "open balance" in \
+        asked.note
+    summary, _ = engine.sync(book, backoff=0)
+    assert summary.failed == 0 and summary.made_inactive == 0  # waits for the bookkeeper
+    mark(book, "Okafor, Chidi", "left")
+    summary, _ = engine.sync(book, backoff=0)  # the balance was settled meanwhile: it goes through now
+    assert summary.made_inactive == 1
+    with SandboxCompany(company) as store:
+        assert store.find("Okafor, Chidi").values["active"] == "No"  # type: ignore[union-attr]

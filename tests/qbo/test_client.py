@@ -188,3 +188,17 @@ def test_no_keyring_at_all_says_how_to_get_one(standin):
     keyring.set_keyring(fail.Keyring())  # the memory_keyring fixture puts the usual one back
     with open_connector(standin) as connector, pytest.raises(AuthRequired, match="No OS keyring"):
         connector.company()
+
+
+def test_a_refresh_mid_sync_refuses_an_unsafe_token_endpoint_from_discovery(standin, monkeypatch):
+    """The discovery document is read again at each refresh: one naming a plain-http token endpoint elsewhere
+    fails the writes (so the sync reports them) and sends the refresh token nowhere."""
+    real = standin._discovery
+    with open_connector(standin) as connector:
+        connector.listing(["Customer"])
+        standin.auth.expire_access_tokens()
+        monkeypatch.setattr(standin, "_discovery", lambda: {**real(), "token_endpoint": "http://evil.example/t"})
+        with pytest.raises(Unavailable, match=r"give the token endpoint as 'http://evil\.example/t'"):
+            connector.apply([add("Cedar")])
+    with pytest.raises(KeyError):  # the batch was refused (401) and not sent again
+        standin.company.find("Cedar")

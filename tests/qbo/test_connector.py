@@ -154,7 +154,7 @@ def test_a_job_whose_parent_failed_is_refused_with_the_reason(standin):
         connector.apply([add("Hazel", "Vendor")])
         results = connector.apply([add("Hazel"), add("Hazel:Hedges")])
     assert isinstance(results[0].error, NameInUse)
-    assert isinstance(results[1].error, Invalid) and "no customer 'Hazel'" in str(results[1].error)
+    assert isinstance(results[1].error, Invalid) and 'no customer "Hazel"' in str(results[1].error)
 
 
 def test_a_parent_not_read_yet_is_looked_up_by_name_even_with_a_curly_apostrophe(standin):
@@ -167,16 +167,18 @@ def test_a_parent_not_read_yet_is_looked_up_by_name_even_with_a_curly_apostrophe
                           "'Holly%s \\\\ Garden\\'s%' MAXRESULTS 1000"]
 
 
-def test_moving_a_job_to_the_top_and_under_another_customer(standin):
+def test_moving_a_job_under_another_customer_but_not_to_the_top(standin):
     with open_connector(standin) as connector:
         made = [r.record for r in connector.apply([add("Ivy"), add("Juniper")])]
         job = connector.apply([add("Ivy:Fence")])[0].record
         moved = connector.apply([Change("m", "update", "Customer", {"name": "Juniper:Fence"}, job.remote_id,
                                         job.version)])[0].record
         top = connector.apply([Change("t", "update", "Customer", {"name": "Fence"}, moved.remote_id,
-                                      moved.version)])[0].record
-    assert moved.values["name"] == "Juniper:Fence" and top.values["name"] == "Fence"
-    assert made[0].values["name"] == "Ivy"
+                                      moved.version)])[0]
+    assert moved.values["name"] == "Juniper:Fence" and made[0].values["name"] == "Ivy"
+    # "Job": false alone would leave it under Juniper: refused with what to do, nothing sent
+    assert isinstance(top.error, Invalid) and "does not move a sub-customer" in str(top.error)
+    assert requests_to(standin, "batch") == 3  # Ivy and Juniper, the job, the move
 
 
 def test_a_parent_renamed_in_quickbooks_shows_in_its_jobs_at_the_next_listing(standin):

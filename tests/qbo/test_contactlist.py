@@ -164,3 +164,29 @@ def test_within_one_sync_a_second_listing_asks_only_for_changes(company):
         before = len(company.api_requests())
         names = {r.values["name"] for r in connector.fetch([i.remote_id for i in connector.listing(KINDS)])}
     assert "Mid-sync" in names and requests_to_since(company, before) == {"cdc": 1}
+
+
+def test_after_a_burst_read_in_full_the_next_syncs_ask_only_for_changes():
+    """A burst of 1,000+ changes caps CDC and means one full read; the syncs right after it (within CDC's
+    overlap) must not ask again from before that read, find the same burst and read everything again."""
+    moment = [_dt.datetime.now(_dt.timezone.utc)]
+    server = StandIn()
+    server.company.clock = lambda: moment[0]
+    load_generated(server.company, 1050, vendors=5)
+    with server:
+        sign_in(server)
+        listing(server, page_size=100)
+        moment[0] += _dt.timedelta(minutes=1)
+        for record in server.company.all("Customer"):
+            server.company.update("Customer", {"Id": record["Id"], "sparse": True, "Notes": "x"}, check_token=False)
+        moment[0] += _dt.timedelta(seconds=2)
+        assert listing(server, page_size=100)[1] == "full"  # capped: what else changed is unknown
+        for _ in range(2):
+            moment[0] += _dt.timedelta(seconds=30)  # still within the 5-minute overlap
+            found, how, _ = listing(server, page_size=100)
+            assert how == "changes" and len(found) == 1055
+        moment[0] += _dt.timedelta(seconds=1)
+        server.company.update("Customer", {"Id": "7", "sparse": True, "Notes": "after"}, check_token=False)
+        moment[0] += _dt.timedelta(seconds=1)
+        found, how, connector = listing(server, page_size=100)
+        assert how == "changes" and connector.lists.entity("C7")["Notes"] == "after"  # type: ignore[index]

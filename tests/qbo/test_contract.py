@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from custmgr.connector import Connector
+from custmgr.connector import Connector, RemoteRecord
 from custmgr.testing.contract import ConnectorContract
 from custmgr_qbo.standin import StandIn
 from custmgr_qbo.standin.seed import load_recorded
@@ -18,6 +18,10 @@ from .helpers import open_connector, sign_in
 
 class TestEmptyCompany(ConnectorContract):
     unknown_remote_id = "C999999"
+    deletes_for_good = False  # QuickBooks Online's "delete" makes a name inactive, used or not
+
+    def use_in_transaction(self, connector: Connector, record: RemoteRecord) -> None:
+        """Nothing to do: QuickBooks Online never deletes a name, used in a transaction or not."""
 
     @pytest.fixture
     def connector(self, standin: StandIn) -> Iterator[Connector]:
@@ -34,6 +38,8 @@ class TestEmptyCompany(ConnectorContract):
 
 class TestRecordedCompany(ConnectorContract):
     unknown_remote_id = "V999999"
+    deletes_for_good = False
+    use_in_transaction = TestEmptyCompany.use_in_transaction
 
     @pytest.fixture
     def connector(self, craigs: StandIn) -> Iterator[Connector]:

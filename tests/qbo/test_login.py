@@ -103,7 +103,7 @@ def test_the_login_command(standin, monkeypatch, memory_keyring):
     result = CliRunner().invoke(main, args)
     assert result.exit_code == 0, result.output
     assert f"--company {standin.realm}" in result.output and f"base_url={standin.url}" in result.output
-    assert f"'Stand-in Company' ({standin.realm})" in result.output
+    assert f'"Stand-in Company" ({standin.realm})' in result.output
     assert standin.auth.client_secret not in result.output
     status = CliRunner().invoke(main, ["qbo", "status", standin.realm, "--option", f"base_url={standin.url}"])
     assert "Signed in" in status.output and standin.auth.client_id in status.output
@@ -137,3 +137,57 @@ def _free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
+
+
+@pytest.mark.parametrize(("entry", "url"), [("token_endpoint", "http://tokens.example.com/bearer"),
+                                            ("authorization_endpoint", "ftp://example.com/consent"),
+                                            ("revocation_endpoint", "http://10.0.0.5/revoke")])
+def test_endpoints_from_the_discovery_document_are_checked_like_the_options(standin, monkeypatch, memory_keyring,
+                                                                           entry, url):
+    """A discovery document (the stand-in's, or one an attacker serves) naming a plain-http endpoint elsewhere
+    is refused before the client secret or a code is sent anywhere."""
+    from custmgr.errors import CustmgrError
+
+    real = standin._discovery
+    monkeypatch.setattr(standin, "_discovery", lambda: {**real(), entry: url})
+    opened: list[str] = []
+    before = dict(memory_keyring.entries)
+    with pytest.raises(CustmgrError, match=rf"give the .* as '{url}', which does not start with https://"):
+        login(endpoints(standin), keys(standin), port=0, open_browser=opened.append, echo=lambda _: None,
+              timeout=5)
+    assert opened == [] and memory_keyring.entries == before  # no browser, nothing stored
+
+
+def test_no_browser_only_prints_the_address(standin, monkeypatch, memory_keyring):
+    monkeypatch.setattr(qbo_cli, "_open", lambda url: pytest.fail("a browser was opened"))
+    shown: list[str] = []
+
+    def echo(text: str) -> None:
+        shown.append(text)
+        browser()(text.splitlines()[-1])  # the user copies the address into a browser elsewhere
+
+    login(endpoints(standin), keys(standin), port=0, open_browser=None, echo=echo)
+    assert shown[0].startswith("Open this address in a browser") and "Opening" not in shown[0]
+
+
+def test_a_plain_text_keyring_is_warned_about(standin, monkeypatch, tmp_path):
+    """keyrings.alt takes over when no OS keyring answers and keeps secrets in a file anyone running as the
+    user can read: login and status say so, with what to do."""
+    import keyring
+
+    alt = pytest.importorskip("keyrings.alt.file")
+    ring = alt.PlaintextKeyring()
+    monkeypatch.setattr(type(ring), "file_path", str(tmp_path / "keyring_pass.cfg"), raising=False)
+    keyring.set_keyring(ring)  # the memory_keyring fixture puts the usual one back
+    status = CliRunner().invoke(main, ["qbo", "status", standin.realm, "--option", f"base_url={standin.url}"])
+    assert "Warning: the keyring in use is keyrings.alt.file.PlaintextKeyring" in status.output
+    assert "keyring_pass.cfg" in status.output and "uninstall keyrings.alt" in status.output
+    keyring.set_keyring(qbo_memory_keyring())
+    status = CliRunner().invoke(main, ["qbo", "status", standin.realm, "--option", f"base_url={standin.url}"])
+    assert "Warning" not in status.output
+
+
+def qbo_memory_keyring():
+    from .helpers import MemoryKeyring
+
+    return MemoryKeyring()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from custmgr_qbo.records import (
     LIMITS,
     fields_body,
@@ -56,3 +58,12 @@ def test_an_address_is_written_whole_and_empty_text_clears():
 def test_limits_are_quickbooks_onlines():
     assert LIMITS["name"] == 500 and LIMITS["notes"] == 2000 and LIMITS["company"] == 100
     assert LIMITS["bill_line1"] == 500 and LIMITS["ship_postal_code"] == 30 and "job_title" not in LIMITS
+
+
+@pytest.mark.parametrize("name", ["Amy's Bird Sanctuary", 'The "Best" Nursery', "Back\\slash & Sons", "Crème Brûlée"])
+def test_names_in_messages_are_shown_as_typed_not_escaped(name: str) -> None:
+    from custmgr_qbo.faults import Fault, FaultError, to_error
+
+    for code in ("6240", "5010", "610"):
+        message = str(to_error(Fault("ValidationFault", (FaultError(code, "x"),)), name=name))
+        assert f'"{name}"' in message and "\\" not in message.replace(name, "")

@@ -210,12 +210,12 @@ def test_made_inactive_reads_back_stable_despite_the_deleted_suffix(imported, tm
 
 def check_made_inactive(case: Paired) -> None:
     book, qbo = case.book, case.standin
-    change_rows(book, cells={"Mark Cho": {"Active": "No"}}, delete=["Kate Whelan"])
+    change_rows(book, cells={"Dylan Sollfrank": {"Active": "No"}}, delete=["Kate Whelan"])  # no open balances
     summary = case.sync()
     assert summary.made_inactive == 1 and summary.sent == 1
     assert qbo.company.get(*qbo.company.find("Kate Whelan"))["DisplayName"] == "Kate Whelan (deleted)"
-    assert qbo.company.get(*qbo.company.find("Mark Cho"))["DisplayName"] == "Mark Cho (deleted)"
-    assert contacts(book)["Mark Cho"]["active"] == "No"
+    assert qbo.company.get(*qbo.company.find("Dylan Sollfrank"))["DisplayName"] == "Dylan Sollfrank (deleted)"
+    assert contacts(book)["Dylan Sollfrank"]["active"] == "No"
     again = case.sync()
     assert again.outcome == "nothing to do", again  # no rename to "(deleted)" seen, nothing pushed back
 

@@ -46,7 +46,7 @@ def error(result: Result) -> str:
 def test_the_hook_adds_a_sandbox_group(cli: click.Group) -> None:
     group = cli.commands["sandbox"]
     assert isinstance(group, click.Group)
-    assert {"new", "list", "add", "edit", "deactivate", "delete", "custom-field"} <= set(group.commands)
+    assert {"new", "list", "add", "edit", "deactivate", "delete", "transaction", "custom-field"} <= set(group.commands)
 
 
 def test_new_sample_company(run: Run, tmp_path: Path) -> None:
@@ -122,6 +122,12 @@ def test_deactivate_and_delete(run: Run, sample_path: Path) -> None:
     with SandboxCompany(sample_path) as company:
         assert company.find("Peña, Rosa") is None
     assert "no customer" in error(run("delete", sample_path, "Peña, Rosa"))
+
+
+def test_a_transaction_stops_a_delete(run: Run, sample_path: Path) -> None:
+    assert "used in 1 transaction;" in ok(run("transaction", sample_path, "Café Société"))
+    assert "used in transactions" in error(run("delete", sample_path, "Café Société"))
+    assert "no customer, job or vendor named" in error(run("transaction", sample_path, "Nobody"))
 
 
 def test_custom_field(run: Run, sample_path: Path) -> None:

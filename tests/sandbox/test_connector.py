@@ -139,7 +139,8 @@ def test_more_than_a_batch_is_refused(connector: SandboxConnector) -> None:
 @pytest.mark.parametrize(("change", "field"), [
     (Change("r", "update", CUSTOMER, {"phone": "1"}, remote_id="80000001-1700000000"), "version"),
     (Change("r", "update", CUSTOMER, {"phone": "1"}, version="1"), "remote_id"),
-    (Change("r", "merge", CUSTOMER, {"name": "A"}), "op"),  # type: ignore[arg-type]
+    (Change("r", "purge", CUSTOMER, {"name": "A"}), "op"),  # type: ignore[arg-type]
+    (Change("r", "merge", CUSTOMER, remote_id="80000001-1700000000", version="1"), "into_id"),
     (Change("r", "add", "Employee", {"name": "A"}), "kind"),
 ])
 def test_malformed_changes_are_invalid(connector: SandboxConnector, change: Change, field: str) -> None:

@@ -7,13 +7,17 @@ from pathlib import Path
 
 import pytest
 
-from custmgr.connector import Connector
+from custmgr.connector import Connector, RemoteRecord
 from custmgr.testing.contract import ConnectorContract
 from custmgr_sandbox.connector import SandboxConnector
 from custmgr_sandbox.store import create_company
 
 
 class TestEmptySandbox(ConnectorContract):
+    def use_in_transaction(self, connector: Connector, record: RemoteRecord) -> None:
+        assert isinstance(connector, SandboxConnector)
+        connector.store.add_transaction(record.values["name"])
+
     @pytest.fixture
     def connector(self, empty_path: Path) -> Iterator[Connector]:
         with SandboxConnector(empty_path) as opened:
@@ -28,6 +32,8 @@ class TestEmptySandbox(ConnectorContract):
 
 
 class TestSampleSandbox(ConnectorContract):
+    use_in_transaction = TestEmptySandbox.use_in_transaction
+
     @pytest.fixture
     def connector(self, sample_path: Path) -> Iterator[Connector]:
         with SandboxConnector(sample_path) as opened:

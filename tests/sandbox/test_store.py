@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from custmgr.contact import CUSTOMER, NO, VENDOR, YES, normalize_values
 from custmgr.errors import CustmgrError, Invalid, NameInUse, NotFound, Retryable, StaleVersion, Unavailable
-from custmgr_sandbox.store import SandboxCompany, create_company
+from custmgr_sandbox.store import InUse, SandboxCompany, create_company
 
 LIST_ID = re.compile(r"^[0-9A-F]{8}-\d{10}$")
 
@@ -378,6 +378,19 @@ def test_a_customer_with_jobs_cannot_be_deleted(company: SandboxCompany) -> None
     assert company.records() == []
 
 
+def test_a_name_used_in_transactions_cannot_be_deleted(company: SandboxCompany) -> None:
+    record = company.add("Acme", {"phone": "1"})
+    assert company.transactions(record.remote_id) == 0
+    assert company.add_transaction("acme") == 1 and company.add_transaction("Acme") == 2
+    assert company.get(record.remote_id) == record  # entering a transaction does not change the contact's version
+    with pytest.raises(InUse, match="used in transactions"):
+        company.delete("Acme")
+    assert company.get(record.remote_id) == record
+    company.deactivate("Acme")  # what QuickBooks offers instead
+    with pytest.raises(NotFound):
+        company.add_transaction("Nobody")
+
+
 # --- files shared by two writers ----------------------------------------------------------------------------
 
 
@@ -435,3 +448,21 @@ def test_any_latin1_text_round_trips_normalized(empty_path: Path, name: str, com
         record = company.add(values["name"], values)
         assert dict(company.fetch([record.remote_id])[0].values) == values
         company.delete(values["name"])
+
+
+# --- control characters -----------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("char", ["\x07", "\x0b", "\x0c", "\x1c", "\x1f", "\x00", "\x7f"])
+def test_control_characters_are_refused_never_turned_into_spaces(company: SandboxCompany, char: str) -> None:
+    """Normalizing makes some of these a space ("555 0100"): QuickBooks refuses them, so the stand-in must too."""
+    with pytest.raises(Invalid, match="control characters") as caught:
+        company.add("Acme", {"phone": f"555{char}0100"})
+    assert invalid_field(caught) == "phone"
+    company.add("Acme", {"phone": "555-0100"})
+    with pytest.raises(Invalid, match="control characters"):
+        company.edit("Acme", {"notes": f"line one{char}line two"})
+    with pytest.raises(Invalid, match="control characters"):
+        company.bulk_add([{"name": f"Bad{char}Name"}])
+    assert [r.values.get("phone") for r in company.records()] == ["555-0100"]
+    assert "notes" not in company.records()[0].values

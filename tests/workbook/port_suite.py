@@ -41,15 +41,22 @@ TRICKY_TEXT = [
 
 #: Values the port must refuse (with sheet, row and column) instead of crashing or writing a broken file.
 REFUSED_TEXT = {
-    "nul": "a\x00b",
-    "bell": "ring\x07",
-    "vertical tab": "a\x0bb",
-    "form feed": "a\x0cb",
-    "unit separator": "a\x1fb",
     "U+FFFE": "a\ufffeb",
     "U+FFFF": "a\uffffb",
     "lone surrogate": "a\ud800b",
     "40,000 characters": "x" * 40_000,
+}
+
+
+#: Control characters Excel keeps in a cell (saving them as ``_xHHHH_``), and text that looks like such an escape.
+CONTROL_TEXT = {
+    "nul": "a\x00b",
+    "bell": "555\x070100",
+    "vertical tab": "a\x0bb",
+    "form feed": "a\x0cb",
+    "unit separator": "a\x1fb",
+    "escape look-alike": "_x0041_ stays _x0041_",
+    "escaped underscore look-alike": "_x005F_x0041_",
 }
 
 
@@ -143,6 +150,17 @@ class PortSuite:
         assert "sheet Data" in str(err) and "row 3" in str(err) and "column B" in str(err)
         assert port.read("Data") == before  # nothing of the refused grid was written, not even row 2
         assert reopen(port).read("Data") == before
+
+    @pytest.mark.parametrize("text", list(CONTROL_TEXT.values()), ids=list(CONTROL_TEXT))
+    def test_control_characters_round_trip_as_excel_keeps_them(
+        self, port: WorkbookPort, reopen: Reopen, text: str
+    ) -> None:
+        port.write("Data", [["Notes"], [text]])
+        assert port.read("Data") == [["Notes"], [text]]
+        port = reopen(port)
+        assert port.read("Data") == [["Notes"], [text]]
+        port.write("Data", [["Notes"], [text], ["more"]])  # written back unchanged around a new row
+        assert reopen(port).read("Data") == [["Notes"], [text], ["more"]]
 
     @pytest.mark.parametrize(
         "bad", [float("nan"), float("inf"), object(), b"bytes"], ids=["nan", "inf", "object", "bytes"]

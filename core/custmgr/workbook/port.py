@@ -104,6 +104,22 @@ class WorkbookPort(ABC):
     def freeze_header(self, sheet: str) -> None:
         """Keep row 1 in view while scrolling."""
 
+    # Checks only: the engine asks these before it writes to QuickBooks, so that a workbook that cannot take the
+    # sync's result stops the sync while nothing is written yet. A port checks what it can; the defaults accept.
+
+    def check_write(self, sheet: str, rows: Sequence[Sequence[CellValue]]) -> None:
+        """Raise the WorkbookError ``write(sheet, rows)`` would raise, changing nothing. ``sheet`` may not exist
+        yet (it would be added first)."""
+        return None  # nothing to check
+
+    def check_table(self, sheet: str, name: str, n_rows: int, header: Sequence[CellValue]) -> None:
+        """Raise the WorkbookError ``set_table`` would raise once ``header`` is the sheet's first row."""
+        return None  # nothing to check
+
+    def check_save(self) -> None:
+        """Raise the error ``save()`` would raise before writing anything (open elsewhere, changed on disk)."""
+        return None  # nothing to check
+
     @abstractmethod
     def save(self) -> None:
         """Write the workbook back.

@@ -12,7 +12,13 @@ Why the code looks the way it does (hazards measured with openpyxl 3.1.5, see DE
 * ``write`` compares the new grid with what the sheet holds and assigns only the cells that differ: a sync
   changes a few cells of a large sheet, and untouched cells keep their identity and formatting.
 * ``save`` writes a temporary file beside the workbook, fsyncs it and renames it over the original, so a
-  crash or a full disk leaves the old file whole; it refuses to write while Excel or LibreOffice holds it.
+  crash or a full disk leaves the old file whole; it refuses to write while Excel or LibreOffice holds it, or
+  when the file is no longer the version it read (another program saved it meanwhile). The file rules live in
+  ``disk.py``, shared with any other file port.
+* Text is read as Excel shows it: the ``_xHHHH_`` escapes Excel saves control characters as are decoded, and
+  written back the same way (``escapes.py``).
+* ``check_write``, ``check_table`` and ``check_save`` raise what ``write``, ``set_table`` and ``save`` would,
+  without changing anything: a sync asks them before it writes to QuickBooks.
 * Python's garbage collector is paused while openpyxl loads and saves, and while a sheet is read or
   written: these allocate millions of small objects that are never garbage, and each full collection would
   rescan them all (~15% of a load+save; a third of a 100,000-row first write).
@@ -22,15 +28,14 @@ from __future__ import annotations
 
 import datetime as _dt
 import gc
+import io
 import math
 import os
 import re
-import stat
-import tempfile
 import warnings
 import zipfile
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 from copy import copy
 from pathlib import Path
 from typing import Any
@@ -48,10 +53,12 @@ from openpyxl.worksheet.formula import ArrayFormula, DataTableFormula
 from openpyxl.worksheet.table import Table, TableColumn, TableStyleInfo
 from openpyxl.worksheet.worksheet import Worksheet
 
-from ..errors import WorkbookBusy, WorkbookError
+from ..errors import WorkbookError
+from . import escapes
+from .disk import Fingerprint, atomic_replace, check_not_busy, check_unchanged, lock_files, read_with_fingerprint
 from .port import CellValue, Formula, Grid, Visibility, WorkbookPort
 
-__all__ = ["XlsxWorkbook", "check_not_busy", "lock_files"]
+__all__ = ["XlsxWorkbook", "check_not_busy", "lock_files"]  # the lock-file checks live in .disk
 
 #: Excel keeps at most this many characters (UTF-16 code units) in a cell.
 MAX_TEXT = 32_767
@@ -63,9 +70,11 @@ MAX_ROW = 1_048_576
 MAX_COL = 16_384
 TABLE_STYLE = "TableStyleMedium2"
 
-# openpyxl raises on the C0 controls except tab/LF/CR; U+FFFE, U+FFFF and lone surrogates are written into a
-# file that cannot be read back.
-_BAD_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+# U+FFFE, U+FFFF and lone surrogates are written into a file that cannot be read back. (Control characters are
+# stored the way Excel stores them, as _xHHHH_ escapes: see .escapes.)
+_BAD_CHARS = re.compile("[\ufffe\uffff\ud800-\udfff]")
+# Names and dropdown choices cannot hold control characters at all.
+_BAD_IN_NAMES = re.compile("[\x00-\x1f\ufffe\uffff\ud800-\udfff]")
 # Excel re-reads text starting with these as a formula or number when the cell is edited.
 _QUOTE_PREFIXED = ("=", "+", "-", "@")
 _SHEET_NAME_BAD = re.compile(r"[:\\/?*\[\]]")
@@ -88,57 +97,6 @@ def _gc_paused() -> Iterator[None]:
     finally:
         if was_enabled:
             gc.enable()
-
-
-# --------------------------------------------------------------------------------------------- lock files
-
-
-def lock_files(path: Path) -> list[Path]:
-    """The lock files Excel (``~$NAME``) and LibreOffice (``.~lock.NAME#``) keep beside an open ``path``."""
-    folder, name = path.parent, path.name
-    return [folder / f"~${name}", folder / f".~lock.{name}#"]
-
-
-def _lock_owner(lock: Path) -> str:
-    """Best effort: the user name recorded in a lock file, or ''."""
-    try:
-        data = lock.read_bytes()[:600]
-    except OSError:
-        return ""
-    if lock.name.startswith(".~lock."):  # LibreOffice: "Full Name,login,host,date,url;"
-        fields = data.decode("utf-8", "replace").split(",")
-        return next((f.strip() for f in fields[:2] if f.strip()), "")
-    if data and 0 < data[0] < 54 and len(data) > data[0]:  # Excel: length byte, then the name
-        name = data[1 : 1 + data[0]].decode("latin-1").strip()
-        return name if name.isprintable() else ""
-    return ""
-
-
-def check_not_busy(path: Path) -> None:
-    """Raise WorkbookBusy if ``path`` is open in Excel/LibreOffice or cannot be written in place."""
-    name = path.name
-    for folder in {path.parent, Path(os.path.realpath(path)).parent}:
-        for lock in lock_files(folder / name):
-            if os.path.lexists(lock):
-                app = "LibreOffice" if lock.name.startswith(".~lock.") else "Excel"
-                owner = _lock_owner(lock)
-                by = f" by {owner}" if owner else ""
-                raise WorkbookBusy(
-                    f"{name} is open in {app}{by}. Close it in {app} and try again. (If it is not open "
-                    f"anywhere, delete the leftover lock file {lock.name} in {lock.parent}.)"
-                )
-    real = Path(os.path.realpath(path))
-    if real.exists():
-        mode = real.stat().st_mode
-        if not mode & 0o222 or not os.access(real, os.W_OK):
-            raise WorkbookBusy(
-                f"{name} is read-only. Clear its read-only setting (or save a copy under another name) "
-                "and try again."
-            )
-    folder = real.parent
-    if not os.access(folder, os.W_OK | os.X_OK):
-        raise WorkbookBusy(f"The folder {folder} is read-only, so {name} cannot be saved there. "
-                           "Move the workbook to a folder you can write to and try again.")
 
 
 # --------------------------------------------------------------------------------------------- values
@@ -185,7 +143,7 @@ def _same(cell: Cell, new: CellValue) -> bool:
         return old is None or old == ""
     if kind is str:
         # An error cell (#N/A) read as text and written back unchanged stays an error cell.
-        return (dtype == "s" or dtype == "e") and old == new
+        return (dtype == "s" or dtype == "e") and old == escapes.encode(new)
     if kind is Formula:
         return dtype == "f" and _formula_text(old) == new.text  # type: ignore[union-attr]
     if kind is bool:
@@ -206,7 +164,7 @@ def _text_problem(text: str) -> str:
     bad = _BAD_CHARS.search(text)
     if bad:
         char = bad.group()
-        what = "a lone surrogate" if "\ud800" <= char <= "\udfff" else "the control character"
+        what = "a lone surrogate" if "\ud800" <= char <= "\udfff" else "the non-character"
         return (f"contains {what} U+{ord(char):04X}, which Excel cannot store. Remove it (or let the sync "
                 "strip it) and try again")
     if len(text) > MAX_TEXT // 2:
@@ -252,8 +210,9 @@ def _assign(cell: Cell, value: CellValue) -> None:
             cell.value = None
             return
         # Setting ``_value`` directly skips openpyxl's type guessing (which turns "=..." into a formula and
-        # "#N/A" into an error) and its silent truncation; the text was checked by _value_problem.
-        cell._value = value
+        # "#N/A" into an error) and its silent truncation; the text was checked by _value_problem. Control
+        # characters are saved as Excel saves them (_xHHHH_).
+        cell._value = escapes.encode(value) if escapes.needs_encoding(value) else value
         cell.data_type = "s"
         if value.startswith(_QUOTE_PREFIXED):
             cell.quotePrefix = True
@@ -283,6 +242,8 @@ def _read_cells(ws: Worksheet) -> Grid:
         if dtype == "s":
             if value == "":
                 continue
+            if "_x" in value:
+                value = escapes.decode(value)
         elif dtype != "n":
             value = _cell_value(cell)
         grid[r - 1][c - 1] = value
@@ -297,8 +258,11 @@ def _read_cells(ws: Worksheet) -> Grid:
     return grid
 
 
-def _write_cells(ws: Worksheet, rows: Sequence[Sequence[CellValue]]) -> int:
-    """:meth:`XlsxWorkbook.write`; returns how many cells were assigned (changed, added or cleared)."""
+Change = tuple[int, int, "Cell | None", CellValue]
+
+
+def _checked_changes(ws: Worksheet, rows: Sequence[Sequence[CellValue]]) -> tuple[list[Change], list[int]]:
+    """The cells ``rows`` would change on ``ws``, and each row's width; raises the WorkbookError a write would."""
     cells = ws._cells
     changes: list[tuple[int, int, Cell | None, CellValue]] = []
     widths: list[int] = []
@@ -309,7 +273,7 @@ def _write_cells(ws: Worksheet, rows: Sequence[Sequence[CellValue]]) -> int:
             if cell is None:
                 if new is None or new == "":
                     continue
-            elif type(new) is str and cell.data_type == "s" and cell._value == new:
+            elif type(new) is str and cell.data_type == "s" and cell._value == new and "_x" not in new:
                 continue  # the common case, kept inline for speed
             elif _same(cell, new):
                 continue
@@ -327,7 +291,25 @@ def _write_cells(ws: Worksheet, rows: Sequence[Sequence[CellValue]]) -> int:
             name = header[c - 1] if c <= len(header) and r > 1 else None
             what = f"the {name} value" if isinstance(name, str) and name else "the value"
             raise WorkbookError(f"{what} {problem}.", sheet=ws.title, row=r, field=get_column_letter(c))
+    return changes, widths
 
+
+def _check_merged(ws: Worksheet, rows: Sequence[Sequence[CellValue]]) -> None:
+    """Refuse merged cells anywhere in the area a grid covers (or covered before): rows move between syncs, so
+    a merged range there would be cut through sooner or later. Excel itself allows none inside a table."""
+    last_row = max(len(rows), ws.max_row if ws._cells else 0)
+    last_col = max([len(r) for r in rows] + [0])
+    for rng in ws.merged_cells.ranges:
+        if rng.min_row <= last_row and rng.min_col <= last_col:
+            raise WorkbookError(f"the cells {rng.coord} are merged; unmerge them (Excel: Home > Merge & Center) "
+                                "and try again. Nothing was changed.", sheet=ws.title, row=rng.min_row,
+                                field=get_column_letter(rng.min_col))
+
+
+def _write_cells(ws: Worksheet, rows: Sequence[Sequence[CellValue]]) -> int:
+    """:meth:`XlsxWorkbook.write`; returns how many cells were assigned (changed, added or cleared)."""
+    cells = ws._cells
+    changes, widths = _checked_changes(ws, rows)
     n_rows = len(widths)
     stale = [
         (key, cell)
@@ -373,6 +355,8 @@ class XlsxWorkbook(WorkbookPort):
         #: What openpyxl said while loading: content it does not support and will drop when saving.
         self.warnings: list[str] = []
         self._touched: set[str] = set()  # sheets whose table headers must be re-checked before saving
+        #: The version of the file this workbook was read from (None: a new file); a save must replace exactly it.
+        self.loaded: Fingerprint | None = None
 
     # ----------------------------------------------------------------------------------------- constructors
 
@@ -408,10 +392,14 @@ class XlsxWorkbook(WorkbookPort):
         if writable:
             check_not_busy(path)
         try:
+            data, loaded = read_with_fingerprint(path)
+        except OSError as exc:
+            raise WorkbookError(f"Cannot read {path}: {exc.strerror or exc}.") from exc
+        try:
             with warnings.catch_warnings(record=True) as caught, _gc_paused():
                 warnings.simplefilter("always")
                 book = openpyxl.load_workbook(
-                    path, keep_vba=suffix == ".xlsm", data_only=False, rich_text=False
+                    io.BytesIO(data), keep_vba=suffix == ".xlsm", data_only=False, rich_text=False
                 )
         except Exception as exc:  # openpyxl raises many kinds of errors on damaged parts
             raise WorkbookError(
@@ -420,6 +408,7 @@ class XlsxWorkbook(WorkbookPort):
             ) from exc
         _close_vba_archive(book)
         workbook = cls(book, path, writable=writable)
+        workbook.loaded = loaded
         workbook.warnings = [str(w.message) for w in caught]
         return workbook
 
@@ -542,8 +531,8 @@ class XlsxWorkbook(WorkbookPort):
         """Make ``sheet`` hold exactly ``rows`` from A1, assigning only the cells whose value or type changes.
 
         All values are checked before any cell is assigned: on a WorkbookError the sheet is unchanged. ``''``
-        is stored as an empty cell (Excel does not keep empty text). Text is kept as given; note that a
-        ``\\r\\n`` is read back as ``\\n`` after the file is saved and reopened.
+        is stored as an empty cell (Excel does not keep empty text). Text is kept as given, control
+        characters and carriage returns included (saved as Excel saves them, ``_x000D_``).
         """
         ws = self._worksheet(sheet)
         with _gc_paused():  # a first import creates millions of cells; collections would rescan them all
@@ -559,31 +548,7 @@ class XlsxWorkbook(WorkbookPort):
         without one.
         """
         ws = self._worksheet(sheet)
-        if not 1 <= n_rows <= MAX_ROW or not 1 <= n_cols <= MAX_COL:
-            raise WorkbookError(f"table {name} cannot have {n_rows} rows and {n_cols} columns.",
-                                sheet=ws.title)
-        problem = _table_name_problem(name)
-        if problem:
-            raise WorkbookError(f"{name!r} cannot be a table name: {problem}.", sheet=ws.title)
-        names = _header_names(ws, 1, 1, n_cols, name)
-        ref = f"A1:{get_column_letter(n_cols)}{max(n_rows, 2)}"
-
-        table, home = None, None
-        for other in self._book.worksheets:
-            for existing in other.tables.values():
-                if existing.displayName.casefold() == name.casefold():
-                    table, home = existing, other
-        if table is not None and home is not ws:
-            raise WorkbookError(f"a table named {table.displayName} already exists on sheet {home.title}.",
-                                sheet=ws.title)
-        if table is None and self._book._duplicate_name(name):
-            raise WorkbookError(f"{name!r} is already used as a name in this workbook.", sheet=ws.title)
-        wanted = CellRange(ref)
-        for other in ws.tables.values():
-            if other is not table and not wanted.isdisjoint(CellRange(other.ref)):
-                raise WorkbookError(f"table {name} would overlap table {other.displayName} ({other.ref}).",
-                                    sheet=ws.title)
-
+        table, ref, names = self._table_target(ws, name, n_rows, n_cols)
         if table is None:
             table = Table(
                 displayName=name,
@@ -607,6 +572,35 @@ class XlsxWorkbook(WorkbookPort):
             table.headerRowCount = 1
         _set_table_columns(table, names)
         self._touched.add(ws.title)
+
+    def _table_target(self, ws: Worksheet, name: str, n_rows: int, n_cols: int,
+                      header: Sequence[CellValue] | None = None) -> tuple[Table | None, str, list[str]]:
+        """Check a table ``name`` over A1:(n_rows, n_cols) can be made: the existing table of that name (or None),
+        its range and its column names (from ``header``, or the sheet's first row)."""
+        if not 1 <= n_rows <= MAX_ROW or not 1 <= n_cols <= MAX_COL:
+            raise WorkbookError(f"table {name} cannot have {n_rows} rows and {n_cols} columns.",
+                                sheet=ws.title)
+        problem = _table_name_problem(name)
+        if problem:
+            raise WorkbookError(f"{name!r} cannot be a table name: {problem}.", sheet=ws.title)
+        names = _header_names(ws, 1, 1, n_cols, name, header)
+        ref = f"A1:{get_column_letter(n_cols)}{max(n_rows, 2)}"
+        table, home = None, None
+        for other in self._book.worksheets:
+            for existing in other.tables.values():
+                if existing.displayName.casefold() == name.casefold():
+                    table, home = existing, other
+        if table is not None and home is not ws:
+            raise WorkbookError(f"a table named {table.displayName} already exists on sheet {home.title}.",
+                                sheet=ws.title)
+        if table is None and self._book._duplicate_name(name):
+            raise WorkbookError(f"{name!r} is already used as a name in this workbook.", sheet=ws.title)
+        wanted = CellRange(ref)
+        for other in ws.tables.values():
+            if other is not table and not wanted.isdisjoint(CellRange(other.ref)):
+                raise WorkbookError(f"table {name} would overlap table {other.displayName} ({other.ref}). "
+                                    "Move that table away from this one and try again.", sheet=ws.title)
+        return table, ref, names
 
     def _sync_table_headers(self) -> None:
         """Before saving, give every table on a written sheet column names equal to its header cells.
@@ -655,7 +649,7 @@ class XlsxWorkbook(WorkbookPort):
             if not isinstance(choice, str) or not choice.strip():
                 raise WorkbookError(f"dropdown choice {choice!r} must be non-empty text.", sheet=ws.title,
                                     field=letter)
-            if "," in choice or '"' in choice or _BAD_CHARS.search(choice):
+            if "," in choice or '"' in choice or _BAD_IN_NAMES.search(choice):
                 raise WorkbookError(f"dropdown choice {choice!r} cannot contain a comma, a quote or a "
                                     "control character.", sheet=ws.title, field=letter)
         joined = ",".join(choices)
@@ -675,9 +669,17 @@ class XlsxWorkbook(WorkbookPort):
 
     # ----------------------------------------------------------------------------------------- saving
 
-    def save(self) -> None:
-        """Write the workbook to :attr:`path` atomically (temp file, fsync, rename): on any failure the old
-        file stays whole. Refuses with WorkbookBusy if the file was opened in Excel/LibreOffice meanwhile."""
+    def check_save(self) -> None:
+        """Raise the error :meth:`save` would raise before writing anything: read-only, no visible sheet, open in
+        Excel or LibreOffice, or saved by another program since it was read."""
+        self._check_saveable()
+        if self.loaded is not None:
+            check_unchanged(self.path, self.loaded)
+        elif self._is_new and os.path.lexists(os.path.realpath(self.path)):
+            raise WorkbookError(f"{self.path} was created by someone else meanwhile; nothing was saved. "
+                                "Choose another name.")
+
+    def _check_saveable(self) -> None:
         if not self.writable:
             raise WorkbookError(f"{self.label} was opened read-only; it cannot be saved.")
         book = self._book
@@ -685,45 +687,51 @@ class XlsxWorkbook(WorkbookPort):
             raise WorkbookError(f"{self.label} has no sheets; add one before saving.")
         if not any(ws.sheet_state == "visible" for ws in book._sheets):
             raise WorkbookError(f"{self.label} has no visible sheet; Excel needs at least one.")
+        check_not_busy(self.path)
+
+    def save(self) -> None:
+        """Write the workbook to :attr:`path` atomically (temp file, fsync, rename): on any failure the old
+        file stays whole. Refuses if the file was opened in Excel/LibreOffice meanwhile, or saved by another
+        program since it was read (that version is kept, and this one beside it: see ``disk.atomic_replace``)."""
+        self._check_saveable()  # whether it changed on disk is checked right before the rename
         self._sync_table_headers()
         self._fix_active()
 
-        target = Path(os.path.realpath(self.path))
-        check_not_busy(self.path)
-        if self._is_new and os.path.lexists(target):
-            raise WorkbookError(f"{self.path} was created by someone else meanwhile; nothing was saved. "
-                                "Choose another name.")
-        mode = stat.S_IMODE(target.stat().st_mode) if target.exists() else _default_file_mode()
-        prefix = f".~custmgr-{target.stem[:40]}."  # a hidden name; never "~$", which is Excel's lock file
-        fd, tmp_name = tempfile.mkstemp(prefix=prefix, suffix=".tmp", dir=target.parent)
-        tmp = Path(tmp_name)
+        def write(tmp: Path) -> None:
+            with open(tmp, "wb") as f, _gc_paused():
+                self._book.save(f)
+
         try:
-            with os.fdopen(fd, "wb") as f:
-                with _gc_paused():
-                    book.save(f)
-                f.flush()
-                os.fsync(f.fileno())
-            os.chmod(tmp, mode)
-            check_not_busy(self.path)  # Excel may have opened it while we were writing
-            try:
-                os.replace(tmp, target)
-            except PermissionError as exc:  # Windows: the file is open in another program
-                raise WorkbookBusy(f"{self.label} is open in another program or cannot be replaced. Close "
-                                   "it there and try again.") from exc
-        except BaseException as exc:
-            with suppress(OSError):
-                tmp.unlink()
-            if isinstance(exc, (WorkbookError, KeyboardInterrupt, SystemExit, MemoryError)):
-                raise
-            if isinstance(exc, OSError):
-                raise WorkbookError(f"{self.label} could not be saved ({exc.strerror or exc}); the file on "
-                                    "disk is unchanged.") from exc
-            if isinstance(exc, Exception):
-                raise WorkbookError(f"{self.label} could not be saved ({type(exc).__name__}: {exc}); the "
-                                    "file on disk is unchanged.") from exc
+            self.loaded = atomic_replace(self.path, write, self.loaded)
+        except (WorkbookError, KeyboardInterrupt, SystemExit, MemoryError):
             raise
-        _fsync_folder(target.parent)
+        except OSError as exc:
+            raise WorkbookError(f"{self.label} could not be saved ({exc.strerror or exc}); the file on "
+                                "disk is unchanged.") from exc
+        except Exception as exc:
+            raise WorkbookError(f"{self.label} could not be saved ({type(exc).__name__}: {exc}); the "
+                                "file on disk is unchanged.") from exc
         self._is_new = False
+
+    # ----------------------------------------------------------------------------------------- checks only
+
+    def check_write(self, sheet: str, rows: Sequence[Sequence[CellValue]]) -> None:
+        """Raise the WorkbookError :meth:`write` would raise for ``rows`` (and refuse merged cells anywhere in
+        their area), changing nothing. A sheet that does not exist yet is checked as an empty one."""
+        ws = self._find(sheet)
+        if ws is None:
+            ws = Workbook().create_sheet(sheet[:31] or "Sheet")
+        elif not isinstance(ws, Worksheet):
+            raise WorkbookError("this is a chart sheet, not a sheet of cells.", sheet=sheet)
+        with _gc_paused():
+            _check_merged(ws, rows)
+            _checked_changes(ws, rows)
+
+    def check_table(self, sheet: str, name: str, n_rows: int, header: Sequence[CellValue]) -> None:
+        """Raise the WorkbookError :meth:`set_table` would raise once ``header`` is the sheet's first row."""
+        ws = self._find(sheet)
+        if isinstance(ws, Worksheet):
+            self._table_target(ws, name, n_rows, len(header), header)
 
 
 # --------------------------------------------------------------------------------------------- helpers
@@ -745,7 +753,7 @@ def _sheet_name_problem(name: str) -> str:
         return "it is empty"
     if len(name) > 31:
         return "Excel allows at most 31 characters"
-    if _SHEET_NAME_BAD.search(name) or _BAD_CHARS.search(name):
+    if _SHEET_NAME_BAD.search(name) or _BAD_IN_NAMES.search(name):
         return "it contains one of : \\ / ? * [ ] or a control character"
     if name.startswith("'") or name.endswith("'"):
         return "it starts or ends with an apostrophe"
@@ -767,15 +775,22 @@ def _table_name_problem(name: str) -> str:
     return ""
 
 
-def _header_names(ws: Worksheet, row: int, first_col: int, last_col: int, table: str) -> list[str]:
-    """The header cells of a table, checked: Excel needs non-empty, unique text (ignoring case)."""
+def _header_names(ws: Worksheet, row: int, first_col: int, last_col: int, table: str,
+                  header: Sequence[CellValue] | None = None) -> list[str]:
+    """The header cells of a table (or ``header``, the values about to be written there), checked: Excel needs
+    non-empty, unique text (ignoring case)."""
     names: list[str] = []
     seen: dict[str, str] = {}
     for col in range(first_col, last_col + 1):
-        cell = ws._cells.get((row, col))
-        value = None if cell is None else cell._value
+        if header is not None:
+            value: Any = header[col - 1] if col <= len(header) else None
+            is_text = type(value) is str
+        else:
+            cell = ws._cells.get((row, col))
+            value = None if cell is None else cell._value
+            is_text = cell is not None and cell.data_type in ("s", "inlineStr")
         letter = get_column_letter(col)
-        if not isinstance(value, str) or not value.strip() or cell.data_type not in ("s", "inlineStr"):
+        if not isinstance(value, str) or not value.strip() or not is_text:
             shown = "empty" if value in (None, "") else f"{_formula_text(value)!r}, not text"
             raise WorkbookError(f"the header of table {table} must be text in every column; this one is "
                                 f"{shown}.", sheet=ws.title, row=row, field=letter)
@@ -867,22 +882,3 @@ def _close_vba_archive(book: Workbook) -> None:
     archive.close()  # writes the zip directory into the buffer; a passed-in buffer stays open
     buffer.seek(0)
     book.vba_archive = zipfile.ZipFile(buffer, "r")
-
-
-def _default_file_mode() -> int:
-    """The mode a new file gets (0o666 minus the umask): mkstemp's 0o600 would hide it from others."""
-    mask = os.umask(0)
-    os.umask(mask)
-    return 0o666 & ~mask
-
-
-def _fsync_folder(folder: Path) -> None:
-    """Persist the rename itself (POSIX); not possible, nor needed, on Windows."""
-    if os.name != "posix":
-        return
-    with suppress(OSError):
-        fd = os.open(folder, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)

@@ -169,9 +169,15 @@ class StandInCompany:
                     raise faults.missing("DisplayName")
             was_active = _truthy(current.get("Active", True))
             _merge(record, given)
-            if "Job" in given and not _truthy(given["Job"]):
-                record.pop("ParentRef", None)
+            if current.get("ParentRef") and "ParentRef" not in given:
+                # QuickBooks Online leaves a sub-customer under its parent when an update sends "Job": false
+                # without another ParentRef; so does the stand-in.
+                record["ParentRef"], record["Job"] = current["ParentRef"], current.get("Job", True)
             now_active = _truthy(record.get("Active", True))
+            if kind == "Customer" and was_active and not now_active and float(current.get("Balance") or 0):
+                raise faults.business(f"{current.get('DisplayName')} has an open balance of "
+                                      f"{float(current['Balance']):.2f} and cannot be made inactive. Settle the "
+                                      "balance first.", "Active")
             self._suffix(kind, record, "DisplayName" in given, was_active, now_active)
             self._place(kind, record)
             self._validate(kind, record)

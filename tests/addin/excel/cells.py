@@ -1,4 +1,4 @@
-"""What Excel itself does with the values xlwings hands it, for the in-memory double (fake_xlwings.py).
+"""What Excel itself does with the values it is handed and what it hands back, for the fake Excel (model.py).
 
 Only the behaviour the add-in depends on, but as Excel has it (measured facts, not conveniences):
 
@@ -29,8 +29,8 @@ _REF = re.compile(r"\$?([A-Z]{1,3})\$?(\d+)")
 MAX_TEXT = 32_767
 
 
-class ComError(Exception):
-    """What pywin32 raises when Excel refuses a call (``pywintypes.com_error``)."""
+class Refused(Exception):
+    """Excel refuses the call (COM raises ``com_error``, AppleScript a ``CommandError``)."""
 
 
 @dataclass
@@ -51,7 +51,7 @@ def typed(text: str) -> Cell | None:
     if text == "":
         return None
     if len(text.removeprefix("'")) > MAX_TEXT:
-        raise ComError("Application-defined or object-defined error (text longer than 32,767 characters)")
+        raise Refused("Application-defined or object-defined error (text longer than 32,767 characters)")
     if text.startswith("'"):
         return Cell("text", text[1:], prefix=True)
     if text.startswith("=") and len(text) > 1:
@@ -59,7 +59,7 @@ def typed(text: str) -> Cell | None:
     if _NUMBER.match(text):
         return Cell("number", float(text.replace(",", "")))
     if text[0] in "+-@":
-        raise ComError(f"Excel cannot read {text!r} as a formula (typed with a leading {text[0]!r})")
+        raise Refused(f"Excel cannot read {text!r} as a formula (typed with a leading {text[0]!r})")
     if text.upper() in ("TRUE", "FALSE"):
         return Cell("bool", text.upper() == "TRUE")
     if text.upper() in ERRORS:

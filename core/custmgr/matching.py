@@ -1,0 +1,321 @@
+"""Finding contacts that look like the same one: look-alike pairs between two lists, or inside one.
+
+Two names look alike when, after ``custmgr.names.name_key``, they have the same words (in any order), the same
+letters apart from spacing, or the same number of words each close to one on the other side (a typo, "Jonathon"
+for "Jonathan"). A word more on one side ("Boston Dental" and "Boston Dental Supply") means two contacts; a
+middle initial does not. The same email or phone makes a partial name likeness enough.
+
+Only pairs that share a *block* are compared: the first or the last letters of their two rarest words, the start
+of the name without spaces, an initial and the word it may stand for, the email or phone together with a word.
+Look-alikes share one of those almost always, and the work then grows with the length of the lists, not with its
+square.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections import Counter, defaultdict
+from collections.abc import Collection, Iterable, Sequence
+from dataclasses import dataclass
+
+from rapidfuzz.distance import Indel
+
+from .names import LEGAL_SUFFIXES, NameKey, compact, name_key
+
+WORD_LIKENESS = 0.8  # each word against its counterpart (Indel similarity, 0..1)
+QUICK_LIKENESS = 0.7  # below this, whole names are not compared word by word
+FIRST_LETTER_LIKENESS = 0.88  # the same, for words that begin with different letters
+MAX_BLOCK = 50  # a block with more contacts than this on a side tells nothing; it is skipped
+PREFIX = 3
+_DIGITS = re.compile(r"\D+")
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One contact to compare: its id (Row ID or QuickBooks id), name and the details that tell contacts apart."""
+
+    id: str
+    name: str
+    email: str = ""
+    phone: str = ""
+
+
+@dataclass(frozen=True)
+class Likeness:
+    """Two contacts that look like one: ``score`` (the sorted names' likeness 0..100, plus 5 for each shared email
+    or phone; higher first) and why, in words for the Review sheet."""
+
+    left: str
+    right: str
+    score: float
+    reasons: tuple[str, ...]
+
+    @property
+    def why(self) -> str:
+        return "; ".join(self.reasons)
+
+
+def email_key(email: str) -> str:
+    return email.strip().casefold()
+
+
+def phone_key(phone: str) -> str:
+    """The last ten digits of a phone number (a country prefix or formatting does not make another number)."""
+    digits = _DIGITS.sub("", phone.split("x")[0].split("X")[0])
+    return digits[-10:] if len(digits) >= 7 else ""
+
+
+@dataclass(frozen=True)
+class _Ready:
+    """A candidate with everything the comparison needs worked out once."""
+
+    id: str
+    key: NameKey
+    compact: str
+    squeezed: str
+    email: str
+    phone: str
+
+
+def _ready(c: Candidate) -> _Ready:
+    k = name_key(c.name)
+    return _Ready(c.id, k, compact(c.name), k.key.replace(" ", ""), email_key(c.email), phone_key(c.phone))
+
+
+def looks_alike(a: Candidate, b: Candidate) -> Likeness | None:
+    """Whether ``a`` and ``b`` look like the same contact, and why; None when they do not."""
+    return _compare(_ready(a), _ready(b))
+
+
+def _compare(a: _Ready, b: _Ready) -> Likeness | None:
+    ka, kb = a.key, b.key
+    same_email = bool(a.email) and a.email == b.email
+    same_phone = bool(a.phone) and a.phone == b.phone
+    # Both spellings are compared, so a slip in a first letter that reorders the sorted words is not missed.
+    near = max(Indel.normalized_similarity(ka.sorted, kb.sorted, score_cutoff=QUICK_LIKENESS),
+               Indel.normalized_similarity(ka.key, kb.key, score_cutoff=QUICK_LIKENESS)) > 0
+    reasons = _name_reasons(a, b) if near else None
+    if reasons is None:
+        if not (same_email or same_phone) or ka.numbers != kb.numbers or not ka.wordset & kb.wordset \
+                or not _covers(ka.words, kb.words):
+            return None
+        reasons = [f"names partly alike ({Indel.normalized_similarity(ka.sorted, kb.sorted) * 100:.0f}%)"]
+    score = Indel.normalized_similarity(ka.sorted, kb.sorted) * 100
+    if same_email:
+        reasons.append("same email")
+    if same_phone:
+        reasons.append("same phone")
+    return Likeness(a.id, b.id, round(score + 5 * (same_email + same_phone), 1), tuple(reasons))
+
+
+def _name_reasons(a: _Ready, b: _Ready) -> list[str] | None:
+    ka, kb = a.key, b.key
+    if ka.numbers != kb.numbers or not ka.key or not kb.key:
+        return None  # "Unit 1 Storage" and "Unit 2 Storage"
+    if a.compact == b.compact:
+        return ["same name apart from case and spacing"]
+    if ka.sorted == kb.sorted:
+        if ka.reversed != kb.reversed:
+            return ["same person, one written 'Last, First'"]
+        if ka.key == kb.key:
+            return ["same name apart from punctuation, accents, '&'/'and' or Inc/LLC/Co/Ltd"]
+        return ["same words in another order"]
+    if a.squeezed == b.squeezed:
+        return ["same name apart from spacing"]
+    if _words_align(ka.words, kb.words):
+        score = Indel.normalized_similarity(ka.sorted, kb.sorted) * 100
+        return [f"names alike ({score:.0f}%)"]
+    return None
+
+
+def _word_likeness(w: str, v: str) -> float:
+    """How alike two words are (0..1). A word that is the other with letters added at its end ("Paul" /
+    "Paula", "Martin" / "Martinez", "Chen" / "Cheng") is another word, unless only a silent 'e', a 'k' after 'c'
+    or a doubled letter was added ("Brook(e)", "Merrimac(k)", "Mitchel(l)"). A different first letter is a
+    rarer slip than a later one, so such words must be closer ("Katherine" / "Catherine", not "Alder" /
+    "Elder")."""
+    if w == v:
+        return 1.0
+    if len(w) == 1 or len(v) == 1:
+        return 1.0 if w[0] == v[0] else 0.0
+    short, long_ = (w, v) if len(w) < len(v) else (v, w)
+    if long_.startswith(short):
+        added = long_[len(short):]
+        return 0.9 if added in ("e", short[-1]) or (added == "k" and short.endswith("c")) else 0.0
+    likeness = Indel.normalized_similarity(w, v)
+    return likeness if w[0] == v[0] or likeness >= FIRST_LETTER_LIKENESS else 0.0
+
+
+def _covers(a: Sequence[str], b: Sequence[str]) -> bool:
+    """Every word of the shorter name has a counterpart in the longer one (alike, or the start of it:
+    "Books" / "Bookstore"): with the same email or phone, "Acme Plumbing" and "Acme Plumbing & Heating" are one."""
+    if len(a) == len(b):
+        return _within(a, b) and _within(b, a)
+    return _within(a, b) if len(a) < len(b) else _within(b, a)
+
+
+def _within(short: Sequence[str], long_: Sequence[str]) -> bool:
+    words = [w for w in short if len(w) > 1]
+    return bool(words) and all(
+        any(Indel.normalized_similarity(w, v) >= WORD_LIKENESS or (min(len(w), len(v)) >= 3 and
+            (v.startswith(w) or w.startswith(v))) for v in long_) for w in words)
+
+
+def _words_align(a: Sequence[str], b: Sequence[str]) -> bool:
+    """Every word of each name has its own close counterpart in the other; single-letter initials may be extra
+    ("John A Smith" / "John Smith") and match a word they begin ("J Smith" / "John Smith")."""
+    if len(a) < len(b):
+        a, b = b, a
+    rest = list(b)
+    for w in a:
+        best, best_i = 0.0, -1
+        for i, v in enumerate(rest):
+            s = _word_likeness(w, v)
+            if s > best:
+                best, best_i = s, i
+        if best >= WORD_LIKENESS:
+            rest.pop(best_i)
+        elif not _extra(w):
+            return False
+    return all(_extra(v) for v in rest)
+
+
+@functools.lru_cache(maxsize=4096)
+def _extra(word: str) -> bool:
+    """A word one name may have more than the other: an initial, or a misspelt legal suffix ("Compnay")."""
+    return len(word) == 1 or any(len(s) >= 4 and Indel.normalized_similarity(word, s) >= WORD_LIKENESS
+                                 for s in LEGAL_SUFFIXES)
+
+
+# --- blocking -------------------------------------------------------------------------------------------------
+
+
+def _blocks(c: _Ready, rarity: Counter[str]) -> tuple[set[str], set[str], set[str]]:
+    """The blocks ``c`` is filed under and looks in; those it is only filed under (the initials of its rare
+    words); and those it only looks in: a name with an initial ("J. Smith") looks among names whose words start
+    with that letter ("John Smith")."""
+    k = c.key
+    words = k.words
+    rare = sorted({w for w in words if len(w) > 1}, key=lambda w: (rarity[w], w))[:2]
+    keys: set[str] = set()
+    filed: set[str] = set()
+    extra: set[str] = set()
+    if len(rare) == 1:
+        keys.add("w:" + rare[0][:PREFIX + 1])
+    if len(rare) == 2:  # a slip late in a word keeps the starts, one early keeps the ends
+        x, y = rare
+        keys.add("p:" + "|".join(sorted((x[:PREFIX], y[:PREFIX]))))
+        keys.add("s:" + "|".join(sorted((x[-PREFIX:], y[-PREFIX:]))))
+    for x in rare:
+        for y in rare:
+            if x != y:
+                filed.add(f"i:{x[0]}|{y[:PREFIX]}")
+    for initial in (w for w in words if len(w) == 1):
+        extra.update(f"i:{initial}|{y[:PREFIX]}" for y in rare)
+    if c.squeezed:
+        keys.add("c:" + c.squeezed[:8])
+    # The same email or phone counts only with a word in common (``_covers``): block on both together, or a
+    # shared office phone would pair every contact that uses it.
+    starts = {w[:PREFIX] for w in words if len(w) > 1}
+    if c.email:
+        keys.update(f"e:{c.email}|{w}" for w in starts)
+    if c.phone:
+        keys.update(f"t:{c.phone}|{w}" for w in starts)
+    return keys, filed, extra
+
+
+def _rarity(*lists: Iterable[_Ready]) -> Counter[str]:
+    counts: Counter[str] = Counter()
+    for items in lists:
+        for c in items:
+            counts.update(set(c.key.words))
+    return counts
+
+
+def find_pairs(left: Sequence[Candidate], right: Sequence[Candidate] | None = None) -> list[Likeness]:
+    """Look-alike pairs between ``left`` and ``right`` (or inside ``left`` when ``right`` is None), best first.
+
+    Inside one list a pair comes once, with the earlier contact on the left."""
+    within = right is None
+    lefts = [_ready(c) for c in left]
+    others = lefts if right is None else [_ready(c) for c in right]
+    rarity = _rarity(lefts) if within else _rarity(lefts, others)
+    left_blocks = [_blocks(c, rarity) for c in lefts]
+    right_blocks = left_blocks if within else [_blocks(c, rarity) for c in others]
+    index = _index(right_blocks)
+    left_index = index if within else _index(left_blocks)
+    candidates: list[set[int]] = [set() for _ in lefts]  # left i -> the right contacts it shares a block with
+    for i, (keys, _, extra) in enumerate(left_blocks):
+        for key in (*keys, *extra):
+            found = index.get(key)
+            if found and len(found) <= MAX_BLOCK:
+                candidates[i].update(found)
+    for j, (_, _, extra) in enumerate(right_blocks):  # initials on the right look among the left's words
+        for key in extra:
+            found = left_index.get(key)
+            if found and len(found) <= MAX_BLOCK:
+                for i in found:
+                    candidates[i].add(j)
+    out: list[Likeness] = []
+    for i, js in enumerate(candidates):
+        for j in js:
+            if within and j <= i and i in candidates[j]:
+                continue  # inside one list each pair once (found from both ends)
+            a, b = (lefts[j], lefts[i]) if within and j < i else (lefts[i], others[j])
+            if a is b:
+                continue
+            found_pair = _compare(a, b)
+            if found_pair is not None:
+                out.append(found_pair)
+    out.sort(key=lambda p: (-p.score, p.left, p.right))
+    return out
+
+
+def _index(blocks: list[tuple[set[str], set[str], set[str]]]) -> dict[str, list[int]]:
+    index: dict[str, list[int]] = defaultdict(list)
+    for n, (keys, filed, _) in enumerate(blocks):
+        for key in (*keys, *filed):
+            index[key].append(n)
+    return index
+
+
+def one_to_one(pairs: Iterable[Likeness]) -> list[Likeness]:
+    """The best pair for each contact: taken best first, a contact already in a pair is not offered again."""
+    used_left: set[str] = set()
+    used_right: set[str] = set()
+    out = []
+    for p in sorted(pairs, key=lambda p: (-p.score, p.left, p.right)):
+        if p.left in used_left or p.right in used_right:
+            continue
+        used_left.add(p.left)
+        used_right.add(p.right)
+        out.append(p)
+    return out
+
+
+@dataclass(frozen=True)
+class Matches:
+    """How two lists match: ``linked`` left id -> right id for names equal ignoring case and spaces (the same
+    contact, no question asked); ``suggested`` look-alike pairs among the rest, each contact in one pair at most."""
+
+    linked: dict[str, str]
+    suggested: list[Likeness]
+
+
+def match_lists(left: Sequence[Candidate], right: Sequence[Candidate],
+                apart: Collection[frozenset[str]] = ()) -> Matches:
+    """Link equal names, then suggest look-alikes among what is left, leaving out pairs kept ``apart``."""
+    by_name: dict[str, Candidate] = {}
+    for c in right:
+        by_name.setdefault(compact(c.name), c)
+    linked: dict[str, str] = {}
+    for c in left:
+        there = by_name.pop(compact(c.name), None)
+        if there is not None:
+            linked[c.id] = there.id
+    taken = set(linked.values())
+    rest_left = [c for c in left if c.id not in linked]
+    rest_right = [c for c in right if c.id not in taken]
+    pairs = [p for p in find_pairs(rest_left, rest_right) if frozenset((p.left, p.right)) not in apart]
+    return Matches(linked, one_to_one(pairs))
