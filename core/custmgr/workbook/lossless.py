@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import bisect
 import gc
+import io
 import os
 import re
 import zipfile
@@ -28,6 +29,7 @@ import python_calamine
 from ..errors import WorkbookError
 from . import sheetedits as edits
 from .bookxml import BookXml, SheetEntry
+from .disk import atomic_replace, check_file, check_not_busy, check_unchanged, read_with_fingerprint
 from .package import (
     CALC_CHAIN_REL,
     CT_PART,
@@ -49,7 +51,6 @@ from .package import (
 )
 from .port import CellValue, Formula, Grid, Visibility, WorkbookPort
 from .reading import calamine_grid, fix_from_xml
-from .saving import Fingerprint, atomic_replace, check_file, fingerprint
 from .sheetxml import SheetXml, column_letter, empty_sheet, patch_row, same, used_range
 from .styles import Styles
 from .tables import new_table, resize_table, table_info
@@ -64,10 +65,37 @@ from .xlsx import (
     _sheet_name_problem,
     _table_name_problem,
     _value_problem,
-    check_not_busy,
 )
 
 __all__ = ["LosslessWorkbook"]
+
+
+def _changes(original: Grid, new: list[list[CellValue]]) -> dict[int, list[int]]:
+    """Row -> the columns (1-based) in which ``new`` differs from ``original``."""
+    changed: dict[int, list[int]] = {}
+    for i in range(max(len(original), len(new))):
+        old = original[i] if i < len(original) else []
+        row = new[i] if i < len(new) else []
+        n = len(row)
+        if len(old) == n:  # the common case: both as wide as the sheet
+            if old == row:
+                continue
+        elif old[:n] == row and all(v is None for v in old[n:]) and (
+                len(old) >= n or all(v is None or v == "" for v in row[len(old):])):
+            continue
+        cols = [c for c in range(1, max(len(old), n) + 1)
+                if not same(old[c - 1] if c <= len(old) else None, row[c - 1] if c <= n else None)]
+        if cols:
+            changed[i + 1] = cols
+    return changed
+
+
+def _overwrites_formula(original: Grid, changed: dict[int, list[int]]) -> bool:
+    for r, cols in changed.items():
+        old_row = original[r - 1] if r <= len(original) else []
+        if any(c <= len(old_row) and isinstance(old_row[c - 1], Formula) for c in cols):
+            return True
+    return False
 
 _PIECE = 1 << 20  # a sheet is read a megabyte at a time
 #: What calamine cannot read right: formulas, error values, blank text (see reading.py).
@@ -117,8 +145,12 @@ class LosslessWorkbook(WorkbookPort):
     # ----------------------------------------------------------------------------------------- loading
 
     def _load(self) -> None:
-        self._loaded: Fingerprint = fingerprint(self.path)
-        self._pkg = Package(self.path.open("rb"), self.label)
+        # One read: the fingerprint describes exactly the bytes the sheets are read from.
+        try:
+            self._data, self._loaded = read_with_fingerprint(self.path)
+        except OSError as exc:
+            raise WorkbookError(f"Cannot read {self.path}: {exc.strerror or exc}.") from exc
+        self._pkg = Package(io.BytesIO(self._data), self.label)
         self._calamine: python_calamine.CalamineWorkbook | None = None
         try:
             self._main = self._pkg.main_part()
@@ -147,7 +179,7 @@ class LosslessWorkbook(WorkbookPort):
             self._sheets.append(_Sheet(entry, self._pkg.name(part) or part))
 
     def close(self) -> None:
-        """Let go of the file (the port reopens it when it needs to read again)."""
+        """Let go of the loaded bytes."""
         gc.unfreeze()
         self._pkg.close()
         if self._calamine is not None:
@@ -171,10 +203,13 @@ class LosslessWorkbook(WorkbookPort):
 
     def _worksheet(self, sheet: str) -> _Sheet:
         s = self._sheet(sheet)
-        rel = next((r for r in self._rels if r.id == s.entry.rel_id), None)
-        if not s.new and (rel is None or not rel.type.endswith("/worksheet")):
+        if not self._is_worksheet(s):
             raise WorkbookError("this is a chart sheet, not a sheet of cells.", sheet=sheet)
         return s
+
+    def _is_worksheet(self, s: _Sheet) -> bool:
+        rel = next((r for r in self._rels if r.id == s.entry.rel_id), None)
+        return s.new or (rel is not None and rel.type.endswith("/worksheet"))
 
     def _xml(self, s: _Sheet, markers: Sequence[bytes] = ()) -> SheetXml:
         """The sheet's part, its rows left unread until needed; ``markers`` found in its rows go to
@@ -264,7 +299,7 @@ class LosslessWorkbook(WorkbookPort):
     def _original(self, s: _Sheet) -> Grid:
         if s.original is None:
             if self._calamine is None:
-                self._calamine = python_calamine.CalamineWorkbook.from_path(str(self.path))
+                self._calamine = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(self._data))
             # The collector is paused while the grid is built: its million small objects are never garbage.
             with _gc_paused():
                 try:
@@ -293,31 +328,17 @@ class LosslessWorkbook(WorkbookPort):
         """Make ``sheet`` hold exactly ``rows``; checks every changed value first (a refused write changes
         nothing). Only rows that differ from the file are rebuilt when saving."""
         s = self._worksheet(sheet)
-        original = self._original(s)
         new = [list(r) for r in rows]
-        changed: dict[int, list[int]] = {}
-        for i in range(max(len(original), len(new))):
-            old = original[i] if i < len(original) else []
-            row = new[i] if i < len(new) else []
-            n = len(row)
-            if len(old) == n:  # the common case: both as wide as the sheet
-                if old == row:
-                    continue
-            elif old[:n] == row and all(v is None for v in old[n:]) and (
-                    len(old) >= n or all(v is None or v == "" for v in row[len(old):])):
-                continue
-            cols = [c for c in range(1, max(len(old), n) + 1)
-                    if not same(old[c - 1] if c <= len(old) else None, row[c - 1] if c <= n else None)]
-            if cols:
-                changed[i + 1] = cols
+        changed = _changes(self._original(s), new)
         self._check(s, new, changed)
+        if not self._formula_overwritten:
+            self._formula_overwritten = _overwrites_formula(s.original or [], changed)
         s.grid, s.changed = new, changed
         self.changed_cells = sum(len(c) for c in changed.values())
 
     def _check(self, s: _Sheet, new: list[list[CellValue]], changed: dict[int, list[int]]) -> None:
         header = new[0] if new else []
         merged = self._merged(s)
-        original = s.original or []
         for r, cols in changed.items():
             row = new[r - 1] if r <= len(new) else []
             for c in cols:
@@ -332,9 +353,51 @@ class LosslessWorkbook(WorkbookPort):
                     name = header[c - 1] if c <= len(header) and r > 1 else None
                     what = f"the {name} value" if isinstance(name, str) and name else "the value"
                     raise WorkbookError(f"{what} {problem}.", sheet=s.entry.name, row=r, field=column_letter(c))
-                old_row = original[r - 1] if r <= len(original) else []
-                if c <= len(old_row) and isinstance(old_row[c - 1], Formula):
-                    self._formula_overwritten = True
+
+    # ----------------------------------------------------------------------------------------- checks only
+
+    def check_write(self, sheet: str, rows: Sequence[Sequence[CellValue]]) -> None:
+        """Raise the WorkbookError :meth:`write` would raise for ``rows`` (and refuse merged cells anywhere in
+        their area), changing nothing. A sheet that does not exist yet is checked as an empty one."""
+        new = [list(r) for r in rows]
+        s = self._find(sheet)
+        if s is None:
+            s = _Sheet(SheetEntry(sheet, 0, "", "visible"), "", SheetXml.parse(empty_sheet()), original=[], new=True)
+        else:
+            s = self._worksheet(sheet)
+            last_row = max(len(new), len(self._original(s)))
+            last_col = max([len(r) for r in new] + [0])
+            for lo_c, lo_r, hi_c, hi_r in self._merged(s):
+                if lo_r <= last_row and lo_c <= last_col:
+                    ref = f"{column_letter(lo_c)}{lo_r}:{column_letter(hi_c)}{hi_r}"
+                    raise WorkbookError(f"the cells {ref} are merged; unmerge them (Excel: Home > Merge & Center) "
+                                        "and try again. Nothing was changed.", sheet=s.entry.name, row=lo_r,
+                                        field=column_letter(lo_c))
+        self._check(s, new, _changes(s.original or [], new))
+
+    def check_table(self, sheet: str, name: str, n_rows: int, header: Sequence[CellValue]) -> None:
+        """Raise the WorkbookError :meth:`set_table` would raise once ``header`` is the sheet's first row."""
+        s = self._find(sheet)
+        if s is not None and not s.new and self._is_worksheet(s):
+            self._table_target(s, name, n_rows, len(header), list(header))
+
+    def check_save(self) -> None:
+        """Raise the error :meth:`save` would raise before writing anything: read-only, no visible sheet, open in
+        Excel or LibreOffice, or saved by another program since it was read."""
+        self._check_saveable()
+        check_unchanged(self.path, self._loaded)
+
+    def _check_saveable(self) -> list[int]:
+        """The visible sheets' indexes; raises when the workbook cannot be saved at all."""
+        if not self.writable:
+            raise WorkbookError(f"{self.label} was opened read-only; it cannot be saved.")
+        if not self._sheets:
+            raise WorkbookError(f"{self.label} has no sheets; add one before saving.")
+        visible = [i for i, s in enumerate(self._sheets) if s.entry.state == "visible"]
+        if not visible:
+            raise WorkbookError(f"{self.label} has no visible sheet; Excel needs at least one.")
+        check_not_busy(self.path)
+        return visible
 
     def _merged(self, s: _Sheet) -> list[tuple[int, int, int, int]]:
         xml = self._xml(s)
@@ -362,28 +425,8 @@ class LosslessWorkbook(WorkbookPort):
 
     def set_table(self, sheet: str, name: str, n_rows: int, n_cols: int) -> None:
         s = self._worksheet(sheet)
-        if not 1 <= n_rows <= MAX_ROW or not 1 <= n_cols <= MAX_COL:
-            raise WorkbookError(f"table {name} cannot have {n_rows} rows and {n_cols} columns.", sheet=sheet)
-        problem = _table_name_problem(name)
-        if problem:
-            raise WorkbookError(f"{name!r} cannot be a table name: {problem}.", sheet=sheet)
-        names = self._header_names(s, n_cols, name)
-        ref = f"A1:{column_letter(n_cols)}{max(n_rows, 2)}"
+        mine, ref, names = self._table_target(s, name, n_rows, n_cols)
         tables = self._tables()
-        mine = next(((t, part, info) for t, part, info in tables
-                     if info.get("displayName", "").casefold() == name.casefold()), None)
-        if mine is not None and mine[0] is not s:
-            raise WorkbookError(f"a table named {mine[2].get('displayName')} already exists on sheet "
-                                f"{mine[0].entry.name}.", sheet=sheet)
-        if mine is None and name.casefold() in {n.casefold() for n in self._book.defined_names()}:
-            raise WorkbookError(f"{name!r} is already used as a name in this workbook.", sheet=sheet)
-        lo = edits._bounds(ref)
-        for t, _, info in tables:
-            if t is s and (mine is None or info is not mine[2]):
-                b = edits._bounds(info.get("ref", ""))
-                if not (b[2] < lo[0] or lo[2] < b[0] or b[3] < lo[1] or lo[3] < b[1]):
-                    raise WorkbookError(f"table {name} would overlap table {info.get('displayName')} "
-                                        f"({info.get('ref')}).", sheet=sheet)
         if mine is not None:
             part = mine[1]
             data = self._new_parts.get(part) or self._pkg.read(part)
@@ -403,9 +446,41 @@ class LosslessWorkbook(WorkbookPort):
         xml.tail = edits.add_table_part(xml.tail, rel_id, xml.prefix)
         s.furniture = True
 
-    def _header_names(self, s: _Sheet, n_cols: int, table: str) -> list[str]:
-        grid = s.grid if s.grid is not None else self._original(s)
-        header = grid[0] if grid else []
+    def _table_target(self, s: _Sheet, name: str, n_rows: int, n_cols: int,
+                      header: list[CellValue] | None = None) -> tuple[tuple[_Sheet, str, dict[str, str]] | None,
+                                                                      str, list[str]]:
+        """Check a table ``name`` over A1:(n_rows, n_cols) can be made on ``s``: the existing table of that name
+        (or None), its range and its column names (from ``header``, or the sheet's first row)."""
+        sheet = s.entry.name
+        if not 1 <= n_rows <= MAX_ROW or not 1 <= n_cols <= MAX_COL:
+            raise WorkbookError(f"table {name} cannot have {n_rows} rows and {n_cols} columns.", sheet=sheet)
+        problem = _table_name_problem(name)
+        if problem:
+            raise WorkbookError(f"{name!r} cannot be a table name: {problem}.", sheet=sheet)
+        names = self._header_names(s, n_cols, name, header)
+        ref = f"A1:{column_letter(n_cols)}{max(n_rows, 2)}"
+        tables = self._tables()
+        mine = next(((t, part, info) for t, part, info in tables
+                     if info.get("displayName", "").casefold() == name.casefold()), None)
+        if mine is not None and mine[0] is not s:
+            raise WorkbookError(f"a table named {mine[2].get('displayName')} already exists on sheet "
+                                f"{mine[0].entry.name}.", sheet=sheet)
+        if mine is None and name.casefold() in {n.casefold() for n in self._book.defined_names()}:
+            raise WorkbookError(f"{name!r} is already used as a name in this workbook.", sheet=sheet)
+        lo = edits._bounds(ref)
+        for t, _, info in tables:
+            if t is s and (mine is None or info is not mine[2]):
+                b = edits._bounds(info.get("ref", ""))
+                if not (b[2] < lo[0] or lo[2] < b[0] or b[3] < lo[1] or lo[3] < b[1]):
+                    raise WorkbookError(f"table {name} would overlap table {info.get('displayName')} "
+                                        f"({info.get('ref')}). Move that table away from this one and try again.",
+                                        sheet=sheet)
+        return mine, ref, names
+
+    def _header_names(self, s: _Sheet, n_cols: int, table: str, header: list[CellValue] | None = None) -> list[str]:
+        if header is None:
+            grid = s.grid if s.grid is not None else self._original(s)
+            header = grid[0] if grid else []
         names: list[str] = []
         seen: dict[str, str] = {}
         for col in range(1, n_cols + 1):
@@ -524,13 +599,7 @@ class LosslessWorkbook(WorkbookPort):
 
     def save(self) -> None:
         """Write the changed parts and copy the rest, atomically: on any failure the old file stays whole."""
-        if not self.writable:
-            raise WorkbookError(f"{self.label} was opened read-only; it cannot be saved.")
-        if not self._sheets:
-            raise WorkbookError(f"{self.label} has no sheets; add one before saving.")
-        visible = [i for i, s in enumerate(self._sheets) if s.entry.state == "visible"]
-        if not visible:
-            raise WorkbookError(f"{self.label} has no visible sheet; Excel needs at least one.")
+        visible = self._check_saveable()  # whether it changed on disk is checked right before the rename
         new: dict[str, bytes] = dict(self._new_parts)
         for s in self._sheets:
             if s.new or s.furniture or (s.grid is not None and s.changed):
@@ -559,15 +628,18 @@ class LosslessWorkbook(WorkbookPort):
         def write(target: Path) -> None:
             with target.open("wb") as out:
                 write_package(out, self._pkg, order, new)
-            self.close()  # Windows cannot replace a file this process still holds open
 
-        check_not_busy(self.path)
         try:
             atomic_replace(self.path, write, self._loaded)
-        except BaseException:
-            if self._pkg.closed:  # closed for the rename that failed: the old file is still there
-                self._pkg = Package(self.path.open("rb"), self.label)
+        except (WorkbookError, KeyboardInterrupt, SystemExit, MemoryError):
             raise
+        except OSError as exc:
+            raise WorkbookError(f"{self.label} could not be saved ({exc.strerror or exc}); the file on "
+                                "disk is unchanged.") from exc
+        except Exception as exc:
+            raise WorkbookError(f"{self.label} could not be saved ({type(exc).__name__}: {exc}); the "
+                                "file on disk is unchanged.") from exc
+        self.close()
         self._load()
 
     def _drop_calc_chain(self) -> None:

@@ -15,6 +15,7 @@ from typing import Any
 
 from openpyxl.formula.translate import Translator
 
+from . import escapes
 from .port import CellValue, Formula, Grid
 from .sheetxml import SheetXml, cells_of, column_letter
 
@@ -77,7 +78,7 @@ def fix_from_xml(grid: Grid, sheet: SheetXml) -> Grid:
                     todo.append((number, col, Formula(f"={text}")))
                 continue
             if attrs.get(b"t") == b"inlineStr":
-                text = html.unescape(b"".join(_T.findall(inner)).decode())
+                text = escapes.decode(html.unescape(b"".join(_T.findall(inner)).decode()))
                 if text and not text.strip():
                     todo.append((number, col, text))
                 continue

@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from xml.sax.saxutils import escape
 
+from . import escapes
 from .port import CellValue, Formula
 
 MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -214,7 +215,8 @@ def used_range(prefix: str, body: bytes) -> str:
 
 
 def _text(value: str) -> str:
-    return escape(value.replace("\r\n", "\n").replace("\r", "\n"))
+    """Cell text as Excel saves it: control characters (a carriage return too) as ``_xHHHH_``, then XML-escaped."""
+    return escape(escapes.encode(value))
 
 
 def excel_serial(value: _dt.date | _dt.datetime | _dt.time | _dt.timedelta) -> float:
@@ -262,7 +264,7 @@ def cell_xml(ref: str, value: CellValue, style: int, prefix: str = "") -> str:
     if kind is int or kind is float:
         return f'<{p}c r="{ref}"{s}><{p}v>{number_text(value)}</{p}v></{p}c>'  # type: ignore[arg-type]
     if kind is Formula:
-        return f'<{p}c r="{ref}"{s}><{p}f>{_text(value.text[1:])}</{p}f></{p}c>'  # type: ignore[union-attr]
+        return f'<{p}c r="{ref}"{s}><{p}f>{escape(value.text[1:])}</{p}f></{p}c>'  # type: ignore[union-attr]
     return f'<{p}c r="{ref}"{s}><{p}v>{number_text(excel_serial(value))}</{p}v></{p}c>'  # type: ignore[arg-type]
 
 
