@@ -11,6 +11,7 @@ import pytest
 import xlsxwriter
 
 from custmgr.errors import WorkbookBusy, WorkbookError
+from custmgr.workbook.disk import ChangedOnDisk
 from custmgr.workbook.lossless import LosslessWorkbook
 from custmgr.workbook.port import Formula, WorkbookPort
 from custmgr.workbook.sheetxml import BLANK, SheetXml
@@ -126,10 +127,15 @@ def test_a_file_changed_by_another_program_meanwhile_is_not_saved(tmp_path: Path
     other.save()
     changed = book.path.read_bytes()
     book.write("Sheet1", [["Name"], ["Cy"]])
-    with pytest.raises(WorkbookBusy, match="changed by another program"):
+    book.check_write("Sheet1", [["Name"], ["Cy"]])  # the cells are fine; the file on disk is not
+    with pytest.raises(ChangedOnDisk, match="saved by another program"):
+        book.check_save()
+    with pytest.raises(ChangedOnDisk, match=r"saved by another program.*kept as book \(not saved"):
         book.save()
     assert book.path.read_bytes() == changed
-    assert sorted(os.listdir(tmp_path)) == ["book.xlsx"]
+    names = sorted(os.listdir(tmp_path))
+    assert names[0] == "book (not saved" + names[0][len("book (not saved"):] and names[1] == "book.xlsx"
+    assert LosslessWorkbook.open(tmp_path / names[0]).read("Sheet1") == [["Name"], ["Cy"]]
 
 
 def test_a_crash_while_saving_leaves_the_old_file_whole(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
