@@ -13,7 +13,6 @@ oracle of this port's differential test.
 
 from __future__ import annotations
 
-import bisect
 import gc
 import io
 import os
@@ -49,11 +48,19 @@ from .package import (
     resolve,
     write_package,
 )
-from .port import CellValue, Formula, Grid, Visibility, WorkbookPort
+from .port import CellValue, Grid, Visibility, WorkbookPort
 from .reading import calamine_grid, fix_from_xml
-from .sheetxml import SheetXml, column_letter, empty_sheet, patch_row, same, used_range
+from .sheetxml import (
+    SheetXml,
+    changed_cells,
+    column_letter,
+    empty_sheet,
+    overwrites_formula,
+    patched_body,
+    used_range,
+)
 from .styles import Styles
-from .tables import new_table, resize_table, table_info
+from .tables import header_names, new_table, resize_table, table_info
 from .xlsx import (
     _BAD_CHARS,
     MAX_COL,
@@ -69,33 +76,6 @@ from .xlsx import (
 
 __all__ = ["LosslessWorkbook"]
 
-
-def _changes(original: Grid, new: list[list[CellValue]]) -> dict[int, list[int]]:
-    """Row -> the columns (1-based) in which ``new`` differs from ``original``."""
-    changed: dict[int, list[int]] = {}
-    for i in range(max(len(original), len(new))):
-        old = original[i] if i < len(original) else []
-        row = new[i] if i < len(new) else []
-        n = len(row)
-        if len(old) == n:  # the common case: both as wide as the sheet
-            if old == row:
-                continue
-        elif old[:n] == row and all(v is None for v in old[n:]) and (
-                len(old) >= n or all(v is None or v == "" for v in row[len(old):])):
-            continue
-        cols = [c for c in range(1, max(len(old), n) + 1)
-                if not same(old[c - 1] if c <= len(old) else None, row[c - 1] if c <= n else None)]
-        if cols:
-            changed[i + 1] = cols
-    return changed
-
-
-def _overwrites_formula(original: Grid, changed: dict[int, list[int]]) -> bool:
-    for r, cols in changed.items():
-        old_row = original[r - 1] if r <= len(original) else []
-        if any(c <= len(old_row) and isinstance(old_row[c - 1], Formula) for c in cols):
-            return True
-    return False
 
 _PIECE = 1 << 20  # a sheet is read a megabyte at a time
 #: What calamine cannot read right: formulas, error values, blank text (see reading.py).
@@ -329,10 +309,10 @@ class LosslessWorkbook(WorkbookPort):
         nothing). Only rows that differ from the file are rebuilt when saving."""
         s = self._worksheet(sheet)
         new = [list(r) for r in rows]
-        changed = _changes(self._original(s), new)
+        changed = changed_cells(self._original(s), new)
         self._check(s, new, changed)
         if not self._formula_overwritten:
-            self._formula_overwritten = _overwrites_formula(s.original or [], changed)
+            self._formula_overwritten = overwrites_formula(s.original or [], changed)
         s.grid, s.changed = new, changed
         self.changed_cells = sum(len(c) for c in changed.values())
 
@@ -373,7 +353,7 @@ class LosslessWorkbook(WorkbookPort):
                     raise WorkbookError(f"the cells {ref} are merged; unmerge them (Excel: Home > Merge & Center) "
                                         "and try again. Nothing was changed.", sheet=s.entry.name, row=lo_r,
                                         field=column_letter(lo_c))
-        self._check(s, new, _changes(s.original or [], new))
+        self._check(s, new, changed_cells(s.original or [], new))
 
     def check_table(self, sheet: str, name: str, n_rows: int, header: Sequence[CellValue]) -> None:
         """Raise the WorkbookError :meth:`set_table` would raise once ``header`` is the sheet's first row."""
@@ -457,7 +437,10 @@ class LosslessWorkbook(WorkbookPort):
         problem = _table_name_problem(name)
         if problem:
             raise WorkbookError(f"{name!r} cannot be a table name: {problem}.", sheet=sheet)
-        names = self._header_names(s, n_cols, name, header)
+        if header is None:
+            grid = s.grid if s.grid is not None else self._original(s)
+            header = grid[0] if grid else []
+        names = header_names(header, n_cols, name, sheet)
         ref = f"A1:{column_letter(n_cols)}{max(n_rows, 2)}"
         tables = self._tables()
         mine = next(((t, part, info) for t, part, info in tables
@@ -476,27 +459,6 @@ class LosslessWorkbook(WorkbookPort):
                                         f"({info.get('ref')}). Move that table away from this one and try again.",
                                         sheet=sheet)
         return mine, ref, names
-
-    def _header_names(self, s: _Sheet, n_cols: int, table: str, header: list[CellValue] | None = None) -> list[str]:
-        if header is None:
-            grid = s.grid if s.grid is not None else self._original(s)
-            header = grid[0] if grid else []
-        names: list[str] = []
-        seen: dict[str, str] = {}
-        for col in range(1, n_cols + 1):
-            value = header[col - 1] if col <= len(header) else None
-            letter = column_letter(col)
-            if not isinstance(value, str) or not value.strip():
-                shown = "empty" if value in (None, "") else f"{getattr(value, 'text', value)!r}, not text"
-                raise WorkbookError(f"the header of table {table} must be text in every column; this one is "
-                                    f"{shown}.", sheet=s.entry.name, row=1, field=letter)
-            if value.casefold() in seen:
-                raise WorkbookError(f"table {table} has two columns named {value!r} ({seen[value.casefold()]} and "
-                                    f"{letter}); header names must be unique.", sheet=s.entry.name, row=1,
-                                    field=letter)
-            seen[value.casefold()] = letter
-            names.append(value)
-        return names
 
     # ----------------------------------------------------------------------------------------- formatting
 
@@ -570,30 +532,7 @@ class LosslessWorkbook(WorkbookPort):
         xml = self._xml(s)
         if s.grid is None or not s.changed:
             return xml.join(xml.body)
-        pick = self._pick_style()
-        original = self._original(s)
-        by_number = {row.number: row for row in xml.rows}
-        numbers = [row.number for row in xml.rows]
-        chunks: list[bytes] = []
-        pos = 0
-        for number in sorted(s.changed):
-            old = by_number.get(number)
-            new_values = s.grid[number - 1] if number <= len(s.grid) else []
-            old_values = original[number - 1] if number <= len(original) else []
-            patched = patch_row(number, xml.row_bytes(old) if old else None, old_values, new_values, pick,
-                                xml.prefix)
-            if old is not None:
-                chunks.append(xml.body[pos:old.start])
-                pos = old.end
-            else:
-                at = bisect.bisect_right(numbers, number)
-                insert = xml.rows[at].start if at < len(xml.rows) else len(xml.body)
-                chunks.append(xml.body[pos:insert])
-                pos = insert
-            if patched:
-                chunks.append(patched)
-        chunks.append(xml.body[pos:])
-        body = b"".join(chunks)
+        body = patched_body(xml, s.grid, self._original(s), s.changed, self._pick_style())
         xml.head = edits.set_dimension(xml.head, used_range(xml.prefix, body), xml.prefix)
         return xml.join(body)
 

@@ -8,6 +8,7 @@ only rows that change are rebuilt, and inside them only the cells that change. E
 
 from __future__ import annotations
 
+import bisect
 import datetime as _dt
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -15,7 +16,7 @@ from dataclasses import dataclass
 from xml.sax.saxutils import escape
 
 from . import escapes
-from .port import CellValue, Formula
+from .port import CellValue, Formula, Grid
 
 MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 
@@ -280,6 +281,35 @@ def same(old: CellValue, new: CellValue) -> bool:
     return old == new
 
 
+def changed_cells(original: Grid, new: list[list[CellValue]]) -> dict[int, list[int]]:
+    """Row -> the columns (1-based) in which ``new`` differs from ``original``."""
+    changed: dict[int, list[int]] = {}
+    for i in range(max(len(original), len(new))):
+        old = original[i] if i < len(original) else []
+        row = new[i] if i < len(new) else []
+        n = len(row)
+        if len(old) == n:  # the common case: both as wide as the sheet
+            if old == row:
+                continue
+        elif old[:n] == row and all(v is None for v in old[n:]) and (
+                len(old) >= n or all(v is None or v == "" for v in row[len(old):])):
+            continue
+        cols = [c for c in range(1, max(len(old), n) + 1)
+                if not same(old[c - 1] if c <= len(old) else None, row[c - 1] if c <= n else None)]
+        if cols:
+            changed[i + 1] = cols
+    return changed
+
+
+def overwrites_formula(original: Grid, changed: dict[int, list[int]]) -> bool:
+    """Whether any of the ``changed`` cells holds a formula in ``original``."""
+    for r, cols in changed.items():
+        old_row = original[r - 1] if r <= len(original) else []
+        if any(c <= len(old_row) and isinstance(old_row[c - 1], Formula) for c in cols):
+            return True
+    return False
+
+
 StylePicker = Callable[[int, CellValue], int]
 
 
@@ -321,3 +351,31 @@ def empty_sheet(rows_xml: bytes = b"") -> bytes:
             '<sheetFormatPr defaultRowHeight="15"/><sheetData>').encode() + rows_xml + (
             b'</sheetData><pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" '
             b'footer="0.3"/></worksheet>')
+
+
+def patched_body(xml: SheetXml, grid: Sequence[Sequence[CellValue]], original: Grid, changed: dict[int, list[int]],
+                 pick: StylePicker) -> bytes:
+    """The sheet's rows with the ``changed`` ones rebuilt to hold ``grid``'s values (:func:`patch_row`); every
+    other row keeps its bytes, and a row new to the sheet goes where its number puts it."""
+    by_number = {row.number: row for row in xml.rows}
+    numbers = [row.number for row in xml.rows]
+    chunks: list[bytes] = []
+    pos = 0
+    for number in sorted(changed):
+        old = by_number.get(number)
+        new_values = grid[number - 1] if number <= len(grid) else []
+        old_values = original[number - 1] if number <= len(original) else []
+        patched = patch_row(number, xml.row_bytes(old) if old else None, old_values, new_values, pick,
+                            xml.prefix)
+        if old is not None:
+            chunks.append(xml.body[pos:old.start])
+            pos = old.end
+        else:
+            at = bisect.bisect_right(numbers, number)
+            insert = xml.rows[at].start if at < len(xml.rows) else len(xml.body)
+            chunks.append(xml.body[pos:insert])
+            pos = insert
+        if patched:
+            chunks.append(patched)
+    chunks.append(xml.body[pos:])
+    return b"".join(chunks)
