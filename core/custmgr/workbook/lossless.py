@@ -7,6 +7,12 @@ written sheet is patched row by row (:mod:`.sheetxml`): unchanged rows and cells
 are written as inline strings so ``sharedStrings.xml`` stays as it was. ``workbook.xml``, its relationships and
 ``[Content_Types].xml`` change only when a sheet is added, removed, hidden or shown.
 
+The file rules are those of every file port (:mod:`.disk`): the bytes read are fingerprinted, the save is an
+atomic replace refused if another program saved the file meanwhile, and text is read and written with Excel's
+``_xHHHH_`` escapes (:mod:`.escapes`; calamine decodes them itself). ``check_write``, ``check_table`` and
+``check_save`` refuse what ``write``, ``set_table`` and ``save`` would, so a sync finds it before QuickBooks is
+written.
+
 New workbooks are laid out by openpyxl (:class:`custmgr.workbook.xlsx.XlsxWorkbook`), which also serves as the
 oracle of this port's differential test.
 """
