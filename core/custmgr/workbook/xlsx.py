@@ -55,7 +55,15 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from ..errors import WorkbookError
 from . import escapes
-from .disk import Fingerprint, atomic_replace, check_not_busy, check_unchanged, lock_files, read_with_fingerprint
+from .disk import (
+    Fingerprint,
+    atomic_replace,
+    check_file,
+    check_not_busy,
+    check_unchanged,
+    lock_files,
+    read_with_fingerprint,
+)
 from .port import CellValue, Formula, Grid, Visibility, WorkbookPort
 
 __all__ = ["XlsxWorkbook", "check_not_busy", "lock_files"]  # the lock-file checks live in .disk
@@ -81,9 +89,6 @@ _SHEET_NAME_BAD = re.compile(r"[:\\/?*\[\]]")
 _TABLE_NAME = re.compile(r"^[^\W\d][\w.\\]*$")
 _CELL_LIKE = re.compile(r"^([A-Za-z]{1,3}\d+|[RrCc]|[Rr]\d*[Cc]\d*)$")
 _VISIBILITIES: tuple[Visibility, ...] = ("visible", "hidden", "veryHidden")
-_EXTENSIONS = (".xlsx", ".xlsm")
-_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-_ZIP_MAGIC = b"PK\x03\x04"
 _MIDNIGHT = _dt.time()
 
 
@@ -364,31 +369,8 @@ class XlsxWorkbook(WorkbookPort):
     def open(cls, path: str | os.PathLike[str], *, writable: bool = True) -> XlsxWorkbook:
         """Load ``path``. If ``writable``, refuse up front when it is open elsewhere or read-only."""
         path = Path(path)
-        name = path.name
-        if path.is_dir():
-            raise WorkbookError(f"{path} is a folder, not an Excel workbook. Give the path of the .xlsx.")
-        if not path.exists():
-            raise WorkbookError(f"Cannot find {path}. Check the file name and folder and try again.")
-        try:
-            with path.open("rb") as f:
-                magic = f.read(8)
-        except OSError as exc:
-            raise WorkbookError(f"Cannot read {path}: {exc.strerror or exc}.") from exc
+        check_file(path)
         suffix = path.suffix.lower()
-        if suffix == ".xls" or (magic == _OLE_MAGIC and suffix in _EXTENSIONS):
-            raise WorkbookError(
-                f"{name} is an old-format (.xls) or password-protected workbook, which Customer Manager "
-                "cannot read. Open it in Excel, remove any password, choose File > Save As > Excel Workbook "
-                "(*.xlsx), and use the new file."
-            )
-        if suffix not in _EXTENSIONS:
-            raise WorkbookError(f"{name} is not an Excel workbook: use an .xlsx (or .xlsm) file.")
-        if not magic.startswith(_ZIP_MAGIC):
-            raise WorkbookError(
-                f"{name} is not a valid Excel workbook (it may be a CSV or another file renamed to .xlsx, or "
-                "it is damaged). Open it in Excel and save it as an Excel Workbook (*.xlsx), or restore a "
-                "backup."
-            )
         if writable:
             check_not_busy(path)
         try:
@@ -403,7 +385,7 @@ class XlsxWorkbook(WorkbookPort):
                 )
         except Exception as exc:  # openpyxl raises many kinds of errors on damaged parts
             raise WorkbookError(
-                f"{name} cannot be read as an Excel workbook ({type(exc).__name__}: {exc}). It may be "
+                f"{path.name} cannot be read as an Excel workbook ({type(exc).__name__}: {exc}). It may be "
                 "damaged: open it in Excel and save it again, or restore a backup copy."
             ) from exc
         _close_vba_archive(book)
