@@ -9,10 +9,12 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from custmgr.errors import WorkbookError
 from custmgr.workbook.lossless import LosslessWorkbook
-from custmgr.workbook.xlsx import XlsxWorkbook
+from custmgr.workbook.xlsx import XlsxWorkbook, _text_problem
 
 FilePort = XlsxWorkbook | LosslessWorkbook
 
@@ -129,3 +131,21 @@ def test_check_save_refuses_a_read_only_workbook(tmp_path: Path, port: type[File
     with pytest.raises(WorkbookError, match="read-only"):
         port.open(path, writable=False).check_save()
     port.open(path).check_save()
+
+
+# Text a port must store exactly: anything but the characters Excel cannot hold.
+STORABLE_TEXT = st.text(
+    st.characters(blacklist_categories=("Cs",)), min_size=1, max_size=60
+).filter(lambda text: not _text_problem(text))
+
+
+@settings(max_examples=25, deadline=None)
+@given(texts=st.lists(STORABLE_TEXT, min_size=1, max_size=20))
+def test_any_storable_text_written_by_the_lossless_port_reads_back_alike_in_both(
+        tmp_path_factory: pytest.TempPathFactory, texts: list[str]) -> None:
+    book = saved(tmp_path_factory.mktemp("text"), LosslessWorkbook, [["Notes"], ["old"]])
+    grid = [["Notes"], *([t] for t in texts)]
+    book.write("Data", grid)
+    book.save()
+    assert LosslessWorkbook.open(book.path).read("Data") == grid
+    assert XlsxWorkbook.open(book.path).read("Data") == grid
