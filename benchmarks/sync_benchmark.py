@@ -148,7 +148,7 @@ def _instrument() -> Phases:
     p.wrap(SandboxConnector, "apply", "QuickBooks", count=lambda _self, changes: len(changes))
     p.wrap(engine, "make_plan", "plan")
     p.wrap(engine, "settle", "settle")
-    p.wrap(engine, "read_contacts", "contacts")
+    p.wrap(engine, "read_contact_sheet", "contacts")
     p.wrap(ContactsSheet, "contact_rows", "contacts")
     p.wrap(engine, "read_state", "state")
     p.wrap(engine, "write_state", "state")
