@@ -364,7 +364,7 @@ class LosslessWorkbook(WorkbookPort):
     def check_table(self, sheet: str, name: str, n_rows: int, header: Sequence[CellValue]) -> None:
         """Raise the WorkbookError :meth:`set_table` would raise once ``header`` is the sheet's first row."""
         s = self._find(sheet)
-        if s is not None and not s.new and self._is_worksheet(s):
+        if s is not None and self._is_worksheet(s):
             self._table_target(s, name, n_rows, len(header), list(header))
 
     def check_save(self) -> None:
