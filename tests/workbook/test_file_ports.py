@@ -9,6 +9,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+import xlsxwriter
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -54,6 +55,21 @@ def test_excel_escapes_are_decoded_on_read(tmp_path: Path, port: type[FilePort])
     assert book.read("Data") == [["555\x070100"], ["_x0041_"], ["a\rb"]]
     book.write("Data", book.read("Data"))
     assert book.changed_cells == 0  # what was read is what is there
+
+
+def test_excel_escapes_in_shared_strings_are_decoded_on_read(tmp_path: Path, port: type[FilePort]) -> None:
+    """Excel (and xlsxwriter) keep text in sharedStrings.xml, escaped the same way."""
+    path = tmp_path / "shared.xlsx"
+    with xlsxwriter.Workbook(path) as wb:
+        ws = wb.add_worksheet("Data")
+        for row, text in enumerate(["555\x070100", "_x0041_", "a\rb"]):
+            ws.write_string(row, 0, text)
+    with zipfile.ZipFile(path) as archive:
+        assert "555_x0007_0100" in archive.read("xl/sharedStrings.xml").decode()
+    book = port.open(path)
+    assert book.read("Data") == [["555\x070100"], ["_x0041_"], ["a\rb"]]
+    book.write("Data", book.read("Data"))
+    assert book.changed_cells == 0
 
 
 def test_a_carriage_return_round_trips(tmp_path: Path, port: type[FilePort]) -> None:
