@@ -40,8 +40,9 @@ from copy import copy
 from pathlib import Path
 from typing import Any
 
-import openpyxl
 from openpyxl.cell.cell import Cell, MergedCell
+from openpyxl.cell.text import Text
+from openpyxl.reader.excel import SHARED_STRINGS, ExcelReader
 from openpyxl.styles.numbers import is_datetime
 from openpyxl.utils import get_column_letter
 from openpyxl.workbook.workbook import Workbook
@@ -52,6 +53,8 @@ from openpyxl.worksheet.filters import AutoFilter
 from openpyxl.worksheet.formula import ArrayFormula, DataTableFormula
 from openpyxl.worksheet.table import Table, TableColumn, TableStyleInfo
 from openpyxl.worksheet.worksheet import Worksheet
+from openpyxl.xml.constants import SHEET_MAIN_NS
+from openpyxl.xml.functions import iterparse
 
 from ..errors import WorkbookError
 from . import escapes
@@ -90,6 +93,28 @@ _TABLE_NAME = re.compile(r"^[^\W\d][\w.\\]*$")
 _CELL_LIKE = re.compile(r"^([A-Za-z]{1,3}\d+|[RrCc]|[Rr]\d*[Cc]\d*)$")
 _VISIBILITIES: tuple[Visibility, ...] = ("visible", "hidden", "veryHidden")
 _MIDNIGHT = _dt.time()
+
+
+class _Reader(ExcelReader):
+    """openpyxl's loader, but shared strings are kept exactly as in the file.
+
+    openpyxl drops every ``x005F_`` from shared strings (half of Excel's escape for a literal ``_xHHHH_``), so a
+    literal ``_x0041_`` typed in Excel would read as ``A`` once the escapes are decoded (``escapes.py``); inline
+    strings it leaves alone. Decoding is ours, the same for both.
+    """
+
+    def read_strings(self) -> None:
+        ct = self.package.find(SHARED_STRINGS)
+        if ct is None:
+            return
+        tag = f"{{{SHEET_MAIN_NS}}}si"
+        strings: list[str] = []
+        with self.archive.open(ct.PartName[1:]) as src:
+            for _, node in iterparse(src):
+                if node.tag == tag:
+                    strings.append(Text.from_tree(node).content)
+                    node.clear()
+        self.shared_strings = strings
 
 
 @contextmanager
@@ -380,9 +405,9 @@ class XlsxWorkbook(WorkbookPort):
         try:
             with warnings.catch_warnings(record=True) as caught, _gc_paused():
                 warnings.simplefilter("always")
-                book = openpyxl.load_workbook(
-                    io.BytesIO(data), keep_vba=suffix == ".xlsm", data_only=False, rich_text=False
-                )
+                reader = _Reader(io.BytesIO(data), keep_vba=suffix == ".xlsm", data_only=False, rich_text=False)
+                reader.read()
+                book = reader.wb
         except Exception as exc:  # openpyxl raises many kinds of errors on damaged parts
             raise WorkbookError(
                 f"{path.name} cannot be read as an Excel workbook ({type(exc).__name__}: {exc}). It may be "
