@@ -54,8 +54,8 @@ from .state import (
 from .summary import Summary
 from .synclog import append_changes, append_log
 from .workbook.disk import SyncLock
+from .workbook.lossless import LosslessWorkbook
 from .workbook.port import WorkbookPort
-from .workbook.xlsx import XlsxWorkbook
 
 FETCH_CHUNK = 500
 
@@ -112,10 +112,10 @@ def check_pairing(state: SyncState, company_id: str, company_name: str) -> None:
 
 
 def open_book(book: Path | WorkbookPort, *, writable: bool = True) -> tuple[WorkbookPort, Path | None]:
-    """A workbook file by path (through openpyxl), or a port already open (a live workbook in Excel)."""
+    """A workbook file by path (read by values, saved by parts), or a port already open (a live workbook in Excel)."""
     if isinstance(book, WorkbookPort):
         return book, book.path
-    return XlsxWorkbook.open(book, writable=writable), book
+    return LosslessWorkbook.open(book, writable=writable), book
 
 
 def one_at_a_time(workbook: Path | WorkbookPort, *, writes: bool = True) -> AbstractContextManager[object]:

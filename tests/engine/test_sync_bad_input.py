@@ -174,6 +174,7 @@ def test_a_crash_while_saving_leaves_the_old_file_whole_and_the_next_sync_conver
     def crash(self, *a, **kw):
         raise OSError("disk full")
     monkeypatch.setattr(openpyxl.Workbook, "save", crash)
+    monkeypatch.setattr("custmgr.workbook.lossless.write_package", crash)
     with pytest.raises(PartlySynced, match=r"could not be saved.*QuickBooks already has these changes from this "
                                            r"sync: changed Phone of 'Okafor, Chidi'\. The workbook was not saved"):
         sync(book)

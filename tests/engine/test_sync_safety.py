@@ -163,7 +163,8 @@ def test_a_save_that_fails_after_the_writes_exits_2_naming_every_change(synced, 
 
     def disk_full(self, *a, **kw):
         raise OSError(28, "No space left on device")
-    monkeypatch.setattr(openpyxl.Workbook, "save", disk_full)
+    monkeypatch.setattr(openpyxl.Workbook, "save", disk_full)  # either file port: the disk is full for both
+    monkeypatch.setattr("custmgr.workbook.lossless.write_package", disk_full)
     code, out = run("sync", str(book))
     assert code == 2, out
     assert "changed Phone of 'Okafor, Chidi'" in out and "changed Email of 'Café Société'" in out

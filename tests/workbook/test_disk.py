@@ -24,6 +24,7 @@ from custmgr.workbook.disk import (
     remove_stale_temporaries,
     temporary_prefix,
 )
+from custmgr.workbook.lossless import LosslessWorkbook
 from custmgr.workbook.xlsx import XlsxWorkbook
 
 
@@ -71,9 +72,18 @@ def test_check_unchanged_looks_at_the_content(tmp_path: Path) -> None:
         check_unchanged(path, fp)
 
 
-def test_a_concurrent_save_is_not_overwritten_and_both_versions_are_kept(tmp_path: Path) -> None:
+FilePort = XlsxWorkbook | LosslessWorkbook
+
+
+@pytest.fixture(params=[XlsxWorkbook, LosslessWorkbook], ids=["openpyxl", "lossless"])
+def port(request: pytest.FixtureRequest) -> type[FilePort]:
+    """Both file ports save through the same rules."""
+    return request.param
+
+
+def test_a_concurrent_save_is_not_overwritten_and_both_versions_are_kept(tmp_path: Path, port: type[FilePort]) -> None:
     path = saved(tmp_path, "original")
-    book = XlsxWorkbook.open(path)
+    book = port.open(path)
     book.write("Data", [["the sync's version"]])
     save_elsewhere(path, "edited in Excel")
     with pytest.raises(ChangedOnDisk, match=r"saved by another program.*kept as (book \(not saved [^)]*\)\.xlsx)"
@@ -82,26 +92,26 @@ def test_a_concurrent_save_is_not_overwritten_and_both_versions_are_kept(tmp_pat
     assert openpyxl.load_workbook(path)["Data"]["A1"].value == "edited in Excel"
     kept = [p for p in tmp_path.iterdir() if p.name.startswith("book (not saved")]
     assert len(kept) == 1 and kept[0].name in str(caught.value)
-    assert XlsxWorkbook.open(kept[0], writable=False).read("Data") == [["the sync's version"]]
+    assert port.open(kept[0], writable=False).read("Data") == [["the sync's version"]]
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".~custmgr")]
 
 
-def test_a_concurrent_save_is_found_before_anything_is_written(tmp_path: Path) -> None:
+def test_a_concurrent_save_is_found_before_anything_is_written(tmp_path: Path, port: type[FilePort]) -> None:
     path = saved(tmp_path)
-    book = XlsxWorkbook.open(path)
+    book = port.open(path)
     book.check_save()
     save_elsewhere(path, "edited")
     with pytest.raises(ChangedOnDisk):
         book.check_save()
 
 
-def test_saving_twice_in_a_row_is_not_a_concurrent_save(tmp_path: Path) -> None:
-    book = XlsxWorkbook.open(saved(tmp_path))
+def test_saving_twice_in_a_row_is_not_a_concurrent_save(tmp_path: Path, port: type[FilePort]) -> None:
+    book = port.open(saved(tmp_path))
     book.write("Data", [["one"]])
     book.save()
     book.write("Data", [["two"]])
     book.save()
-    assert XlsxWorkbook.open(book.path).read("Data") == [["two"]]
+    assert port.open(book.path).read("Data") == [["two"]]
 
 
 def test_atomic_replace_removes_its_temporary_on_failure(tmp_path: Path) -> None:

@@ -157,39 +157,6 @@ def test_any_text_with_a_bad_character_is_refused(
     assert (caught.value.sheet, caught.value.row, caught.value.field) == ("Data", 2, "A")
 
 
-def test_excel_escapes_are_decoded_on_read(tmp_path: Path) -> None:
-    """Excel saves a bell typed into a phone as ``555_x0007_0100``; that is what the engine must see decoded."""
-    path = tmp_path / "excel.xlsx"
-    wb = openpyxl.Workbook()
-    wb.active.title = "Data"
-    wb.active["A1"] = "555_x0007_0100"  # the text as Excel puts it in the file
-    wb.active["A2"] = "_x005F_x0041_"  # a literal "_x0041_" typed in Excel
-    wb.save(path)
-    book = XlsxWorkbook.open(path)
-    assert book.read("Data") == [["555\x070100"], ["_x0041_"]]
-    book.write("Data", book.read("Data"))
-    assert book.changed_cells == 0  # what was read is what is there
-
-
-def test_a_carriage_return_round_trips(tmp_path: Path) -> None:
-    """XML reads a bare carriage return back as a line feed; Excel saves it as _x000D_, and so does the port."""
-    book = saved(tmp_path, [["line one\r\nline two"]])
-    assert book.read("Data") == [["line one\r\nline two"]]
-    book.write("Data", [["line one\r\nline two"]])
-    assert book.changed_cells == 0
-
-
-def test_control_characters_are_saved_as_excel_saves_them(tmp_path: Path) -> None:
-    book = saved(tmp_path, [["555\x070100", "_x0041_"]])
-    cells = cell_xml(book.path)
-    with zipfile.ZipFile(book.path) as archive:
-        shared = archive.read("xl/sharedStrings.xml").decode() if "xl/sharedStrings.xml" in archive.namelist() \
-            else ""
-    xml = shared + "".join(ElementTree.tostring(c, encoding="unicode") for c in cells.values())
-    assert "555_x0007_0100" in xml and "_x005F_x0041_" in xml
-    assert openpyxl.load_workbook(book.path)["Data"]["A1"].value == "555_x0007_0100"
-
-
 def test_refused_text_leaves_the_file_untouched(tmp_path: Path) -> None:
     book = saved(tmp_path, [["Name"], ["Ann"]])
     with pytest.raises(WorkbookError, match="32,767"):
@@ -714,37 +681,3 @@ def test_the_garbage_collector_state_is_restored(tmp_path: Path, enabled: bool) 
         assert gc.isenabled() is enabled
     finally:
         (gc.enable if was else gc.disable)()
-
-
-# ---------------------------------------------------------------------------------------------- checks only
-
-
-def test_check_write_refuses_what_write_would_and_changes_nothing(tmp_path: Path) -> None:
-    book = saved(tmp_path, [["Name", "Notes"], ["Ann", "ok"]])
-    book.check_write("Data", [["Name", "Notes"], ["Ann", "changed"], ["Bob", "new"]])
-    with pytest.raises(WorkbookError, match=r"row 3, column B.*32,767"):
-        book.check_write("Data", [["Name", "Notes"], ["Ann", "ok"], ["Bob", "x" * 40_000]])
-    book.check_write("Not yet there", [["A"], ["😀" * 16_000]])  # a sheet the save would add
-    with pytest.raises(WorkbookError, match="sheet Not yet there, row 2"):
-        book.check_write("Not yet there", [["A"], ["😀" * 16_400]])  # 32,800 UTF-16 units
-    assert book.read("Data") == [["Name", "Notes"], ["Ann", "ok"]]
-    assert book.sheet_names() == ["Data"]
-
-
-def test_check_write_refuses_merged_cells_anywhere_in_the_grid(tmp_path: Path) -> None:
-    book = saved(tmp_path, [["Name", "Notes"], ["Ann", "ok"], ["Bob", "fine"]])
-    book._book["Data"].merge_cells("B2:B3")
-    grid = book.read("Data")
-    with pytest.raises(WorkbookError, match=r"sheet Data, row 2, column B: the cells B2:B3 are merged; unmerge"):
-        book.check_write("Data", grid)  # even with nothing to change in them: rows move between syncs
-    book.check_write("Data", [row[:1] for row in grid])  # column B is not part of this grid
-
-
-def test_check_table_sees_the_header_about_to_be_written(tmp_path: Path) -> None:
-    book = saved(tmp_path, [["Name"], ["Ann"]])
-    book.set_table("Data", "People", 2, 1)
-    book.check_table("Data", "People", 3, ["Name", "Notes"])
-    with pytest.raises(WorkbookError, match="must be text"):
-        book.check_table("Data", "People", 3, ["Name", 2024])
-    with pytest.raises(WorkbookError, match="two columns named"):
-        book.check_table("Data", "People", 3, ["Name", "name"])

@@ -1,4 +1,4 @@
-"""The workbook port (what the engine needs from a workbook) and its openpyxl implementation."""
+"""The workbook port (what the engine needs from a workbook) and its file implementations."""
 
 from .port import CellValue, Formula, Visibility, WorkbookPort
 

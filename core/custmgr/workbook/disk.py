@@ -9,6 +9,7 @@ Every file-based workbook port uses these, so the rules are the same whichever l
 * ``SyncLock``: one sync (or undo, setup, import) of a workbook at a time. It is an operating-system lock on a
   small file beside the workbook, so the lock of a process that died is released with it and never blocks.
 * ``remove_stale_temporaries``: the temporary file of a save that was killed half way is removed later.
+* ``check_file``: that a path names an ``.xlsx``/``.xlsm`` workbook at all, refused with what to do if not.
 * ``check_not_busy``: the lock files Excel (``~$NAME``) and LibreOffice (``.~lock.NAME#``) keep while a file is open.
 """
 
@@ -32,10 +33,13 @@ from typing import BinaryIO
 
 from ..errors import WorkbookBusy, WorkbookError
 
-__all__ = ["ChangedOnDisk", "Fingerprint", "SyncLock", "SyncRunning", "atomic_replace", "check_not_busy",
+__all__ = ["ChangedOnDisk", "Fingerprint", "SyncLock", "SyncRunning", "atomic_replace", "check_file", "check_not_busy",
            "check_unchanged", "fingerprint", "lock_files", "read_with_fingerprint", "remove_stale_temporaries",
            "temporary_prefix"]
 
+EXTENSIONS = (".xlsx", ".xlsm")
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # an old .xls, or an encrypted (password) workbook
+ZIP_MAGIC = b"PK\x03\x04"
 #: A temporary left this long without a change is not being written by anyone.
 STALE_AFTER = 120.0
 _BLOCK = 1 << 20
@@ -107,6 +111,31 @@ def check_unchanged(path: Path, loaded: Fingerprint) -> None:
     raise ChangedOnDisk(f"{path.name} was saved by another program (at {now.when()}) after Customer Manager "
                         "read it; saving now would lose the edits made there, so nothing was saved over it. Close "
                         "it in that program and run the command again: it starts from the version saved there.")
+
+
+def check_file(path: Path) -> None:
+    """Refuse, with a message saying what to do, anything that is not an ``.xlsx``/``.xlsm`` workbook."""
+    name = path.name
+    if path.is_dir():
+        raise WorkbookError(f"{path} is a folder, not an Excel workbook. Give the path of the .xlsx.")
+    if not path.exists():
+        raise WorkbookError(f"Cannot find {path}. Check the file name and folder and try again.")
+    try:
+        with path.open("rb") as f:
+            magic = f.read(8)
+    except OSError as exc:
+        raise WorkbookError(f"Cannot read {path}: {exc.strerror or exc}.") from exc
+    suffix = path.suffix.lower()
+    if suffix == ".xls" or (magic == OLE_MAGIC and suffix in EXTENSIONS):
+        raise WorkbookError(f"{name} is an old-format (.xls) or password-protected workbook, which Customer "
+                            "Manager cannot read. Open it in Excel, remove any password, choose File > Save As > "
+                            "Excel Workbook (*.xlsx), and use the new file.")
+    if suffix not in EXTENSIONS:
+        raise WorkbookError(f"{name} is not an Excel workbook: use an .xlsx (or .xlsm) file.")
+    if not magic.startswith(ZIP_MAGIC):
+        raise WorkbookError(f"{name} is not a valid Excel workbook (it may be a CSV or another file renamed to "
+                            ".xlsx, or it is damaged). Open it in Excel and save it as an Excel Workbook (*.xlsx), "
+                            "or restore a backup.")
 
 
 def temporary_prefix(path: Path) -> str:

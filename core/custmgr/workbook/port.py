@@ -1,7 +1,9 @@
 """The workbook port: the only way the engine touches a workbook.
 
-Two implementations exist: ``custmgr.workbook.xlsx.XlsxWorkbook`` (a closed ``.xlsx`` file, through openpyxl)
-and, in the add-in, a live workbook open in Excel (through xlwings). The port is deliberately coarse: a sheet
+Implementations: ``custmgr.workbook.lossless.LosslessWorkbook`` (a closed ``.xlsx``/``.xlsm`` file, read by
+values and saved by parts; what the command line uses), ``custmgr.workbook.xlsx.XlsxWorkbook`` (a file through
+openpyxl: lays out new workbooks, and is the oracle of the lossless port's tests) and, in the add-in, a live
+workbook open in Excel (through xlwings). The port is deliberately coarse: a sheet
 is read and written as one 2-D grid, because every call on a live workbook is a round trip to Excel.
 
 Rows and columns in this interface are 1-based like Excel's (row 1 is the header row of a table).

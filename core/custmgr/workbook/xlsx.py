@@ -40,8 +40,9 @@ from copy import copy
 from pathlib import Path
 from typing import Any
 
-import openpyxl
 from openpyxl.cell.cell import Cell, MergedCell
+from openpyxl.cell.text import Text
+from openpyxl.reader.excel import SHARED_STRINGS, ExcelReader
 from openpyxl.styles.numbers import is_datetime
 from openpyxl.utils import get_column_letter
 from openpyxl.workbook.workbook import Workbook
@@ -52,10 +53,20 @@ from openpyxl.worksheet.filters import AutoFilter
 from openpyxl.worksheet.formula import ArrayFormula, DataTableFormula
 from openpyxl.worksheet.table import Table, TableColumn, TableStyleInfo
 from openpyxl.worksheet.worksheet import Worksheet
+from openpyxl.xml.constants import SHEET_MAIN_NS
+from openpyxl.xml.functions import iterparse
 
 from ..errors import WorkbookError
 from . import escapes
-from .disk import Fingerprint, atomic_replace, check_not_busy, check_unchanged, lock_files, read_with_fingerprint
+from .disk import (
+    Fingerprint,
+    atomic_replace,
+    check_file,
+    check_not_busy,
+    check_unchanged,
+    lock_files,
+    read_with_fingerprint,
+)
 from .port import CellValue, Formula, Grid, Visibility, WorkbookPort
 
 __all__ = ["XlsxWorkbook", "check_not_busy", "lock_files"]  # the lock-file checks live in .disk
@@ -81,10 +92,29 @@ _SHEET_NAME_BAD = re.compile(r"[:\\/?*\[\]]")
 _TABLE_NAME = re.compile(r"^[^\W\d][\w.\\]*$")
 _CELL_LIKE = re.compile(r"^([A-Za-z]{1,3}\d+|[RrCc]|[Rr]\d*[Cc]\d*)$")
 _VISIBILITIES: tuple[Visibility, ...] = ("visible", "hidden", "veryHidden")
-_EXTENSIONS = (".xlsx", ".xlsm")
-_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-_ZIP_MAGIC = b"PK\x03\x04"
 _MIDNIGHT = _dt.time()
+
+
+class _Reader(ExcelReader):
+    """openpyxl's loader, but shared strings are kept exactly as in the file.
+
+    openpyxl drops every ``x005F_`` from shared strings (half of Excel's escape for a literal ``_xHHHH_``), so a
+    literal ``_x0041_`` typed in Excel would read as ``A`` once the escapes are decoded (``escapes.py``); inline
+    strings it leaves alone. Decoding is ours, the same for both.
+    """
+
+    def read_strings(self) -> None:
+        ct = self.package.find(SHARED_STRINGS)
+        if ct is None:
+            return
+        tag = f"{{{SHEET_MAIN_NS}}}si"
+        strings: list[str] = []
+        with self.archive.open(ct.PartName[1:]) as src:
+            for _, node in iterparse(src):
+                if node.tag == tag:
+                    strings.append(Text.from_tree(node).content)
+                    node.clear()
+        self.shared_strings = strings
 
 
 @contextmanager
@@ -364,31 +394,8 @@ class XlsxWorkbook(WorkbookPort):
     def open(cls, path: str | os.PathLike[str], *, writable: bool = True) -> XlsxWorkbook:
         """Load ``path``. If ``writable``, refuse up front when it is open elsewhere or read-only."""
         path = Path(path)
-        name = path.name
-        if path.is_dir():
-            raise WorkbookError(f"{path} is a folder, not an Excel workbook. Give the path of the .xlsx.")
-        if not path.exists():
-            raise WorkbookError(f"Cannot find {path}. Check the file name and folder and try again.")
-        try:
-            with path.open("rb") as f:
-                magic = f.read(8)
-        except OSError as exc:
-            raise WorkbookError(f"Cannot read {path}: {exc.strerror or exc}.") from exc
+        check_file(path)
         suffix = path.suffix.lower()
-        if suffix == ".xls" or (magic == _OLE_MAGIC and suffix in _EXTENSIONS):
-            raise WorkbookError(
-                f"{name} is an old-format (.xls) or password-protected workbook, which Customer Manager "
-                "cannot read. Open it in Excel, remove any password, choose File > Save As > Excel Workbook "
-                "(*.xlsx), and use the new file."
-            )
-        if suffix not in _EXTENSIONS:
-            raise WorkbookError(f"{name} is not an Excel workbook: use an .xlsx (or .xlsm) file.")
-        if not magic.startswith(_ZIP_MAGIC):
-            raise WorkbookError(
-                f"{name} is not a valid Excel workbook (it may be a CSV or another file renamed to .xlsx, or "
-                "it is damaged). Open it in Excel and save it as an Excel Workbook (*.xlsx), or restore a "
-                "backup."
-            )
         if writable:
             check_not_busy(path)
         try:
@@ -398,12 +405,12 @@ class XlsxWorkbook(WorkbookPort):
         try:
             with warnings.catch_warnings(record=True) as caught, _gc_paused():
                 warnings.simplefilter("always")
-                book = openpyxl.load_workbook(
-                    io.BytesIO(data), keep_vba=suffix == ".xlsm", data_only=False, rich_text=False
-                )
+                reader = _Reader(io.BytesIO(data), keep_vba=suffix == ".xlsm", data_only=False, rich_text=False)
+                reader.read()
+                book = reader.wb
         except Exception as exc:  # openpyxl raises many kinds of errors on damaged parts
             raise WorkbookError(
-                f"{name} cannot be read as an Excel workbook ({type(exc).__name__}: {exc}). It may be "
+                f"{path.name} cannot be read as an Excel workbook ({type(exc).__name__}: {exc}). It may be "
                 "damaged: open it in Excel and save it again, or restore a backup copy."
             ) from exc
         _close_vba_archive(book)

@@ -1,0 +1,214 @@
+"""A workbook file as an OPC package: named parts (zip entries), their relationships and content types.
+
+The sync owns a few parts of a workbook; everything else must come out exactly as it went in. So this module
+never parses a part it is not asked about, and :func:`write_package` copies every part it was not given new
+content for as its original compressed bytes (no inflate, no deflate): byte for byte, and fast.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+import struct
+import zipfile
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import BinaryIO
+from xml.sax.saxutils import quoteattr
+
+from defusedxml import ElementTree
+
+from ..errors import WorkbookError
+
+CT_PART = "[Content_Types].xml"
+REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
+CT_NS = "http://schemas.openxmlformats.org/package/2006/content-types"
+DOC_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+OFFICE_DOCUMENT = f"{DOC_REL}/officeDocument"
+WORKSHEET_REL = f"{DOC_REL}/worksheet"
+TABLE_REL = f"{DOC_REL}/table"
+STYLES_REL = f"{DOC_REL}/styles"
+CALC_CHAIN_REL = f"{DOC_REL}/calcChain"
+WORKSHEET_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
+TABLE_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.table+xml"
+_LOCAL_HEADER = struct.Struct("<4s5H3L2H")
+_DATA_DESCRIPTOR = 0x08
+_ENCRYPTED = 0x01
+#: Parts this size or larger are deflated at the fastest level: a 100,000-row sheet is tens of megabytes of XML.
+_BIG_PART = 1 << 20
+_FIXED_TIME = (1980, 1, 1, 0, 0, 0)
+
+
+@dataclass(frozen=True)
+class Relationship:
+    id: str
+    type: str
+    target: str  # as written (relative to the source part's folder), or an absolute URI if external
+    external: bool = False
+
+
+def rels_part(part: str) -> str:
+    """The relationships part of ``part`` (``xl/workbook.xml`` -> ``xl/_rels/workbook.xml.rels``)."""
+    folder, name = posixpath.split(part)
+    return posixpath.join(folder, "_rels", f"{name}.rels")
+
+
+def resolve(source: str, target: str) -> str:
+    """The part name a relationship target of ``source`` points at."""
+    if target.startswith("/"):
+        return target.lstrip("/")
+    return posixpath.normpath(posixpath.join(posixpath.dirname(source), target))
+
+
+def relative(source: str, part: str) -> str:
+    """``part`` as a target relative to ``source``'s folder."""
+    return posixpath.relpath(part, posixpath.dirname(source) or ".")
+
+
+def parse_rels(data: bytes) -> list[Relationship]:
+    root = ElementTree.fromstring(data)
+    out = []
+    for el in root.iter(f"{{{REL_NS}}}Relationship"):
+        out.append(Relationship(el.get("Id", ""), el.get("Type", ""), el.get("Target", ""),
+                                el.get("TargetMode") == "External"))
+    return out
+
+
+def rels_xml(rels: Iterable[Relationship]) -> bytes:
+    items = []
+    for r in rels:
+        mode = ' TargetMode="External"' if r.external else ""
+        items.append(f"<Relationship Id={quoteattr(r.id)} Type={quoteattr(r.type)} "
+                     f"Target={quoteattr(r.target)}{mode}/>")
+    return (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Relationships xmlns="{REL_NS}">'
+            + "".join(items) + "</Relationships>").encode()
+
+
+def next_rel_id(rels: Iterable[Relationship]) -> str:
+    used = {r.id for r in rels}
+    n = len(used) + 1
+    while f"rId{n}" in used:
+        n += 1
+    return f"rId{n}"
+
+
+def add_override(content_types: bytes, part: str, content_type: str) -> bytes:
+    """``[Content_Types].xml`` with an Override for ``part`` (replacing any there was)."""
+    content_types = remove_override(content_types, part)
+    entry = f'<Override PartName="/{part}" ContentType="{content_type}"/>'.encode()
+    end = content_types.rindex(b"</Types>")
+    return content_types[:end] + entry + content_types[end:]
+
+
+def remove_override(content_types: bytes, part: str) -> bytes:
+    pattern = rb'<Override\s[^>]*?PartName\s*=\s*"/' + re.escape(part.encode()) + rb'"[^>]*/>'
+    return re.sub(pattern, b"", content_types, flags=re.IGNORECASE)
+
+
+class Package:
+    """The parts of a workbook file, read on demand; the zip stays open until :meth:`close`."""
+
+    def __init__(self, fileobj: BinaryIO, label: str) -> None:
+        self.label = label
+        self._file = fileobj
+        try:
+            self.zip = zipfile.ZipFile(fileobj)
+        except (zipfile.BadZipFile, OSError, EOFError) as exc:
+            fileobj.close()
+            raise WorkbookError(f"{label} is not a valid Excel workbook (damaged zip: {exc}). Open it in Excel "
+                                "and save it again, or restore a backup.") from exc
+        self.infos: dict[str, zipfile.ZipInfo] = {}
+        for info in self.zip.infolist():
+            if info.flag_bits & _ENCRYPTED:
+                self.close()
+                raise WorkbookError(f"{label} is encrypted; remove its password in Excel and try again.")
+            self.infos[info.filename] = info
+        self._folded = {name.casefold(): name for name in self.infos}  # OPC part names ignore case
+
+    @property
+    def closed(self) -> bool:
+        return self._file.closed
+
+    def close(self) -> None:
+        self.zip.close()
+        self._file.close()
+
+    def name(self, part: str) -> str | None:
+        """The stored spelling of ``part`` (part names ignore case), or None if the package has no such part."""
+        return part if part in self.infos else self._folded.get(part.casefold())
+
+    def read(self, part: str) -> bytes:
+        stored = self.name(part)
+        if stored is None:
+            raise WorkbookError(f"{self.label} has no part {part}; it is damaged. Open it in Excel and save it "
+                                "again, or restore a backup.")
+        try:
+            return self.zip.read(stored)
+        except (zipfile.BadZipFile, zlib_error(), OSError, EOFError) as exc:
+            raise WorkbookError(f"{self.label}: the part {part} cannot be read ({exc}); the file is damaged. "
+                                "Open it in Excel and save it again, or restore a backup.") from exc
+
+    def rels(self, part: str) -> list[Relationship]:
+        name = self.name(rels_part(part))
+        return parse_rels(self.read(name)) if name else []
+
+    def main_part(self) -> str:
+        """The workbook part named by the package's own relationships (``xl/workbook.xml`` as a rule)."""
+        for rel in self.rels(""):
+            if rel.type == OFFICE_DOCUMENT or rel.type.endswith("/officeDocument"):
+                return resolve("", rel.target)
+        raise WorkbookError(f"{self.label} is a zip file but not an Excel workbook (it has no workbook part). "
+                            "Open it in Excel and save it as an Excel Workbook (*.xlsx).")
+
+    def raw(self, part: str) -> tuple[zipfile.ZipInfo, bytes]:
+        """A part's zip entry and its compressed bytes, exactly as stored."""
+        info = self.infos[part]
+        fp = self.zip.fp
+        assert fp is not None
+        fp.seek(info.header_offset)
+        header = _LOCAL_HEADER.unpack(fp.read(_LOCAL_HEADER.size))
+        name_len, extra_len = header[9], header[10]
+        fp.seek(info.header_offset + _LOCAL_HEADER.size + name_len + extra_len)
+        return info, fp.read(info.compress_size)
+
+
+def zlib_error() -> type[Exception]:
+    import zlib
+
+    return zlib.error
+
+
+def write_package(out: BinaryIO, source: Package | None, order: Iterable[str], new: Mapping[str, bytes]) -> None:
+    """Write the parts named in ``order``: new content from ``new``, every other part copied from ``source``
+    as its stored compressed bytes."""
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, allowZip64=True) as archive:
+        for part in order:
+            data = new.get(part)
+            if data is not None:
+                info = zipfile.ZipInfo(part, _FIXED_TIME)
+                info.external_attr = 0o600 << 16
+                level = 1 if len(data) >= _BIG_PART else 6
+                archive.writestr(info, data, compress_type=zipfile.ZIP_DEFLATED, compresslevel=level)
+                continue
+            assert source is not None
+            _copy_raw(archive, *source.raw(part))
+
+
+def _copy_raw(archive: zipfile.ZipFile, old: zipfile.ZipInfo, payload: bytes) -> None:
+    """Append an entry whose compressed bytes are copied verbatim (zipfile has no public way to do this)."""
+    info = zipfile.ZipInfo(old.filename, old.date_time)
+    info.compress_type = old.compress_type
+    info.flag_bits = old.flag_bits & ~_DATA_DESCRIPTOR  # sizes and CRC go in the local header instead
+    info.external_attr = old.external_attr
+    info.create_system = old.create_system
+    info.CRC, info.compress_size, info.file_size = old.CRC, old.compress_size, old.file_size
+    fp = archive.fp
+    assert fp is not None
+    info.header_offset = fp.tell()
+    fp.write(info.FileHeader(zip64=info.file_size > zipfile.ZIP64_LIMIT
+                             or info.compress_size > zipfile.ZIP64_LIMIT))
+    fp.write(payload)
+    archive.filelist.append(info)
+    archive.NameToInfo[info.filename] = info
+    archive.start_dir = fp.tell()
+    archive._didModify = True  # so close() writes the central directory
