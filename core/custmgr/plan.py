@@ -532,16 +532,16 @@ class _Builder:
                     return RecordPlan(**common, remove_row=True, forget=True)
                 return RecordPlan(**common, status=STATUS_GONE)
             side = self._side(CHANGED_GONE, link.row_id)
-            if side == "left":
-                problems = self._problems(row, row.values, check_parent=True)
-                if problems:
-                    return RecordPlan(**common, problems=problems, status=_status(problems))
-                return RecordPlan(**dict(common, remote_id="", version=""), op="add", send=row.values,
-                                  base=row.values)
             if side == "right":
                 return RecordPlan(**common, remove_row=True, forget=True)
             d = Decision(CHANGED_GONE, link.row_id, name, field="Whole contact", base=link.base.get("name", ""),
                          left=_summary(row.values), right="(deleted in QuickBooks)")
+            problems = self._problems(row, row.values, check_parent=True)
+            if problems:  # the question stays open (unmarked) beside what to fix, answered or not: no add yet
+                return RecordPlan(**common, decisions=(d,), problems=problems, status=_status(problems))
+            if side == "left":
+                return RecordPlan(**dict(common, remote_id="", version=""), op="add", send=row.values,
+                                  base=row.values)
             return RecordPlan(**common, decisions=(d,), status=STATUS_GONE_REVIEW)
         assert row is not None and there is not None
         return self._merge(case, row, link.base, there, link.remote_id, version, link=link)

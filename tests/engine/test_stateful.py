@@ -615,6 +615,26 @@ def test_a_row_deleted_and_added_again_with_its_name_is_that_contact(tmp_path: P
     assert summary.outcome == "nothing to do"
 
 
+def test_add_again_answered_for_a_row_quickbooks_cannot_take_stays_asked(tmp_path: Path) -> None:
+    """Changed here, deleted in QuickBooks, Accept Left (add it again) on a row whose name QuickBooks cannot hold:
+    the question vanished while the row had a problem and came back the next sync, so that sync changed Review
+    (default profile seed 211898383954686137229877092545385343709)."""
+    pair = make_pair(tmp_path, {"Ada": {}, "Bob": {}}, {})
+    sync(pair.book, backoff=0)
+    with SandboxCompany(pair.company) as store:
+        store.delete("Ada")
+    row = next(r for r in read_book(pair.book).rows if r.values["name"] == "Ada")
+    set_cell(pair.book, row.number, "name", "A name far too long for QuickBooks to hold it")
+    sync(pair.book, backoff=0)
+    mark_review(pair.book, 2, True, False)
+    summary, _ = sync(pair.book, backoff=0)
+    assert summary.added == 0
+    view = read_book(pair.book)
+    assert len(view.review) == 2 and "too long" in next(r.status for r in view.rows if r.row_id == row.row_id)
+    summary, _ = sync(pair.book, backoff=0)
+    assert read_book(pair.book).review == view.review and summary.outcome == "needs attention"
+
+
 def test_an_add_quickbooks_refused_for_its_name_is_asked_not_resent(tmp_path: Path) -> None:
     """A name QuickBooks keeps for a contact the workbook does not sync (a vendor here) is refused once; the add
     waits on Review until the row is renamed or the add is asked for again, instead of failing every sync."""
