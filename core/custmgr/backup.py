@@ -215,13 +215,15 @@ def record_writes(records: Sequence[RecordPlan], results: Mapping[str, ChangeRes
     QuickBooks held before each: ``before`` (remote id -> values read this sync) or, for a record not read because
     its version had not moved, the link's base, which is then what QuickBooks held."""
     by_row = {r.row_id: r for r in records if r.op}
+    by_remote = {link.remote_id: link for link in links.values() if link.remote_id}
     out = []
     for row_id, result in results.items():
         rec = by_row.get(row_id)
         if rec is None or rec.op is None or not result.ok or result.record is None:
             continue
         stored = result.record
-        link = links.get(row_id)
+        # A new row standing for a deleted row's contact writes under its own Row ID: the base is the old link's.
+        link = links.get(row_id) or by_remote.get(rec.remote_id)
         there = before.get(rec.remote_id) or (link.base if link and link.remote_id == rec.remote_id else {})
         sent = {"active": NO} if rec.op == "deactivate" else rec.send
         old = {} if rec.op == "add" else {k: there.get(k, "") for k in sent}

@@ -296,3 +296,18 @@ def test_a_customer_renamed_or_set_inactive_in_the_workbook_is_undone_with_its_j
     assert remote(company) == before[3] and (contacts(book), review(book)) == before[:2]
     _, again = engine.sync(book, dry_run=True)
     assert again.describe() == plan.describe()
+
+
+def test_a_row_deleted_and_added_again_is_put_back_from_the_old_rows_base(tmp_path):
+    """A new row standing for a deleted row's contact writes under its own Row ID; what QuickBooks held before is
+    the deleted row's base, so undo puts back the fields it changed (here the state that was '#N/A' text)."""
+    book, company = paired(tmp_path, add_policy="Add to QuickBooks", conflict_default="Customer Manager wins")
+    qb_edit(company, "Café Société", bill_state="#N/A")
+    sync(book)
+    old = remote(company)["Café Société"]
+    delete_row(book, "Café Société")
+    add_row(book, Name="Café Société", **{"Bill State": "NY"})
+    summary, _ = sync(book)
+    assert remote(company)["Café Société"]["bill_state"] == "NY" and summary.failed == 0
+    assert undo(book).outcome == "ok"
+    assert remote(company)["Café Société"] == old
