@@ -18,9 +18,9 @@ from collections.abc import Callable
 from typing import Any
 
 from custmgr.workbook.port import CellValue, Formula, Grid, Visibility
+from custmgr.workbook.rules import TABLE_STYLE
 
 from . import ranges
-from .checks import TABLE_STYLE
 from .native import Native
 from .values import to_excel
 

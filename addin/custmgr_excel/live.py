@@ -23,23 +23,22 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from openpyxl.utils import get_column_letter
-
 from custmgr.errors import WorkbookError
 from custmgr.workbook.port import CellValue, Grid, Visibility, WorkbookPort
-
-from . import ranges
-from .changes import ExcelChanges
-from .checks import (
+from custmgr.workbook.rules import (
     MAX_COL,
     MAX_ROW,
     check_column,
     check_dropdown,
     check_visibility,
-    header_problem,
+    column_letter,
+    header_names,
     sheet_name_problem,
     table_name_problem,
 )
+
+from . import ranges
+from .changes import ExcelChanges
 from .native import Native, native_for
 from .values import check_grid, grid_from_excel, rectangle
 
@@ -177,9 +176,7 @@ class LiveWorkbook(WorkbookPort):
         if problem:
             raise WorkbookError(f"{name!r} cannot be a table name: {problem}.", sheet=found.name)
         grid = found.grid if found.grid is not None else self.read(found.name)
-        problem, column = header_problem(grid[0] if grid else [], n_cols, name)
-        if problem:
-            raise WorkbookError(problem, sheet=found.name, row=1, field=get_column_letter(column))
+        header_names(grid[0] if grid else [], n_cols, name, found.name)
         tables = self._table_index()
         home = tables.get(name.casefold())
         if home == "":
@@ -206,7 +203,7 @@ class LiveWorkbook(WorkbookPort):
         check_column(column, found.name)
         if width is not None and not 0 <= width <= 255:
             raise WorkbookError(f"a column width must be between 0 and 255 (got {width}).",
-                                sheet=found.name, field=get_column_letter(column))
+                                sheet=found.name, field=column_letter(column))
         if width is not None or hidden is not None:
             self._staged.append(("column", found.name, column, width, hidden))
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from openpyxl.utils import column_index_from_string, get_column_letter
+from custmgr.workbook.rules import column_letter, column_number
 
 from .native import Native
 
@@ -34,22 +34,22 @@ def block(xs: Any, row: int, column: int, n_rows: int, n_cols: int) -> Any:
 
 def at(xs: Any, row: int, column: int, last_row: int | None = None, last_column: int | None = None) -> Any:
     """The range by its address: one call, for a range used only through ``.api`` or a property."""
-    first = f"{get_column_letter(column)}{row}"
+    first = f"{column_letter(column)}{row}"
     if last_row is None or last_column is None:
         return xs.range(first)
-    return xs.range(f"{first}:{get_column_letter(last_column)}{last_row}")
+    return xs.range(f"{first}:{column_letter(last_column)}{last_row}")
 
 
 def read_raw(xs: Any, n_rows: int, n_cols: int, what: str = "value") -> Any:
     """The values (or formulas, ``what="formula"``) of A1 to (``n_rows``, ``n_cols``), as Excel gives them:
     one call, or one per ``MAX_CELLS_PER_READ`` cells."""
     rows_per_call = max(1, MAX_CELLS_PER_READ // n_cols)
-    rng = xs.range(f"A1:{get_column_letter(n_cols)}{n_rows}")  # by address: no call to measure it
+    rng = xs.range(f"A1:{column_letter(n_cols)}{n_rows}")  # by address: no call to measure it
     if what == "formula":
         if n_rows <= rows_per_call:
             return rng.formula
         return [row for start in range(1, n_rows + 1, rows_per_call)
-                for row in _rows(xs.range(f"A{start}:{get_column_letter(n_cols)}"
+                for row in _rows(xs.range(f"A{start}:{column_letter(n_cols)}"
                                           f"{min(n_rows, start + rows_per_call - 1)}").formula)]
     return rng.options("raw", chunksize=rows_per_call if n_rows > rows_per_call else 0).value
 
@@ -64,7 +64,7 @@ def last_cell(address: str) -> tuple[int, int]:
     """The row and column of the bottom-right cell of an address such as ``$A$1:$AJ$3001`` (or ``$B$2``)."""
     last = address.split(":")[-1].replace("$", "")
     letters = last.rstrip("0123456789")
-    return int(last[len(letters):]), column_index_from_string(letters)
+    return int(last[len(letters):]), column_number(letters)
 
 
 def write(xs: Any, native: Native, row: int, column: int, rows: Sequence[Sequence[Any]], *,

@@ -28,12 +28,9 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
-from openpyxl.utils import get_column_letter
-
 from custmgr.errors import WorkbookError
 from custmgr.workbook.port import CellValue, Formula, Grid
-
-from .checks import value_problem
+from custmgr.workbook.rules import column_letter, value_problem
 
 TEXT_MARKER = "'"
 EXCEL_DAY_ZERO = _dt.date(1899, 12, 30)
@@ -145,7 +142,7 @@ def check_grid(sheet: str, rows: Sequence[Sequence[CellValue]]) -> None:
             if problem:
                 name = header[c - 1] if c <= len(header) and r > 1 else None
                 what = f"the {name} value" if isinstance(name, str) and name else "the value"
-                raise WorkbookError(f"{what} {problem}.", sheet=sheet, row=r, field=get_column_letter(c))
+                raise WorkbookError(f"{what} {problem}.", sheet=sheet, row=r, field=column_letter(c))
 
 
 def _plain(text: str) -> bool:

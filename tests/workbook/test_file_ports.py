@@ -15,7 +15,8 @@ from hypothesis import strategies as st
 
 from custmgr.errors import WorkbookError
 from custmgr.workbook.lossless import LosslessWorkbook
-from custmgr.workbook.xlsx import XlsxWorkbook, _text_problem
+from custmgr.workbook.rules import text_problem
+from custmgr.workbook.xlsx import XlsxWorkbook
 
 FilePort = XlsxWorkbook | LosslessWorkbook
 
@@ -152,7 +153,7 @@ def test_check_save_refuses_a_read_only_workbook(tmp_path: Path, port: type[File
 # Text a port must store exactly: anything but the characters Excel cannot hold.
 STORABLE_TEXT = st.text(
     st.characters(blacklist_categories=("Cs",)), min_size=1, max_size=60
-).filter(lambda text: not _text_problem(text))
+).filter(lambda text: not text_problem(text))
 
 
 @settings(max_examples=25, deadline=None)

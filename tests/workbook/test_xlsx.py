@@ -22,7 +22,8 @@ from openpyxl.worksheet.formula import ArrayFormula
 
 from custmgr.errors import WorkbookBusy, WorkbookError
 from custmgr.workbook.port import Formula, WorkbookPort
-from custmgr.workbook.xlsx import XlsxWorkbook, _text_problem
+from custmgr.workbook.rules import text_problem
+from custmgr.workbook.xlsx import XlsxWorkbook
 
 from .port_suite import TRICKY_TEXT, MakePort, PortSuite, Reopen
 
@@ -135,7 +136,7 @@ def test_error_cells_read_as_their_text_and_are_kept(tmp_path: Path) -> None:
 # Text the port must store exactly: anything but the characters Excel cannot hold.
 STORABLE_TEXT = st.text(
     st.characters(blacklist_categories=("Cs",)), min_size=1, max_size=60
-).filter(lambda text: not _text_problem(text))
+).filter(lambda text: not text_problem(text))
 
 
 @settings(max_examples=25, deadline=None)

@@ -56,29 +56,29 @@ from .package import (
 )
 from .port import CellValue, Grid, Visibility, WorkbookPort
 from .reading import calamine_grid, fix_from_xml
+from .rules import (
+    MAX_COL,
+    MAX_ROW,
+    check_column,
+    check_dropdown,
+    check_visibility,
+    column_letter,
+    header_names,
+    sheet_name_problem,
+    table_name_problem,
+    value_problem,
+)
 from .sheetxml import (
     SheetXml,
     changed_cells,
-    column_letter,
     empty_sheet,
     overwrites_formula,
     patched_body,
     used_range,
 )
+from .speed import gc_paused
 from .styles import Styles
-from .tables import header_names, new_table, resize_table, table_info
-from .xlsx import (
-    _BAD_CHARS,
-    MAX_COL,
-    MAX_DROPDOWN,
-    MAX_ROW,
-    _check_column,
-    _check_visibility,
-    _gc_paused,
-    _sheet_name_problem,
-    _table_name_problem,
-    _value_problem,
-)
+from .tables import new_table, resize_table, table_info
 
 __all__ = ["LosslessWorkbook"]
 
@@ -218,8 +218,8 @@ class LosslessWorkbook(WorkbookPort):
         return self._sheet(sheet).entry.state  # type: ignore[return-value]
 
     def add_sheet(self, sheet: str, visibility: Visibility = "visible") -> None:
-        _check_visibility(visibility)
-        problem = _sheet_name_problem(sheet)
+        check_visibility(visibility)
+        problem = sheet_name_problem(sheet)
         if problem:
             raise WorkbookError(f"{sheet!r} cannot be a sheet name: {problem}.", sheet=sheet)
         if self._find(sheet) is not None:
@@ -266,7 +266,7 @@ class LosslessWorkbook(WorkbookPort):
         self._content_types = remove_override(self._content_types, part)
 
     def set_visibility(self, sheet: str, visibility: Visibility) -> None:
-        _check_visibility(visibility)
+        check_visibility(visibility)
         s = self._sheet(sheet)
         if visibility != "visible" and s.entry.state == "visible" and not any(
                 o is not s and o.entry.state == "visible" for o in self._sheets):
@@ -287,7 +287,7 @@ class LosslessWorkbook(WorkbookPort):
             if self._calamine is None:
                 self._calamine = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(self._data))
             # The collector is paused while the grid is built: its million small objects are never garbage.
-            with _gc_paused():
+            with gc_paused():
                 try:
                     rows = self._calamine.get_sheet_by_name(s.entry.name).to_python(skip_empty_area=False)
                 except Exception as exc:  # calamine raises its own error types on damaged parts
@@ -334,7 +334,7 @@ class LosslessWorkbook(WorkbookPort):
                         for lo_c, lo_r, hi_c, hi_r in merged):
                     raise WorkbookError(f"the cell {column_letter(c)}{r} is inside merged cells; unmerge them and "
                                         "try again.", sheet=s.entry.name, row=r, field=column_letter(c))
-                problem = _value_problem(value)
+                problem = value_problem(value)
                 if problem:
                     name = header[c - 1] if c <= len(header) and r > 1 else None
                     what = f"the {name} value" if isinstance(name, str) and name else "the value"
@@ -440,7 +440,7 @@ class LosslessWorkbook(WorkbookPort):
         sheet = s.entry.name
         if not 1 <= n_rows <= MAX_ROW or not 1 <= n_cols <= MAX_COL:
             raise WorkbookError(f"table {name} cannot have {n_rows} rows and {n_cols} columns.", sheet=sheet)
-        problem = _table_name_problem(name)
+        problem = table_name_problem(name)
         if problem:
             raise WorkbookError(f"{name!r} cannot be a table name: {problem}.", sheet=sheet)
         if header is None:
@@ -482,7 +482,7 @@ class LosslessWorkbook(WorkbookPort):
     def set_column(self, sheet: str, column: int, *, width: float | None = None,
                    hidden: bool | None = None) -> None:
         s = self._worksheet(sheet)
-        _check_column(column, sheet)
+        check_column(column, sheet)
         if width is not None and not 0 <= width <= 255:
             raise WorkbookError(f"a column width must be between 0 and 255 (got {width}).", sheet=sheet,
                                 field=column_letter(column))
@@ -493,21 +493,7 @@ class LosslessWorkbook(WorkbookPort):
 
     def set_dropdown(self, sheet: str, column: int, first_row: int, last_row: int, choices: Sequence[str]) -> None:
         s = self._worksheet(sheet)
-        _check_column(column, sheet)
-        letter = column_letter(column)
-        if not 1 <= first_row <= last_row <= MAX_ROW:
-            raise WorkbookError(f"rows {first_row} to {last_row} are not a valid range for a dropdown.",
-                                sheet=sheet, field=letter)
-        for choice in choices:
-            if not isinstance(choice, str) or not choice.strip():
-                raise WorkbookError(f"dropdown choice {choice!r} must be non-empty text.", sheet=sheet, field=letter)
-            if "," in choice or '"' in choice or _BAD_CHARS.search(choice):
-                raise WorkbookError(f"dropdown choice {choice!r} cannot contain a comma, a quote or a control "
-                                    "character.", sheet=sheet, field=letter)
-        joined = ",".join(choices)
-        if len(joined) > MAX_DROPDOWN:
-            raise WorkbookError(f"the dropdown choices take {len(joined)} characters; Excel allows {MAX_DROPDOWN}. "
-                                "Use fewer or shorter choices.", sheet=sheet, field=letter)
+        joined = check_dropdown(sheet, column, first_row, last_row, choices)
         prefix = self._xml(s).prefix
         self._edit_head(s, lambda tail: edits.set_dropdown(tail, column, first_row, last_row, joined or None,
                                                            prefix), tail=True)

@@ -17,7 +17,8 @@ from openpyxl.formula.translate import Translator
 
 from . import escapes
 from .port import CellValue, Formula, Grid
-from .sheetxml import SheetXml, cells_of, column_letter
+from .rules import column_letter
+from .sheetxml import SheetXml, cells_of
 
 _F = re.compile(rb"<(?:\w+:)?f\b([^>]*?)(?:/>|>(.*?)</(?:\w+:)?f>)", re.DOTALL)
 _BLANK_T = re.compile(rb"<(?:\w+:)?t\b[^>]*>\s+</(?:\w+:)?t>")

@@ -12,7 +12,8 @@ import re
 from collections.abc import Sequence
 from xml.sax.saxutils import escape, quoteattr
 
-from .sheetxml import attrs, column_letter
+from .rules import column_letter, column_number
+from .sheetxml import attrs
 
 REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 _TAG = re.compile(rb"<!--.*?-->|<\?.*?\?>|<(/?)(?:\w+:)?(\w+)\b[^>]*?(/?)>", re.DOTALL)
@@ -189,7 +190,7 @@ _RANGE = re.compile(r"([A-Z]{1,3})?(\d+)?(?::([A-Z]{1,3})?(\d+)?)?")
 
 
 def _bounds(ref: str) -> tuple[int, int, int, int]:
-    from .sheetxml import column_number
+
 
     m = _RANGE.fullmatch(ref.replace("$", ""))
     if m is None:

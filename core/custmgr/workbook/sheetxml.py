@@ -17,6 +17,7 @@ from xml.sax.saxutils import escape
 
 from . import escapes
 from .port import CellValue, Formula, Grid
+from .rules import column_letter, column_number
 
 MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 
@@ -32,21 +33,6 @@ _CELL = re.compile(rb"<(?:\w+:)?c\b([^>]*?)(?:/>|>(.*?)</(?:\w+:)?c>)", re.DOTAL
 _ATTR = re.compile(rb'([\w:]+)\s*=\s*(?:"([^"]*)"|\'([^\']*)\')')
 _REF = re.compile(r"([A-Z]{1,3})(\d+)")
 _EPOCH = _dt.datetime(1899, 12, 30)
-
-
-def column_letter(n: int) -> str:
-    out = ""
-    while n:
-        n, rem = divmod(n - 1, 26)
-        out = chr(65 + rem) + out
-    return out
-
-
-def column_number(letters: str) -> int:
-    n = 0
-    for ch in letters:
-        n = n * 26 + ord(ch) - 64
-    return n
 
 
 def attrs(start_tag_body: bytes) -> dict[bytes, bytes]:

@@ -10,10 +10,9 @@ import re
 from collections.abc import Sequence
 from xml.sax.saxutils import quoteattr
 
-from ..errors import WorkbookError
-from .sheetxml import MAIN_NS, attrs, column_letter
+from .rules import TABLE_STYLE
+from .sheetxml import MAIN_NS, attrs
 
-TABLE_STYLE = "TableStyleMedium2"
 _TABLE = re.compile(rb"<(?:\w+:)?table\b([^>]*?)>")
 _COLUMNS = re.compile(rb"<(?:(\w+):)?tableColumns\b[^>]*>(.*?)</(?:\w+:)?tableColumns>", re.DOTALL)
 _COLUMN = re.compile(rb"<(?:\w+:)?tableColumn\b([^>]*?)(?:/>|>.*?</(?:\w+:)?tableColumn>)", re.DOTALL)
@@ -92,21 +91,3 @@ def _unescape(value: bytes) -> str:
     return text.replace("_x000a_", "\n").replace("_x000d_", "\r")
 
 
-def header_names(header: Sequence[object], n_cols: int, table: str, sheet: str) -> list[str]:
-    """The column names of table ``table`` from its ``header`` row, checked: Excel needs non-empty, unique text
-    (ignoring case) in every column, or it repairs (drops) the table."""
-    names: list[str] = []
-    seen: dict[str, str] = {}
-    for col in range(1, n_cols + 1):
-        value = header[col - 1] if col <= len(header) else None
-        letter = column_letter(col)
-        if not isinstance(value, str) or not value.strip():
-            shown = "empty" if value in (None, "") else f"{getattr(value, 'text', value)!r}, not text"
-            raise WorkbookError(f"the header of table {table} must be text in every column; this one is "
-                                f"{shown}.", sheet=sheet, row=1, field=letter)
-        if value.casefold() in seen:
-            raise WorkbookError(f"table {table} has two columns named {value!r} ({seen[value.casefold()]} and "
-                                f"{letter}); header names must be unique.", sheet=sheet, row=1, field=letter)
-        seen[value.casefold()] = letter
-        names.append(value)
-    return names

@@ -27,15 +27,11 @@ Why the code looks the way it does (hazards measured with openpyxl 3.1.5, see DE
 from __future__ import annotations
 
 import datetime as _dt
-import gc
 import io
-import math
 import os
-import re
 import warnings
 import zipfile
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from copy import copy
 from pathlib import Path
 from typing import Any
@@ -44,7 +40,6 @@ from openpyxl.cell.cell import Cell, MergedCell
 from openpyxl.cell.text import Text
 from openpyxl.reader.excel import SHARED_STRINGS, ExcelReader
 from openpyxl.styles.numbers import is_datetime
-from openpyxl.utils import get_column_letter
 from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.cell_range import CellRange, MultiCellRange
 from openpyxl.worksheet.datavalidation import DataValidation
@@ -68,30 +63,25 @@ from .disk import (
     read_with_fingerprint,
 )
 from .port import CellValue, Formula, Grid, Visibility, WorkbookPort
+from .rules import (
+    MAX_COL,
+    MAX_ROW,
+    TABLE_STYLE,
+    check_column,
+    check_dropdown,
+    check_visibility,
+    column_letter,
+    header_names,
+    sheet_name_problem,
+    table_name_problem,
+    value_problem,
+)
+from .speed import gc_paused
 
 __all__ = ["XlsxWorkbook", "check_not_busy", "lock_files"]  # the lock-file checks live in .disk
 
-#: Excel keeps at most this many characters (UTF-16 code units) in a cell.
-MAX_TEXT = 32_767
-#: Excel's limit on the length of a formula.
-MAX_FORMULA = 8_192
-#: Excel's limit on a list validation typed as a literal ("A,B,C").
-MAX_DROPDOWN = 255
-MAX_ROW = 1_048_576
-MAX_COL = 16_384
-TABLE_STYLE = "TableStyleMedium2"
-
-# U+FFFE, U+FFFF and lone surrogates are written into a file that cannot be read back. (Control characters are
-# stored the way Excel stores them, as _xHHHH_ escapes: see .escapes.)
-_BAD_CHARS = re.compile("[\ufffe\uffff\ud800-\udfff]")
-# Names and dropdown choices cannot hold control characters at all.
-_BAD_IN_NAMES = re.compile("[\x00-\x1f\ufffe\uffff\ud800-\udfff]")
 # Excel re-reads text starting with these as a formula or number when the cell is edited.
 _QUOTE_PREFIXED = ("=", "+", "-", "@")
-_SHEET_NAME_BAD = re.compile(r"[:\\/?*\[\]]")
-_TABLE_NAME = re.compile(r"^[^\W\d][\w.\\]*$")
-_CELL_LIKE = re.compile(r"^([A-Za-z]{1,3}\d+|[RrCc]|[Rr]\d*[Cc]\d*)$")
-_VISIBILITIES: tuple[Visibility, ...] = ("visible", "hidden", "veryHidden")
 _MIDNIGHT = _dt.time()
 
 
@@ -115,18 +105,6 @@ class _Reader(ExcelReader):
                     strings.append(Text.from_tree(node).content)
                     node.clear()
         self.shared_strings = strings
-
-
-@contextmanager
-def _gc_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector: openpyxl's load/save allocate millions of objects, none garbage."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 # --------------------------------------------------------------------------------------------- values
@@ -187,47 +165,6 @@ def _same(cell: Cell, new: CellValue) -> bool:
             return old.time() == _MIDNIGHT and old.date() == new
         return type(old) is type(new) and old == new
     return False
-
-
-def _text_problem(text: str) -> str:
-    """Why Excel cannot store ``text`` exactly, or ''."""
-    bad = _BAD_CHARS.search(text)
-    if bad:
-        char = bad.group()
-        what = "a lone surrogate" if "\ud800" <= char <= "\udfff" else "the non-character"
-        return (f"contains {what} U+{ord(char):04X}, which Excel cannot store. Remove it (or let the sync "
-                "strip it) and try again")
-    if len(text) > MAX_TEXT // 2:
-        units = len(text.encode("utf-16-le")) // 2
-        if units > MAX_TEXT:
-            return (f"is {units:,} characters long; Excel keeps at most {MAX_TEXT:,} characters in a cell. "
-                    "Shorten it and try again")
-    return ""
-
-
-def _value_problem(value: object) -> str:
-    """Why ``value`` cannot be stored in a cell as given, or ''."""
-    kind = type(value)
-    if kind is str:
-        return _text_problem(value)  # type: ignore[arg-type]
-    if value is None or kind is bool or kind is int:
-        return ""
-    if kind is float:
-        return "" if math.isfinite(value) else f"is {value}, which Excel cannot store"  # type: ignore[arg-type]
-    if kind is Formula:
-        text = value.text  # type: ignore[union-attr]
-        if not isinstance(text, str) or len(text) < 2 or not text.startswith("="):
-            return f"is not a formula ({text!r} does not start with '=')"
-        if len(text) > MAX_FORMULA:
-            return f"is a formula of {len(text):,} characters; Excel allows {MAX_FORMULA:,}"
-        return _text_problem(text)
-    if isinstance(value, (_dt.datetime, _dt.time)) and value.tzinfo is not None:
-        return "is a date/time with a time zone, which Excel cannot store (convert it to local time)"
-    if isinstance(value, _dt.date) and value.year < 1900:
-        return f"is a date before 1900 ({value}), which Excel cannot store as a date"
-    if isinstance(value, (_dt.date, _dt.time, _dt.timedelta)):
-        return ""
-    return f"is a {kind.__name__}, which cannot be stored in a cell"
 
 
 def _assign(cell: Cell, value: CellValue) -> None:
@@ -313,14 +250,14 @@ def _checked_changes(ws: Worksheet, rows: Sequence[Sequence[CellValue]]) -> tupl
     for r, c, cell, new in changes:
         if isinstance(cell, MergedCell) and new is not None and new != "":
             raise WorkbookError(
-                f"the cell {get_column_letter(c)}{r} is inside merged cells; unmerge them and try again.",
-                sheet=ws.title, row=r, field=get_column_letter(c),
+                f"the cell {column_letter(c)}{r} is inside merged cells; unmerge them and try again.",
+                sheet=ws.title, row=r, field=column_letter(c),
             )
-        problem = _value_problem(new)
+        problem = value_problem(new)
         if problem:
             name = header[c - 1] if c <= len(header) and r > 1 else None
             what = f"the {name} value" if isinstance(name, str) and name else "the value"
-            raise WorkbookError(f"{what} {problem}.", sheet=ws.title, row=r, field=get_column_letter(c))
+            raise WorkbookError(f"{what} {problem}.", sheet=ws.title, row=r, field=column_letter(c))
     return changes, widths
 
 
@@ -333,7 +270,7 @@ def _check_merged(ws: Worksheet, rows: Sequence[Sequence[CellValue]]) -> None:
         if rng.min_row <= last_row and rng.min_col <= last_col:
             raise WorkbookError(f"the cells {rng.coord} are merged; unmerge them (Excel: Home > Merge & Center) "
                                 "and try again. Nothing was changed.", sheet=ws.title, row=rng.min_row,
-                                field=get_column_letter(rng.min_col))
+                                field=column_letter(rng.min_col))
 
 
 def _write_cells(ws: Worksheet, rows: Sequence[Sequence[CellValue]]) -> int:
@@ -403,7 +340,7 @@ class XlsxWorkbook(WorkbookPort):
         except OSError as exc:
             raise WorkbookError(f"Cannot read {path}: {exc.strerror or exc}.") from exc
         try:
-            with warnings.catch_warnings(record=True) as caught, _gc_paused():
+            with warnings.catch_warnings(record=True) as caught, gc_paused():
                 warnings.simplefilter("always")
                 reader = _Reader(io.BytesIO(data), keep_vba=suffix == ".xlsm", data_only=False, rich_text=False)
                 reader.read()
@@ -468,8 +405,8 @@ class XlsxWorkbook(WorkbookPort):
         return self._sheet(sheet).sheet_state  # type: ignore[no-any-return]
 
     def add_sheet(self, sheet: str, visibility: Visibility = "visible") -> None:
-        _check_visibility(visibility)
-        problem = _sheet_name_problem(sheet)
+        check_visibility(visibility)
+        problem = sheet_name_problem(sheet)
         if problem:
             raise WorkbookError(f"{sheet!r} cannot be a sheet name: {problem}.", sheet=sheet)
         if self._find(sheet) is not None:
@@ -492,7 +429,7 @@ class XlsxWorkbook(WorkbookPort):
             self._fix_active()
 
     def set_visibility(self, sheet: str, visibility: Visibility) -> None:
-        _check_visibility(visibility)
+        check_visibility(visibility)
         ws = self._sheet(sheet)
         if visibility != "visible" and ws.sheet_state == "visible" and not self._other_visible(ws):
             raise WorkbookError("this is the only visible sheet; Excel needs at least one.", sheet=sheet)
@@ -531,7 +468,7 @@ class XlsxWorkbook(WorkbookPort):
     def read(self, sheet: str) -> Grid:
         """All values from A1, rectangular, without trailing empty rows/columns (one pass over the cells)."""
         ws = self._worksheet(sheet)
-        with _gc_paused():  # building 100,000 row lists would otherwise trigger full collections
+        with gc_paused():  # building 100,000 row lists would otherwise trigger full collections
             return _read_cells(ws)
 
     def write(self, sheet: str, rows: Sequence[Sequence[CellValue]]) -> None:
@@ -542,7 +479,7 @@ class XlsxWorkbook(WorkbookPort):
         characters and carriage returns included (saved as Excel saves them, ``_x000D_``).
         """
         ws = self._worksheet(sheet)
-        with _gc_paused():  # a first import creates millions of cells; collections would rescan them all
+        with gc_paused():  # a first import creates millions of cells; collections would rescan them all
             self.changed_cells = _write_cells(ws, rows)
         self._touched.add(ws.title)
 
@@ -587,11 +524,11 @@ class XlsxWorkbook(WorkbookPort):
         if not 1 <= n_rows <= MAX_ROW or not 1 <= n_cols <= MAX_COL:
             raise WorkbookError(f"table {name} cannot have {n_rows} rows and {n_cols} columns.",
                                 sheet=ws.title)
-        problem = _table_name_problem(name)
+        problem = table_name_problem(name)
         if problem:
             raise WorkbookError(f"{name!r} cannot be a table name: {problem}.", sheet=ws.title)
         names = _header_names(ws, 1, 1, n_cols, name, header)
-        ref = f"A1:{get_column_letter(n_cols)}{max(n_rows, 2)}"
+        ref = f"A1:{column_letter(n_cols)}{max(n_rows, 2)}"
         table, home = None, None
         for other in self._book.worksheets:
             for existing in other.tables.values():
@@ -630,10 +567,10 @@ class XlsxWorkbook(WorkbookPort):
         self, sheet: str, column: int, *, width: float | None = None, hidden: bool | None = None
     ) -> None:
         ws = self._worksheet(sheet)
-        _check_column(column, ws.title)
+        check_column(column, ws.title)
         if width is not None and not 0 <= width <= 255:
             raise WorkbookError(f"a column width must be between 0 and 255 (got {width}).",
-                                sheet=ws.title, field=get_column_letter(column))
+                                sheet=ws.title, field=column_letter(column))
         if width is None and hidden is None:
             return
         dim = _column_dimension(ws, column)
@@ -647,23 +584,8 @@ class XlsxWorkbook(WorkbookPort):
     ) -> None:
         """Put a list dropdown on the column's cells, replacing any validation on those cells."""
         ws = self._worksheet(sheet)
-        _check_column(column, ws.title)
-        letter = get_column_letter(column)
-        if not 1 <= first_row <= last_row <= MAX_ROW:
-            raise WorkbookError(f"rows {first_row} to {last_row} are not a valid range for a dropdown.",
-                                sheet=ws.title, field=letter)
-        for choice in choices:
-            if not isinstance(choice, str) or not choice.strip():
-                raise WorkbookError(f"dropdown choice {choice!r} must be non-empty text.", sheet=ws.title,
-                                    field=letter)
-            if "," in choice or '"' in choice or _BAD_IN_NAMES.search(choice):
-                raise WorkbookError(f"dropdown choice {choice!r} cannot contain a comma, a quote or a "
-                                    "control character.", sheet=ws.title, field=letter)
-        joined = ",".join(choices)
-        if len(joined) > MAX_DROPDOWN:
-            raise WorkbookError(f"the dropdown choices take {len(joined)} characters; Excel allows "
-                                f"{MAX_DROPDOWN}. Use fewer or shorter choices.",
-                                sheet=ws.title, field=letter)
+        joined = check_dropdown(ws.title, column, first_row, last_row, choices)
+        letter = column_letter(column)
         _remove_column_validations(ws, column, first_row, last_row)
         if choices:
             dv = DataValidation(type="list", formula1=f'"{joined}"', allow_blank=True,
@@ -705,7 +627,7 @@ class XlsxWorkbook(WorkbookPort):
         self._fix_active()
 
         def write(tmp: Path) -> None:
-            with open(tmp, "wb") as f, _gc_paused():
+            with open(tmp, "wb") as f, gc_paused():
                 self._book.save(f)
 
         try:
@@ -730,7 +652,7 @@ class XlsxWorkbook(WorkbookPort):
             ws = Workbook().create_sheet(sheet[:31] or "Sheet")
         elif not isinstance(ws, Worksheet):
             raise WorkbookError("this is a chart sheet, not a sheet of cells.", sheet=sheet)
-        with _gc_paused():
+        with gc_paused():
             _check_merged(ws, rows)
             _checked_changes(ws, rows)
 
@@ -744,70 +666,17 @@ class XlsxWorkbook(WorkbookPort):
 # --------------------------------------------------------------------------------------------- helpers
 
 
-def _check_visibility(visibility: str) -> None:
-    if visibility not in _VISIBILITIES:
-        raise WorkbookError(f"visibility must be one of {', '.join(_VISIBILITIES)} (got {visibility!r}).")
-
-
-def _check_column(column: int, sheet: str) -> None:
-    if not isinstance(column, int) or not 1 <= column <= MAX_COL:
-        raise WorkbookError(f"{column!r} is not a column number (1 to {MAX_COL}).", sheet=sheet)
-
-
-def _sheet_name_problem(name: str) -> str:
-    """Excel's rules for a sheet name, or '' if ``name`` follows them."""
-    if not isinstance(name, str) or not name.strip():
-        return "it is empty"
-    if len(name) > 31:
-        return "Excel allows at most 31 characters"
-    if _SHEET_NAME_BAD.search(name) or _BAD_IN_NAMES.search(name):
-        return "it contains one of : \\ / ? * [ ] or a control character"
-    if name.startswith("'") or name.endswith("'"):
-        return "it starts or ends with an apostrophe"
-    if name.casefold() == "history":
-        return "Excel reserves the name History"
-    return ""
-
-
-def _table_name_problem(name: str) -> str:
-    """Excel's rules for a table name, or '' if ``name`` follows them."""
-    if not isinstance(name, str) or not name:
-        return "it is empty"
-    if len(name) > 255:
-        return "Excel allows at most 255 characters"
-    if not _TABLE_NAME.match(name):
-        return "use letters, digits, '_' and '.', starting with a letter or '_' (no spaces)"
-    if _CELL_LIKE.match(name):
-        return "it looks like a cell reference"
-    return ""
-
-
 def _header_names(ws: Worksheet, row: int, first_col: int, last_col: int, table: str,
                   header: Sequence[CellValue] | None = None) -> list[str]:
-    """The header cells of a table (or ``header``, the values about to be written there), checked: Excel needs
-    non-empty, unique text (ignoring case)."""
-    names: list[str] = []
-    seen: dict[str, str] = {}
-    for col in range(first_col, last_col + 1):
-        if header is not None:
-            value: Any = header[col - 1] if col <= len(header) else None
-            is_text = type(value) is str
-        else:
-            cell = ws._cells.get((row, col))
-            value = None if cell is None else cell._value
-            is_text = cell is not None and cell.data_type in ("s", "inlineStr")
-        letter = get_column_letter(col)
-        if not isinstance(value, str) or not value.strip() or not is_text:
-            shown = "empty" if value in (None, "") else f"{_formula_text(value)!r}, not text"
-            raise WorkbookError(f"the header of table {table} must be text in every column; this one is "
-                                f"{shown}.", sheet=ws.title, row=row, field=letter)
-        key = value.casefold()
-        if key in seen:
-            raise WorkbookError(f"table {table} has two columns named {value!r} ({seen[key]} and {letter}); "
-                                "header names must be unique.", sheet=ws.title, row=row, field=letter)
-        seen[key] = letter
-        names.append(value)
-    return names
+    """The header cells of a table (or ``header``, the values about to be written there), checked by Excel's
+    rules (``rules.header_names``)."""
+    if header is not None:
+        values = [header[c - 1] if c <= len(header) else None for c in range(first_col, last_col + 1)]
+    else:
+        cells = [ws._cells.get((row, col)) for col in range(first_col, last_col + 1)]
+        values = [None if cell is None else Formula(_formula_text(cell._value)) if cell.data_type == "f"
+                  else cell._value for cell in cells]  # a formula's text is not a header
+    return header_names(values, last_col - first_col + 1, table, ws.title, row, first_col)
 
 
 def _set_table_columns(table: Table, names: list[str]) -> None:
@@ -828,7 +697,7 @@ def _column_dimension(ws: Worksheet, column: int) -> ColumnDimension:
     """The width/hidden record of exactly one column, splitting a loaded record that spans several
     (``<col min=2 max=5>``): openpyxl would otherwise write overlapping records, which Excel calls damage."""
     dims = ws.column_dimensions
-    letter = get_column_letter(column)
+    letter = column_letter(column)
     for key, dim in list(dims.items()):
         dim.reindex()
         lo, hi = dim.min, dim.max
@@ -839,7 +708,7 @@ def _column_dimension(ws: Worksheet, column: int) -> ColumnDimension:
             for first, last in ((lo, column - 1), (column, column), (column + 1, hi)):
                 if first <= last:
                     part = ColumnDimension(
-                        ws, index=get_column_letter(first), width=dim.width, bestFit=dim.bestFit,
+                        ws, index=column_letter(first), width=dim.width, bestFit=dim.bestFit,
                         hidden=dim.hidden, outlineLevel=dim.outlineLevel, collapsed=dim.collapsed,
                         min=first, max=last,
                     )
