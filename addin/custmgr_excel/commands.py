@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from custmgr import __version__
 from custmgr import sync as engine
-from custmgr.adopt import adopt, can_adopt
+from custmgr.adopt import adopt, adoptable
 from custmgr.backup import backup_sheets, read_backup
 from custmgr.contact import VENDOR
 from custmgr.errors import CustmgrError
@@ -47,8 +47,9 @@ def set_up(click: Click) -> None:
     port = click.port()
     port.check_can_save()
     if not is_laid_out(port):
-        if can_adopt(port):  # the bookkeeper's own contact list: kept as it is, its headers mapped to fields
-            adoption = adopt(port)
+        adoption = adoptable(port)
+        if adoption is not None:  # the bookkeeper's own contact list: kept as it is, its headers mapped to fields
+            adopt(port, adoption)
             port.save()
             click.show_sheet(port, SETTINGS)
             mapping = adoption.describe()[:-1]  # its last line is the command line's way to correct it
@@ -107,7 +108,9 @@ def undo(click: Click) -> None:
         if not click.confirm(f"Undo the sync of {backup.when}? Contacts, the Review sheet and the sync state go "
                              f"back to how they were before it.{also}"):
             return
-    in_quickbooks = wrote and _ask_about_quickbooks(click, port)
+    in_quickbooks = _ask_about_quickbooks(click, port) if wrote else False
+    if in_quickbooks is None:
+        return
 
     def run(force: bool) -> Summary:
         if not in_quickbooks:
@@ -120,15 +123,18 @@ def undo(click: Click) -> None:
         click.say(summary_text(summary), problem=summary.outcome.endswith("failed"))
 
 
-def _ask_about_quickbooks(click: Click, port: LiveWorkbook) -> bool:
-    """Ask "Also put QuickBooks back? N ... M ..." from the undo plan (QuickBooks is read, nothing written). A
-    sync QuickBooks cannot be put back for (an older backup, a one-way connector) is said, then undone here only."""
+def _ask_about_quickbooks(click: Click, port: LiveWorkbook) -> bool | None:
+    """Ask "Also put QuickBooks back? N ... M ..." from the undo plan (QuickBooks is read, nothing written).
+    When QuickBooks cannot be put back (not reachable, an older backup, a one-way connector), say why and ask
+    whether to undo the workbook only. None: the bookkeeper cancelled."""
     try:
         with click.quickbooks():
             plan = undo_plan(port, force=True)  # edits made since are asked about by the undo itself
     except CustmgrError as err:
-        click.say(f"{excel_wording(str(err))}\n\nOnly the workbook will be undone; QuickBooks stays as it is.")
-        return False
+        if click.confirm(f"{excel_wording(str(err))}\n\nQuickBooks cannot be put back now. Undo only the workbook "
+                         "(QuickBooks keeps that sync's changes)?"):
+            return False
+        return None
     if not plan.to_undo:
         return False
     return click.ask(plan.question())

@@ -252,14 +252,16 @@ def apply_adoption(book: WorkbookPort, adoption: Adoption) -> None:
             lay_out_sheet(book, name)
 
 
-def adopt(book: WorkbookPort, *, sheet: str | None = None, overrides: Mapping[str, str] | None = None,
-          vendors: bool = False) -> Adoption:
+def adopt(book: WorkbookPort, adoption: Adoption | None = None, *, sheet: str | None = None,
+          overrides: Mapping[str, str] | None = None, vendors: bool = False) -> Adoption:
     """Adopt the list before any company is chosen (Set Up Sync's first click in Excel): add the columns and
     sheets and write the mapping on Settings, where the bookkeeper then fills in the connector and company and
-    sets up again. Not saved: the caller saves."""
+    sets up again. ``adoption``: the plan :func:`adoptable` already made (so the sheets are not read twice).
+    Not saved: the caller saves."""
     from .settings import write_settings
 
-    adoption = plan_adoption(book, sheet=sheet, overrides=overrides, vendors=vendors)
+    if adoption is None:
+        adoption = plan_adoption(book, sheet=sheet, overrides=overrides, vendors=vendors)
     apply_adoption(book, adoption)
     values = {"contacts_sheet": adoption.sheet}
     if vendors:
@@ -268,10 +270,10 @@ def adopt(book: WorkbookPort, *, sheet: str | None = None, overrides: Mapping[st
     return adoption
 
 
-def can_adopt(book: WorkbookPort) -> bool:
-    """Whether the workbook holds a list ``adopt`` would take (and no sheet stands in the way)."""
+def adoptable(book: WorkbookPort) -> Adoption | None:
+    """The adoption of the list the workbook holds, or None when there is none to take (or a sheet stands in
+    the way)."""
     try:
-        plan_adoption(book)
+        return plan_adoption(book)
     except CustmgrError:
-        return False
-    return True
+        return None

@@ -301,6 +301,19 @@ def test_undo_counts_records_changed_in_quickbooks_since(synced: Book, company: 
     assert quickbooks_phone(company, second) == "(617) 555-0101"  # changed since: left alone
 
 
+def test_undo_when_quickbooks_cannot_be_reached_asks_before_undoing_the_workbook_only(synced: Book,
+                                                                                      company: Path) -> None:
+    (name,), before = phone_synced_to_quickbooks(synced, company, 2)
+    after = contacts(synced)
+    hidden = company.rename(company.with_suffix(".away"))
+    assert "Undo only the workbook" in click(synced, "undo", "ok", "cancel")
+    assert contacts(synced) == after  # cancelled: nothing undone
+    message = click(synced, "undo", "ok", "ok")
+    assert "QuickBooks was NOT changed back" in message and contacts(synced) == before
+    hidden.rename(company)
+    assert quickbooks_phone(company, name) == "(617) 555-0100"
+
+
 def test_undo_with_nothing_to_undo_says_so(book: Book) -> None:
     click(book, "setup")
     assert click(book, "undo").startswith("There is no sync to undo")

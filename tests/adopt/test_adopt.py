@@ -303,17 +303,17 @@ def test_a_header_corrected_on_settings_is_used_by_the_next_sync(tmp_path):
 
 def test_adopting_first_and_choosing_the_company_later(tmp_path):
     """Set Up Sync in Excel: the first click adopts the list (no company yet), the second pairs it."""
-    from custmgr.adopt import adopt, can_adopt
+    from custmgr.adopt import adopt, adoptable
 
     book = own_workbook(tmp_path / "mine.xlsx")
     port = XlsxWorkbook.open(book)
-    assert can_adopt(port)
+    assert adoptable(port) is not None
     adoption = adopt(port, vendors=True)
     port.save()
     assert adoption.added == ("Row ID", "Sync Status", "Type")
     settings = read_settings(XlsxWorkbook.open(book, writable=False))
     assert settings.contacts_sheet == "Clients" and not settings.company and settings.columns["kind"] == "Type"
-    assert not can_adopt(XlsxWorkbook.open(book, writable=False))  # its sheets are there now
+    assert adoptable(XlsxWorkbook.open(book, writable=False)) is None  # its sheets are there now
     engine.setup(book, connector="sandbox", company=str(company(tmp_path)))
     summary, _ = engine.sync(book, backoff=0)
     assert summary.imported > 30
