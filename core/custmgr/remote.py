@@ -41,12 +41,28 @@ def write_all(connector: Connector, records: Sequence[RecordPlan], *, progress: 
     todo = [change_of(r) for r in order(records)]
     results: dict[str, ChangeResult] = {}
     lost = _send(connector, todo, results, progress, backoff, sleep)
-    # Adds go first, so an add may have asked for a name that a rename later in this sync gave up: try it again.
-    renamed = any(ch.op == "update" and "name" in ch.values and results[ch.ref].ok for ch in todo)
-    taken = [ch for ch in todo if ch.op == "add" and isinstance(results[ch.ref].error, NameInUse)]
-    if renamed and taken and lost is None:
-        _send(connector, taken, results, None, backoff, sleep)
+    if lost is None:
+        _retry_names_given_up(connector, todo, results, backoff, sleep)
     return results
+
+
+def _retry_names_given_up(connector: Connector, todo: list[Change], results: dict[str, ChangeResult],
+                          backoff: float, sleep: Callable[[float], None]) -> None:
+    """Try again each add or rename QuickBooks refused for a name in use, while renames in this sync free names.
+
+    Within a sync the order of writes is not the order of the user's edits: an add, or a rename to a name another
+    contact gives up later in the same sync ("Smith" renamed to "Smith Ltd" while a second row takes "Smith"), is
+    refused only because it went first. A swap of two names never settles and stays refused, with its message."""
+    freed = [ch for ch in todo if _renames(ch) and results[ch.ref].ok]
+    while freed:
+        taken = [ch for ch in todo if ch.op in ("add", "update") and isinstance(results[ch.ref].error, NameInUse)]
+        if not taken or _send(connector, taken, results, None, backoff, sleep) is not None:
+            return
+        freed = [ch for ch in taken if _renames(ch) and results[ch.ref].ok]
+
+
+def _renames(change: Change) -> bool:
+    return change.op == "update" and "name" in change.values
 
 
 def send(connector: Connector, changes: Sequence[Change], *, progress: Progress | None = None,

@@ -23,6 +23,7 @@ from custmgr.contact import CUSTOMER, FIELD_KEYS, VENDOR, custom_key
 from custmgr.errors import ConnectorError, Invalid, Retryable, SyncRefused
 from custmgr_sandbox.connector import SandboxConnector
 from custmgr_sandbox.store import SandboxCompany
+from workbooks import reseed_row_ids
 
 from .helpers import add_row, delete_row, differing, make_pair, read_book, read_company, set_cells
 
@@ -76,6 +77,7 @@ def workbook_of(book: Path, versions: bool = True):
 
 
 def sync_then_undo(tmp_path_factory: pytest.TempPathFactory, data: st.DataObject) -> None:
+    reseed_row_ids()  # replaying an example replays its Row IDs too
     folder = tmp_path_factory.mktemp("undo")
     policies = {"add_policy": data.draw(st.sampled_from(["Ask", "Add to QuickBooks"]), label="adds"),
                 "delete_policy": data.draw(st.sampled_from(["Ask", "Make inactive in QuickBooks"]), label="deletes"),
@@ -160,4 +162,5 @@ _CHECKS = [HealthCheck.too_slow, HealthCheck.function_scoped_fixture]
 test_sync_then_undo_in_quickbooks = settings(max_examples=25, deadline=None, suppress_health_check=_CHECKS)(
     given(data=st.data())(sync_then_undo))
 test_sync_then_undo_in_quickbooks_deep = pytest.mark.slow(settings(
-    max_examples=400, deadline=None, suppress_health_check=_CHECKS)(given(data=st.data())(sync_then_undo)))
+    max_examples=400, deadline=None, derandomize=False, suppress_health_check=_CHECKS)(
+    given(data=st.data())(sync_then_undo)))
