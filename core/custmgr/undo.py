@@ -16,6 +16,7 @@ same undo again finishes the rest.
 
 from __future__ import annotations
 
+import copy
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -29,8 +30,9 @@ from .connector import Change, ChangeResult, Connector, Listed
 from .contact import CUSTOMER, FIELD_KEYS, JOB_SEPARATOR, NO, YES, name_key, normalize
 from .contacts import expected_columns, field_label
 from .errors import CustmgrError, NotFound, StaleVersion, Unavailable
+from .rehearsal import Rehearsal
 from .remote import send
-from .settings import read_settings
+from .settings import Settings, read_settings
 from .state import link_from_row, read_state
 from .summary import Summary
 from .sync import check_pairing, now, open_book, open_company, restore_point, write_restored
@@ -215,10 +217,27 @@ def undo_in_quickbooks(workbook: Path | WorkbookPort, *, force: bool = False, dr
             summary.messages.append(plan.question() if plan.steps else "That sync changed nothing in QuickBooks.")
             summary.remote_calls = getattr(connector, "round_trips", 0)
             return summary
+        _rehearse(book, plan, restored, sheet_name, backup, settings, summary)
         results = _send_waves(connector, plan.waves, backoff)
         outcome = settle_undo(plan, results)
         rebased = {} if outcome.failed else _jobs_as_before(book, connector, plan, outcome, restored)
         summary.remote_calls = getattr(connector, "round_trips", 0)
+    _write_outcome(book, plan, outcome, rebased, restored, sheet_name, backup, settings, summary)
+    try:
+        book.save()
+    except CustmgrError as err:
+        if not outcome.undone:
+            raise
+        names = _names([s.written.name for s in plan.steps if s.written.row_id in outcome.undone], 10)
+        raise type(err)(f"{err} QuickBooks was already put back for {names}; run the same undo again once the "
+                        "workbook can be saved: what was put back is recognised and not done twice.") from err
+    return summary
+
+
+def _write_outcome(book: WorkbookPort, plan: UndoPlan, outcome: Outcome, rebased: Mapping[str, str],
+                   restored: Restored, sheet_name: str, backup: Backup, settings: Settings, summary: Summary) -> None:
+    """Put the workbook where QuickBooks now is: all undone, the backup restored; some failed, the backup kept
+    with what was undone marked, so that the same undo again finishes the rest."""
     summary.undone, summary.left_alone, summary.failed = (len(outcome.undone), len(outcome.left_alone),
                                                           len(outcome.failed))
     append_changes(book, summary.when, _log(plan, outcome), expected_columns(settings.custom_columns))
@@ -236,15 +255,17 @@ def undo_in_quickbooks(workbook: Path | WorkbookPort, *, force: bool = False, dr
             if str(row[0] or "") in rebased:
                 row[2] = rebased[str(row[0])]
         write_restored(book, restored, sheet_name, summary)
-    try:
-        book.save()
-    except CustmgrError as err:
-        if not outcome.undone:
-            raise
-        names = _names([s.written.name for s in plan.steps if s.written.row_id in outcome.undone], 10)
-        raise type(err)(f"{err} QuickBooks was already put back for {names}; run the same undo again once the "
-                        "workbook can be saved: what was put back is recognised and not done twice.") from err
-    return summary
+
+
+def _rehearse(book: WorkbookPort, plan: UndoPlan, restored: Restored, sheet_name: str, backup: Backup,
+              settings: Settings, summary: Summary) -> None:
+    """Raise what saving the undo would raise once QuickBooks took every change, while nothing is written yet
+    (merged cells on Contacts, a cell over Excel's limit, the file open or saved elsewhere meanwhile)."""
+    as_if = settle_undo(plan, {c.ref: ChangeResult(c.ref) for c in plan.changes})
+    rehearsal = Rehearsal(book)
+    _write_outcome(rehearsal, plan, as_if, {}, copy.deepcopy(restored), sheet_name, copy.deepcopy(backup),
+                   settings, copy.deepcopy(summary))
+    rehearsal.save()
 
 
 def _send_waves(connector: Connector, waves: list[list[Change]], backoff: float | None) -> dict[str, ChangeResult]:

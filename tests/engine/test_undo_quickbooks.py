@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import openpyxl
 import pytest
 
 from custmgr import sync as engine
@@ -223,7 +224,13 @@ def test_a_workbook_opened_in_excel_meanwhile_says_what_quickbooks_has_and_undo_
     lock = book.with_name("~$" + book.name)
 
     def open_in_excel(connector: SandboxConnector) -> None:
-        lock.write_text("someone")  # Excel opened the file while QuickBooks was being put back
+        apply = connector.apply
+
+        def opened_then_apply(changes):
+            lock.write_text("someone")  # Excel opened the file while QuickBooks was being put back
+            return apply(changes)
+
+        connector.apply = opened_then_apply  # type: ignore[method-assign]
 
     with pytest.raises(CustmgrError, match=r"QuickBooks was already put back for .*run the same undo again"):
         undo(book, connector_options=faulty(open_in_excel))
@@ -232,6 +239,26 @@ def test_a_workbook_opened_in_excel_meanwhile_says_what_quickbooks_has_and_undo_
     summary = undo(book)
     assert (summary.outcome, summary.undone, summary.left_alone) == ("ok", 0, 0)
     assert remote(company) == qb and (contacts(book), review(book)) == (rows, asked)
+
+
+def test_a_workbook_that_cannot_be_saved_stops_the_undo_before_quickbooks_is_written(synced):
+    """Open in Excel before the undo starts, or merged cells on Contacts: refused while nothing is written."""
+    book, company, _, _ = synced
+    before = remote(company)
+    lock = book.with_name("~$" + book.name)
+    lock.write_text("someone")
+    with pytest.raises(CustmgrError, match="open"):
+        undo(book)
+    assert remote(company) == before
+    lock.unlink()
+    wb = openpyxl.load_workbook(book)
+    ws = wb["Contacts"]
+    empty = next(c for c in range(1, ws.max_column) if ws.cell(2, c).value is None and ws.cell(2, c + 1).value is None)
+    ws.merge_cells(start_row=2, start_column=empty, end_row=2, end_column=empty + 1)  # no value changes
+    wb.save(book)
+    with pytest.raises(CustmgrError, match=r"[Mm]erged"):
+        undo(book)
+    assert remote(company) == before
 
 
 def test_the_ribbon_functions_work_on_an_open_workbook_port(synced):
