@@ -65,6 +65,7 @@ class LiveWorkbook(WorkbookPort):
         self._tables: dict[str, str] | None = None  # table or workbook name (casefold) -> sheet, '' for a name
         self._staged: list[tuple[Any, ...]] = []
         self._held: dict[str, Grid] = {}  # sheet (casefold) -> the values Excel holds, where known
+        self._xs: dict[str, Any] = {}  # sheet (casefold) -> xlwings Sheet
         self._unmerged: dict[str, tuple[int, int]] = {}  # sheet (casefold) -> rows, columns with no merged cells
         #: Called first and last thing in :meth:`save` (the ribbon pauses its QuickBooks timeout in between).
         self.on_save: Callable[[], None] = lambda: None
@@ -99,6 +100,13 @@ class LiveWorkbook(WorkbookPort):
         if found is None:
             raise WorkbookError(f"there is no such sheet in {self.label}.", sheet=sheet)
         return found
+
+    def _excel_sheet(self, name: str) -> Any:
+        """The xlwings sheet, looked up once (each lookup is a call) until the next save changes the sheets."""
+        key = name.casefold()
+        if key not in self._xs:
+            self._xs[key] = self._book.sheets[name]
+        return self._xs[key]
 
     def sheet_names(self) -> list[str]:
         return [s.name for s in self._all()]
@@ -147,7 +155,7 @@ class LiveWorkbook(WorkbookPort):
         return [list(row) for row in found.grid]
 
     def _load(self, name: str) -> Grid:
-        xs = self._book.sheets[name]
+        xs = self._excel_sheet(name)
         n_rows, n_cols = ranges.last_cell(self._native.used_address(xs))
         # Raw, not err_to_str: that fails on a Mac for any range of two rows or more (xlwings 0.37). An error
         # value is told from its formula instead (values.from_excel).
@@ -197,7 +205,7 @@ class LiveWorkbook(WorkbookPort):
             for sheet in self._all():
                 if sheet.new:
                     continue
-                for table in self._book.sheets[sheet.name].tables:
+                for table in self._excel_sheet(sheet.name).tables:
                     index[str(table.name).casefold()] = sheet.name
             self._tables = index
         return self._tables
@@ -253,13 +261,13 @@ class LiveWorkbook(WorkbookPort):
         if held is not None:
             n_rows, n_cols = len(held), max((len(r) for r in held), default=0)
         else:  # not read: as far as Excel uses the sheet
-            n_rows, n_cols = ranges.last_cell(self._native.used_address(self._book.sheets[found.name]))
+            n_rows, n_cols = ranges.last_cell(self._native.used_address(self._excel_sheet(found.name)))
         n_rows, n_cols = max(n_rows, len(rows)), max([n_cols] + [len(r) for r in rows])
         key = found.name.casefold()
         checked = self._unmerged.get(key, (0, 0))
         if n_rows <= checked[0] and n_cols <= checked[1]:
             return
-        merged = ranges.first_merged(self._book.sheets[found.name], n_rows, n_cols)
+        merged = ranges.first_merged(self._excel_sheet(found.name), n_rows, n_cols)
         if merged is None:
             self._unmerged[key] = (n_rows, n_cols)
             return
@@ -297,6 +305,7 @@ class LiveWorkbook(WorkbookPort):
     def _apply_staged(self) -> None:
         staged, self._staged = self._staged, []
         self._unmerged.clear()
+        self._xs.clear()
         if not staged:
             return
         changes = ExcelChanges(self._book, self._native, self._held)
