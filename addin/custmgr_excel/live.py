@@ -65,6 +65,8 @@ class LiveWorkbook(WorkbookPort):
         self._tables: dict[str, str] | None = None  # table or workbook name (casefold) -> sheet, '' for a name
         self._staged: list[tuple[Any, ...]] = []
         self._held: dict[str, Grid] = {}  # sheet (casefold) -> the values Excel holds, where known
+        self._xs: dict[str, Any] = {}  # sheet (casefold) -> xlwings Sheet
+        self._unmerged: dict[str, tuple[int, int]] = {}  # sheet (casefold) -> rows, columns with no merged cells
         #: Called first and last thing in :meth:`save` (the ribbon pauses its QuickBooks timeout in between).
         self.on_save: Callable[[], None] = lambda: None
         self.after_save: Callable[[], None] = lambda: None
@@ -98,6 +100,13 @@ class LiveWorkbook(WorkbookPort):
         if found is None:
             raise WorkbookError(f"there is no such sheet in {self.label}.", sheet=sheet)
         return found
+
+    def _excel_sheet(self, name: str) -> Any:
+        """The xlwings sheet, looked up once (each lookup is a call) until the next save changes the sheets."""
+        key = name.casefold()
+        if key not in self._xs:
+            self._xs[key] = self._book.sheets[name]
+        return self._xs[key]
 
     def sheet_names(self) -> list[str]:
         return [s.name for s in self._all()]
@@ -146,7 +155,7 @@ class LiveWorkbook(WorkbookPort):
         return [list(row) for row in found.grid]
 
     def _load(self, name: str) -> Grid:
-        xs = self._book.sheets[name]
+        xs = self._excel_sheet(name)
         n_rows, n_cols = ranges.last_cell(self._native.used_address(xs))
         # Raw, not err_to_str: that fails on a Mac for any range of two rows or more (xlwings 0.37). An error
         # value is told from its formula instead (values.from_excel).
@@ -170,21 +179,24 @@ class LiveWorkbook(WorkbookPort):
     def set_table(self, sheet: str, name: str, n_rows: int, n_cols: int) -> None:
         """Stage table ``name`` over A1:(n_rows, n_cols); a header-only table keeps one empty row, as Excel needs."""
         found = self._sheet(sheet)
+        grid = found.grid if found.grid is not None else self.read(found.name)
+        self._check_table(found.name, name, n_rows, n_cols, grid[0] if grid else [])
+        self._table_index()[name.casefold()] = found.name
+        self._staged.append(("table", found.name, name, max(n_rows, 2), n_cols))
+
+    def _check_table(self, sheet: str, name: str, n_rows: int, n_cols: int, header: Sequence[CellValue]) -> None:
+        """What Excel requires of table ``name`` on ``sheet`` with ``header`` as its first row."""
         if not 1 <= n_rows <= MAX_ROW or not 1 <= n_cols <= MAX_COL:
-            raise WorkbookError(f"table {name} cannot have {n_rows} rows and {n_cols} columns.", sheet=found.name)
+            raise WorkbookError(f"table {name} cannot have {n_rows} rows and {n_cols} columns.", sheet=sheet)
         problem = table_name_problem(name)
         if problem:
-            raise WorkbookError(f"{name!r} cannot be a table name: {problem}.", sheet=found.name)
-        grid = found.grid if found.grid is not None else self.read(found.name)
-        header_names(grid[0] if grid else [], n_cols, name, found.name)
-        tables = self._table_index()
-        home = tables.get(name.casefold())
+            raise WorkbookError(f"{name!r} cannot be a table name: {problem}.", sheet=sheet)
+        header_names(header, n_cols, name, sheet)
+        home = self._table_index().get(name.casefold())
         if home == "":
-            raise WorkbookError(f"{name!r} is already used as a name in this workbook.", sheet=found.name)
-        if home is not None and home.casefold() != found.name.casefold():
-            raise WorkbookError(f"a table named {name} already exists on sheet {home}.", sheet=found.name)
-        tables[name.casefold()] = found.name
-        self._staged.append(("table", found.name, name, max(n_rows, 2), n_cols))
+            raise WorkbookError(f"{name!r} is already used as a name in this workbook.", sheet=sheet)
+        if home is not None and home.casefold() != sheet.casefold():
+            raise WorkbookError(f"a table named {name} already exists on sheet {home}.", sheet=sheet)
 
     def _table_index(self) -> dict[str, str]:
         """Every table's name, and the workbook's names, which a table name must not repeat."""
@@ -193,7 +205,7 @@ class LiveWorkbook(WorkbookPort):
             for sheet in self._all():
                 if sheet.new:
                     continue
-                for table in self._book.sheets[sheet.name].tables:
+                for table in self._excel_sheet(sheet.name).tables:
                     index[str(table.name).casefold()] = sheet.name
             self._tables = index
         return self._tables
@@ -232,6 +244,48 @@ class LiveWorkbook(WorkbookPort):
                                 "it for editing (or ask who has it open to close it), then click the button "
                                 "again. Nothing was changed.")
 
+    # ----------------------------------------------------------------------------------------- checks only
+    # The engine rehearses a sync's save with these before QuickBooks is written (custmgr.rehearsal), so that
+    # what Excel would refuse in save() stops the sync while nothing is written anywhere.
+
+    def check_write(self, sheet: str, rows: Sequence[Sequence[CellValue]]) -> None:
+        """Raise what :meth:`write` and then :meth:`save` would raise for ``rows``: a value Excel cannot store,
+        or merged cells anywhere in the area the write covers (rows move between syncs, so a merged area there
+        would be cut through sooner or later, and Excel refuses to change part of one). One call to Excel per
+        sheet when nothing is merged; none for a sheet not in Excel yet."""
+        found = self._find(sheet)
+        check_grid(found.name if found else sheet, rows)
+        if found is None or found.new:
+            return
+        held = self._held.get(found.name.casefold())
+        if held is not None:
+            n_rows, n_cols = len(held), max((len(r) for r in held), default=0)
+        else:  # not read: as far as Excel uses the sheet
+            n_rows, n_cols = ranges.last_cell(self._native.used_address(self._excel_sheet(found.name)))
+        n_rows, n_cols = max(n_rows, len(rows)), max([n_cols] + [len(r) for r in rows])
+        key = found.name.casefold()
+        checked = self._unmerged.get(key, (0, 0))
+        if n_rows <= checked[0] and n_cols <= checked[1]:
+            return
+        merged = ranges.first_merged(self._excel_sheet(found.name), n_rows, n_cols)
+        if merged is None:
+            self._unmerged[key] = (n_rows, n_cols)
+            return
+        first = merged.split(":")[0]
+        letters = first.rstrip("0123456789")
+        raise WorkbookError(f"the cells {merged} are merged, and Excel cannot change part of merged cells. "
+                            "Unmerge them (Home > Merge & Center > Unmerge Cells) and click the button again. "
+                            "Nothing was changed.", sheet=found.name, row=int(first[len(letters):]), field=letters)
+
+    def check_table(self, sheet: str, name: str, n_rows: int, header: Sequence[CellValue]) -> None:
+        """Raise what :meth:`set_table` would raise once ``header`` is the sheet's first row."""
+        found = self._find(sheet)
+        self._check_table(found.name if found else sheet, name, n_rows, len(header), header)
+
+    def check_save(self) -> None:
+        """Raise what :meth:`save` would raise before changing anything: no file, or open read-only."""
+        self.check_can_save()
+
     def save(self) -> None:
         """Apply the staged changes to the open workbook, then save its file."""
         if self.path is None:
@@ -250,6 +304,8 @@ class LiveWorkbook(WorkbookPort):
 
     def _apply_staged(self) -> None:
         staged, self._staged = self._staged, []
+        self._unmerged.clear()
+        self._xs.clear()
         if not staged:
             return
         changes = ExcelChanges(self._book, self._native, self._held)

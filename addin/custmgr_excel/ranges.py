@@ -60,6 +60,36 @@ def _rows(data: Any) -> list[Any]:
     return [data] if data and not isinstance(data[0], list | tuple) else list(data)
 
 
+def first_merged(xs: Any, n_rows: int, n_cols: int) -> str | None:
+    """The address (``B5:C5``) of the first merged area, row by row, that A1 to (``n_rows``, ``n_cols``)
+    meets; None if it meets none. One question to Excel when there are none (the common case); otherwise the
+    rows, then that row's columns, are halved until one cell is left, whose merged area is the answer: about
+    log2(rows) + log2(columns) questions, never one per row."""
+    if not n_rows or not n_cols or not _merged(xs, 1, 1, n_rows, n_cols):
+        return None
+    top, bottom = 1, n_rows
+    while top < bottom:
+        middle = (top + bottom) // 2
+        if _merged(xs, top, 1, middle, n_cols):
+            bottom = middle
+        else:
+            top = middle + 1
+    left, right = 1, n_cols
+    while left < right:
+        middle = (left + right) // 2
+        if _merged(xs, top, left, top, middle):
+            right = middle
+        else:
+            left = middle + 1
+    return str(at(xs, top, left).merge_area.address).replace("$", "")
+
+
+def _merged(xs: Any, row: int, column: int, last_row: int, last_column: int) -> bool:
+    """Whether the range meets a merged area: Excel answers False for none, True or Null (None on Windows,
+    ``missing value`` on a Mac) for some."""
+    return at(xs, row, column, last_row, last_column).merge_cells is not False
+
+
 def last_cell(address: str) -> tuple[int, int]:
     """The row and column of the bottom-right cell of an address such as ``$A$1:$AJ$3001`` (or ``$B$2``)."""
     last = address.split(":")[-1].replace("$", "")

@@ -15,7 +15,7 @@ from custmgr_sandbox.store import SandboxCompany
 from .excel import Excel
 from .excel import Workbook as Book
 from .excel.platforms import CommandError
-from .excel.ribbon_session import STEPS, Click, every_button, laid_out, press
+from .excel.ribbon_session import STEPS, Click, edit_both_sides, every_button, laid_out, press
 
 
 @pytest.fixture(autouse=True)
@@ -71,6 +71,25 @@ def test_every_button_costs_the_same_calls_at_200_and_3000_contacts(tmp_path: Pa
         # one more write is a few calls; the status bar shows each tenth of a phase, so a phase of 200
         # contacts read in two batches updates it fewer times than one of 3,000 (never more than ten)
         assert large.calls - small.calls <= grown * 10 + 2 * 10, (step, small.calls, large.calls)
+
+
+@pytest.mark.parametrize("platform", ["win", "mac"])
+def test_the_checks_before_quickbooks_is_written_ask_excel_once_per_written_sheet(tmp_path: Path,
+                                                                                  platform: str) -> None:
+    """Whether a sheet the save writes has merged cells is one question to Excel per sheet (none for a sheet
+    the save adds), asked only when the sync writes to QuickBooks; a no-change sync asks none."""
+    book, company, _ = laid_out(tmp_path, platform, 200)
+    press(book, "setup", "import")
+    edit_both_sides(book, company)
+    sheets = len(book.sheet_names())
+    question = {"win": "Range.MergeCells", "mac": "Rng.merge_cells.get"}[platform]
+    press(book, "sync", "sync: both sides")
+    assert 1 <= book.excel.calls[question] <= sheets
+    assert "Undo with Test Co: ok" in press(book, "undo", "undo", "ok", "yes").message  # QuickBooks put back
+    assert 1 <= book.excel.calls[question] <= sheets
+    press(book, "sync", "sync again")
+    assert press(book, "sync", "sync: no change").message.endswith("nothing to do")
+    assert book.excel.calls[question] == 0
 
 
 def test_the_import_fills_the_workbook_as_quickbooks_has_it(tmp_path: Path) -> None:

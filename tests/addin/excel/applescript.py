@@ -129,7 +129,8 @@ _OBJECTS = {
                "named_items": NamedItems, "windows": None},
     Worksheet: {"cells": None, "rows": None, "used_range": lambda s: Rng(s, *s.used_range()), "list_objects": None,
                 "before": lambda s: Position(s, False), "after": lambda s: Position(s, True)},
-    Rng: {"columns": None, "entire_column": Col, "validation": Val},
+    Rng: {"columns": None, "entire_column": Col, "validation": Val,
+          "merge_area": lambda r: Rng(r.sheet, *r.sheet.merge_area(r.r1, r.c1))},
     Col: {"columns": lambda c: c},
     ListObject: {"range_object": lambda t: Rng(t.sheet, *t.bounds())},
 }
@@ -261,6 +262,9 @@ def _range_get(excel: Excel, rng: Rng, name: str) -> Any:
         return shaped(lambda r, c: _shown(sheet.value(r, c)))
     if name in ("formula", "formula2"):
         return shaped(sheet.formula)
+    if name == "merge_cells":  # a range partly merged answers missing value
+        merged = sheet.merge_cells(rng.r1, rng.c1, rng.r2, rng.c2)
+        return k.missing_value if merged is None else merged
     if name == "first_row_index":
         return rng.r1
     if name == "first_column_index":
@@ -314,6 +318,8 @@ def _set(excel: Excel, owner: Any, name: str, value: Any) -> None:
         rename_table(owner, value)
     elif isinstance(owner, Rng) and name in ("value", "formula", "formula2"):
         owner.sheet.assign(owner.r1, owner.c1, owner.r2, owner.c2, value)
+    elif isinstance(owner, Rng) and name == "merge_cells":
+        (owner.sheet.merge if value else owner.sheet.unmerge)(owner.r1, owner.c1, owner.r2, owner.c2)
     elif isinstance(owner, Rng) and name == "column_width":
         for c in range(owner.c1, owner.c2 + 1):
             owner.sheet.widths[c] = float(value)
@@ -426,6 +432,8 @@ _COMMANDS: dict[tuple[type, str], Any] = {
     (Rng, "count"): _count,
     (Rng, "clear_contents"): lambda excel, rng: rng.sheet.clear(rng.r1, rng.c1, rng.r2, rng.c2),
     (Rng, "select"): _select,
+    (Rng, "merge"): lambda excel, rng, across=False: rng.sheet.merge(rng.r1, rng.c1, rng.r2, rng.c2, bool(across)),
+    (Rng, "unmerge"): lambda excel, rng: rng.sheet.unmerge(rng.r1, rng.c1, rng.r2, rng.c2),
     (Rng, "special_cells"): _special_cells,
     (Excel, "intersect"): _intersect,
     (Excel, "get_international"): lambda excel, app, data_type: {k.list_separator: excel.list_separator}[data_type],

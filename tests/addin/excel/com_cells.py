@@ -133,6 +133,28 @@ class Range(Com):
         self.sheet.clear(self.r1, self.c1, self.r2, self.c2)
 
     @property
+    def MergeCells(self) -> bool | None:
+        """True, False, or None: pywin32 hands over Null (the range is partly merged) as None."""
+        return self.sheet.merge_cells(self.r1, self.c1, self.r2, self.c2)
+
+    @MergeCells.setter
+    def MergeCells(self, value: bool) -> None:
+        if value:
+            self.sheet.merge(self.r1, self.c1, self.r2, self.c2)
+        else:
+            self.sheet.unmerge(self.r1, self.c1, self.r2, self.c2)
+
+    @property
+    def MergeArea(self) -> Range:
+        return Range(self.sheet, *self.sheet.merge_area(self.r1, self.c1))
+
+    def Merge(self, Across: bool = False) -> None:
+        self.sheet.merge(self.r1, self.c1, self.r2, self.c2, bool(Across))
+
+    def UnMerge(self) -> None:
+        self.sheet.unmerge(self.r1, self.c1, self.r2, self.c2)
+
+    @property
     def ColumnWidth(self) -> float | None:
         widths = {self.sheet.widths.get(c, 8.43) for c in range(self.c1, self.c2 + 1)}
         return widths.pop() if len(widths) == 1 else None

@@ -236,6 +236,7 @@ class Worksheet:
     hidden_columns: set[int] = field(default_factory=set)
     frozen_rows: int = 0
     selection: tuple[int, int] = (1, 1)
+    merged: list[tuple[int, int, int, int]] = field(default_factory=list)  # merged areas: r1, c1, r2, c2
 
     def rename(self, name: str) -> None:
         if not name or len(name) > 31 or any(ch in name for ch in "[]:*?/\\"):
@@ -315,6 +316,7 @@ class Worksheet:
                     i, j = r - r1, c - c1
                     item = rows[i][j] if i < len(rows) and j < len(rows[i]) else "#N/A"
                 new[(r, c)] = from_com(item)
+        self._check_merged(r1, c1, r2, c2)
         self._check_tables(new)
         for key, cell in new.items():
             if cell is None:
@@ -331,6 +333,7 @@ class Worksheet:
                         new[(t.r1, c)] = Cell("text", f"Column{c - t.c1 + 1}")
 
     def clear(self, r1: int, c1: int, r2: int, c2: int) -> None:
+        self._check_merged(r1, c1, r2, c2)
         for key in [k for k in self.cells if r1 <= k[0] <= r2 and c1 <= k[1] <= c2]:
             if any(t.r1 == key[0] and t.c1 <= key[1] <= t.c2 for t in self.tables):
                 self.cells[key] = Cell("text", f"Column{key[1]}")
@@ -364,6 +367,47 @@ class Worksheet:
                 row.append(value)
             out.append(row)
         return out
+
+    # ------------------------------------------------------------------------------------------- merged cells
+
+    def _check_merged(self, r1: int, c1: int, r2: int, c2: int) -> None:
+        """Excel refuses to change part of a merged area ("We can't do that to a merged cell", error 1004).
+        A write over whole merged areas or to a merged area's single first cell is refused here too: what a
+        real Excel does then (keep the first value, or ignore the write) is not settled, and the add-in
+        writes no merged cells either way."""
+        if any(_meets(area, r1, c1, r2, c2) for area in self.merged):
+            raise Refused("We can't do that to a merged cell.")
+
+    def merge(self, r1: int, c1: int, r2: int, c2: int, across: bool = False) -> None:
+        """Home > Merge & Center: the areas the range meets become one (one per row ``across``), keeping the
+        first cell's value only."""
+        for area in [a for a in self.merged if _meets(a, r1, c1, r2, c2)]:
+            self.merged.remove(area)
+            r1, c1, r2, c2 = min(r1, area[0]), min(c1, area[1]), max(r2, area[2]), max(c2, area[3])
+        for rows in ([(r, r) for r in range(r1, r2 + 1)] if across else [(r1, r2)]):
+            if (rows[0], c1) == (rows[1], c2):
+                continue  # one cell: nothing to merge
+            for key in [k for k in self.cells if rows[0] <= k[0] <= rows[1] and c1 <= k[1] <= c2
+                        and k != (rows[0], c1)]:
+                del self.cells[key]
+            self.merged.append((rows[0], c1, rows[1], c2))
+
+    def unmerge(self, r1: int, c1: int, r2: int, c2: int) -> None:
+        """Unmerge Cells: every merged area the range meets becomes single cells again."""
+        self.merged = [a for a in self.merged if not _meets(a, r1, c1, r2, c2)]
+
+    def merge_cells(self, r1: int, c1: int, r2: int, c2: int) -> bool | None:
+        """``Range.MergeCells``: True if the range is inside one merged area or made of whole ones that cover
+        it, False if it meets none, None (Null) when partly merged."""
+        met = [a for a in self.merged if _meets(a, r1, c1, r2, c2)]
+        if not met:
+            return False
+        covered = sum((min(r2, a[2]) - max(r1, a[0]) + 1) * (min(c2, a[3]) - max(c1, a[1]) + 1) for a in met)
+        return True if covered == (r2 - r1 + 1) * (c2 - c1 + 1) else None
+
+    def merge_area(self, r: int, c: int) -> tuple[int, int, int, int]:
+        """``Range.MergeArea`` of one cell: its merged area, or the cell itself."""
+        return next((a for a in self.merged if _meets(a, r, c, r, c)), (r, c, r, c))
 
     # ------------------------------------------------------------------------------------------- rules
 
@@ -427,6 +471,10 @@ def rename_table(table: ListObject, name: str) -> None:
     if not name or name.casefold() in others or not (name[0].isalpha() or name[0] in "_\\"):
         raise Refused(f"The name {name!r} is not valid or is already in use.")
     table.name = name
+
+
+def _meets(area: tuple[int, int, int, int], r1: int, c1: int, r2: int, c2: int) -> bool:
+    return not (r2 < area[0] or area[2] < r1 or c2 < area[1] or area[3] < c1)
 
 
 def _overlaps(v: Validation, r1: int, c1: int, r2: int, c2: int) -> bool:
