@@ -127,10 +127,28 @@ def to_text(value: object) -> str:
     return str(value)
 
 
+def _plain_field(key: str) -> bool:
+    """Whether plain text (see ``normalize``) is already canonical for ``key``: not for Active, Type and states,
+    which are spelled one way, nor for a name with a job separator."""
+    return key not in _EMPTY_MEANS and not key.endswith("_state")
+
+
+_PLAIN_FIELD: dict[str, bool] = {}
+
+
 def normalize(key: str, value: object) -> str:
     """The one canonical form of a field value. Idempotent: ``normalize(k, normalize(k, v)) == normalize(k, v)``."""
     if (value is None or value == "") and key not in _EMPTY_MEANS:
         return ""  # most cells of a contact are empty: skip the work below, which would also give ''
+    if value.__class__ is str and value.isascii() and value.isprintable() and value[:1] != " " \
+            and value[-1:] != " " and "  " not in value:  # type: ignore[union-attr]
+        # Plain text (printable ASCII, single spaces, none at either end), as most cells are: nothing below
+        # would change it. Read for every cell of every contact, so worth the shortcut.
+        plain = _PLAIN_FIELD.get(key)
+        if plain is None:
+            plain = _PLAIN_FIELD[key] = _plain_field(key)
+        if plain and (key != "name" or JOB_SEPARATOR not in value):  # type: ignore[operator]
+            return value  # type: ignore[return-value]
     text = to_text(value)
     text = unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
     spec = FIELD_BY_KEY.get(key)

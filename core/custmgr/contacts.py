@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 
 SHEET = "Contacts"
 ROW_ID, STATUS = "row_id", "status"
+_BLANK_MEANS = ("kind", "active")  # fields whose empty cell still means something (Customer, Yes)
 
 
 def new_row_id() -> str:
@@ -68,11 +69,13 @@ class ContactsSheet:
             problems: list[Problem] = []
             for key, col in cols:
                 value = row[col]
+                if value is None and key not in _BLANK_MEANS:
+                    continue  # normalize_values would drop it: most cells of a contact are empty
                 if isinstance(value, Formula):
                     problems.append(Problem(key, f"holds a formula ({value.text[:40]}); type the value itself"))
                     continue
-                if isinstance(value, str):
-                    value, changed = clean_text(value)
+                if isinstance(value, str) and not (value.isascii() and value.isprintable()):
+                    value, changed = clean_text(value)  # printable ASCII has nothing to clean
                     if changed:
                         problems.append(Problem(key, "contains control characters; retype the value"))
                 raw[key] = value
@@ -134,7 +137,7 @@ def read_contacts(book: WorkbookPort, custom_columns: dict[str, str], *, sheet: 
             header[i] = next(f"{text}{n}" for n in range(2, 10_000) if f"{text}{n}".casefold() not in used
                              and f"{text}{n}".casefold() not in by_text)
         used.add(str(header[i]).casefold())
-    rows = [pad(r, width) for r in grid[1:]]
+    rows = [r if len(r) == width else pad(r, width) for r in grid[1:]]  # read() gave fresh lists: no copy
     return ContactsSheet(header, rows, found, dict(wanted), sheet, bool(columns))
 
 

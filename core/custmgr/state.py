@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field, replace
+from operator import itemgetter
 
-from .cells import cell_text, json_cells, json_from_cells
+from .cells import CHUNK, cell_text, json_cells, json_from_cells
 from .contact import Values
 from .errors import SyncRefused, WorkbookError
 from .workbook.port import CellValue, Grid, WorkbookPort
@@ -39,6 +40,10 @@ class Link:
     #: '' normally; 'pending' = an open decision (always re-read from QuickBooks); 'local' = kept only in this
     #: workbook by the bookkeeper's choice; 'dropped' = deleted here and made inactive in QuickBooks.
     flag: str = ""
+    #: The base as stored (its JSON text and the field list it is aligned with), when read from the state sheet:
+    #: written back as it was while the link does not move, instead of encoded again. A changed link is a new
+    #: ``Link`` (``replace`` does not carry this over), so it is always encoded afresh.
+    stored: tuple[str, list[str]] | None = field(default=None, init=False, compare=False, repr=False)
 
     def moved(self, **changes: object) -> Link:
         return replace(self, **changes)  # type: ignore[arg-type]
@@ -120,8 +125,16 @@ def field_list(pair: dict[str, str]) -> list[str]:
     return keys
 
 
+def _text(value: CellValue) -> str:
+    return value if value.__class__ is str else cell_text(value)  # type: ignore[return-value]
+
+
 def link_from_row(row: list[CellValue], keys: list[str], number: int | None = None) -> Link | None:
     """One row of the state sheet (``number``: its row, for messages)."""
+    if len(row) >= 5 and row[4].__class__ is str and row[4] and (len(row) == 5 or row[5:].count(None) == len(row) - 5):
+        link = _plain_link(row, keys)  # the common case, read for every contact: kept quick
+        if link is not None:
+            return link
     cells = [cell_text(c) for c in row]
     if not cells or not cells[0]:
         return None
@@ -137,6 +150,28 @@ def link_from_row(row: list[CellValue], keys: list[str], number: int | None = No
                             sheet=STATE_SHEET, row=number, field="E")
     base = {k: v for k, v in zip(keys, values, strict=False) if v}
     return Link(cells[0], cells[1], cells[2], base, cells[3])
+
+
+def _plain_link(row: list[CellValue], keys: list[str]) -> Link | None:
+    """A row whose base is one cell of text (every cell after it empty), or None to read it the long way (which
+    also words the errors)."""
+    row_id = _text(row[0])
+    text: str = row[4]  # type: ignore[assignment]
+    if not row_id:
+        return None
+    try:
+        values = json.loads(text)
+        "".join(values)  # a TypeError unless a list (or other sequence) of text only
+    except (ValueError, TypeError):
+        return None
+    if values.__class__ is not list:
+        return None
+    base = dict(filter(itemgetter(1), zip(keys, values, strict=False)))
+    link = Link(row_id, _text(row[1]), _text(row[2]), base, _text(row[3]))
+    if len(values) <= len(keys) and (not values or values[-1]) and len(text) <= CHUNK // 2:
+        # exactly what link_row would write (one cell, trailing blanks trimmed), but perhaps spelled otherwise
+        object.__setattr__(link, "stored", (text, keys))
+    return link
 
 
 def state_header(pair: dict[str, str]) -> list[CellValue]:
@@ -157,7 +192,18 @@ def pairing_copy(grid: Grid) -> dict[str, str]:
     return {str(k): str(v) for k, v in pair.items()} if isinstance(pair, dict) else {}
 
 
-def link_row(link: Link, keys: list[str]) -> list[CellValue]:
+def link_row(link: Link, keys: list[str], _fits: dict[int, bool] | None = None) -> list[CellValue]:
+    """``link`` as a row of the state sheet, its base aligned with ``keys``. ``_fits`` caches, per field list a
+    stored base was read with, whether ``keys`` extends it."""
+    stored = link.stored
+    if stored is not None:
+        fits = _fits.get(id(stored[1])) if _fits is not None else None
+        if fits is None:
+            fits = keys[:len(stored[1])] == stored[1]
+            if _fits is not None:
+                _fits[id(stored[1])] = fits
+        if fits:  # unmoved since read, against the same fields (more keys only add fields this base lacks)
+            return [link.row_id, link.remote_id or None, link.version or None, link.flag or None, stored[0]]
     values = [link.base.get(k, "") for k in keys]
     while values and not values[-1]:
         values.pop()
@@ -170,7 +216,8 @@ def state_grid(state: SyncState, keys: list[str]) -> tuple[Grid, Grid]:
     pair = dict(state.pair, format=FORMAT, fields=json.dumps(keys))
     pair_rows: Grid = [[k, v] for k, v in sorted(pair.items())]
     rows: Grid = [state_header(pair)]
-    rows.extend(link_row(link, keys) for link in state.links.values())
+    fits: dict[int, bool] = {}
+    rows.extend(link_row(link, keys, fits) for link in state.links.values())
     return pair_rows, rows
 
 
