@@ -5,6 +5,11 @@ A base is stored as one JSON array per contact, aligned with the field list kept
 costs one row of five cells per contact. The header row of `_cm_state` keeps a copy of the pairing, so a deleted
 `_cm_pair` (LibreOffice shows very hidden sheets as merely hidden) can be put back by `custmgr repair`, and only
 for the company the state belongs to.
+
+A sync reads and writes the whole state, so both are kept cheap per contact: a base is decoded by one quick path,
+and a link no sync moved is written back as the text it was read from. With nothing moved (and the pairing the
+same but for the count and time of syncs) the sheet's content comes out as it went in, and the file port copies
+its part without rewriting it.
 """
 
 from __future__ import annotations
@@ -57,6 +62,9 @@ class SyncState:
     links: dict[str, Link] = field(default_factory=dict)
     #: The pairing says contacts were synced, but the state sheet is gone (deleted by hand).
     lost: bool = False
+    #: The state sheet's header row as read (with its copy of the pairing), kept while only the count and time
+    #: of syncs move: see ``state_grid``.
+    header: list[CellValue] | None = field(default=None, compare=False, repr=False)
 
     @property
     def paired(self) -> bool:
@@ -84,6 +92,7 @@ def read_state(book: WorkbookPort) -> SyncState:
                 "sync cannot tell what was last agreed, nor refuse another company. Run `custmgr repair BOOK` to "
                 f"put it back for the company this workbook was synced with. {_REPAIR}")
         keys = field_list(state.pair)
+        state.header = list(grid[0]) if grid else None
         for number, row in enumerate(grid[1:], start=2):
             link = link_from_row(row, keys, number)
             if link is None:
@@ -192,6 +201,20 @@ def pairing_copy(grid: Grid) -> dict[str, str]:
     return {str(k): str(v) for k, v in pair.items()} if isinstance(pair, dict) else {}
 
 
+#: Pairing entries every sync moves. The copy in the state sheet's header is not refreshed for them alone: that
+#: would rewrite the whole state sheet (tens of megabytes at 100,000 contacts) on a sync that changed nothing.
+#: ``custmgr repair`` takes the count of syncs from the backups when the copy's is older.
+_EVERY_SYNC = ("syncs", "last_sync", "last_import")
+
+
+def _same_pairing(copy: dict[str, str], pair: dict[str, str]) -> bool:
+    """Whether ``copy`` says what ``pair`` says, apart from the count and time of syncs."""
+    if not copy:
+        return False
+    return ({k: v for k, v in copy.items() if k not in _EVERY_SYNC}
+            == {k: v for k, v in pair.items() if k not in _EVERY_SYNC})
+
+
 def link_row(link: Link, keys: list[str], _fits: dict[int, bool] | None = None) -> list[CellValue]:
     """``link`` as a row of the state sheet, its base aligned with ``keys``. ``_fits`` caches, per field list a
     stored base was read with, whether ``keys`` extends it."""
@@ -215,7 +238,11 @@ def state_grid(state: SyncState, keys: list[str]) -> tuple[Grid, Grid]:
     """The two sheets' content for ``state``, its bases aligned with ``keys``."""
     pair = dict(state.pair, format=FORMAT, fields=json.dumps(keys))
     pair_rows: Grid = [[k, v] for k, v in sorted(pair.items())]
-    rows: Grid = [state_header(pair)]
+    header = state.header
+    if header is None or header[:len(STATE_HEADER)] != STATE_HEADER or not _same_pairing(pairing_copy([header]),
+                                                                                           pair):
+        header = state_header(pair)
+    rows: Grid = [header]
     fits: dict[int, bool] = {}
     rows.extend(link_row(link, keys, fits) for link in state.links.values())
     return pair_rows, rows

@@ -5,14 +5,28 @@ was read (a moved one is encoded afresh)."""
 from __future__ import annotations
 
 import json
+import zipfile
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from custmgr import sync as engine
 from custmgr.contact import FIELD_KEYS, normalize
 from custmgr.errors import WorkbookError
-from custmgr.state import Link, link_from_row, link_row
+from custmgr.state import (
+    FORMAT,
+    STATE_SHEET,
+    Link,
+    SyncState,
+    link_from_row,
+    link_row,
+    pairing_copy,
+    state_grid,
+    state_header,
+)
+from workbooks import paired
+from workbooks import state as state_of
 
 KEYS = [*FIELD_KEYS, "custom:Region", "custom:home_state"]
 
@@ -82,3 +96,43 @@ def test_a_base_with_trailing_blanks_or_more_values_than_fields_is_encoded_afres
 def test_links_compare_by_what_they_say_not_how_it_was_stored():
     a = link_from_row(["R1", "7", "3", None, '["Customer"]'], KEYS, 2)
     assert a == Link("R1", "7", "3", {"kind": "Customer"})
+
+
+def test_the_pairing_copy_is_kept_while_only_the_count_and_time_of_syncs_move():
+    pair = {"company_id": "C1", "company_name": "Acme Books", "syncs": "4", "last_sync": "2026-01-01 10:00:00"}
+    header = state_header({**pair, "format": FORMAT, "fields": json.dumps(KEYS)})
+    kept = SyncState(dict(pair, syncs="5", last_sync="2026-01-02 09:00:00"), {}, header=header)
+    assert state_grid(kept, KEYS)[1][0] is header
+    for moved in ({"company_name": "Acme Books Ltd"}, {"keep apart|a|b": "keep apart"}):
+        fresh = SyncState(dict(pair, **moved), {}, header=header)
+        assert pairing_copy([state_grid(fresh, KEYS)[1][0]]) == {**pair, **moved, "format": FORMAT,
+                                                                   "fields": json.dumps(KEYS)}
+    other_fields = SyncState(dict(pair), {}, header=header)
+    assert state_grid(other_fields, [*KEYS, "custom:New"])[1][0] != header
+
+
+def test_a_sync_that_changes_nothing_leaves_the_state_sheet_as_it_was(tmp_path):
+    book, _company = paired(tmp_path)
+    engine.sync(book, backoff=0)
+    part = state_part(book)
+    before = zip_entry(book, part)
+    summary, _ = engine.sync(book, backoff=0)
+    assert summary.outcome == "nothing to do"
+    assert zip_entry(book, part) == before  # not even inflated and deflated again
+    assert state_of(book).sync_count == 3  # the pairing sheet counts every sync
+
+
+def state_part(book):
+    from custmgr.workbook.lossless import LosslessWorkbook
+
+    port = LosslessWorkbook.open(book, writable=False)
+    try:
+        return port._sheet(STATE_SHEET).part
+    finally:
+        port.close()
+
+
+def zip_entry(book, part):
+    with zipfile.ZipFile(book) as z:
+        info = z.getinfo(part)
+        return info.CRC, info.compress_size, z.read(part)
