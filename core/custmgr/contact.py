@@ -127,13 +127,16 @@ def to_text(value: object) -> str:
     return str(value)
 
 
-def _plain_field(key: str) -> bool:
-    """Whether plain text (see ``normalize``) is already canonical for ``key``: not for Active, Type and states,
-    which are spelled one way, nor for a name with a job separator."""
-    return key not in _EMPTY_MEANS and not key.endswith("_state")
+def _plain_rule(key: str) -> str:
+    """How plain text (see ``normalize``) of ``key`` can be canonical already: as it is; a state (upper case when
+    an abbreviation); or one of the spellings of Active or Type."""
+    if key in _EMPTY_MEANS:
+        return "spelled"
+    return "state" if key.endswith("_state") else "as is"
 
 
-_PLAIN_FIELD: dict[str, bool] = {}
+_PLAIN_RULE: dict[str, str] = {}
+_SPELLED = {"kind": (CUSTOMER, VENDOR), "active": (YES, NO)}
 
 
 def normalize(key: str, value: object) -> str:
@@ -142,12 +145,16 @@ def normalize(key: str, value: object) -> str:
         return ""  # most cells of a contact are empty: skip the work below, which would also give ''
     if value.__class__ is str and value.isascii() and value.isprintable() and value[:1] != " " \
             and value[-1:] != " " and "  " not in value:  # type: ignore[union-attr]
-        # Plain text (printable ASCII, single spaces, none at either end), as most cells are: nothing below
-        # would change it. Read for every cell of every contact, so worth the shortcut.
-        plain = _PLAIN_FIELD.get(key)
-        if plain is None:
-            plain = _PLAIN_FIELD[key] = _plain_field(key)
-        if plain and (key != "name" or JOB_SEPARATOR not in value):  # type: ignore[operator]
+        # Plain text (printable ASCII, single spaces, none at either end), as most cells are: it is often
+        # canonical already, which the work below would only confirm. Read for every cell of every contact.
+        rule = _PLAIN_RULE.get(key) or _PLAIN_RULE.setdefault(key, _plain_rule(key))
+        if rule == "as is":
+            if key != "name" or JOB_SEPARATOR not in value:  # type: ignore[operator]
+                return value  # type: ignore[return-value]
+        elif rule == "state":
+            if len(value) > 3 or value.upper() == value:  # type: ignore[arg-type, attr-defined]
+                return value  # type: ignore[return-value]
+        elif value in _SPELLED[key]:
             return value  # type: ignore[return-value]
     text = to_text(value)
     text = unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))

@@ -34,7 +34,7 @@ class PairingMissing(SyncRefused):
     """Contacts were synced, but the pairing with their company is gone: refuse until ``custmgr repair``."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Link:
     """What the last sync agreed for one contact. ``remote_id`` '' = kept only in this workbook."""
 

@@ -39,7 +39,10 @@ plain = st.text(st.characters(min_codepoint=0x20, max_codepoint=0x7E), max_size=
 near_plain = st.text(st.sampled_from([*"ab :xY", "\t", "\n", "\r", "é", "\x00", "\u00a0"]), max_size=8)
 
 
-@given(st.sampled_from(KEYS), st.one_of(plain, near_plain))
+spellings = st.sampled_from(["Yes", "No", "yes", "Customer", "Vendor", "vendor", "CT", "ct", "Ct", "C1", "New York"])
+
+
+@given(st.sampled_from(KEYS), st.one_of(plain, near_plain, spellings))
 def test_plain_text_normalizes_as_the_general_path_does(key, text):
     assert normalize(key, text) == normalize(key, Text(text))
 

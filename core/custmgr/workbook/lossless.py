@@ -85,7 +85,7 @@ __all__ = ["LosslessWorkbook"]
 
 _PIECE = 1 << 20  # a sheet is read a megabyte at a time
 #: What calamine cannot read right: formulas, error values, blank text (see reading.py).
-_MARKERS = (b"<f", b"<x:f", b't="e"')
+_MARKERS = (b"<%sf", b't="e"')  # %s: the main namespace's prefix, if any (SheetXml.scan)
 
 
 @dataclass
