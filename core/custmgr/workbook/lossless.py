@@ -345,7 +345,7 @@ class LosslessWorkbook(WorkbookPort):
     def check_write(self, sheet: str, rows: Sequence[Sequence[CellValue]]) -> None:
         """Raise the WorkbookError :meth:`write` would raise for ``rows`` (and refuse merged cells anywhere in
         their area), changing nothing. A sheet that does not exist yet is checked as an empty one."""
-        new = [list(r) for r in rows]
+        new = [r if r.__class__ is list else list(r) for r in rows]  # only read: no copy of every row
         s = self._find(sheet)
         if s is None:
             s = _Sheet(SheetEntry(sheet, 0, "", "visible"), "", SheetXml.parse(empty_sheet()), original=[], new=True)
