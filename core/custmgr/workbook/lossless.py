@@ -25,7 +25,7 @@ import os
 import re
 import zipfile
 import zlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -43,6 +43,7 @@ from .package import (
     TABLE_TYPE,
     WORKSHEET_REL,
     WORKSHEET_TYPE,
+    NewPart,
     Package,
     Relationship,
     add_override,
@@ -73,7 +74,7 @@ from .sheetxml import (
     changed_cells,
     empty_sheet,
     overwrites_formula,
-    patched_body,
+    patched_pieces,
     used_range,
 )
 from .speed import gc_paused
@@ -204,12 +205,22 @@ class LosslessWorkbook(WorkbookPort):
             pkg, part = self._pkg, s.part
             try:
                 with pkg.zip.open(pkg.name(part) or part) as f:
-                    s.xml, s.markers = SheetXml.scan(iter(lambda: f.read(_PIECE), b""), lambda: pkg.read(part),
-                                                     markers)
+                    s.xml, s.markers = SheetXml.scan(iter(lambda: f.read(_PIECE), b""),
+                                                     lambda: self._pieces(part), markers)
             except (ValueError, KeyError, OSError, zipfile.BadZipFile, zlib.error) as exc:
                 raise WorkbookError(f"the sheet cannot be read ({exc}); the file is damaged. Open it in Excel and "
                                     "save it again, or restore a backup.", sheet=s.entry.name) from exc
         return s.xml
+
+    def _pieces(self, part: str) -> Iterator[bytes]:
+        """A part inflated a megabyte at a time."""
+        pkg = self._pkg
+        try:
+            with pkg.zip.open(pkg.name(part) or part) as f:
+                yield from iter(lambda: f.read(_PIECE), b"")
+        except (KeyError, OSError, zipfile.BadZipFile, zlib.error) as exc:
+            raise WorkbookError(f"the part {part} cannot be read ({exc}); the file is damaged. Open it in Excel "
+                                "and save it again, or restore a backup.") from exc
 
     def sheet_names(self) -> list[str]:
         return [s.entry.name for s in self._sheets]
@@ -520,21 +531,30 @@ class LosslessWorkbook(WorkbookPort):
                 return lambda style, value: style
         return self._styles.pick
 
-    def _sheet_bytes(self, s: _Sheet) -> bytes:
+    def _sheet_part(self, s: _Sheet) -> Callable[[], Iterator[bytes | memoryview]]:
+        """The sheet's part, patched now (picking the styles its new cells need, which the save writes too), and
+        given in pieces when the save writes it; its rows are let go once written."""
         xml = self._xml(s)
-        if s.grid is None or not s.changed:
-            return xml.join(xml.body)
-        body = patched_body(xml, s.grid, self._original(s), s.changed, self._pick_style())
-        xml.head = edits.set_dimension(xml.head, used_range(xml.prefix, body), xml.prefix)
-        return xml.join(body)
+        pieces = None
+        if s.grid is not None and s.changed:
+            pieces = patched_pieces(xml, s.grid, self._original(s), s.changed, self._pick_style())
+            xml.head = edits.set_dimension(xml.head, used_range(xml.prefix, xml.body, pieces), xml.prefix)
+
+        def written() -> Iterator[bytes | memoryview]:
+            try:
+                yield from xml.written(pieces)
+            finally:
+                xml.let_go()
+
+        return written
 
     def save(self) -> None:
         """Write the changed parts and copy the rest, atomically: on any failure the old file stays whole."""
         visible = self._check_saveable()  # whether it changed on disk is checked right before the rename
-        new: dict[str, bytes] = dict(self._new_parts)
+        new: dict[str, NewPart] = dict(self._new_parts)
         for s in self._sheets:
             if s.new or s.furniture or (s.grid is not None and s.changed):
-                new[s.part] = self._sheet_bytes(s)
+                new[s.part] = self._sheet_part(s)
             if s.rels_changed and s.rels is not None:
                 new[rels_part(s.part)] = rels_xml(s.rels)
         if self._formula_overwritten:

@@ -11,7 +11,7 @@ import posixpath
 import re
 import struct
 import zipfile
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import BinaryIO
 from xml.sax.saxutils import quoteattr
@@ -178,17 +178,28 @@ def zlib_error() -> type[Exception]:
     return zlib.error
 
 
-def write_package(out: BinaryIO, source: Package | None, order: Iterable[str], new: Mapping[str, bytes]) -> None:
+#: New content for a part: its bytes, or a function giving them in pieces (written one after the other, so a large
+#: sheet is never joined into one more copy of itself).
+NewPart = bytes | Callable[[], Iterable[bytes | memoryview]]
+
+
+def write_package(out: BinaryIO, source: Package | None, order: Iterable[str], new: Mapping[str, NewPart]) -> None:
     """Write the parts named in ``order``: new content from ``new``, every other part copied from ``source``
     as its stored compressed bytes."""
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, allowZip64=True) as archive:
         for part in order:
             data = new.get(part)
             if data is not None:
+                pieces = [data] if isinstance(data, bytes) else list(data())
                 info = zipfile.ZipInfo(part, _FIXED_TIME)
                 info.external_attr = 0o600 << 16
-                level = 1 if len(data) >= _BIG_PART else 6
-                archive.writestr(info, data, compress_type=zipfile.ZIP_DEFLATED, compresslevel=level)
+                info.compress_type = zipfile.ZIP_DEFLATED
+                info.file_size = sum(len(p) for p in pieces)
+                info._compresslevel = 1 if info.file_size >= _BIG_PART else 6  # type: ignore[attr-defined]
+                with archive.open(info, "w") as dest:
+                    for piece in pieces:
+                        dest.write(piece)
+                del pieces
                 continue
             assert source is not None
             _copy_raw(archive, *source.raw(part))
