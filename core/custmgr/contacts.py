@@ -16,6 +16,7 @@ from .contact import FIELD_KEYS, Problem, Values, clean_text, normalize, normali
 from .errors import WorkbookError
 from .layout import load_layout
 from .workbook.port import CellValue, Formula, Grid, WorkbookPort
+from .workbook.speed import gc_paused
 
 if TYPE_CHECKING:
     from .settings import Settings
@@ -61,6 +62,10 @@ class ContactsSheet:
 
     def contact_rows(self) -> list[ContactRow]:
         """Every non-blank data row, normalized, with formulas and unstorable characters reported per field."""
+        with gc_paused():  # a contact per row, kept for the whole sync: never garbage, not worth scanning for it
+            return self._contact_rows()
+
+    def _contact_rows(self) -> list[ContactRow]:
         out: list[ContactRow] = []
         keys = self.synced_keys
         rid_col, cols = self.columns[ROW_ID], [(k, self.columns[k]) for k in keys]
@@ -137,7 +142,8 @@ def read_contacts(book: WorkbookPort, custom_columns: dict[str, str], *, sheet: 
             header[i] = next(f"{text}{n}" for n in range(2, 10_000) if f"{text}{n}".casefold() not in used
                              and f"{text}{n}".casefold() not in by_text)
         used.add(str(header[i]).casefold())
-    rows = [r if len(r) == width else pad(r, width) for r in grid[1:]]  # read() gave fresh lists: no copy
+    with gc_paused():
+        rows = [r if len(r) == width else pad(r, width) for r in grid[1:]]  # read() gave fresh lists: no copy
     return ContactsSheet(header, rows, found, dict(wanted), sheet, bool(columns))
 
 

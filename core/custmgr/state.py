@@ -22,6 +22,7 @@ from .cells import CHUNK, cell_text, json_cells, json_from_cells
 from .contact import Values
 from .errors import SyncRefused, WorkbookError
 from .workbook.port import CellValue, Grid, WorkbookPort
+from .workbook.speed import gc_paused
 
 PAIR_SHEET, STATE_SHEET = "_cm_pair", "_cm_state"
 STATE_HEADER = ["Row ID", "Remote ID", "Version", "Flag", "Base"]
@@ -77,6 +78,11 @@ class SyncState:
 
 def read_state(book: WorkbookPort) -> SyncState:
     """The stored state, or an empty one for a workbook never synced. Damaged state raises with its place."""
+    with gc_paused():  # a link per contact, kept for the whole sync: never garbage, not worth scanning for it
+        return _read_state(book)
+
+
+def _read_state(book: WorkbookPort) -> SyncState:
     names = book.sheet_names()
     state = SyncState()
     if PAIR_SHEET in names:

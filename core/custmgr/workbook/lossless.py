@@ -325,8 +325,10 @@ class LosslessWorkbook(WorkbookPort):
         """Make ``sheet`` hold exactly ``rows``; checks every changed value first (a refused write changes
         nothing). Only rows that differ from the file are rebuilt when saving."""
         s = self._worksheet(sheet)
-        new = [list(r) for r in rows]
-        changed = changed_cells(self._original(s), new)
+        original = self._original(s)
+        # A row as it was read is kept as that very list (neither is ever changed): no copy of every row.
+        new = [old if i < len(original) and (old := original[i]) == r else list(r) for i, r in enumerate(rows)]
+        changed = changed_cells(original, new)
         self._check(s, new, changed)
         if not self._formula_overwritten:
             self._formula_overwritten = overwrites_formula(s.original or [], changed)

@@ -326,6 +326,8 @@ def changed_cells(original: Grid, new: list[list[CellValue]]) -> dict[int, list[
     for i in range(max(len(original), len(new))):
         old = original[i] if i < len(original) else []
         row = new[i] if i < len(new) else []
+        if old is row:
+            continue
         n = len(row)
         if len(old) == n:  # the common case: both as wide as the sheet
             if old == row:
