@@ -38,7 +38,9 @@ from .disk import atomic_replace, check_file, check_not_busy, check_unchanged, r
 from .package import (
     CALC_CHAIN_REL,
     CT_PART,
+    STRICT_REFUSED,
     STYLES_REL,
+    STYLES_TYPE,
     TABLE_REL,
     TABLE_TYPE,
     WORKSHEET_REL,
@@ -47,6 +49,7 @@ from .package import (
     Package,
     Relationship,
     add_override,
+    is_strict,
     next_rel_id,
     relative,
     rels_part,
@@ -78,6 +81,7 @@ from .sheetxml import (
     used_range,
 )
 from .speed import gc_paused
+from .styles import MINIMAL as MINIMAL_STYLES
 from .styles import Styles
 from .tables import new_table, resize_table, table_info
 
@@ -124,7 +128,11 @@ class LosslessWorkbook(WorkbookPort):
         check_file(path)
         if writable:
             check_not_busy(path)
-        return cls(path, writable=writable)
+        book = cls(path, writable=writable)
+        if writable and book.strict:
+            book.close()
+            raise WorkbookError(STRICT_REFUSED.format(name=path.name))
+        return book
 
     def __repr__(self) -> str:
         return f"LosslessWorkbook({str(self.path)!r}, writable={self.writable})"
@@ -150,6 +158,8 @@ class LosslessWorkbook(WorkbookPort):
             self._pkg.close()
             raise
         self._rels = self._pkg.rels(self._main)
+        #: Saved as "Strict Open XML Spreadsheet": read as any workbook, never saved (see STRICT_REFUSED).
+        self.strict = is_strict(self._rels, self._book.data)
         self._rels_changed = False
         self._book_changed = False
         self._original_entries = list(self._book.sheets)
@@ -390,6 +400,8 @@ class LosslessWorkbook(WorkbookPort):
         """The visible sheets' indexes; raises when the workbook cannot be saved at all."""
         if not self.writable:
             raise WorkbookError(f"{self.label} was opened read-only; it cannot be saved.")
+        if self.strict:
+            raise WorkbookError(STRICT_REFUSED.format(name=self.label))
         if not self._sheets:
             raise WorkbookError(f"{self.label} has no sheets; add one before saving.")
         visible = [i for i, s in enumerate(self._sheets) if s.entry.state == "visible"]
@@ -525,13 +537,25 @@ class LosslessWorkbook(WorkbookPort):
     def _pick_style(self) -> Callable[[int, CellValue], int]:
         if self._styles is None:
             part = self._styles_part()
-            if part is None or self._pkg.name(part) is None:
-                return lambda style, value: style
-            try:
-                self._styles = Styles(self._pkg.read(part))
+            try:  # a package without styles gets the least one if a value needs a format (see _save_styles)
+                self._styles = Styles(self._pkg.read(part) if part and self._pkg.name(part) else MINIMAL_STYLES)
             except ValueError:
                 return lambda style, value: style
         return self._styles.pick
+
+    def _save_styles(self, new: dict[str, NewPart]) -> None:
+        """Put formats added for written values into ``new``, with the part's relationship and content type
+        when the package had no styles."""
+        if self._styles is None or not self._styles.changed:
+            return
+        part = self._styles_part()
+        if part is None:
+            part = "xl/styles.xml" if self._pkg.name("xl/styles.xml") is None else self._free_part("xl/styles{}.xml")
+            self._rels.append(Relationship(next_rel_id(self._rels), STYLES_REL, relative(self._main, part)))
+            self._rels_changed = True
+        if self._pkg.name(part) is None:
+            self._content_types = add_override(self._content_types, part, STYLES_TYPE)
+        new[self._pkg.name(part) or part] = self._styles.to_bytes()
 
     def _sheet_part(self, s: _Sheet) -> Callable[[], Iterator[bytes | memoryview]]:
         """The sheet's part, patched now (picking the styles its new cells need, which the save writes too), and
@@ -561,6 +585,7 @@ class LosslessWorkbook(WorkbookPort):
                 new[rels_part(s.part)] = rels_xml(s.rels)
         if self._formula_overwritten:
             self._drop_calc_chain()
+        self._save_styles(new)
         if self._rels_changed:
             new[rels_part(self._main)] = rels_xml(self._rels)
         if self._book_changed:
@@ -569,10 +594,6 @@ class LosslessWorkbook(WorkbookPort):
             index = next((i for i, s in enumerate(self._sheets) if s.entry is entry), -1)
             active = index if index in visible else visible[0]
             new[self._main] = self._book.to_bytes(self._original_entries, active)
-        if self._styles is not None and self._styles.changed:
-            part = self._styles_part()
-            assert part is not None
-            new[self._pkg.name(part) or part] = self._styles.to_bytes()
         if self._content_types != self._pkg.read(CT_PART):
             new[CT_PART] = self._content_types
         order = [name for name in self._pkg.infos if name not in self._removed]

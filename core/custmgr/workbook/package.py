@@ -31,6 +31,13 @@ STYLES_REL = f"{DOC_REL}/styles"
 CALC_CHAIN_REL = f"{DOC_REL}/calcChain"
 WORKSHEET_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
 TABLE_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.table+xml"
+STYLES_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"
+_STRICT = "http://purl.oclc.org/ooxml/"  # where Strict Open XML's relationship types and namespaces live
+#: Strict Open XML names every part and relationship in namespaces of its own; a sheet, table or style added in
+#: the usual ones would make a mix Excel reports as damaged. So such a workbook is read, never saved.
+STRICT_REFUSED = ("{name} is saved as a Strict Open XML Spreadsheet, which Customer Manager can read but does not "
+                  "save. In Excel, use File > Save As and choose Excel Workbook (*.xlsx) (or Excel Macro-Enabled "
+                  "Workbook for a file with macros), then try again. Nothing was changed.")
 _LOCAL_HEADER = struct.Struct("<4s5H3L2H")
 _DATA_DESCRIPTOR = 0x08
 _ENCRYPTED = 0x01
@@ -82,6 +89,12 @@ def rels_xml(rels: Iterable[Relationship]) -> bytes:
                      f"Target={quoteattr(r.target)}{mode}/>")
     return (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Relationships xmlns="{REL_NS}">'
             + "".join(items) + "</Relationships>").encode()
+
+
+def is_strict(book_rels: Iterable[Relationship], book_xml: bytes) -> bool:
+    """Whether a workbook (its part's relationships and XML) is a Strict Open XML Spreadsheet."""
+    return any(r.type.startswith(_STRICT) for r in book_rels) or \
+        f'"{_STRICT}spreadsheetml/main"'.encode() in book_xml[:4096]
 
 
 def next_rel_id(rels: Iterable[Relationship]) -> str:
