@@ -134,3 +134,73 @@ def test_a_strict_workbook_is_refused_before_setup_or_sync_change_anything(tmp_p
         assert result.exit_code == 1, result.output
         assert "Strict Open XML" in result.output and "Traceback" not in result.output
     assert book.read_bytes() == before
+
+
+# ------------------------------------------------------------------------------------------- docProps/app.xml
+
+
+def listed(path: Path) -> tuple[list[tuple[str, int]], list[str]]:
+    """The (kind, count) pairs and the titles ``docProps/app.xml`` lists."""
+    app = part(path, "docProps/app.xml").decode()
+    headings = re.search(r"<HeadingPairs>(.*)</HeadingPairs>", app, re.DOTALL).group(1)
+    pairs = list(zip(re.findall(r"<vt:lpstr>(.*?)</vt:lpstr>", headings),
+                     [int(n) for n in re.findall(r"<vt:i4>(\d+)</vt:i4>", headings)], strict=True))
+    titles_xml = re.search(r"<TitlesOfParts>(.*)</TitlesOfParts>", app, re.DOTALL).group(1)
+    titles = re.findall(r"<vt:lpstr>(.*?)</vt:lpstr>", titles_xml)
+    assert f'size="{len(titles)}"' in titles_xml
+    return pairs, titles
+
+
+def test_app_properties_list_the_sheets_as_sheets_are_added_and_removed(tmp_path: Path) -> None:
+    book = tmp_path / "named.xlsx"
+    wb = xlsxwriter.Workbook(str(book))
+    for name in ("Contacts", "R&D <notes>"):
+        wb.add_worksheet(name).write(0, 0, "x")
+    wb.define_name("Contacts!Print_Area", "=Contacts!$A$1:$B$2")
+    wb.close()
+    assert listed(book) == ([("Worksheets", 2), ("Named Ranges", 1)], ["Contacts", "R&amp;D &lt;notes&gt;",
+                                                                       "Contacts!Print_Area"])
+    before = part(book, "docProps/app.xml")
+    port = LosslessWorkbook.open(book)
+    port.add_sheet("_cm_backup_1", "veryHidden")
+    port.add_sheet("Fish & Chips")
+    port.remove_sheet("R&D <notes>")
+    port.save()
+    assert listed(book) == ([("Worksheets", 3), ("Named Ranges", 1)],
+                            ["Contacts", "_cm_backup_1", "Fish &amp; Chips", "Contacts!Print_Area"])
+    app = part(book, "docProps/app.xml")
+    outside = re.compile(rb"<HeadingPairs>.*</TitlesOfParts>", re.DOTALL)
+    assert outside.sub(b"", app) == outside.sub(b"", before)  # the rest of the part as it was
+    assert check_package(book) == []
+
+    port = LosslessWorkbook.open(book)
+    port.write("Contacts", [["y"]])  # the sheets stay as they are: the part is copied
+    port.save()
+    assert part(book, "docProps/app.xml") == app
+
+
+def test_app_properties_listing_other_sheets_under_another_heading_are_left_alone(tmp_path: Path) -> None:
+    book = xlsxwriter_book(tmp_path / "odd.xlsx", ("Contacts", "Notes"))
+
+    def edit(name: str, data: bytes) -> bytes:  # a kind this cannot tell, listing other names
+        if name != "docProps/app.xml":
+            return data
+        return data.replace(b"<vt:lpstr>Notes</vt:lpstr>", b"<vt:lpstr>Something else</vt:lpstr>") \
+            .replace(b"<vt:lpstr>Worksheets</vt:lpstr>", b"<vt:lpstr>Arbeitsbl\xc3\xa4tter</vt:lpstr>")
+
+    rewritten(book, edit)
+    before = part(book, "docProps/app.xml")
+    port = LosslessWorkbook.open(book)
+    port.add_sheet("More")
+    port.save()
+    assert part(book, "docProps/app.xml") == before
+
+
+def test_app_properties_under_a_heading_of_another_language_follow_the_sheets(tmp_path: Path) -> None:
+    book = rewritten(xlsxwriter_book(tmp_path / "de.xlsx", ("Kontakte", "Notizen")), lambda name, data: data.replace(
+        b"<vt:lpstr>Worksheets</vt:lpstr>", "<vt:lpstr>Arbeitsbl\u00e4tter</vt:lpstr>".encode()))
+    port = LosslessWorkbook.open(book)
+    port.remove_sheet("Notizen")
+    port.save()
+    pairs, titles = listed(book)
+    assert pairs == [("Arbeitsbl\u00e4tter", 1)] and titles == ["Kontakte"]

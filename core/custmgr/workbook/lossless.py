@@ -22,7 +22,6 @@ from __future__ import annotations
 import gc
 import io
 import os
-import re
 import zipfile
 import zlib
 from collections.abc import Callable, Iterator, Sequence
@@ -34,7 +33,9 @@ import python_calamine
 from ..errors import WorkbookError
 from . import sheetedits as edits
 from .bookxml import BookXml, SheetEntry
-from .disk import atomic_replace, check_file, check_not_busy, check_unchanged, read_with_fingerprint
+from .checks import Checks
+from .disk import atomic_replace, check_file, check_not_busy, read_with_fingerprint
+from .docprops import APP_REL, retitled
 from .package import (
     CALC_CHAIN_REL,
     CT_PART,
@@ -70,7 +71,6 @@ from .rules import (
     header_names,
     sheet_name_problem,
     table_name_problem,
-    value_problem,
 )
 from .sheetxml import (
     SheetXml,
@@ -110,7 +110,7 @@ class _Sheet:
     markers: set[bytes] | None = None  # of _MARKERS, those the rows contain (None: not looked for)
 
 
-class LosslessWorkbook(WorkbookPort):
+class LosslessWorkbook(Checks, WorkbookPort):
     """A workbook file read by values and saved by parts. Make one with :meth:`open`."""
 
     def __init__(self, path: Path, *, writable: bool) -> None:
@@ -174,6 +174,7 @@ class LosslessWorkbook(WorkbookPort):
             rel = targets.get(entry.rel_id)
             part = resolve(self._main, rel.target) if rel else ""
             self._sheets.append(_Sheet(entry, self._pkg.name(part) or part))
+        self._worksheet_names = [s.entry.name for s in self._sheets if self._is_worksheet(s)]  # for app.xml
 
     def close(self) -> None:
         """Let go of the loaded bytes."""
@@ -344,78 +345,6 @@ class LosslessWorkbook(WorkbookPort):
             self._formula_overwritten = overwrites_formula(s.original or [], changed)
         s.grid, s.changed = new, changed
         self.changed_cells = sum(len(c) for c in changed.values())
-
-    def _check(self, s: _Sheet, new: list[list[CellValue]], changed: dict[int, list[int]]) -> None:
-        header = new[0] if new else []
-        merged = self._merged(s)
-        for r, cols in changed.items():
-            row = new[r - 1] if r <= len(new) else []
-            for c in cols:
-                value = row[c - 1] if c <= len(row) else None
-                if merged and value not in (None, "") and any(
-                        lo_c <= c <= hi_c and lo_r <= r <= hi_r and (r, c) != (lo_r, lo_c)
-                        for lo_c, lo_r, hi_c, hi_r in merged):
-                    raise WorkbookError(f"the cell {column_letter(c)}{r} is inside merged cells; unmerge them and "
-                                        "try again.", sheet=s.entry.name, row=r, field=column_letter(c))
-                problem = value_problem(value)
-                if problem:
-                    name = header[c - 1] if c <= len(header) and r > 1 else None
-                    what = f"the {name} value" if isinstance(name, str) and name else "the value"
-                    raise WorkbookError(f"{what} {problem}.", sheet=s.entry.name, row=r, field=column_letter(c))
-
-    # ----------------------------------------------------------------------------------------- checks only
-
-    def check_write(self, sheet: str, rows: Sequence[Sequence[CellValue]]) -> None:
-        """Raise the WorkbookError :meth:`write` would raise for ``rows`` (and refuse merged cells anywhere in
-        their area), changing nothing. A sheet that does not exist yet is checked as an empty one."""
-        new = [r if r.__class__ is list else list(r) for r in rows]  # only read: no copy of every row
-        s = self._find(sheet)
-        if s is None:
-            s = _Sheet(SheetEntry(sheet, 0, "", "visible"), "", SheetXml.parse(empty_sheet()), original=[], new=True)
-        else:
-            s = self._worksheet(sheet)
-            last_row = max(len(new), len(self._original(s)))
-            last_col = max([len(r) for r in new] + [0])
-            for lo_c, lo_r, hi_c, hi_r in self._merged(s):
-                if lo_r <= last_row and lo_c <= last_col:
-                    ref = f"{column_letter(lo_c)}{lo_r}:{column_letter(hi_c)}{hi_r}"
-                    raise WorkbookError(f"the cells {ref} are merged; unmerge them (Excel: Home > Merge & Center) "
-                                        "and try again. Nothing was changed.", sheet=s.entry.name, row=lo_r,
-                                        field=column_letter(lo_c))
-        self._check(s, new, changed_cells(s.original or [], new))
-
-    def check_table(self, sheet: str, name: str, n_rows: int, header: Sequence[CellValue]) -> None:
-        """Raise the WorkbookError :meth:`set_table` would raise once ``header`` is the sheet's first row."""
-        s = self._find(sheet)
-        if s is not None and self._is_worksheet(s):
-            self._table_target(s, name, n_rows, len(header), list(header))
-
-    def check_save(self) -> None:
-        """Raise the error :meth:`save` would raise before writing anything: read-only, no visible sheet, open in
-        Excel or LibreOffice, or saved by another program since it was read."""
-        self._check_saveable()
-        check_unchanged(self.path, self._loaded)
-
-    def _check_saveable(self) -> list[int]:
-        """The visible sheets' indexes; raises when the workbook cannot be saved at all."""
-        if not self.writable:
-            raise WorkbookError(f"{self.label} was opened read-only; it cannot be saved.")
-        if self.strict:
-            raise WorkbookError(STRICT_REFUSED.format(name=self.label))
-        if not self._sheets:
-            raise WorkbookError(f"{self.label} has no sheets; add one before saving.")
-        visible = [i for i, s in enumerate(self._sheets) if s.entry.state == "visible"]
-        if not visible:
-            raise WorkbookError(f"{self.label} has no visible sheet; Excel needs at least one.")
-        check_not_busy(self.path)
-        return visible
-
-    def _merged(self, s: _Sheet) -> list[tuple[int, int, int, int]]:
-        xml = self._xml(s)
-        if b"mergeCell" not in xml.tail:
-            return []
-        return [edits._bounds(m.group(1).decode())
-                for m in re.finditer(rb'<(?:\w+:)?mergeCell\b[^>]*?ref\s*=\s*"([^"]*)"', xml.tail)]
 
     # ----------------------------------------------------------------------------------------- tables
 
@@ -594,6 +523,7 @@ class LosslessWorkbook(WorkbookPort):
             index = next((i for i, s in enumerate(self._sheets) if s.entry is entry), -1)
             active = index if index in visible else visible[0]
             new[self._main] = self._book.to_bytes(self._original_entries, active)
+            self._retitle(new)
         if self._content_types != self._pkg.read(CT_PART):
             new[CT_PART] = self._content_types
         order = [name for name in self._pkg.infos if name not in self._removed]
@@ -615,6 +545,16 @@ class LosslessWorkbook(WorkbookPort):
                                 "file on disk is unchanged.") from exc
         self.close()
         self._load()
+
+    def _retitle(self, new: dict[str, NewPart]) -> None:
+        """Let ``docProps/app.xml`` list the worksheets as they are now (see :mod:`.docprops`)."""
+        rel = next((r for r in self._pkg.rels("") if r.type.endswith(APP_REL) and not r.external), None)
+        part = self._pkg.name(resolve("", rel.target)) if rel else None
+        if part is not None:
+            data = self._pkg.read(part)
+            after = retitled(data, self._worksheet_names, [s.entry.name for s in self._sheets if self._is_worksheet(s)])
+            if after != data:
+                new[part] = after
 
     def _drop_calc_chain(self) -> None:
         """Excel rebuilds the calculation chain; a stale one naming a cell that no longer has a formula makes
