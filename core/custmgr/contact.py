@@ -127,10 +127,35 @@ def to_text(value: object) -> str:
     return str(value)
 
 
+def _plain_rule(key: str) -> str:
+    """How plain text (see ``normalize``) of ``key`` can be canonical already: as it is; a state (upper case when
+    an abbreviation); or one of the spellings of Active or Type."""
+    if key in _EMPTY_MEANS:
+        return "spelled"
+    return "state" if key.endswith("_state") else "as is"
+
+
+_PLAIN_RULE: dict[str, str] = {}
+_SPELLED = {"kind": (CUSTOMER, VENDOR), "active": (YES, NO)}
+
+
 def normalize(key: str, value: object) -> str:
     """The one canonical form of a field value. Idempotent: ``normalize(k, normalize(k, v)) == normalize(k, v)``."""
     if (value is None or value == "") and key not in _EMPTY_MEANS:
         return ""  # most cells of a contact are empty: skip the work below, which would also give ''
+    if value.__class__ is str and value.isascii() and value.isprintable() and value[:1] != " " \
+            and value[-1:] != " " and "  " not in value:  # type: ignore[union-attr]
+        # Plain text (printable ASCII, single spaces, none at either end), as most cells are: it is often
+        # canonical already, which the work below would only confirm. Read for every cell of every contact.
+        rule = _PLAIN_RULE.get(key) or _PLAIN_RULE.setdefault(key, _plain_rule(key))
+        if rule == "as is":
+            if key != "name" or JOB_SEPARATOR not in value:  # type: ignore[operator]
+                return value  # type: ignore[return-value]
+        elif rule == "state":
+            if len(value) > 3 or value.upper() == value:  # type: ignore[arg-type, attr-defined]
+                return value  # type: ignore[return-value]
+        elif value in _SPELLED[key]:
+            return value  # type: ignore[return-value]
     text = to_text(value)
     text = unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
     spec = FIELD_BY_KEY.get(key)

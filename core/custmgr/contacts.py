@@ -16,12 +16,14 @@ from .contact import FIELD_KEYS, Problem, Values, clean_text, normalize, normali
 from .errors import WorkbookError
 from .layout import load_layout
 from .workbook.port import CellValue, Formula, Grid, WorkbookPort
+from .workbook.speed import gc_paused
 
 if TYPE_CHECKING:
     from .settings import Settings
 
 SHEET = "Contacts"
 ROW_ID, STATUS = "row_id", "status"
+_BLANK_MEANS = ("kind", "active")  # fields whose empty cell still means something (Customer, Yes)
 
 
 def new_row_id() -> str:
@@ -60,6 +62,10 @@ class ContactsSheet:
 
     def contact_rows(self) -> list[ContactRow]:
         """Every non-blank data row, normalized, with formulas and unstorable characters reported per field."""
+        with gc_paused():  # a contact per row, kept for the whole sync: never garbage, not worth scanning for it
+            return self._contact_rows()
+
+    def _contact_rows(self) -> list[ContactRow]:
         out: list[ContactRow] = []
         keys = self.synced_keys
         rid_col, cols = self.columns[ROW_ID], [(k, self.columns[k]) for k in keys]
@@ -68,11 +74,13 @@ class ContactsSheet:
             problems: list[Problem] = []
             for key, col in cols:
                 value = row[col]
+                if value is None and key not in _BLANK_MEANS:
+                    continue  # normalize_values would drop it: most cells of a contact are empty
                 if isinstance(value, Formula):
                     problems.append(Problem(key, f"holds a formula ({value.text[:40]}); type the value itself"))
                     continue
-                if isinstance(value, str):
-                    value, changed = clean_text(value)
+                if isinstance(value, str) and not (value.isascii() and value.isprintable()):
+                    value, changed = clean_text(value)  # printable ASCII has nothing to clean
                     if changed:
                         problems.append(Problem(key, "contains control characters; retype the value"))
                 raw[key] = value
@@ -134,7 +142,8 @@ def read_contacts(book: WorkbookPort, custom_columns: dict[str, str], *, sheet: 
             header[i] = next(f"{text}{n}" for n in range(2, 10_000) if f"{text}{n}".casefold() not in used
                              and f"{text}{n}".casefold() not in by_text)
         used.add(str(header[i]).casefold())
-    rows = [pad(r, width) for r in grid[1:]]
+    with gc_paused():
+        rows = [r if len(r) == width else pad(r, width) for r in grid[1:]]  # read() gave fresh lists: no copy
     return ContactsSheet(header, rows, found, dict(wanted), sheet, bool(columns))
 
 

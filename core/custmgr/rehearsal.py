@@ -87,7 +87,7 @@ class Rehearsal(WorkbookPort):
     def write(self, sheet: str, rows: Sequence[Sequence[CellValue]]) -> None:
         name = self._find(sheet)
         self.real.check_write(name, rows)
-        self._grids[name] = [list(r) for r in rows]
+        self._grids[name] = list(rows)  # rows are never changed after a write; read() hands out copies
 
     def set_table(self, sheet: str, name: str, n_rows: int, n_cols: int) -> None:
         grid = self.read(sheet)

@@ -5,17 +5,24 @@ A base is stored as one JSON array per contact, aligned with the field list kept
 costs one row of five cells per contact. The header row of `_cm_state` keeps a copy of the pairing, so a deleted
 `_cm_pair` (LibreOffice shows very hidden sheets as merely hidden) can be put back by `custmgr repair`, and only
 for the company the state belongs to.
+
+A sync reads and writes the whole state, so both are kept cheap per contact: a base is decoded by one quick path,
+and a link no sync moved is written back as the text it was read from. With nothing moved (and the pairing the
+same but for the count and time of syncs) the sheet's content comes out as it went in, and the file port copies
+its part without rewriting it.
 """
 
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field, replace
+from operator import itemgetter
 
-from .cells import cell_text, json_cells, json_from_cells
+from .cells import CHUNK, cell_text, json_cells, json_from_cells
 from .contact import Values
 from .errors import SyncRefused, WorkbookError
 from .workbook.port import CellValue, Grid, WorkbookPort
+from .workbook.speed import gc_paused
 
 PAIR_SHEET, STATE_SHEET = "_cm_pair", "_cm_state"
 STATE_HEADER = ["Row ID", "Remote ID", "Version", "Flag", "Base"]
@@ -28,7 +35,7 @@ class PairingMissing(SyncRefused):
     """Contacts were synced, but the pairing with their company is gone: refuse until ``custmgr repair``."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Link:
     """What the last sync agreed for one contact. ``remote_id`` '' = kept only in this workbook."""
 
@@ -39,6 +46,10 @@ class Link:
     #: '' normally; 'pending' = an open decision (always re-read from QuickBooks); 'local' = kept only in this
     #: workbook by the bookkeeper's choice; 'dropped' = deleted here and made inactive in QuickBooks.
     flag: str = ""
+    #: The base as stored (its JSON text and the field list it is aligned with), when read from the state sheet:
+    #: written back as it was while the link does not move, instead of encoded again. A changed link is a new
+    #: ``Link`` (``replace`` does not carry this over), so it is always encoded afresh.
+    stored: tuple[str, list[str]] | None = field(default=None, init=False, compare=False, repr=False)
 
     def moved(self, **changes: object) -> Link:
         return replace(self, **changes)  # type: ignore[arg-type]
@@ -52,6 +63,9 @@ class SyncState:
     links: dict[str, Link] = field(default_factory=dict)
     #: The pairing says contacts were synced, but the state sheet is gone (deleted by hand).
     lost: bool = False
+    #: The state sheet's header row as read (with its copy of the pairing), kept while only the count and time
+    #: of syncs move: see ``state_grid``.
+    header: list[CellValue] | None = field(default=None, compare=False, repr=False)
 
     @property
     def paired(self) -> bool:
@@ -64,6 +78,11 @@ class SyncState:
 
 def read_state(book: WorkbookPort) -> SyncState:
     """The stored state, or an empty one for a workbook never synced. Damaged state raises with its place."""
+    with gc_paused():  # a link per contact, kept for the whole sync: never garbage, not worth scanning for it
+        return _read_state(book)
+
+
+def _read_state(book: WorkbookPort) -> SyncState:
     names = book.sheet_names()
     state = SyncState()
     if PAIR_SHEET in names:
@@ -79,6 +98,7 @@ def read_state(book: WorkbookPort) -> SyncState:
                 "sync cannot tell what was last agreed, nor refuse another company. Run `custmgr repair BOOK` to "
                 f"put it back for the company this workbook was synced with. {_REPAIR}")
         keys = field_list(state.pair)
+        state.header = list(grid[0]) if grid else None
         for number, row in enumerate(grid[1:], start=2):
             link = link_from_row(row, keys, number)
             if link is None:
@@ -120,8 +140,16 @@ def field_list(pair: dict[str, str]) -> list[str]:
     return keys
 
 
+def _text(value: CellValue) -> str:
+    return value if value.__class__ is str else cell_text(value)  # type: ignore[return-value]
+
+
 def link_from_row(row: list[CellValue], keys: list[str], number: int | None = None) -> Link | None:
     """One row of the state sheet (``number``: its row, for messages)."""
+    if len(row) >= 5 and row[4].__class__ is str and row[4] and (len(row) == 5 or row[5:].count(None) == len(row) - 5):
+        link = _plain_link(row, keys)  # the common case, read for every contact: kept quick
+        if link is not None:
+            return link
     cells = [cell_text(c) for c in row]
     if not cells or not cells[0]:
         return None
@@ -137,6 +165,28 @@ def link_from_row(row: list[CellValue], keys: list[str], number: int | None = No
                             sheet=STATE_SHEET, row=number, field="E")
     base = {k: v for k, v in zip(keys, values, strict=False) if v}
     return Link(cells[0], cells[1], cells[2], base, cells[3])
+
+
+def _plain_link(row: list[CellValue], keys: list[str]) -> Link | None:
+    """A row whose base is one cell of text (every cell after it empty), or None to read it the long way (which
+    also words the errors)."""
+    row_id = _text(row[0])
+    text: str = row[4]  # type: ignore[assignment]
+    if not row_id:
+        return None
+    try:
+        values = json.loads(text)
+        "".join(values)  # a TypeError unless a list (or other sequence) of text only
+    except (ValueError, TypeError):
+        return None
+    if values.__class__ is not list:
+        return None
+    base = dict(filter(itemgetter(1), zip(keys, values, strict=False)))
+    link = Link(row_id, _text(row[1]), _text(row[2]), base, _text(row[3]))
+    if len(values) <= len(keys) and (not values or values[-1]) and len(text) <= CHUNK // 2:
+        # exactly what link_row would write (one cell, trailing blanks trimmed), but perhaps spelled otherwise
+        object.__setattr__(link, "stored", (text, keys))
+    return link
 
 
 def state_header(pair: dict[str, str]) -> list[CellValue]:
@@ -157,7 +207,32 @@ def pairing_copy(grid: Grid) -> dict[str, str]:
     return {str(k): str(v) for k, v in pair.items()} if isinstance(pair, dict) else {}
 
 
-def link_row(link: Link, keys: list[str]) -> list[CellValue]:
+#: Pairing entries every sync moves. The copy in the state sheet's header is not refreshed for them alone: that
+#: would rewrite the whole state sheet (tens of megabytes at 100,000 contacts) on a sync that changed nothing.
+#: ``custmgr repair`` takes the count of syncs from the backups when the copy's is older.
+_EVERY_SYNC = ("syncs", "last_sync", "last_import")
+
+
+def _same_pairing(copy: dict[str, str], pair: dict[str, str]) -> bool:
+    """Whether ``copy`` says what ``pair`` says, apart from the count and time of syncs."""
+    if not copy:
+        return False
+    return ({k: v for k, v in copy.items() if k not in _EVERY_SYNC}
+            == {k: v for k, v in pair.items() if k not in _EVERY_SYNC})
+
+
+def link_row(link: Link, keys: list[str], _fits: dict[int, bool] | None = None) -> list[CellValue]:
+    """``link`` as a row of the state sheet, its base aligned with ``keys``. ``_fits`` caches, per field list a
+    stored base was read with, whether ``keys`` extends it."""
+    stored = link.stored
+    if stored is not None:
+        fits = _fits.get(id(stored[1])) if _fits is not None else None
+        if fits is None:
+            fits = keys[:len(stored[1])] == stored[1]
+            if _fits is not None:
+                _fits[id(stored[1])] = fits
+        if fits:  # unmoved since read, against the same fields (more keys only add fields this base lacks)
+            return [link.row_id, link.remote_id or None, link.version or None, link.flag or None, stored[0]]
     values = [link.base.get(k, "") for k in keys]
     while values and not values[-1]:
         values.pop()
@@ -169,8 +244,13 @@ def state_grid(state: SyncState, keys: list[str]) -> tuple[Grid, Grid]:
     """The two sheets' content for ``state``, its bases aligned with ``keys``."""
     pair = dict(state.pair, format=FORMAT, fields=json.dumps(keys))
     pair_rows: Grid = [[k, v] for k, v in sorted(pair.items())]
-    rows: Grid = [state_header(pair)]
-    rows.extend(link_row(link, keys) for link in state.links.values())
+    header = state.header
+    if header is None or header[:len(STATE_HEADER)] != STATE_HEADER or not _same_pairing(pairing_copy([header]),
+                                                                                           pair):
+        header = state_header(pair)
+    rows: Grid = [header]
+    fits: dict[int, bool] = {}
+    rows.extend(link_row(link, keys, fits) for link in state.links.values())
     return pair_rows, rows
 
 

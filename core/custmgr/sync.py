@@ -305,7 +305,7 @@ def _save_sync(book: WorkbookPort, sheet, rows, plan: SyncPlan, results, state: 
     book.write(sheet.name, grid)
     format_contacts(book, sheet.labels, len(grid), [str(h or "") for h in sheet.header], sheet_name=sheet.name,
                     adopted=sheet.adopted)
-    new_state = SyncState(dict(state.pair), settled.links)
+    new_state = SyncState(dict(state.pair), settled.links, header=state.header)
     new_state.pair.update(connector=settings.connector, company_id=company.id, company_name=company.name,
                           syncs=str(number), last_sync=summary.when)
     new_state.pair.setdefault("paired_at", summary.when)

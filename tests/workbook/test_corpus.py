@@ -4,6 +4,7 @@ with changes on both sides."""
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import zipfile
@@ -31,7 +32,8 @@ def parts(path: Path) -> dict[str, bytes]:
 def owned_parts(path: Path) -> set[str]:
     book = LosslessWorkbook.open(path, writable=False)
     try:
-        out = {"[Content_Types].xml", "xl/workbook.xml", "xl/_rels/workbook.xml.rels"}
+        # docProps/app.xml lists the sheets by name, so it follows the sheets the sync adds (see below).
+        out = {"[Content_Types].xml", "xl/workbook.xml", "xl/_rels/workbook.xml.rels", "docProps/app.xml"}
         for s in book._sheets:
             if s.entry.name in OWNED_SHEETS or s.entry.name.startswith("_cm_"):
                 out |= {s.part, s.part.replace("worksheets/", "worksheets/_rels/") + ".rels"}
@@ -103,3 +105,15 @@ def test_setup_and_syncs_keep_every_part_the_sync_does_not_own(tmp_path: Path, w
         assert name in after, f"{name} was dropped"
         assert after[name] == data, f"{name} changed"
     assert check_package(book) == []
+    if b"<TitlesOfParts>" in before.get("docProps/app.xml", b""):  # it names every sheet, the sync's new ones
+        # too, and nothing else in it changed
+        port = LosslessWorkbook.open(book, writable=False)
+        sheets = [s.entry.name for s in port._sheets if port._is_worksheet(s)]
+        port.close()
+        app = after["docProps/app.xml"].decode()
+        titles = re.findall(r"<vt:lpstr>([^<]*)</vt:lpstr>", re.search(r"<TitlesOfParts>(.*)</TitlesOfParts>", app,
+                                                                        re.DOTALL).group(1))
+        if "Dashboard" in re.findall(r"<vt:lpstr>([^<]*)</vt:lpstr>", before["docProps/app.xml"].decode()):
+            assert titles[:len(sheets)] == sheets
+        outside = re.compile(r"<HeadingPairs>.*</TitlesOfParts>", re.DOTALL)
+        assert outside.sub("", app) == outside.sub("", before["docProps/app.xml"].decode())

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import tracemalloc
 import zipfile
 from pathlib import Path
 
@@ -221,3 +222,29 @@ def test_a_sheet_written_with_a_namespace_prefix_is_patched_in_kind(tmp_path: Pa
     assert b"<c " not in data and b"<x:c r=\"B2\"" in data
     assert XlsxWorkbook.open(path, writable=False).read("Sheet1") == [
         ["Name", "Phone"], [Formula("=1+1"), "+1 555"], ["Bob", "=x"]]
+
+
+def test_a_large_written_sheet_is_streamed_into_the_file_and_reads_back_whole(tmp_path):
+    """A sheet is written from pieces of the rows it was read with (no joined copy), deflated quickly when large,
+    and its dimension covers every row; the rows are read again if the workbook is used after the save."""
+    path = blank(tmp_path / "big.xlsx")
+    book = XlsxWorkbook.open(path)
+    book.write("Sheet1", [[f"r{i}", "x" * 40, i] for i in range(1, 30_001)])
+    book.save()
+    port = LosslessWorkbook.open(path)
+    grid = port.read("Sheet1")
+    grid[4][1], grid[29_999][2] = "changed", 7
+    grid.append(["new", None, 1])
+    port.write("Sheet1", grid)
+    tracemalloc.start()
+    port.save()
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    again = LosslessWorkbook.open(path, writable=False)
+    assert again.read("Sheet1") == grid
+    with zipfile.ZipFile(path) as z:
+        part = next(n for n in z.namelist() if n.startswith("xl/worksheets/sheet"))
+        data = z.read(part)
+    assert len(data) > 1 << 20 and b'<dimension ref="A1:C30001"/>' in data
+    assert peak < 3 * len(data)  # the rows as read (twice while they are cut out of the part), and their index
+    assert check_package(path) == []

@@ -22,10 +22,9 @@ from __future__ import annotations
 import gc
 import io
 import os
-import re
 import zipfile
 import zlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -34,18 +33,24 @@ import python_calamine
 from ..errors import WorkbookError
 from . import sheetedits as edits
 from .bookxml import BookXml, SheetEntry
-from .disk import atomic_replace, check_file, check_not_busy, check_unchanged, read_with_fingerprint
+from .checks import Checks
+from .disk import atomic_replace, check_file, check_not_busy, read_with_fingerprint
+from .docprops import APP_REL, retitled
 from .package import (
     CALC_CHAIN_REL,
     CT_PART,
+    STRICT_REFUSED,
     STYLES_REL,
+    STYLES_TYPE,
     TABLE_REL,
     TABLE_TYPE,
     WORKSHEET_REL,
     WORKSHEET_TYPE,
+    NewPart,
     Package,
     Relationship,
     add_override,
+    is_strict,
     next_rel_id,
     relative,
     rels_part,
@@ -66,17 +71,17 @@ from .rules import (
     header_names,
     sheet_name_problem,
     table_name_problem,
-    value_problem,
 )
 from .sheetxml import (
     SheetXml,
     changed_cells,
     empty_sheet,
     overwrites_formula,
-    patched_body,
+    patched_pieces,
     used_range,
 )
 from .speed import gc_paused
+from .styles import MINIMAL as MINIMAL_STYLES
 from .styles import Styles
 from .tables import new_table, resize_table, table_info
 
@@ -85,7 +90,7 @@ __all__ = ["LosslessWorkbook"]
 
 _PIECE = 1 << 20  # a sheet is read a megabyte at a time
 #: What calamine cannot read right: formulas, error values, blank text (see reading.py).
-_MARKERS = (b"<f", b"<x:f", b't="e"')
+_MARKERS = (b"<%sf", b't="e"')  # %s: the main namespace's prefix, if any (SheetXml.scan)
 
 
 @dataclass
@@ -105,7 +110,7 @@ class _Sheet:
     markers: set[bytes] | None = None  # of _MARKERS, those the rows contain (None: not looked for)
 
 
-class LosslessWorkbook(WorkbookPort):
+class LosslessWorkbook(Checks, WorkbookPort):
     """A workbook file read by values and saved by parts. Make one with :meth:`open`."""
 
     def __init__(self, path: Path, *, writable: bool) -> None:
@@ -123,7 +128,11 @@ class LosslessWorkbook(WorkbookPort):
         check_file(path)
         if writable:
             check_not_busy(path)
-        return cls(path, writable=writable)
+        book = cls(path, writable=writable)
+        if writable and book.strict:
+            book.close()
+            raise WorkbookError(STRICT_REFUSED.format(name=path.name))
+        return book
 
     def __repr__(self) -> str:
         return f"LosslessWorkbook({str(self.path)!r}, writable={self.writable})"
@@ -149,6 +158,8 @@ class LosslessWorkbook(WorkbookPort):
             self._pkg.close()
             raise
         self._rels = self._pkg.rels(self._main)
+        #: Saved as "Strict Open XML Spreadsheet": read as any workbook, never saved (see STRICT_REFUSED).
+        self.strict = is_strict(self._rels, self._book.data)
         self._rels_changed = False
         self._book_changed = False
         self._original_entries = list(self._book.sheets)
@@ -163,6 +174,7 @@ class LosslessWorkbook(WorkbookPort):
             rel = targets.get(entry.rel_id)
             part = resolve(self._main, rel.target) if rel else ""
             self._sheets.append(_Sheet(entry, self._pkg.name(part) or part))
+        self._worksheet_names = [s.entry.name for s in self._sheets if self._is_worksheet(s)]  # for app.xml
 
     def close(self) -> None:
         """Let go of the loaded bytes."""
@@ -204,12 +216,22 @@ class LosslessWorkbook(WorkbookPort):
             pkg, part = self._pkg, s.part
             try:
                 with pkg.zip.open(pkg.name(part) or part) as f:
-                    s.xml, s.markers = SheetXml.scan(iter(lambda: f.read(_PIECE), b""), lambda: pkg.read(part),
-                                                     markers)
+                    s.xml, s.markers = SheetXml.scan(iter(lambda: f.read(_PIECE), b""),
+                                                     lambda: self._pieces(part), markers)
             except (ValueError, KeyError, OSError, zipfile.BadZipFile, zlib.error) as exc:
                 raise WorkbookError(f"the sheet cannot be read ({exc}); the file is damaged. Open it in Excel and "
                                     "save it again, or restore a backup.", sheet=s.entry.name) from exc
         return s.xml
+
+    def _pieces(self, part: str) -> Iterator[bytes]:
+        """A part inflated a megabyte at a time."""
+        pkg = self._pkg
+        try:
+            with pkg.zip.open(pkg.name(part) or part) as f:
+                yield from iter(lambda: f.read(_PIECE), b"")
+        except (KeyError, OSError, zipfile.BadZipFile, zlib.error) as exc:
+            raise WorkbookError(f"the part {part} cannot be read ({exc}); the file is damaged. Open it in Excel "
+                                "and save it again, or restore a backup.") from exc
 
     def sheet_names(self) -> list[str]:
         return [s.entry.name for s in self._sheets]
@@ -314,83 +336,15 @@ class LosslessWorkbook(WorkbookPort):
         """Make ``sheet`` hold exactly ``rows``; checks every changed value first (a refused write changes
         nothing). Only rows that differ from the file are rebuilt when saving."""
         s = self._worksheet(sheet)
-        new = [list(r) for r in rows]
-        changed = changed_cells(self._original(s), new)
+        original = self._original(s)
+        # A row as it was read is kept as that very list (neither is ever changed): no copy of every row.
+        new = [old if i < len(original) and (old := original[i]) == r else list(r) for i, r in enumerate(rows)]
+        changed = changed_cells(original, new)
         self._check(s, new, changed)
         if not self._formula_overwritten:
             self._formula_overwritten = overwrites_formula(s.original or [], changed)
         s.grid, s.changed = new, changed
         self.changed_cells = sum(len(c) for c in changed.values())
-
-    def _check(self, s: _Sheet, new: list[list[CellValue]], changed: dict[int, list[int]]) -> None:
-        header = new[0] if new else []
-        merged = self._merged(s)
-        for r, cols in changed.items():
-            row = new[r - 1] if r <= len(new) else []
-            for c in cols:
-                value = row[c - 1] if c <= len(row) else None
-                if merged and value not in (None, "") and any(
-                        lo_c <= c <= hi_c and lo_r <= r <= hi_r and (r, c) != (lo_r, lo_c)
-                        for lo_c, lo_r, hi_c, hi_r in merged):
-                    raise WorkbookError(f"the cell {column_letter(c)}{r} is inside merged cells; unmerge them and "
-                                        "try again.", sheet=s.entry.name, row=r, field=column_letter(c))
-                problem = value_problem(value)
-                if problem:
-                    name = header[c - 1] if c <= len(header) and r > 1 else None
-                    what = f"the {name} value" if isinstance(name, str) and name else "the value"
-                    raise WorkbookError(f"{what} {problem}.", sheet=s.entry.name, row=r, field=column_letter(c))
-
-    # ----------------------------------------------------------------------------------------- checks only
-
-    def check_write(self, sheet: str, rows: Sequence[Sequence[CellValue]]) -> None:
-        """Raise the WorkbookError :meth:`write` would raise for ``rows`` (and refuse merged cells anywhere in
-        their area), changing nothing. A sheet that does not exist yet is checked as an empty one."""
-        new = [list(r) for r in rows]
-        s = self._find(sheet)
-        if s is None:
-            s = _Sheet(SheetEntry(sheet, 0, "", "visible"), "", SheetXml.parse(empty_sheet()), original=[], new=True)
-        else:
-            s = self._worksheet(sheet)
-            last_row = max(len(new), len(self._original(s)))
-            last_col = max([len(r) for r in new] + [0])
-            for lo_c, lo_r, hi_c, hi_r in self._merged(s):
-                if lo_r <= last_row and lo_c <= last_col:
-                    ref = f"{column_letter(lo_c)}{lo_r}:{column_letter(hi_c)}{hi_r}"
-                    raise WorkbookError(f"the cells {ref} are merged; unmerge them (Excel: Home > Merge & Center) "
-                                        "and try again. Nothing was changed.", sheet=s.entry.name, row=lo_r,
-                                        field=column_letter(lo_c))
-        self._check(s, new, changed_cells(s.original or [], new))
-
-    def check_table(self, sheet: str, name: str, n_rows: int, header: Sequence[CellValue]) -> None:
-        """Raise the WorkbookError :meth:`set_table` would raise once ``header`` is the sheet's first row."""
-        s = self._find(sheet)
-        if s is not None and self._is_worksheet(s):
-            self._table_target(s, name, n_rows, len(header), list(header))
-
-    def check_save(self) -> None:
-        """Raise the error :meth:`save` would raise before writing anything: read-only, no visible sheet, open in
-        Excel or LibreOffice, or saved by another program since it was read."""
-        self._check_saveable()
-        check_unchanged(self.path, self._loaded)
-
-    def _check_saveable(self) -> list[int]:
-        """The visible sheets' indexes; raises when the workbook cannot be saved at all."""
-        if not self.writable:
-            raise WorkbookError(f"{self.label} was opened read-only; it cannot be saved.")
-        if not self._sheets:
-            raise WorkbookError(f"{self.label} has no sheets; add one before saving.")
-        visible = [i for i, s in enumerate(self._sheets) if s.entry.state == "visible"]
-        if not visible:
-            raise WorkbookError(f"{self.label} has no visible sheet; Excel needs at least one.")
-        check_not_busy(self.path)
-        return visible
-
-    def _merged(self, s: _Sheet) -> list[tuple[int, int, int, int]]:
-        xml = self._xml(s)
-        if b"mergeCell" not in xml.tail:
-            return []
-        return [edits._bounds(m.group(1).decode())
-                for m in re.finditer(rb'<(?:\w+:)?mergeCell\b[^>]*?ref\s*=\s*"([^"]*)"', xml.tail)]
 
     # ----------------------------------------------------------------------------------------- tables
 
@@ -512,33 +466,55 @@ class LosslessWorkbook(WorkbookPort):
     def _pick_style(self) -> Callable[[int, CellValue], int]:
         if self._styles is None:
             part = self._styles_part()
-            if part is None or self._pkg.name(part) is None:
-                return lambda style, value: style
-            try:
-                self._styles = Styles(self._pkg.read(part))
+            try:  # a package without styles gets the least one if a value needs a format (see _save_styles)
+                self._styles = Styles(self._pkg.read(part) if part and self._pkg.name(part) else MINIMAL_STYLES)
             except ValueError:
                 return lambda style, value: style
         return self._styles.pick
 
-    def _sheet_bytes(self, s: _Sheet) -> bytes:
+    def _save_styles(self, new: dict[str, NewPart]) -> None:
+        """Put formats added for written values into ``new``, with the part's relationship and content type
+        when the package had no styles."""
+        if self._styles is None or not self._styles.changed:
+            return
+        part = self._styles_part()
+        if part is None:
+            part = "xl/styles.xml" if self._pkg.name("xl/styles.xml") is None else self._free_part("xl/styles{}.xml")
+            self._rels.append(Relationship(next_rel_id(self._rels), STYLES_REL, relative(self._main, part)))
+            self._rels_changed = True
+        if self._pkg.name(part) is None:
+            self._content_types = add_override(self._content_types, part, STYLES_TYPE)
+        new[self._pkg.name(part) or part] = self._styles.to_bytes()
+
+    def _sheet_part(self, s: _Sheet) -> Callable[[], Iterator[bytes | memoryview]]:
+        """The sheet's part, patched now (picking the styles its new cells need, which the save writes too), and
+        given in pieces when the save writes it; its rows are let go once written."""
         xml = self._xml(s)
-        if s.grid is None or not s.changed:
-            return xml.join(xml.body)
-        body = patched_body(xml, s.grid, self._original(s), s.changed, self._pick_style())
-        xml.head = edits.set_dimension(xml.head, used_range(xml.prefix, body), xml.prefix)
-        return xml.join(body)
+        pieces = None
+        if s.grid is not None and s.changed:
+            pieces = patched_pieces(xml, s.grid, self._original(s), s.changed, self._pick_style())
+            xml.head = edits.set_dimension(xml.head, used_range(xml.prefix, xml.body, pieces), xml.prefix)
+
+        def written() -> Iterator[bytes | memoryview]:
+            try:
+                yield from xml.written(pieces)
+            finally:
+                xml.let_go()
+
+        return written
 
     def save(self) -> None:
         """Write the changed parts and copy the rest, atomically: on any failure the old file stays whole."""
         visible = self._check_saveable()  # whether it changed on disk is checked right before the rename
-        new: dict[str, bytes] = dict(self._new_parts)
+        new: dict[str, NewPart] = dict(self._new_parts)
         for s in self._sheets:
             if s.new or s.furniture or (s.grid is not None and s.changed):
-                new[s.part] = self._sheet_bytes(s)
+                new[s.part] = self._sheet_part(s)
             if s.rels_changed and s.rels is not None:
                 new[rels_part(s.part)] = rels_xml(s.rels)
         if self._formula_overwritten:
             self._drop_calc_chain()
+        self._save_styles(new)
         if self._rels_changed:
             new[rels_part(self._main)] = rels_xml(self._rels)
         if self._book_changed:
@@ -547,10 +523,7 @@ class LosslessWorkbook(WorkbookPort):
             index = next((i for i, s in enumerate(self._sheets) if s.entry is entry), -1)
             active = index if index in visible else visible[0]
             new[self._main] = self._book.to_bytes(self._original_entries, active)
-        if self._styles is not None and self._styles.changed:
-            part = self._styles_part()
-            assert part is not None
-            new[self._pkg.name(part) or part] = self._styles.to_bytes()
+            self._retitle(new)
         if self._content_types != self._pkg.read(CT_PART):
             new[CT_PART] = self._content_types
         order = [name for name in self._pkg.infos if name not in self._removed]
@@ -572,6 +545,16 @@ class LosslessWorkbook(WorkbookPort):
                                 "file on disk is unchanged.") from exc
         self.close()
         self._load()
+
+    def _retitle(self, new: dict[str, NewPart]) -> None:
+        """Let ``docProps/app.xml`` list the worksheets as they are now (see :mod:`.docprops`)."""
+        rel = next((r for r in self._pkg.rels("") if r.type.endswith(APP_REL) and not r.external), None)
+        part = self._pkg.name(resolve("", rel.target)) if rel else None
+        if part is not None:
+            data = self._pkg.read(part)
+            after = retitled(data, self._worksheet_names, [s.entry.name for s in self._sheets if self._is_worksheet(s)])
+            if after != data:
+                new[part] = after
 
     def _drop_calc_chain(self) -> None:
         """Excel rebuilds the calculation chain; a stale one naming a cell that no longer has a formula makes

@@ -11,7 +11,7 @@ import posixpath
 import re
 import struct
 import zipfile
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import BinaryIO
 from xml.sax.saxutils import quoteattr
@@ -31,6 +31,13 @@ STYLES_REL = f"{DOC_REL}/styles"
 CALC_CHAIN_REL = f"{DOC_REL}/calcChain"
 WORKSHEET_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
 TABLE_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.table+xml"
+STYLES_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"
+_STRICT = "http://purl.oclc.org/ooxml/"  # where Strict Open XML's relationship types and namespaces live
+#: Strict Open XML names every part and relationship in namespaces of its own; a sheet, table or style added in
+#: the usual ones would make a mix Excel reports as damaged. So such a workbook is read, never saved.
+STRICT_REFUSED = ("{name} is saved as a Strict Open XML Spreadsheet, which Customer Manager can read but does not "
+                  "save. In Excel, use File > Save As and choose Excel Workbook (*.xlsx) (or Excel Macro-Enabled "
+                  "Workbook for a file with macros), then try again. Nothing was changed.")
 _LOCAL_HEADER = struct.Struct("<4s5H3L2H")
 _DATA_DESCRIPTOR = 0x08
 _ENCRYPTED = 0x01
@@ -82,6 +89,12 @@ def rels_xml(rels: Iterable[Relationship]) -> bytes:
                      f"Target={quoteattr(r.target)}{mode}/>")
     return (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Relationships xmlns="{REL_NS}">'
             + "".join(items) + "</Relationships>").encode()
+
+
+def is_strict(book_rels: Iterable[Relationship], book_xml: bytes) -> bool:
+    """Whether a workbook (its part's relationships and XML) is a Strict Open XML Spreadsheet."""
+    return any(r.type.startswith(_STRICT) for r in book_rels) or \
+        f'"{_STRICT}spreadsheetml/main"'.encode() in book_xml[:4096]
 
 
 def next_rel_id(rels: Iterable[Relationship]) -> str:
@@ -178,17 +191,28 @@ def zlib_error() -> type[Exception]:
     return zlib.error
 
 
-def write_package(out: BinaryIO, source: Package | None, order: Iterable[str], new: Mapping[str, bytes]) -> None:
+#: New content for a part: its bytes, or a function giving them in pieces (written one after the other, so a large
+#: sheet is never joined into one more copy of itself).
+NewPart = bytes | Callable[[], Iterable[bytes | memoryview]]
+
+
+def write_package(out: BinaryIO, source: Package | None, order: Iterable[str], new: Mapping[str, NewPart]) -> None:
     """Write the parts named in ``order``: new content from ``new``, every other part copied from ``source``
     as its stored compressed bytes."""
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, allowZip64=True) as archive:
         for part in order:
             data = new.get(part)
             if data is not None:
+                pieces = [data] if isinstance(data, bytes) else list(data())
                 info = zipfile.ZipInfo(part, _FIXED_TIME)
                 info.external_attr = 0o600 << 16
-                level = 1 if len(data) >= _BIG_PART else 6
-                archive.writestr(info, data, compress_type=zipfile.ZIP_DEFLATED, compresslevel=level)
+                info.compress_type = zipfile.ZIP_DEFLATED
+                info.file_size = sum(len(p) for p in pieces)
+                info._compresslevel = 1 if info.file_size >= _BIG_PART else 6  # type: ignore[attr-defined]
+                with archive.open(info, "w") as dest:
+                    for piece in pieces:
+                        dest.write(piece)
+                del pieces
                 continue
             assert source is not None
             _copy_raw(archive, *source.raw(part))

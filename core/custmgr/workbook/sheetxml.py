@@ -24,6 +24,7 @@ MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 #: Text of only spaces or line breaks, which calamine reads as empty (see reading.py).
 _BLANK_T = re.compile(rb"<(?:\w+:)?t\b[^>]*>\s+</(?:\w+:)?t>")
 BLANK = b"blank text"
+_AFTER_TAG_SPACE = re.compile(rb">[ \n\t\r]")  # one pass, where four ``in`` tests took four
 _OVERLAP = 512  # bytes carried between pieces, so a marker or a short text split between two is still seen
 _SHEET_DATA = re.compile(rb"<(?:(\w+):)?sheetData\b[^>]*?(/?)>")
 _ROW = re.compile(rb"<(?:\w+:)?row\b([^>]*?)(?:/>|>(.*?)</(?:\w+:)?row>)", re.DOTALL)
@@ -40,7 +41,7 @@ def attrs(start_tag_body: bytes) -> dict[bytes, bytes]:
     return {m.group(1): m.group(2) if m.group(2) is not None else m.group(3) for m in _ATTR.finditer(start_tag_body)}
 
 
-@dataclass
+@dataclass(slots=True)
 class Row:
     """One ``<row>`` of the part: its number, the span of its bytes, and (when parsed) its cells."""
 
@@ -62,7 +63,10 @@ class SheetXml:
     tail: bytes
     prefix: str = ""
     _rows: list[Row] | None = None
-    _load: Callable[[], bytes] | None = None
+    #: The whole part, or its pieces (then ``_at`` is where the rows start in it), for rows read on first use.
+    _load: Callable[[], bytes | Iterable[bytes]] | None = None
+    _at: int = 0
+    _after: int = 0  # bytes after the rows, as read (the tail may be edited before the rows are read)
 
     @classmethod
     def parse(cls, data: bytes) -> SheetXml:
@@ -78,10 +82,11 @@ class SheetXml:
         return cls(data[:head_end], data[found.end():body_end], data[body_end + len(close):], prefix)
 
     @classmethod
-    def scan(cls, chunks: Iterable[bytes], load: Callable[[], bytes],
+    def scan(cls, chunks: Iterable[bytes], load: Callable[[], bytes | Iterable[bytes]],
              markers: Sequence[bytes] = ()) -> tuple[SheetXml, set[bytes]]:
         """Head and tail of a part read piece by piece, and which of ``markers`` its rows contain; the rows
-        themselves are loaded by ``load`` (the whole part) when first used."""
+        themselves are loaded by ``load`` (the whole part) when first used. In a marker, ``%s`` stands for the
+        prefix of the main namespace (``b"<%sf"``: a formula, ``<f`` or ``<x:f``), so each is looked for once."""
         buffer = bytearray()
         found = None
         pieces = iter(chunks)
@@ -96,6 +101,7 @@ class SheetXml:
             return cls.parse(bytes(buffer) + b"".join(pieces)), set()
         prefix = (found.group(1) or b"").decode()
         close = f"</{prefix + ':' if prefix else ''}sheetData>".encode()
+        spelled = {m: m % (found.group(1) + b":" if found.group(1) else b"") if b"%s" in m else m for m in markers}
         head = bytes(buffer[:found.start()])
         window = bytes(buffer[found.end():])
         seen: set[bytes] = set()
@@ -104,9 +110,8 @@ class SheetXml:
             data = window + piece
             end = data.find(close)
             searched = data if end < 0 else data[:end]
-            seen.update(m for m in markers if m not in seen and m in searched)
-            if BLANK not in seen and any(b">" + ws in searched for ws in (b" ", b"\n", b"\t", b"\r")) \
-                    and _BLANK_T.search(searched):
+            seen.update(m for m, text in spelled.items() if m not in seen and text in searched)
+            if BLANK not in seen and _AFTER_TAG_SPACE.search(searched) and _BLANK_T.search(searched):
                 seen.add(BLANK)
             if end >= 0:
                 tail = data[end + len(close):] + b"".join(pieces)
@@ -114,14 +119,38 @@ class SheetXml:
             window = data[-_OVERLAP:]
         if tail is None:
             raise ValueError("the sheet's sheetData element is not closed")
-        return cls(head, None, tail, prefix, _load=load), seen
+        return cls(head, None, tail, prefix, _load=load, _at=found.end(), _after=len(close) + len(tail)), seen
 
     @property
     def body(self) -> bytes:
         if self._body is None:
             assert self._load is not None
-            self._body = SheetXml.parse(self._load())._body or b""
+            data = self._load()
+            if isinstance(data, bytes):
+                self._body = SheetXml.parse(data)._body or b""
+            else:  # the part in pieces: keep only the rows, never the whole part beside them
+                self._body = self._cut(data)
         return self._body
+
+    def _cut(self, pieces: Iterable[bytes]) -> bytes:
+        """The rows out of the part's ``pieces``, from where :meth:`scan` found them (``_at``) to the tail."""
+        skip, kept = self._at, []
+        for piece in pieces:
+            if skip >= len(piece):
+                skip -= len(piece)
+                continue
+            kept.append(piece[skip:] if skip else piece)
+            skip = 0
+        end = sum(len(k) for k in kept) - self._after
+        while kept and end < sum(len(k) for k in kept[:-1]):  # whole pieces of tail
+            kept.pop()
+        last = end - sum(len(k) for k in kept[:-1])
+        if kept:
+            kept[-1] = kept[-1][:last]
+        body = b"".join(kept)
+        if len(body) != end:
+            raise ValueError("the sheet changed while it was read")
+        return body
 
     @property
     def rows(self) -> list[Row]:
@@ -148,6 +177,20 @@ class SheetXml:
     def join(self, body: bytes) -> bytes:
         sd = self.tag("sheetData")
         return self.head + f"<{sd}>".encode() + body + f"</{sd}>".encode() + self.tail
+
+    def written(self, pieces: Sequence[Piece] | None = None) -> list[bytes | memoryview]:
+        """The part as :meth:`join` would give it, in pieces that share the body's bytes (none copied); the
+        body is ``pieces`` of it if given."""
+        sd = self.tag("sheetData")
+        view = memoryview(self.body)
+        spans = [(0, len(self.body))] if pieces is None else pieces
+        middle = [p if isinstance(p, bytes) else view[p[0]:p[1]] for p in spans]
+        return [self.head, f"<{sd}>".encode(), *middle, f"</{sd}>".encode(), self.tail]
+
+    def let_go(self) -> None:
+        """Drop the rows read (they are read again if needed): a large sheet's body is tens of megabytes."""
+        if self._load is not None:
+            self._body = self._rows = None
 
     def rows_with(self, marker: bytes) -> Iterator[Row]:
         """Rows whose bytes contain ``marker`` (e.g. ``<f`` for formulas); quick when there are none."""
@@ -177,19 +220,29 @@ def cells_of(row_xml: bytes) -> tuple[bytes, dict[int, tuple[bytes, dict[bytes, 
     return m.group(1), out
 
 
-def used_range(prefix: str, body: bytes) -> str:
-    """The ``dimension`` of a sheet body: A1 to the last row and the rightmost column holding a cell. A few
-    searches over the bytes, not a parse."""
+#: A piece of a sheet body being written: new bytes, or a span (start, end) of the body as it was read.
+Piece = bytes | tuple[int, int]
+
+
+def used_range(prefix: str, body: bytes, pieces: Sequence[Piece] | None = None) -> str:
+    """The ``dimension`` of a sheet body (or of the body ``pieces`` make of ``body``, see :func:`patched_pieces`):
+    A1 to the last row and the rightmost column holding a cell. A few searches over the bytes, not a parse."""
+    whole: list[Piece] = [(0, len(body))]
+    spans = [(p, 0, len(p)) if isinstance(p, bytes) else (body, *p) for p in (whole if pieces is None else pieces)]
     c_tag = (f"<{prefix}:c" if prefix else "<c").encode()
-    last_cell = max(body.rfind(c_tag + end) for end in (b" ", b">", b"/"))
-    if last_cell < 0:
-        return "A1"
     row_tag = (f"<{prefix}:row" if prefix else "<row").encode()
-    number = _ROW_NUMBER.match(body, body.rfind(row_tag, 0, last_cell))
-    last_row = int(number.group(1)) if number else 1
-    last_col = 0
+    last_row = last_col = 0
+    for data, start, end in reversed(spans):  # a row never spans two pieces: pieces start and end at rows
+        last_cell = max(data.rfind(c_tag + after, start, end) for after in (b" ", b">", b"/"))
+        if last_cell >= 0:
+            number = _ROW_NUMBER.match(data, data.rfind(row_tag, start, last_cell))
+            last_row = int(number.group(1)) if number else 1
+            break
+    if not last_row:
+        return "A1"
     for width in (3, 2, 1):  # Excel, openpyxl, xlsxwriter and LibreOffice all write r first
-        found = set(re.findall(re.escape(c_tag) + rb' r="([A-Z]{%d})\d' % width, body))
+        refs = re.compile(re.escape(c_tag) + rb' r="([A-Z]{%d})\d' % width)
+        found = {x for data, start, end in spans for x in refs.findall(data, start, end)}
         if found:
             last_col = max(column_number(x.decode()) for x in found)
             break
@@ -273,6 +326,8 @@ def changed_cells(original: Grid, new: list[list[CellValue]]) -> dict[int, list[
     for i in range(max(len(original), len(new))):
         old = original[i] if i < len(original) else []
         row = new[i] if i < len(new) else []
+        if old is row:
+            continue
         n = len(row)
         if len(old) == n:  # the common case: both as wide as the sheet
             if old == row:
@@ -343,9 +398,18 @@ def patched_body(xml: SheetXml, grid: Sequence[Sequence[CellValue]], original: G
                  pick: StylePicker) -> bytes:
     """The sheet's rows with the ``changed`` ones rebuilt to hold ``grid``'s values (:func:`patch_row`); every
     other row keeps its bytes, and a row new to the sheet goes where its number puts it."""
+    body = xml.body
+    return b"".join(p if isinstance(p, bytes) else body[p[0]:p[1]]
+                    for p in patched_pieces(xml, grid, original, changed, pick))
+
+
+def patched_pieces(xml: SheetXml, grid: Sequence[Sequence[CellValue]], original: Grid,
+                   changed: dict[int, list[int]], pick: StylePicker) -> list[Piece]:
+    """:func:`patched_body` as pieces: the rows rebuilt, and spans of the body between them, so a large sheet is
+    written out without a second copy of its rows in memory."""
     by_number = {row.number: row for row in xml.rows}
     numbers = [row.number for row in xml.rows]
-    chunks: list[bytes] = []
+    pieces: list[Piece] = []
     pos = 0
     for number in sorted(changed):
         old = by_number.get(number)
@@ -354,14 +418,14 @@ def patched_body(xml: SheetXml, grid: Sequence[Sequence[CellValue]], original: G
         patched = patch_row(number, xml.row_bytes(old) if old else None, old_values, new_values, pick,
                             xml.prefix)
         if old is not None:
-            chunks.append(xml.body[pos:old.start])
+            pieces.append((pos, old.start))
             pos = old.end
         else:
             at = bisect.bisect_right(numbers, number)
             insert = xml.rows[at].start if at < len(xml.rows) else len(xml.body)
-            chunks.append(xml.body[pos:insert])
+            pieces.append((pos, insert))
             pos = insert
         if patched:
-            chunks.append(patched)
-    chunks.append(xml.body[pos:])
-    return b"".join(chunks)
+            pieces.append(patched)
+    pieces.append((pos, len(xml.body)))
+    return [p for p in pieces if isinstance(p, bytes) or p[1] > p[0]]
