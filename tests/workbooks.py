@@ -11,13 +11,13 @@ import openpyxl
 
 from custmgr import sync as engine
 from custmgr.book import create_workbook
+from custmgr.company import SandboxCompany, create_company
 from custmgr.contact import Values
 from custmgr.contacts import read_contacts
 from custmgr.review import read_decisions
 from custmgr.settings import read_settings, settings_values, write_settings
 from custmgr.state import SyncState, read_state
 from custmgr.workbook.xlsx import XlsxWorkbook
-from custmgr_sandbox.store import SandboxCompany, create_company
 
 
 def paired(tmp_path: Path, *, sample: bool = True, vendors: bool = True, sync: bool = True,

@@ -13,6 +13,7 @@ from typing import Any
 from custmgr.apply import from_remote
 from custmgr.book import create_workbook
 from custmgr.cells import cell_text
+from custmgr.company import SandboxCompany, create_company
 from custmgr.contact import CUSTOM_PREFIX, FIELD_KEYS, Values, is_custom
 from custmgr.contacts import SHEET as CONTACTS
 from custmgr.contacts import STATUS, expected_columns, read_contacts
@@ -23,7 +24,6 @@ from custmgr.state import Link, read_state
 from custmgr.sync import setup
 from custmgr.workbook.port import CellValue, Grid
 from custmgr.workbook.xlsx import XlsxWorkbook
-from custmgr_sandbox.store import SandboxCompany, create_company
 
 Rows = list[list[CellValue]]
 

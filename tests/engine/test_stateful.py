@@ -33,6 +33,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, precondition, rule
 
 from custmgr.apply import from_remote
+from custmgr.company import SandboxCompany
 from custmgr.contact import CUSTOMER, FIELD_KEYS, VENDOR, custom_key, name_key, normalize, units
 from custmgr.contacts import ROW_ID, expected_columns
 from custmgr.errors import ConnectorError, NotFound, Retryable, StaleVersion, SyncRefused, Unavailable
@@ -42,7 +43,6 @@ from custmgr.state import Link
 from custmgr.sync import sync, undo
 from custmgr.workbook.port import Grid
 from custmgr_sandbox.connector import SandboxConnector
-from custmgr_sandbox.store import SandboxCompany
 
 from .helpers import (
     BookView,

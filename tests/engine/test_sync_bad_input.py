@@ -9,9 +9,9 @@ import openpyxl
 import pytest
 
 from custmgr import sync as engine
+from custmgr.company import SandboxCompany
 from custmgr.contacts import ContactsSheet
 from custmgr.errors import PartlySynced, SyncRefused, WorkbookBusy, WorkbookError
-from custmgr_sandbox.store import SandboxCompany
 from workbooks import add_row, column, contacts, edit, paired, qb_edit, remote, set_cells, statuses
 
 

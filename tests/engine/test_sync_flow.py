@@ -8,10 +8,10 @@ import openpyxl
 import pytest
 
 from custmgr import sync as engine
+from custmgr.company import SandboxCompany, create_company
 from custmgr.errors import CustmgrError, SyncRefused
 from custmgr.state import read_state
 from custmgr.workbook.xlsx import XlsxWorkbook
-from custmgr_sandbox.store import SandboxCompany, create_company
 from workbooks import (
     add_row,
     contacts,

@@ -11,10 +11,10 @@ from click.testing import CliRunner
 
 from custmgr import sync as engine
 from custmgr.cli import main
+from custmgr.company import SandboxCompany, create_company
 from custmgr.errors import SyncRefused, WorkbookError
 from custmgr.repair import repair
 from custmgr.state import PAIR_SHEET, STATE_SHEET, PairingMissing
-from custmgr_sandbox.store import SandboxCompany, create_company
 from workbooks import contacts, paired, qb_edit, remote, set_cells, set_settings, statuses
 
 

@@ -19,10 +19,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from custmgr import sync as engine
+from custmgr.company import SandboxCompany
 from custmgr.contact import CUSTOMER, FIELD_KEYS, VENDOR, custom_key
 from custmgr.errors import ConnectorError, Invalid, Retryable, SyncRefused
 from custmgr_sandbox.connector import SandboxConnector
-from custmgr_sandbox.store import SandboxCompany
 
 from .helpers import add_row, delete_row, differing, make_pair, read_book, read_company, set_cells
 

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
+from custmgr.company import create_company
 from custmgr.connector import Connector, RemoteRecord
 from custmgr.testing.contract import ConnectorContract
 from custmgr_sandbox.connector import SandboxConnector
-from custmgr_sandbox.store import create_company
 
 
 class TestEmptySandbox(ConnectorContract):

@@ -29,8 +29,8 @@ from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import closing, contextmanager
 from pathlib import Path
 
-from custmgr.connector import Company, CustomFieldDef, Listed, RemoteRecord
-from custmgr.contact import (
+from ..connector import Company, CustomFieldDef, Listed, RemoteRecord
+from ..contact import (
     CUSTOM_NAME_LIMIT,
     CUSTOM_PREFIX,
     CUSTOMER,
@@ -48,7 +48,7 @@ from custmgr.contact import (
     parent_name,
     validate,
 )
-from custmgr.errors import CustmgrError, Invalid, NameInUse, NotFound, Retryable, StaleVersion, Unavailable
+from ..errors import CustmgrError, Invalid, NameInUse, NotFound, Retryable, StaleVersion, Unavailable
 
 FORMAT = "custmgr-sandbox/1"
 CHARSET = "latin-1"
