@@ -50,6 +50,7 @@ from .helpers import (
     Record,
     RowView,
     add_row,
+    copy_pair,
     delete_row,
     differing,
     make_pair,
@@ -149,7 +150,7 @@ class SyncMachine(RuleBasedStateMachine):
         self.pair = make_pair(self.folder, custom_fields=[REGION], settings={
             "conflict_default": conflicts, "add_policy": adds, "delete_policy": deletes, "gone_policy": gone,
             "backups": str(backups), "kinds": "Customers and vendors" if vendors else "Customers",
-            "include_inactive": "Yes" if inactive else "No"})
+            "include_inactive": "Yes" if inactive else "No"}, in_memory=True)
         with SandboxCompany(self.pair.company) as store:
             for name, values in contacts:
                 with contextlib.suppress(ConnectorError):  # refused (name in use, not Latin-1): never existed
@@ -361,13 +362,6 @@ class SyncMachine(RuleBasedStateMachine):
                 self.sync(None)  # whatever failed before, a sync without faults converges
         finally:
             shutil.rmtree(self.folder, ignore_errors=True)
-
-
-def copy_pair(pair: Pair, folder: Path) -> Pair:
-    """Both files copied into ``folder`` (the workbook finds the company beside it, as in the original)."""
-    shutil.rmtree(folder, ignore_errors=True)
-    folder.mkdir()
-    return Pair(Path(shutil.copy2(pair.book, folder)), Path(shutil.copy2(pair.company, folder)))
 
 
 # A name clash a sync only learns of from QuickBooks (a row it imports or brings back named like a row added or
