@@ -82,7 +82,7 @@ def sync_then_undo(tmp_path_factory: pytest.TempPathFactory, data: st.DataObject
                 "conflict_default": data.draw(st.sampled_from(["Ask", "Customer Manager wins", "QuickBooks wins"]),
                                               label="conflicts"),
                 "kinds": "Customers and vendors"}
-    pair = make_pair(folder, custom_fields=[REGION], settings=policies)
+    pair = make_pair(folder, custom_fields=[REGION], settings=policies, in_memory=True)
     with SandboxCompany(pair.company) as store:
         for name, values, kind in data.draw(st.lists(contact, min_size=1, max_size=5), label="company"):
             with contextlib.suppress(ConnectorError):
