@@ -1,5 +1,5 @@
 """Test helpers: make a paired workbook and edit it the way a bookkeeper would (through openpyxl, as Excel would
-save it), and read it back as the engine sees it."""
+save it), and read it back as the engine sees it (through the lossless port, as the command line reads it)."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from custmgr.contacts import read_contacts
 from custmgr.review import read_decisions
 from custmgr.settings import read_settings, settings_values, write_settings
 from custmgr.state import SyncState, read_state
+from custmgr.workbook.lossless import LosslessWorkbook
 from custmgr.workbook.xlsx import XlsxWorkbook
 
 
@@ -81,7 +82,7 @@ def delete_row(book: Path, name: str) -> None:
 
 def contacts(book: Path) -> dict[str, Values]:
     """Contacts by name, as the engine reads them."""
-    wb = XlsxWorkbook.open(book, writable=False)
+    wb = LosslessWorkbook.open(book, writable=False)
     sheet = read_contacts(wb, read_settings(wb).custom_columns)
     return {r.name: r.values for r in sheet.contact_rows()}
 
@@ -99,7 +100,7 @@ def statuses(book: Path) -> dict[str, str]:
 
 
 def review(book: Path) -> dict[str, Any]:
-    return read_decisions(XlsxWorkbook.open(book, writable=False))
+    return read_decisions(LosslessWorkbook.open(book, writable=False))
 
 
 def mark(book: Path, contact: str, side: str, field: str | None = None) -> None:
@@ -115,7 +116,7 @@ def mark(book: Path, contact: str, side: str, field: str | None = None) -> None:
 
 
 def state(book: Path) -> SyncState:
-    return read_state(XlsxWorkbook.open(book, writable=False))
+    return read_state(LosslessWorkbook.open(book, writable=False))
 
 
 def remote(company: Path) -> dict[str, Values]:
