@@ -8,15 +8,18 @@ from pathlib import Path
 from typing import Any
 
 import openpyxl
+from click.testing import CliRunner
 
 from custmgr import sync as engine
 from custmgr.book import create_workbook
+from custmgr.cli import main
 from custmgr.company import SandboxCompany, create_company
 from custmgr.contact import Values
 from custmgr.contacts import read_contacts
 from custmgr.review import read_decisions
 from custmgr.settings import read_settings, settings_values, write_settings
 from custmgr.state import SyncState, read_state
+from custmgr.summary import Summary
 from custmgr.workbook.lossless import LosslessWorkbook
 from custmgr.workbook.xlsx import XlsxWorkbook
 
@@ -34,6 +37,18 @@ def paired(tmp_path: Path, *, sample: bool = True, vendors: bool = True, sync: b
     if sync:
         engine.sync(book, backoff=0)
     return book, company
+
+
+def sync(book: Path, **options: Any) -> Summary:
+    """Sync ``book`` as the command line does, without waiting between retries; the summary."""
+    summary, _ = engine.sync(book, backoff=0, **options)
+    return summary
+
+
+def run(*args: str) -> tuple[int, str]:
+    """Run ``custmgr ARGS``: its exit status and what it printed."""
+    result = CliRunner().invoke(main, list(args), catch_exceptions=False)
+    return result.exit_code, result.output
 
 
 def set_settings(book: Path, **values: str) -> None:

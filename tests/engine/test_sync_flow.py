@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import openpyxl
 import pytest
 
@@ -24,12 +22,8 @@ from workbooks import (
     set_cells,
     set_settings,
     statuses,
+    sync,
 )
-
-
-def sync(book: Path, **kw):
-    summary, _ = engine.sync(book, backoff=0, **kw)
-    return summary
 
 
 def test_first_sync_imports_every_active_contact_with_jobs_and_vendors(tmp_path):
