@@ -70,7 +70,7 @@ def memory_company(*, name: str | None = None, sample: bool = False, size: int =
     location = f"{MEMORY}{uuid.uuid4().hex}"
     with closing(sqlite3.connect(memory_uri(location), uri=True)) as db:
         fill_company(db, location, name=name, sample=sample, size=size, seed=seed)
-        company = SandboxCompany(location)
+        company = SandboxCompany(location)  # opened before ``db`` closes: the last connection closing frees it
     return company
 
 

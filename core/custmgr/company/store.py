@@ -50,7 +50,7 @@ from ..contact import (
 from ..errors import CustmgrError, Invalid, NameInUse, NotFound, Retryable, StaleVersion, Unavailable
 
 FORMAT = "custmgr-sandbox/1"
-MEMORY = "memory:"  # a location naming a company kept in memory (memory.py), not a file
+MEMORY = "memory:"  # a location naming a company kept in memory (create.memory_company), not a file
 CHARSET = "latin-1"
 FIRST_LIST_NUMBER = 0x80000001
 DEFAULT_SEED = 20240601
@@ -118,7 +118,7 @@ class SandboxCompany:
     """
 
     def __init__(self, path: str | os.PathLike[str], *, timeout: float = 5.0) -> None:
-        """Open the company file at ``path`` (or the company in memory at ``memory:NAME``, see ``memory.py``);
+        """Open the company file at ``path`` (or the company in memory at ``memory:NAME``, see ``create.py``);
         ``timeout`` is how long a write waits for another writer."""
         self.path = Path(path)
         hint = f"Create one with `custmgr sandbox new {self.path} --sample`."
