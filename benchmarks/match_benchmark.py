@@ -27,9 +27,9 @@ import random
 import statistics
 import time
 
+from custmgr.company.sample import generate
 from custmgr.matching import Candidate, find_pairs, match_lists
 from custmgr.names import name_key
-from custmgr_sandbox.sample import generate
 
 TARGET_SECONDS = 2.0
 

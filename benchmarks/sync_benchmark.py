@@ -188,8 +188,8 @@ def _gc_timer() -> Iterator[dict[str, float]]:
 def prepare_step(folder: str, size: int) -> Result:
     """A sandbox company of ``size`` generated contacts and a new workbook set up for it (vendors too)."""
     from custmgr.book import create_workbook
+    from custmgr.company import SandboxCompany, create_company
     from custmgr.sync import setup
-    from custmgr_sandbox.store import SandboxCompany, create_company
 
     os.chdir(folder)
     create_company(COMPANY, size=size)
@@ -263,7 +263,7 @@ def edit_step(folder: str, size: int, round_no: int) -> Result:
     edited in the sandbox company (as someone in QuickBooks would); different fields on each side."""
     import openpyxl
 
-    from custmgr_sandbox.store import SandboxCompany
+    from custmgr.company import SandboxCompany
 
     book = Path(folder) / BOOK
     gc.disable()  # untimed, but 100,000 rows take minutes with it on

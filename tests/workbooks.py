@@ -1,5 +1,5 @@
 """Test helpers: make a paired workbook and edit it the way a bookkeeper would (through openpyxl, as Excel would
-save it), and read it back as the engine sees it."""
+save it), and read it back as the engine sees it (through the lossless port, as the command line reads it)."""
 
 from __future__ import annotations
 
@@ -9,16 +9,20 @@ from pathlib import Path
 from typing import Any
 
 import openpyxl
+from click.testing import CliRunner
 
 from custmgr import sync as engine
 from custmgr.book import create_workbook
+from custmgr.cli import main
+from custmgr.company import SandboxCompany, create_company
 from custmgr.contact import Values
 from custmgr.contacts import read_contacts
 from custmgr.review import read_decisions
 from custmgr.settings import read_settings, settings_values, write_settings
 from custmgr.state import SyncState, read_state
+from custmgr.summary import Summary
+from custmgr.workbook.lossless import LosslessWorkbook
 from custmgr.workbook.xlsx import XlsxWorkbook
-from custmgr_sandbox.store import SandboxCompany, create_company
 
 _ROW_IDS = random.Random(0)
 
@@ -46,6 +50,18 @@ def paired(tmp_path: Path, *, sample: bool = True, vendors: bool = True, sync: b
     if sync:
         engine.sync(book, backoff=0)
     return book, company
+
+
+def sync(book: Path, **options: Any) -> Summary:
+    """Sync ``book`` as the command line does, without waiting between retries; the summary."""
+    summary, _ = engine.sync(book, backoff=0, **options)
+    return summary
+
+
+def run(*args: str) -> tuple[int, str]:
+    """Run ``custmgr ARGS``: its exit status and what it printed."""
+    result = CliRunner().invoke(main, list(args), catch_exceptions=False)
+    return result.exit_code, result.output
 
 
 def set_settings(book: Path, **values: str) -> None:
@@ -94,7 +110,7 @@ def delete_row(book: Path, name: str) -> None:
 
 def contacts(book: Path) -> dict[str, Values]:
     """Contacts by name, as the engine reads them."""
-    wb = XlsxWorkbook.open(book, writable=False)
+    wb = LosslessWorkbook.open(book, writable=False)
     sheet = read_contacts(wb, read_settings(wb).custom_columns)
     return {r.name: r.values for r in sheet.contact_rows()}
 
@@ -112,7 +128,7 @@ def statuses(book: Path) -> dict[str, str]:
 
 
 def review(book: Path) -> dict[str, Any]:
-    return read_decisions(XlsxWorkbook.open(book, writable=False))
+    return read_decisions(LosslessWorkbook.open(book, writable=False))
 
 
 def mark(book: Path, contact: str, side: str, field: str | None = None) -> None:
@@ -128,7 +144,7 @@ def mark(book: Path, contact: str, side: str, field: str | None = None) -> None:
 
 
 def state(book: Path) -> SyncState:
-    return read_state(XlsxWorkbook.open(book, writable=False))
+    return read_state(LosslessWorkbook.open(book, writable=False))
 
 
 def remote(company: Path) -> dict[str, Values]:

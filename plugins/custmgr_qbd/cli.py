@@ -70,7 +70,7 @@ def send(request: IO[bytes], company: str, transport: str | None, mode: str) -> 
               "2012), 12.0 (2013), 13.0 (2014 and later).")
 def host(company: str, product: str | None, up_to: str | None) -> None:
     """Show, or set, which QuickBooks the sandbox company COMPANY answers as (product, qbXML versions)."""
-    from custmgr_sandbox.store import SandboxCompany
+    from custmgr.company import SandboxCompany
 
     from .front_host import ALL_VERSIONS, claim, claimed
 

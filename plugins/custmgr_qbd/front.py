@@ -1,6 +1,6 @@
 """The sandbox company's qbXML front: it answers qbXML requests from a sandbox company file as QuickBooks does.
 
-Same file, same rules as the ``sandbox`` connector (``custmgr_sandbox.store``): real ListID and EditSequence
+Same file, same rules as the ``sandbox`` connector (``custmgr.company.store``): real ListID and EditSequence
 forms, names unique across customers and vendors ignoring case, Latin-1 text. On top, what only qbXML shows:
 a message is read whole and refused whole when it breaks the schema (HRESULT 0x80040400); ``stopOnError`` stops
 at the first failing request and leaves the rest out of the answer, ``continueOnError`` answers every one;
@@ -23,8 +23,8 @@ from dataclasses import dataclass
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring
 
+from custmgr.company import SandboxCompany
 from custmgr.errors import ConnectorError, Unavailable
-from custmgr_sandbox.store import SandboxCompany
 
 from . import front_dataext, front_host, front_lists, front_merge
 from .front_grammar import GrammarError, check_message

@@ -13,7 +13,7 @@ import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from custmgr_sandbox.store import SandboxCompany
+from custmgr.company import SandboxCompany
 
 from .front_records import text_element
 from .front_words import OK, Answer

@@ -1,6 +1,6 @@
 """The sandbox front's ``ListMergeRq`` for customers and vendors (qbXML 13), on the sandbox company's merge.
 
-The rules are the sandbox company's (``custmgr_sandbox.merge``): both records of one list, both EditSequences
+The rules are the sandbox company's (``custmgr.company.merge``): both records of one list, both EditSequences
 current, no jobs left behind; the ``MergeFrom`` record's transactions move to ``MergeTo`` and it disappears. The
 answer carries ``MergedFrom`` (ListID, TimeDeleted, FullName) and ``MergedTo`` (ListID, TimeCreated,
 TimeModified, EditSequence, FullName), in the schema's order.
@@ -11,9 +11,9 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from typing import TYPE_CHECKING
 
+from custmgr.company.merge import merge_records
 from custmgr.contact import CUSTOMER, VENDOR
 from custmgr.errors import ConnectorError
-from custmgr_sandbox.merge import merge_records
 
 from .front_records import text_element
 from .front_words import OK, Answer, Refusal, Status, from_store, not_found

@@ -13,9 +13,9 @@ import xml.etree.ElementTree as ET
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 
+from custmgr.company import SandboxCompany
 from custmgr.connector import CustomFieldDef, RemoteRecord
 from custmgr.contact import CUSTOMER, JOB_SEPARATOR, NO, VENDOR, YES, custom_key, parent_name
-from custmgr_sandbox.store import SandboxCompany
 
 from .elements import ADDRESS_PARTS, ADDRESSES, FIELD_OF_TAG, MODELLED, OWNER_CUSTOM, SEQUENCES, address_tag
 

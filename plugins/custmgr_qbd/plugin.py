@@ -100,7 +100,7 @@ def custmgr_register_commands(cli: click.Group) -> None:
 @hookimpl(tryfirst=True)
 def custmgr_demo_company(folder: Path) -> tuple[str, str]:
     """The sample company as a sandbox company file, synced through qbXML like QuickBooks Desktop itself."""
-    from custmgr_sandbox.store import create_company
+    from custmgr.company import create_company
 
     path = folder / "sample-company.qbsandbox"
     create_company(path, sample=True)

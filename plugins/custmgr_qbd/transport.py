@@ -108,7 +108,7 @@ class SandboxTransport:
     """qbXML answered by a sandbox company file (``custmgr sandbox new PATH --sample`` makes one)."""
 
     def __init__(self, path: str | os.PathLike[str]) -> None:
-        from custmgr_sandbox.store import SandboxCompany
+        from custmgr.company import SandboxCompany
 
         from .front import QbxmlFront
 

@@ -14,12 +14,11 @@ from typing import Any
 
 import click
 
+from custmgr.company import DEFAULT_SEED, SandboxCompany, create_company
 from custmgr.connector import RemoteRecord
 from custmgr.contact import CUSTOMER, FIELD_KEYS, KINDS, Values, custom_key, is_custom
 from custmgr.errors import CustmgrError, Invalid
 from custmgr.layout import load_layout
-
-from .store import DEFAULT_SEED, SandboxCompany, create_company
 
 _NOT_FIELDS = ("row_id", "status")
 

@@ -12,12 +12,11 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
+from custmgr.company import CHARSET, SandboxCompany
+from custmgr.company.merge import merge_records
 from custmgr.connector import Change, ChangeResult, Company, Connector, CustomFieldDef, Listed, RemoteRecord
 from custmgr.contact import KINDS
 from custmgr.errors import ConnectorError, Invalid, Unavailable
-
-from .merge import merge_records
-from .store import CHARSET, SandboxCompany
 
 
 @dataclass(frozen=True)
@@ -51,7 +50,7 @@ class SandboxConnector(Connector):
     name: ClassVar[str] = "sandbox"
     batch_size: ClassVar[int] = 50
     charset: ClassVar[str | None] = CHARSET
-    can_merge: ClassVar[bool] = True  # as QuickBooks Desktop (custmgr_sandbox.merge)
+    can_merge: ClassVar[bool] = True  # as QuickBooks Desktop (custmgr.company.merge)
 
     def __init__(self, path: str | os.PathLike[str], options: dict[str, Any] | None = None) -> None:
         self.store = SandboxCompany(path)

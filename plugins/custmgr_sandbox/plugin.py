@@ -39,7 +39,7 @@ def custmgr_register_commands(cli: click.Group) -> None:
 @hookimpl
 def custmgr_demo_company(folder: Path) -> tuple[str, str]:
     """The sample company, in ``folder``, for ``custmgr demo``."""
-    from .store import create_company
+    from custmgr.company import create_company
 
     path = folder / "sample-company.qbsandbox"
     create_company(path, sample=True)

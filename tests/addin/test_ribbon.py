@@ -14,12 +14,12 @@ from pathlib import Path
 import pytest
 
 from custmgr import sync as engine
+from custmgr.company import SandboxCompany, create_company
 from custmgr.errors import CustmgrError
 from custmgr.layout import load_layout
 from custmgr_excel import commands, ribbon
 from custmgr_excel.feedback import status_progress
 from custmgr_excel.logs import mask_secrets
-from custmgr_sandbox.store import SandboxCompany, create_company
 
 from .conftest import native_for
 from .excel import Excel, xlwings_book

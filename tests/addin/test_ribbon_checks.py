@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from custmgr_sandbox.store import SandboxCompany
+from custmgr.company import SandboxCompany
 
 from . import test_ribbon
 from .excel import Workbook as Book

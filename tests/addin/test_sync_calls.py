@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from custmgr_sandbox.store import SandboxCompany
+from custmgr.company import SandboxCompany
 
 from .excel import Excel
 from .excel import Workbook as Book

@@ -16,11 +16,11 @@ from click.testing import CliRunner
 
 from custmgr import sync as engine
 from custmgr.cli import main
+from custmgr.company import create_company
 from custmgr.errors import CustmgrError
 from custmgr.review import read_decisions
 from custmgr.settings import read_settings
 from custmgr.workbook.xlsx import XlsxWorkbook
-from custmgr_sandbox.store import create_company
 
 HEADER = ["Customer Name", "Tel", "E-mail", "Zip code", "Account Rep", "Since", "Score"]
 ROWS = [

@@ -5,6 +5,7 @@ A view reads the file from disk, so it shows exactly what the next sync (or the 
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -13,6 +14,7 @@ from typing import Any
 from custmgr.apply import from_remote
 from custmgr.book import create_workbook
 from custmgr.cells import cell_text
+from custmgr.company import SandboxCompany, copy_company, create_company, memory_company
 from custmgr.contact import CUSTOM_PREFIX, FIELD_KEYS, Values, is_custom
 from custmgr.contacts import SHEET as CONTACTS
 from custmgr.contacts import STATUS, expected_columns, read_contacts
@@ -21,29 +23,32 @@ from custmgr.review import Decision, read_decisions
 from custmgr.settings import read_settings, settings_values, write_settings
 from custmgr.state import Link, read_state
 from custmgr.sync import setup
+from custmgr.workbook.lossless import LosslessWorkbook
 from custmgr.workbook.port import CellValue, Grid
-from custmgr.workbook.xlsx import XlsxWorkbook
-from custmgr_sandbox.store import SandboxCompany, create_company
 
 Rows = list[list[CellValue]]
 
 
 @dataclass(frozen=True)
 class Pair:
-    """A workbook and the sandbox company it syncs with."""
+    """A workbook and the sandbox company it syncs with: a file, or a ``memory:NAME`` location that ``kept``
+    keeps open (the company lasts as long as this pair)."""
 
     book: Path
-    company: Path
+    company: Path | str
+    kept: SandboxCompany | None = field(default=None, compare=False, repr=False)
 
 
 def make_pair(folder: Path, contacts: Mapping[str, Mapping[str, str]] | None = None,
               settings: Mapping[str, str] | None = None, company_name: str = "Test Co",
-              custom_fields: Sequence[str] = ()) -> Pair:
+              custom_fields: Sequence[str] = (), *, in_memory: bool = False) -> Pair:
     """A company holding ``contacts`` (name -> other fields) and a new workbook set up to sync with it, in
     ``folder``. Each of ``custom_fields`` is defined for customers and vendors and mapped to a column of its name
-    (its field key is ``custom:NAME``)."""
-    company = folder / "company.qbsandbox"
-    create_company(company, name=company_name)
+    (its field key is ``custom:NAME``). ``in_memory`` keeps the company off the disk (``memory_company``)."""
+    kept = memory_company(name=company_name) if in_memory else None
+    company: Path | str = str(kept.path) if kept else folder / "company.qbsandbox"
+    if kept is None:
+        create_company(company, name=company_name)
     with SandboxCompany(company) as store:
         for name in custom_fields:
             store.define_custom_field(name)
@@ -52,14 +57,26 @@ def make_pair(folder: Path, contacts: Mapping[str, Mapping[str, str]] | None = N
     book = folder / "book.xlsx"
     create_workbook(book)
     setup(book, connector="sandbox", company=str(company), custom_fields={name: name for name in custom_fields})
-    # Named relative to the workbook, so a copy of the folder is a pair of its own.
-    set_settings(book, {"company": company.name, **(settings or {})})
-    return Pair(book, company)
+    # A file is named relative to the workbook, so a copy of the folder is a pair of its own (see copy_pair).
+    set_settings(book, {"company": company.name if isinstance(company, Path) else company, **(settings or {})})
+    return Pair(book, company, kept)
+
+
+def copy_pair(pair: Pair, folder: Path) -> Pair:
+    """Both sides copied: the workbook into ``folder``, the company beside it (a file) or into memory."""
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir()
+    book = Path(shutil.copy2(pair.book, folder))
+    if pair.kept is None:
+        return Pair(book, Path(shutil.copy2(pair.company, folder)))  # the copy finds its company beside it
+    kept = copy_company(pair.kept)
+    set_settings(book, {"company": str(kept.path)})
+    return Pair(book, str(kept.path), kept)
 
 
 def set_settings(book: Path, values: Mapping[str, str]) -> None:
     """Change Settings sheet values by setting key (``conflict_default``, ``add_policy``, ...)."""
-    wb = XlsxWorkbook.open(book)
+    wb = LosslessWorkbook.open(book)
     current = read_settings(wb)
     merged = {**settings_values(current), **values}
     write_settings(wb, merged, current.custom_fields, current.columns)
@@ -111,7 +128,7 @@ def trimmed(grid: Grid) -> Grid:
 
 
 def read_book(book: Path) -> BookView:
-    wb = XlsxWorkbook.open(book, writable=False)
+    wb = LosslessWorkbook.open(book, writable=False)
     settings = read_settings(wb)
     sheet = read_contacts(wb, settings.custom_columns)
     status_col = sheet.columns[STATUS]
@@ -132,7 +149,7 @@ class Record:
     values: Values
 
 
-def read_company(company: Path) -> dict[str, Record]:
+def read_company(company: Path | str) -> dict[str, Record]:
     """Every record (customers and vendors, inactive too) by remote id."""
     with SandboxCompany(company) as store:
         return {r.remote_id: Record(r.remote_id, r.version, from_remote(r.values)) for r in store.records()}
@@ -148,7 +165,7 @@ def differing(a: Mapping[str, str], b: Mapping[str, str], keys: tuple[str, ...] 
 
 def edit_sheet(book: Path, sheet: str, change: Callable[[list[Any], Rows], Rows]) -> None:
     """Rewrite ``sheet`` as ``change(header, data_rows)`` returns it, then save (what a user's edit amounts to)."""
-    wb = XlsxWorkbook.open(book)
+    wb = LosslessWorkbook.open(book)
     grid = wb.read(sheet)
     header = list(grid[0]) if grid else []
     rows = [list(r) + [None] * (len(header) - len(r)) for r in grid[1:]]

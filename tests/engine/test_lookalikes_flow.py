@@ -10,16 +10,11 @@ from pathlib import Path
 import pytest
 
 from custmgr import sync as engine
+from custmgr.company import SandboxCompany
+from custmgr.company.merge import add_transaction, transactions
 from custmgr.lookalikes import kept_apart
 from custmgr_sandbox.connector import SandboxConnector
-from custmgr_sandbox.merge import add_transaction, transactions
-from custmgr_sandbox.store import SandboxCompany
-from workbooks import add_row, contacts, mark, paired, remote, review, state, statuses
-
-
-def sync(book: Path, **kw):
-    summary, _ = engine.sync(book, backoff=0, **kw)
-    return summary
+from workbooks import add_row, contacts, mark, paired, remote, review, state, statuses, sync
 
 
 def own_rows(tmp_path: Path) -> tuple[Path, Path]:

@@ -33,6 +33,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, precondition, rule
 
 from custmgr.apply import from_remote
+from custmgr.company import SandboxCompany
 from custmgr.contact import CUSTOMER, FIELD_KEYS, VENDOR, custom_key, name_key, normalize, units
 from custmgr.contacts import ROW_ID, expected_columns
 from custmgr.errors import ConnectorError, NotFound, Retryable, StaleVersion, SyncRefused, Unavailable
@@ -42,7 +43,6 @@ from custmgr.state import Link
 from custmgr.sync import sync, undo
 from custmgr.workbook.port import Grid
 from custmgr_sandbox.connector import SandboxConnector
-from custmgr_sandbox.store import SandboxCompany
 from workbooks import reseed_row_ids
 
 from .helpers import (
@@ -51,6 +51,7 @@ from .helpers import (
     Record,
     RowView,
     add_row,
+    copy_pair,
     delete_row,
     differing,
     make_pair,
@@ -151,7 +152,7 @@ class SyncMachine(RuleBasedStateMachine):
         self.pair = make_pair(self.folder, custom_fields=[REGION], settings={
             "conflict_default": conflicts, "add_policy": adds, "delete_policy": deletes, "gone_policy": gone,
             "backups": str(backups), "kinds": "Customers and vendors" if vendors else "Customers",
-            "include_inactive": "Yes" if inactive else "No"})
+            "include_inactive": "Yes" if inactive else "No"}, in_memory=True)
         with SandboxCompany(self.pair.company) as store:
             for name, values in contacts:
                 with contextlib.suppress(ConnectorError):  # refused (name in use, not Latin-1): never existed
@@ -363,13 +364,6 @@ class SyncMachine(RuleBasedStateMachine):
                 self.sync(None)  # whatever failed before, a sync without faults converges
         finally:
             shutil.rmtree(self.folder, ignore_errors=True)
-
-
-def copy_pair(pair: Pair, folder: Path) -> Pair:
-    """Both files copied into ``folder`` (the workbook finds the company beside it, as in the original)."""
-    shutil.rmtree(folder, ignore_errors=True)
-    folder.mkdir()
-    return Pair(Path(shutil.copy2(pair.book, folder)), Path(shutil.copy2(pair.company, folder)))
 
 
 # A name clash a sync only learns of from QuickBooks (a row it imports or brings back named like a row added or

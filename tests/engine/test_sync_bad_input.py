@@ -3,21 +3,14 @@
 from __future__ import annotations
 
 import zipfile
-from pathlib import Path
 
 import openpyxl
 import pytest
 
-from custmgr import sync as engine
+from custmgr.company import SandboxCompany
 from custmgr.contacts import ContactsSheet
 from custmgr.errors import PartlySynced, SyncRefused, WorkbookBusy, WorkbookError
-from custmgr_sandbox.store import SandboxCompany
-from workbooks import add_row, column, contacts, edit, paired, qb_edit, remote, set_cells, statuses
-
-
-def sync(book: Path, **kw):
-    summary, _ = engine.sync(book, backoff=0, **kw)
-    return summary
+from workbooks import add_row, column, contacts, edit, paired, qb_edit, remote, set_cells, statuses, sync
 
 
 @pytest.fixture

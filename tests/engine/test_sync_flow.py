@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import openpyxl
 import pytest
 
 from custmgr import sync as engine
+from custmgr.company import SandboxCompany, create_company
 from custmgr.errors import CustmgrError, SyncRefused
 from custmgr.state import read_state
 from custmgr.workbook.xlsx import XlsxWorkbook
-from custmgr_sandbox.store import SandboxCompany, create_company
 from workbooks import (
     add_row,
     contacts,
@@ -24,12 +22,8 @@ from workbooks import (
     set_cells,
     set_settings,
     statuses,
+    sync,
 )
-
-
-def sync(book: Path, **kw):
-    summary, _ = engine.sync(book, backoff=0, **kw)
-    return summary
 
 
 def test_first_sync_imports_every_active_contact_with_jobs_and_vendors(tmp_path):

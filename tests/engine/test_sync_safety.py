@@ -8,28 +8,11 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from click.testing import CliRunner
 
 from custmgr import sync as engine
-from custmgr.cli import main
 from custmgr.errors import PartlySynced, WorkbookError
 from custmgr.workbook.disk import ChangedOnDisk, SyncLock, SyncRunning, temporary_prefix
-from workbooks import contacts, edit, find_row, paired, qb_edit, remote, set_cells, statuses
-
-
-def sync(book: Path, **kw):
-    summary, _ = engine.sync(book, backoff=0, **kw)
-    return summary
-
-
-def run(*args: str) -> tuple[int, str]:
-    result = CliRunner().invoke(main, list(args), catch_exceptions=False)
-    return result.exit_code, result.output
-
-
-@pytest.fixture
-def synced(tmp_path):
-    return paired(tmp_path)
+from workbooks import contacts, edit, find_row, qb_edit, remote, run, set_cells, statuses, sync
 
 
 def other_program_saves(book: Path, name: str, **cells: str) -> None:

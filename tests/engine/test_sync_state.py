@@ -7,30 +7,13 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from click.testing import CliRunner
 
 from custmgr import sync as engine
-from custmgr.cli import main
+from custmgr.company import SandboxCompany, create_company
 from custmgr.errors import SyncRefused, WorkbookError
 from custmgr.repair import repair
 from custmgr.state import PAIR_SHEET, STATE_SHEET, PairingMissing
-from custmgr_sandbox.store import SandboxCompany, create_company
-from workbooks import contacts, paired, qb_edit, remote, set_cells, set_settings, statuses
-
-
-def sync(book: Path, **kw):
-    summary, _ = engine.sync(book, backoff=0, **kw)
-    return summary
-
-
-def run(*args: str) -> tuple[int, str]:
-    result = CliRunner().invoke(main, list(args), catch_exceptions=False)
-    return result.exit_code, result.output
-
-
-@pytest.fixture
-def synced(tmp_path):
-    return paired(tmp_path)
+from workbooks import contacts, qb_edit, remote, run, set_cells, set_settings, statuses, sync
 
 
 def delete_sheet(book: Path, name: str) -> None:

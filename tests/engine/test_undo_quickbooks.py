@@ -11,11 +11,11 @@ import pytest
 
 from custmgr import sync as engine
 from custmgr.backup import backup_sheets, read_backup
+from custmgr.company import SandboxCompany
 from custmgr.errors import CustmgrError, Invalid, NameInUse
 from custmgr.undo import undo_plan
 from custmgr.workbook.xlsx import XlsxWorkbook
 from custmgr_sandbox.connector import SandboxConnector
-from custmgr_sandbox.store import SandboxCompany
 from workbooks import add_row, contacts, delete_row, paired, qb_edit, remote, review, set_cells, set_settings, state
 
 

@@ -19,10 +19,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from custmgr import sync as engine
+from custmgr.company import SandboxCompany
 from custmgr.contact import CUSTOMER, FIELD_KEYS, VENDOR, custom_key
 from custmgr.errors import ConnectorError, Invalid, Retryable, SyncRefused
 from custmgr_sandbox.connector import SandboxConnector
-from custmgr_sandbox.store import SandboxCompany
 from workbooks import reseed_row_ids
 
 from .helpers import add_row, delete_row, differing, make_pair, read_book, read_company, set_cells
@@ -84,7 +84,7 @@ def sync_then_undo(tmp_path_factory: pytest.TempPathFactory, data: st.DataObject
                 "conflict_default": data.draw(st.sampled_from(["Ask", "Customer Manager wins", "QuickBooks wins"]),
                                               label="conflicts"),
                 "kinds": "Customers and vendors"}
-    pair = make_pair(folder, custom_fields=[REGION], settings=policies)
+    pair = make_pair(folder, custom_fields=[REGION], settings=policies, in_memory=True)
     with SandboxCompany(pair.company) as store:
         for name, values, kind in data.draw(st.lists(contact, min_size=1, max_size=5), label="company"):
             with contextlib.suppress(ConnectorError):

@@ -19,8 +19,8 @@ import pytest
 
 from custmgr import sync as engine
 from custmgr.book import VISIBLE_SHEETS, create_workbook
+from custmgr.company import create_company
 from custmgr.workbook.xlsx import XlsxWorkbook
-from custmgr_sandbox.store import create_company
 from workbooks import add_row, contacts, mark, qb_edit, remote, review, set_cells, state
 
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")

@@ -79,7 +79,7 @@ def test_precision_and_recall_of_suggested_pairs(path: Path, capsys: pytest.Capt
 
 def test_blocking_finds_the_labelled_pairs_among_many_others() -> None:
     """The labelled pairs hidden in two lists with thousands of other names: blocking must not lose them."""
-    from custmgr_sandbox.sample import generate
+    from custmgr.company.sample import generate
 
     pairs = [p for p in load() + load(HOLDOUT) if p.same and looks_alike(p.a, p.b) is not None]
     noise = [Candidate(f"n{i}", v["name"]) for i, v in enumerate(generate(4000, seed=11))]

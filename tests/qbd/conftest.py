@@ -13,11 +13,11 @@ from typing import Any
 
 import pytest
 
+from custmgr.company import SandboxCompany, create_company
 from custmgr.testing.reference import reference_dir
 from custmgr_qbd.connector import QbdConnector
 from custmgr_qbd.front import QbxmlFront
 from custmgr_qbd.plugin import open_qbd
-from custmgr_sandbox.store import SandboxCompany, create_company
 
 
 @pytest.fixture(scope="session")

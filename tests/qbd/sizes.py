@@ -7,8 +7,8 @@ from typing import Any
 
 from custmgr import sync as engine
 from custmgr.book import create_workbook
+from custmgr.company import SandboxCompany, create_company
 from custmgr.contact import JOB_SEPARATOR
-from custmgr_sandbox.store import SandboxCompany, create_company
 from workbooks import edit
 
 

@@ -20,8 +20,8 @@ import pytest
 
 from custmgr import sync as engine
 from custmgr.book import create_workbook
+from custmgr.company import create_company
 from custmgr_qbd.connector import PAGE_SIZE, QbdConnector
-from custmgr_sandbox.store import create_company
 
 from .sizes import edit_in_quickbooks, edit_rows, kinds
 

@@ -10,13 +10,13 @@ from typing import Any
 
 import pytest
 
+from custmgr.company import SandboxCompany
 from custmgr.errors import AuthRequired, Retryable, Unavailable
 from custmgr_qbd import com
 from custmgr_qbd.com import ComTransport, com_failure
 from custmgr_qbd.connector import QbdConnector
 from custmgr_qbd.front import QbxmlFront
 from custmgr_qbd.transport import RequestRejected
-from custmgr_sandbox.store import SandboxCompany
 
 QBW = r"C:\Users\Public\Documents\Intuit\QuickBooks\Company Files\Larkspur.QBW"
 TICKET = "{0f3a5c2e-1b4d-4e6f-8a9b-7c6d5e4f3a2b}"

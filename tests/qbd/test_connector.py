@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
+from custmgr.company import SandboxCompany
 from custmgr.connector import Change
 from custmgr.contact import CUSTOMER, KINDS, VENDOR
 from custmgr.errors import Invalid
 from custmgr_qbd.connector import QbdConnector
-from custmgr_sandbox.store import SandboxCompany
 
 Open = Callable[..., QbdConnector]
 

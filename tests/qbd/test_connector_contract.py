@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
+from custmgr.company import create_company
 from custmgr.connector import Connector, RemoteRecord
 from custmgr.testing.contract import ConnectorContract
 from custmgr_qbd.connector import QbdConnector
 from custmgr_qbd.transport import SandboxTransport
-from custmgr_sandbox.store import create_company
 
 
 def use_in_transaction(self: ConnectorContract, connector: Connector, record: RemoteRecord) -> None:

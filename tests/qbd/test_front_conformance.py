@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
+from custmgr.company import SandboxCompany, create_company
 from custmgr_qbd.front import QbxmlFront
 from custmgr_qbd.responses import parse
-from custmgr_sandbox.store import SandboxCompany, create_company
 
 from .frontkit import ask, customer_add, customer_mod, envelope, query
 from .schema import problems

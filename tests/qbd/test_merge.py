@@ -13,14 +13,14 @@ from click.testing import CliRunner
 
 from custmgr import sync as engine
 from custmgr.cli import main
+from custmgr.company import SandboxCompany, create_company
+from custmgr.company.merge import add_transaction, transactions
 from custmgr.connector import Change
 from custmgr.errors import Invalid, NotFound, StaleVersion
 from custmgr.review import read_decisions
 from custmgr.workbook.xlsx import XlsxWorkbook
 from custmgr_qbd import messages as qb
 from custmgr_qbd.connector import QbdConnector
-from custmgr_sandbox.merge import add_transaction, transactions
-from custmgr_sandbox.store import SandboxCompany, create_company
 from workbooks import contacts, mark
 
 from .conftest import front_of

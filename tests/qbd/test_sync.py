@@ -16,10 +16,10 @@ from click.testing import CliRunner
 from custmgr import sync as engine
 from custmgr.book import create_workbook
 from custmgr.cli import main
+from custmgr.company import SandboxCompany, create_company
 from custmgr.errors import CustmgrError
 from custmgr_qbd.connector import QbdConnector
 from custmgr_qbd.plugin import default_transport
-from custmgr_sandbox.store import SandboxCompany, create_company
 from workbooks import add_row, contacts, delete_row, mark, review, set_cells, set_settings, statuses
 
 from .conftest import front_of

@@ -9,10 +9,10 @@ import pytest
 from click.testing import CliRunner
 
 from custmgr.cli import main
+from custmgr.company import SandboxCompany
 from custmgr.errors import CustmgrError
 from custmgr_qbd.front import QbxmlFront
 from custmgr_qbd.transport import RequestRejected, SandboxTransport, Tracing, redact
-from custmgr_sandbox.store import SandboxCompany
 
 from .frontkit import customer_add, envelope
 

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from custmgr.company import SandboxCompany
 from custmgr.connector import Change
 from custmgr.contact import CUSTOMER, KINDS
 from custmgr.errors import Invalid, Unavailable
@@ -18,7 +19,6 @@ from custmgr_qbd.front import QbxmlFront
 from custmgr_qbd.front_host import ALL_VERSIONS, claim
 from custmgr_qbd.responses import parse
 from custmgr_qbd.transport import PARSE_ERROR, VERSION_ERROR, RequestRejected
-from custmgr_sandbox.store import SandboxCompany
 
 from .frontkit import customer_add, envelope, query
 from .schema import problems

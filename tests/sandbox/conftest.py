@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from custmgr.company import SandboxCompany, create_company
 from custmgr_sandbox.connector import SandboxConnector
-from custmgr_sandbox.store import SandboxCompany, create_company
 
 
 @pytest.fixture

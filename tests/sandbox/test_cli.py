@@ -10,8 +10,8 @@ import click
 import pytest
 from click.testing import CliRunner, Result
 
+from custmgr.company import SandboxCompany
 from custmgr_sandbox import plugin
-from custmgr_sandbox.store import SandboxCompany
 
 Run = Callable[..., Result]
 

@@ -10,12 +10,12 @@ import pluggy
 import pytest
 
 from custmgr import hookspecs
+from custmgr.company import SandboxCompany
 from custmgr.connector import Change, Connector
 from custmgr.contact import CUSTOMER, KINDS, VENDOR
 from custmgr.errors import Invalid, NameInUse, Retryable, Unavailable
 from custmgr_sandbox import plugin
 from custmgr_sandbox.connector import SandboxConnector
-from custmgr_sandbox.store import SandboxCompany
 
 
 def adds(*names: str) -> list[Change]:

@@ -1,4 +1,4 @@
-"""The sandbox passes the connector contract, on an empty company and on the sample company."""
+"""The sandbox passes the connector contract, on an empty company, on the sample company and in memory."""
 
 from __future__ import annotations
 
@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
+from custmgr.company import create_company, memory_company
 from custmgr.connector import Connector, RemoteRecord
 from custmgr.testing.contract import ConnectorContract
 from custmgr_sandbox.connector import SandboxConnector
-from custmgr_sandbox.store import create_company
 
 
 class TestEmptySandbox(ConnectorContract):
@@ -44,4 +44,23 @@ class TestSampleSandbox(ConnectorContract):
         path = tmp_path / "copy.sandbox"
         create_company(path, sample=True)  # the same sample data, but another company
         with SandboxConnector(path) as opened:
+            yield opened
+
+
+class TestMemorySandbox(ConnectorContract):
+    """The same store kept in memory (``custmgr.company.memory_company``) keeps the same rules."""
+
+    use_in_transaction = TestEmptySandbox.use_in_transaction
+
+    @pytest.fixture
+    def connector(self) -> Iterator[Connector]:
+        with memory_company(name="Empty Test Co") as company:
+            company.define_custom_field("Account Manager", ["Customer"])
+            company.define_custom_field("Region", ["Customer", "Vendor"])
+            with SandboxConnector(str(company.path)) as opened:
+                yield opened
+
+    @pytest.fixture
+    def other_connector(self) -> Iterator[Connector]:
+        with memory_company(name="Empty Test Co") as company, SandboxConnector(str(company.path)) as opened:
             yield opened

@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 
+from custmgr.company import SandboxCompany
+from custmgr.company.merge import add_transaction, merge_records, transactions
 from custmgr.connector import Change
 from custmgr.errors import Invalid, NotFound, StaleVersion
 from custmgr_sandbox.connector import SandboxConnector
-from custmgr_sandbox.merge import add_transaction, merge_records, transactions
-from custmgr_sandbox.store import SandboxCompany
 
 
 def test_the_merged_away_record_disappears_and_its_transactions_move(sample_path: Path) -> None:

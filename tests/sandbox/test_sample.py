@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from custmgr.company import SandboxCompany, create_company
+from custmgr.company.sample import generate, load_sample
 from custmgr.contact import CUSTOMER, NO, VENDOR, normalize_values, validate
-from custmgr_sandbox.sample import generate, load_sample
-from custmgr_sandbox.store import SandboxCompany, create_company
 
 SAMPLE = load_sample()
 

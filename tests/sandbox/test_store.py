@@ -10,9 +10,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from custmgr.company import InUse, SandboxCompany, create_company
 from custmgr.contact import CUSTOMER, NO, VENDOR, YES, normalize_values
 from custmgr.errors import CustmgrError, Invalid, NameInUse, NotFound, Retryable, StaleVersion, Unavailable
-from custmgr_sandbox.store import InUse, SandboxCompany, create_company
 
 LIST_ID = re.compile(r"^[0-9A-F]{8}-\d{10}$")
 

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
+from custmgr.company import SandboxCompany, create_company
 from custmgr.sync import setup, sync
 from custmgr.workbook.lossless import LosslessWorkbook
-from custmgr_sandbox.store import SandboxCompany, create_company
 
 from .corpus import make_corpus_book
 from .ooxml import check_package

@@ -12,11 +12,11 @@ from pathlib import Path
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
+from custmgr.company import SandboxCompany, create_company
 from custmgr.sync import setup, sync
 from custmgr.workbook.lossless import LosslessWorkbook
 from custmgr.workbook.port import Formula
 from custmgr.workbook.xlsx import XlsxWorkbook
-from custmgr_sandbox.store import SandboxCompany, create_company
 
 from .ooxml import check_package
 from .port_suite import TRICKY_TEXT

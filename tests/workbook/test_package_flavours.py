@@ -123,7 +123,7 @@ def test_a_strict_workbook_is_refused_before_setup_or_sync_change_anything(tmp_p
     from click.testing import CliRunner
 
     from custmgr.cli import main
-    from custmgr_sandbox.store import create_company
+    from custmgr.company import create_company
 
     book = strict(xlsxwriter_book(tmp_path / "strict.xlsx"))
     company = tmp_path / "company.qbsandbox"

@@ -11,10 +11,10 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from custmgr.company import SandboxCompany, create_company
 from custmgr.layout import load_layout
 from custmgr_excel import ribbon
 from custmgr_excel.native import MacNative, Native, WindowsNative
-from custmgr_sandbox.store import SandboxCompany, create_company
 
 from . import Excel, Workbook, xlwings_book
 from .platforms import k

@@ -16,8 +16,8 @@ from __future__ import annotations
 import uuid
 from typing import TYPE_CHECKING
 
-from custmgr.connector import RemoteRecord
-from custmgr.errors import Invalid
+from ..connector import RemoteRecord
+from ..errors import Invalid
 
 if TYPE_CHECKING:
     from .store import SandboxCompany

@@ -24,13 +24,12 @@ import json
 import os
 import sqlite3
 import time
-import uuid
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
-from contextlib import closing, contextmanager
+from contextlib import contextmanager
 from pathlib import Path
 
-from custmgr.connector import Company, CustomFieldDef, Listed, RemoteRecord
-from custmgr.contact import (
+from ..connector import Company, CustomFieldDef, Listed, RemoteRecord
+from ..contact import (
     CUSTOM_NAME_LIMIT,
     CUSTOM_PREFIX,
     CUSTOMER,
@@ -48,9 +47,10 @@ from custmgr.contact import (
     parent_name,
     validate,
 )
-from custmgr.errors import CustmgrError, Invalid, NameInUse, NotFound, Retryable, StaleVersion, Unavailable
+from ..errors import CustmgrError, Invalid, NameInUse, NotFound, Retryable, StaleVersion, Unavailable
 
 FORMAT = "custmgr-sandbox/1"
+MEMORY = "memory:"  # a location naming a company kept in memory (create.memory_company), not a file
 CHARSET = "latin-1"
 FIRST_LIST_NUMBER = 0x80000001
 DEFAULT_SEED = 20240601
@@ -118,14 +118,18 @@ class SandboxCompany:
     """
 
     def __init__(self, path: str | os.PathLike[str], *, timeout: float = 5.0) -> None:
-        """Open the company file at ``path``; ``timeout`` is how long a write waits for another writer."""
+        """Open the company file at ``path`` (or the company in memory at ``memory:NAME``, see ``create.py``);
+        ``timeout`` is how long a write waits for another writer."""
         self.path = Path(path)
         hint = f"Create one with `custmgr sandbox new {self.path} --sample`."
-        if not self.path.exists():
+        if in_memory(path):
+            self._db = sqlite3.connect(memory_uri(path), uri=True, isolation_level=None, timeout=timeout)
+        elif not self.path.exists():
             raise Unavailable(f"There is no sandbox company file at {self.path}. {hint}")
-        if not self.path.is_file():
+        elif not self.path.is_file():
             raise Unavailable(f"{self.path} is a folder, not a sandbox company file. {hint}")
-        self._db = sqlite3.connect(self.path, isolation_level=None, timeout=timeout)
+        else:
+            self._db = sqlite3.connect(self.path, isolation_level=None, timeout=timeout)
         self._db.row_factory = sqlite3.Row
         try:
             found = self._meta("format")
@@ -133,6 +137,9 @@ class SandboxCompany:
             found = None
         if found != FORMAT:
             self._db.close()
+            if in_memory(path):
+                raise Unavailable(f"There is no sandbox company in memory at {path}: one lasts only while it is "
+                                  "open in this process (custmgr.company.memory_company).")
             raise Unavailable(f"{self.path} is not a sandbox company file (or one from a newer custmgr). "
                               + hint)
 
@@ -543,41 +550,11 @@ def _marks(items: Collection[object]) -> str:
     return ", ".join("?" * len(items))
 
 
-# --- creating a company -------------------------------------------------------------------------------------
+def in_memory(location: str | os.PathLike[str]) -> bool:
+    """Whether ``location`` names a company kept in memory (``memory:NAME``) rather than a file."""
+    return isinstance(location, str) and location.startswith(MEMORY)
 
 
-def create_company(path: str | os.PathLike[str], *, name: str | None = None, sample: bool = False,
-                   size: int = 0, seed: int = DEFAULT_SEED) -> None:
-    """Create a sandbox company file: empty, the shipped sample company, and/or ``size`` generated contacts.
-
-    Refuses to overwrite anything. The file appears whole or not at all (it is built under a temporary name).
-    """
-    from . import sample as samples  # imported here: the sample module is only needed to create a company
-
-    target = Path(path)
-    if target.exists():
-        raise CustmgrError(f"{target} already exists; choose another file name or delete that file first.")
-    if not target.parent.is_dir():
-        raise CustmgrError(f"The folder {target.parent} does not exist; create it first.")
-    if size < 0:
-        raise CustmgrError(f"The number of generated contacts must be 0 or more, not {size}.")
-    shipped = samples.load_sample() if sample or size else None
-    contacts: list[Values] = list(shipped.contacts) if shipped and sample else []
-    meta = {"format": FORMAT, "company_id": str(uuid.uuid4()), "created": _now(),
-            "company_name": name or (shipped.name if shipped and sample else "Sandbox Company")}
-    temp = target.with_name(f".{target.name}.{uuid.uuid4().hex}.tmp")
-    try:
-        with closing(sqlite3.connect(temp)) as db:
-            db.executescript(_SCHEMA)
-            db.executemany("INSERT INTO meta VALUES (?, ?)", meta.items())
-            db.commit()
-        with SandboxCompany(temp) as company:
-            for field in shipped.custom_fields if shipped else ():
-                company.define_custom_field(field.name, field.kinds, field.max_length)
-            company.bulk_add(contacts)
-            if size:
-                taken = [c["name"] for c in contacts]
-                company.bulk_add(samples.generate(size, seed=seed, taken=taken), normalized=True)
-        os.replace(temp, target)
-    finally:
-        temp.unlink(missing_ok=True)
+def memory_uri(location: str) -> str:
+    """SQLite's name for the in-memory database every connection to ``location`` in this process shares."""
+    return f"file:custmgr-{location[len(MEMORY):]}?mode=memory&cache=shared"

@@ -13,9 +13,9 @@ import unicodedata
 from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 
-from custmgr.connector import CustomFieldDef
-from custmgr.contact import CUSTOMER, NAME_SEGMENT_LIMIT, NO, VENDOR, Values, custom_key, name_key
-from custmgr.layout import templates_dir
+from ..connector import CustomFieldDef
+from ..contact import CUSTOMER, NAME_SEGMENT_LIMIT, NO, VENDOR, Values, custom_key, name_key
+from ..layout import templates_dir
 
 SAMPLE_FILE = "sample_company.json"
 
