@@ -90,6 +90,8 @@ def looks_alike(a: Candidate, b: Candidate) -> Likeness | None:
 
 def _compare(a: _Ready, b: _Ready) -> Likeness | None:
     ka, kb = a.key, b.key
+    if _job_of(ka.key, kb.key) or _job_of(kb.key, ka.key):
+        return None  # a customer and its own job ("Acme" / "Acme:Roof") share a phone, not an identity
     same_email = bool(a.email) and a.email == b.email
     same_phone = bool(a.phone) and a.phone == b.phone
     # Both spellings are compared, so a slip in a first letter that reorders the sorted words is not missed.
@@ -107,6 +109,11 @@ def _compare(a: _Ready, b: _Ready) -> Likeness | None:
     if same_phone:
         reasons.append("same phone")
     return Likeness(a.id, b.id, round(score + 5 * (same_email + same_phone), 1), tuple(reasons))
+
+
+def _job_of(job: str, parent: str) -> bool:
+    """Whether the key ``job`` is a job (at any depth) of the contact whose key is ``parent``."""
+    return len(job) > len(parent) and job.startswith(parent + " / ")
 
 
 def _name_reasons(a: _Ready, b: _Ready) -> list[str] | None:

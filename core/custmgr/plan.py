@@ -15,7 +15,7 @@ from .connector import Company, Listed, Op
 from .contact import CUSTOMER, NO, UNIT_LABELS, Problem, Values, name_key, parent_name, validate
 from .contacts import ContactRow, field_label, new_row_id
 from .errors import SyncRefused
-from .lookalikes import STATUS_MATCH, Duplicates, Pair, duplicates, like_synced, pair_new
+from .lookalikes import STATUS_MATCH, Among, Duplicates, Pair, duplicates, duplicates_among, like_synced, pair_new
 from .review import (
     ADD,
     CHANGED_GONE,
@@ -199,21 +199,24 @@ def make_plan(inp: PlanInput) -> SyncPlan:
                                       decisions=(ask,), status=STATUS_MATCH))
         else:
             records.append(builder.new_here(row))
+    among = _duplicates_among(records, by_id, inp, linked_remote | pairing.held | set(dup.asks) | set(dup.same))
+    asks = {**among.found.asks, **dup.asks}
     for remote_id, listed in inp.listing.items():
         if remote_id in linked_remote or remote_id in matched_remote or remote_id in pairing.held \
                 or remote_id in dup.same:
             continue
-        if remote_id in dup.asks:
+        if remote_id in asks:
             values = inp.fetched[remote_id]
             records.append(RecordPlan(Case.NEW_THERE, new_row_id(), values.get("name", ""),
-                                      values.get("kind", CUSTOMER), remote_id, decisions=(dup.asks[remote_id],)))
+                                      values.get("kind", CUSTOMER), remote_id, decisions=(asks[remote_id],)))
             continue
         if not listed.active and not inp.settings.include_inactive:
             continue
         if remote_id in inp.fetched:
-            records.append(builder.new_there(remote_id, listed))
+            records.append(builder.new_there(remote_id, listed, among.rows.get(remote_id)))
     records = _warn_look_alikes(records, by_id, after, inp)
-    return SyncPlan(inp.company, tuple(records), new_ids, inp.first_sync, pairing.apart | dup.apart)
+    return SyncPlan(inp.company, tuple(records), new_ids, inp.first_sync,
+                    pairing.apart | dup.apart | among.found.apart)
 
 
 def _values_after(records: Sequence[RecordPlan], by_id: Mapping[str, ContactRow], inp: PlanInput
@@ -304,6 +307,20 @@ def _duplicates(after: Mapping[str, Values], inp: PlanInput, taken: set[str]) ->
     synced = {row_id: inp.links[row_id] for row_id in after}
     return duplicates(new, synced, after, inp.decisions, inp.apart, can_merge=inp.can_merge,
                       connector=inp.settings.connector)
+
+
+def _duplicates_among(records: Sequence[RecordPlan], by_id: Mapping[str, ContactRow], inp: PlanInput,
+                      taken: set[str]) -> Among:
+    """QuickBooks records this sync meets for the first time that look like each other (``duplicates_among``):
+    those a new row matched stay linked to it, with the row's values once the sync is done."""
+    new = {rid: v for rid, v in inp.fetched.items() if rid in inp.listing and rid not in taken
+           and (inp.listing[rid].active or inp.settings.include_inactive)
+           and _selected(v.get("kind", CUSTOMER), inp.settings)}
+    linked_now = {rec.remote_id: (rec.row_id, {**by_id[rec.row_id].values, **rec.receive}) for rec in records
+                  if rec.case is Case.BOTH_NEW and rec.remote_id in new and rec.base is not None
+                  and rec.row_id in by_id}
+    return duplicates_among(new, linked_now, inp.decisions, inp.apart, can_merge=inp.can_merge,
+                            connector=inp.settings.connector)
 
 
 def _deleted_and_added_again(rows: Sequence[ContactRow], inp: PlanInput, matched: set[str]) -> dict[str, Link]:
@@ -437,9 +454,9 @@ class _Builder:
 
     # -- cases -----------------------------------------------------------------------------------------------
 
-    def new_there(self, remote_id: str, listed: Listed) -> RecordPlan:
+    def new_there(self, remote_id: str, listed: Listed, row_id: str | None = None) -> RecordPlan:
         values = self.inp.fetched[remote_id]
-        return RecordPlan(Case.NEW_THERE, new_row_id(), values.get("name", ""), values.get("kind", CUSTOMER),
+        return RecordPlan(Case.NEW_THERE, row_id or new_row_id(), values.get("name", ""), values.get("kind", CUSTOMER),
                           remote_id, listed.version, create_row=values, base=values)
 
     def new_here(self, row: ContactRow) -> RecordPlan:
