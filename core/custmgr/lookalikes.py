@@ -165,46 +165,46 @@ class Among:
     """Look-alike pairs among QuickBooks records new to this sync (``duplicates_among``)."""
 
     found: Duplicates = Duplicates()  # questions, keyed by the record that waits for the answer
-    rows: dict[str, str] = field(default_factory=dict)  # record imported as the stayer -> the Row ID it gets
+    rows: dict[str, str] = field(default_factory=dict)  # record imported this sync -> the Row ID it gets
 
 
 def duplicates_among(new: Mapping[str, Values], taken: Mapping[str, tuple[str, Values]],
                      decisions: Mapping[str, Decision], apart: Collection[Pair], *, can_merge: bool,
                      connector: str) -> Among:
     """Look-alike pairs inside QuickBooks among records this sync meets for the first time (``new``: remote id
-    -> values, in QuickBooks' order): duplicates the company already had before the first sync, or two arriving
-    together. Of each pair one stays, imported as a row (or, from ``taken``: remote id -> (row id, values once
-    this sync is done), linked to the row that matched it), and the other waits for a "possible duplicate in
-    QuickBooks" question about the stayer: the very question (``duplicates``) the next sync asks about a new
-    record like a synced contact, so the answer is carried out there. Each stayer is asked about once."""
+    -> values): duplicates the company had before the first sync, or two arriving together.
+
+    Of each pair one is imported as a row (or stays linked to the row that matched it: ``taken``, remote id ->
+    (row id, values once this sync is done)) and the other waits, not imported, for a "possible duplicate in
+    QuickBooks" question about it: the very question (``duplicates``) the next sync asks about a new record like
+    a synced contact, which is where the answer is carried out. The waiting records are settled until asking
+    about them against everything imported reads the same as the next sync will."""
     from .contacts import new_row_id
 
-    candidates = [_candidate(rid, v) for rid, v in new.items()]
     values = {rid: taken[rid][1] if rid in taken else v for rid, v in new.items()}
-    stays: dict[str, str] = {}  # remote id -> row id
-    waits: set[str] = set()
-    for p in find_pairs(candidates):  # best first; the earlier record on the left
-        a, b = p.left, p.right
-        if frozenset((a, b)) in apart or values[a].get("kind", CUSTOMER) != values[b].get("kind", CUSTOMER):
+    waiting: set[str] = set()
+    for p in find_pairs([_candidate(rid, v) for rid, v in new.items()]):  # best first
+        if p.left in waiting or p.right in waiting or frozenset((p.left, p.right)) in apart \
+                or values[p.left].get("kind", CUSTOMER) != values[p.right].get("kind", CUSTOMER):
             continue
-        if a in waits or b in waits or (a in stays and b in stays) or (a in taken and b in taken):
-            continue
-        if b in stays or (b in taken and a not in stays):
-            a, b = b, a
-        if b in taken or a in stays:
-            continue  # a row takes both, or the stayer waits on another already: no second question
-        stays[a] = taken[a][0] if a in taken else new_row_id()
-        waits.add(b)
-    if not waits:
+        waits = p.right if p.right not in taken else p.left if p.left not in taken else None
+        if waits is not None:
+            waiting.add(waits)
+    if not waiting:
         return Among()
-    links = {row_id: Link(row_id, rid, "", values[rid]) for rid, row_id in stays.items()}
-    after = {row_id: values[rid] for rid, row_id in stays.items()}
+    rows = {rid: taken[rid][0] if rid in taken else new_row_id() for rid in new}
     # A stayer is not synced yet, so there is nothing to merge: "the same contact" is asked again until it is.
     open_ = {k: d for k, d in decisions.items() if d.side != "right"}
-    found = duplicates({rid: new[rid] for rid in waits}, links, after, open_, apart, can_merge=can_merge,
-                       connector=connector)
-    asked_about = {decision.row_id for decision in found.asks.values()}
-    return Among(found, {rid: row_id for rid, row_id in stays.items() if rid not in taken and row_id in asked_about})
+    while True:
+        stay = [rid for rid in new if rid not in waiting]
+        links = {rows[rid]: Link(rows[rid], rid, "", values[rid]) for rid in stay}
+        found = duplicates({rid: new[rid] for rid in waiting}, links, {rows[rid]: values[rid] for rid in stay},
+                           open_, apart, can_merge=can_merge, connector=connector)
+        settled = set(found.asks)
+        if settled == waiting:
+            break
+        waiting = settled  # a record not asked about is imported, and may be the better partner of another
+    return Among(found, {rid: row for rid, row in rows.items() if rid not in taken and rid not in waiting})
 
 
 def _duplicate_question(row_id: str, here: Values, remote_id: str, there: Values, p: Likeness, can_merge: bool,

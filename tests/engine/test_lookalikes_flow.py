@@ -261,3 +261,100 @@ def test_a_contact_this_sync_lets_go_of_is_no_look_alike_of_a_new_row(tmp_path, 
     assert "looks like" not in by_kind(book, "add")["Ted Kowalski"].note
     sync(book)
     assert review_grid(book) == first
+
+
+# --- look-alikes inside QuickBooks among records new to a sync ------------------------------------------------
+
+
+def grp_and_group(tmp_path: Path, **add: str) -> tuple[Path, Path]:
+    """A company that already has "Beacon Hill Dental Group" twice over, before the workbook's first sync."""
+    book, company = paired(tmp_path, sync=False, vendors=False)
+    with SandboxCompany(company) as c:
+        c.add("Beacon Hill Dental Grp.", {"phone": "(617) 555-0199", **add})
+    return book, company
+
+
+def test_duplicates_already_in_quickbooks_are_asked_about_at_the_first_sync(tmp_path):
+    book, company = grp_and_group(tmp_path)
+    summary = sync(book)
+    here = contacts(book)
+    asked = by_kind(book, "duplicate")
+    assert set(asked) == {"Beacon Hill Dental Group"}  # the question names the row that was imported
+    d = asked["Beacon Hill Dental Group"]
+    assert "Beacon Hill Dental Grp." in d.right and "QuickBooks merges" in d.note
+    assert "Beacon Hill Dental Grp." not in here  # waits for the answer
+    # Everything else is imported as before: nothing else is held up by the question.
+    waiting = {n for n, v in remote(company).items() if v["active"] != "No" and v["kind"] == "Customer"} - set(here)
+    assert waiting == {"Beacon Hill Dental Grp."}
+    assert summary.imported == len(here) and summary.outcome == "needs attention"
+    first = review_grid(book)
+    second = sync(book)  # the next sync asks the same, and changes nothing else
+    assert review_grid(book) == first
+    assert not (second.imported or second.sent or second.received)
+
+
+def test_a_row_matched_at_the_first_sync_is_the_one_asked_about(tmp_path):
+    book, _ = grp_and_group(tmp_path)
+    add_row(book, Name="beacon hill dental grp.", Phone="(617) 555-0199")  # links to the later record
+    sync(book)
+    asked = by_kind(book, "duplicate")
+    assert set(asked) == {"beacon hill dental grp."}
+    assert "Beacon Hill Dental Group" in asked["beacon hill dental grp."].right
+    here = contacts(book)
+    assert "Beacon Hill Dental Group" not in here and list(here).count("beacon hill dental grp.") == 1
+    first = review_grid(book)
+    sync(book)
+    assert review_grid(book) == first
+
+
+def test_keep_apart_of_a_first_sync_duplicate_imports_it_and_never_asks_again(tmp_path):
+    book, _ = grp_and_group(tmp_path)
+    sync(book)
+    mark(book, "Beacon Hill Dental Group", "left")
+    summary = sync(book)
+    assert summary.imported == 1 and "Beacon Hill Dental Grp." in contacts(book)
+    assert len(kept_apart(state(book).pair)) == 1
+    assert sync(book).outcome == "nothing to do" and not by_kind(book, "duplicate")
+
+
+def test_two_look_alikes_arriving_in_one_sync_are_compared_with_each_other(tmp_path):
+    book, company = paired(tmp_path, vendors=False)
+    with SandboxCompany(company) as c:
+        c.add("Harbour Light Marine", {"phone": "(978) 555-0142"})
+        c.add("Harbor Light Marine LLC", {"email": "dock@harborlight.example.com"})
+        c.add("Quite Unrelated Florist")
+    summary = sync(book)
+    asked = by_kind(book, "duplicate")
+    assert set(asked) == {"Harbour Light Marine"}
+    assert "Harbor Light Marine LLC" in asked["Harbour Light Marine"].right
+    assert summary.imported == 2  # the first of the pair and the unrelated one
+    assert {"Harbour Light Marine", "Quite Unrelated Florist"} <= set(contacts(book))
+    assert "Harbor Light Marine LLC" not in contacts(book)
+    first = review_grid(book)
+    sync(book)
+    assert review_grid(book) == first
+
+
+def test_three_alike_make_one_question_and_it_reads_the_same_at_the_next_sync(tmp_path):
+    book, company = grp_and_group(tmp_path)
+    with SandboxCompany(company) as c:
+        c.add("Beacon Hill Dental Grp")
+    sync(book)
+    assert len(by_kind(book, "duplicate")) == 1
+    first = review_grid(book)
+    assert sync(book).imported == 0
+    assert review_grid(book) == first
+
+
+def test_hostile_look_alike_names_from_quickbooks_stay_text_on_review(tmp_path):
+    import openpyxl
+    book, company = paired(tmp_path, sync=False, vendors=False)
+    with SandboxCompany(company) as c:
+        c.add("=HYPERLINK(\"x\") & <Co>")
+        c.add("=hyperlink(\"x\") and <Co>")
+    sync(book)
+    asked = by_kind(book, "duplicate")
+    assert set(asked) == {"=HYPERLINK(\"x\") & <Co>"}
+    ws = openpyxl.load_workbook(book)["Review"]
+    cells = [c for row in ws.iter_rows() for c in row if isinstance(c.value, str) and "HYPERLINK" in c.value]
+    assert cells and all(c.data_type == "s" for c in cells)  # text, never a formula
