@@ -21,6 +21,7 @@ from .contact import CUSTOMER, JOB_SEPARATOR, NO, YES, name_key, normalize
 from .contacts import SHEET as CONTACTS
 from .errors import CustmgrError, WorkbookError
 from .plan import RecordPlan
+from .remote import AFTER_MERGE
 from .review import SHEET as REVIEW
 from .state import PAIR_SHEET, STATE_HEADER, STATE_SHEET, Link, link_from_row, link_row
 from .workbook.port import CellValue, Formula, Grid, WorkbookPort
@@ -226,6 +227,11 @@ def record_writes(records: Sequence[RecordPlan], results: Mapping[str, ChangeRes
         link = links.get(row_id) or by_remote.get(rec.remote_id)
         there = before.get(rec.remote_id) or (link.base if link and link.remote_id == rec.remote_id else {})
         sent = {"active": NO} if rec.op == "deactivate" else rec.send
+        if rec.op == "merge":  # no unmerging; what can be put back is the row's edits sent to the record that stayed
+            after = results.get(row_id + AFTER_MERGE)
+            sent = rec.send if after is not None and after.ok and after.record is not None else {}
+            stored = after.record if sent and after is not None and after.record is not None else stored
+            there = before.get(rec.merge_into) or {}
         old = {} if rec.op == "add" else {k: there.get(k, "") for k in sent}
         if rec.op == "deactivate":
             old = {"active": there.get("active") or YES}

@@ -83,6 +83,8 @@ class RecordPlan:
             parts.append("make inactive in QuickBooks")
         elif self.op == "merge":
             parts.append(f"merge into QuickBooks record {self.merge_into}")
+            if self.send:
+                parts.append("then send " + ", ".join(field_label(k) for k in sorted(self.send)))
         if self.create_row is not None:
             parts.append("import into the workbook" if self.case is Case.NEW_THERE else "bring the row back")
         if self.receive:
@@ -182,7 +184,7 @@ def make_plan(inp: PlanInput) -> SyncPlan:
     after = _values_after(records, by_id, inp)
     dup = _duplicates(after, inp, linked_remote | matched_remote | pairing.held)
     merges = {row_id: remote_id for remote_id, row_id in dup.same.items()}
-    records = [builder.merge(rec, merges[rec.row_id], inp.listing[merges[rec.row_id]])
+    records = [builder.merge(rec, by_id.get(rec.row_id), merges[rec.row_id], inp.listing[merges[rec.row_id]])
                if rec.row_id in merges else rec for rec in records]
     for row in rows:
         if row.row_id in inp.links:
@@ -487,14 +489,37 @@ class _Builder:
         listed = self.inp.listing[link.remote_id]
         rec = self._merge(Case.BOTH_NEW, row, {}, there, link.remote_id, listed.version)
         return rec if rec.base is not None or rec.problems else replace(rec, base=dict(there))
-    def merge(self, rec: RecordPlan, into: str, listed: Listed) -> RecordPlan:
+    def merge(self, rec: RecordPlan, row: ContactRow | None, into: str, listed: Listed) -> RecordPlan:
         """The bookkeeper said the new QuickBooks record ``into`` is this contact: merge this contact's record
-        into it in QuickBooks. The row then follows the record that stays, against the base it had, so the
-        record's own values come in where the row was not edited (QuickBooks keeps the surviving record's)."""
+        into it in QuickBooks. QuickBooks keeps the surviving record's own values, and the row follows that
+        record in this same sync, merged against the base it had: the record's values come in where the row was
+        not edited since, the row's edits go to the record that stays just after the merge (``send``), and a
+        field edited on both sides is a conflict on Review."""
         link = self.inp.links[rec.row_id]
-        return RecordPlan(rec.case, rec.row_id, rec.name, rec.kind, link.remote_id,
-                          self.inp.listing[link.remote_id].version, op="merge", base=dict(link.base),
-                          flag=PENDING, merge_into=into, merge_into_version=listed.version)
+        common = dict(case=rec.case, row_id=rec.row_id, kind=rec.kind, remote_id=link.remote_id,
+                      version=self.inp.listing[link.remote_id].version, op="merge", merge_into=into,
+                      merge_into_version=listed.version)
+        there = self.inp.fetched[into]
+        if row is None or row.problems:  # nothing to take from the row: the next sync settles it with the record
+            return RecordPlan(**common, name=rec.name, base=dict(link.base), flag=PENDING,
+                              problems=tuple(row.problems) if row else (),
+                              status=_status(row.problems) if row and row.problems else "")
+        m = merge(link.base, row.values, there, self.keys, self._resolver(row.row_id))
+        send, base, problems = dict(m.send), dict(m.base), ()
+        if send:
+            problems = self._problems(row, send, check_parent="name" in send, partial=True)
+            if "kind" in send:
+                problems += (Problem("kind", f"cannot change once the contact is in QuickBooks; set it back to "
+                                             f"{there.get('kind', CUSTOMER)}"),)
+            if problems:  # the row keeps its edits and the base the record's values: the next sync sends again
+                base.update({k: there.get(k, "") for k in send})
+                send = {}
+        name = m.receive.get("name") or row.name
+        decisions = tuple(self._conflict_decision(row.row_id, name, c) for c in m.conflicts)
+        status = _status(problems) if problems else STATUS_CONFLICT if decisions else ""
+        return RecordPlan(**common, name=name, send=send, receive=m.receive,
+                          base={k: v for k, v in base.items() if v}, flag=PENDING if decisions else "",
+                          decisions=decisions, problems=problems, status=status)
 
     def both_new(self, row: ContactRow, remote_id: str) -> RecordPlan:
         there = self.inp.fetched[remote_id]

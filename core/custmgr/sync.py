@@ -334,8 +334,7 @@ def _messages(s: Summary) -> list[str]:
     if s.errors or s.failed:
         out.append("Rows with a Sync Status message were not synced; fix them and sync again.")
     if s.merged:
-        out.append("Duplicates were merged in QuickBooks; the next sync brings each remaining contact's values "
-                   "into its row.")
+        out.append("Duplicates were merged in QuickBooks; each merged row now follows the contact that stayed.")
     return out
 
 
