@@ -242,3 +242,207 @@ def test_an_edit_quickbooks_refuses_after_the_merge_is_kept_for_the_next_sync(tm
     again = sync(book)
     assert again.sent == 1 and remote(company)["Ted Kowalski"]["mobile"] == "(508) 555-0188"
     assert sync(book).outcome == "nothing to do"
+
+
+def test_undo_in_quickbooks_puts_back_the_edits_sent_after_a_merge(tmp_path):
+    from workbooks import set_cells
+    book, company = new_look_alike_in_quickbooks(tmp_path)
+    sync(book)
+    mark(book, "Kowalski, Ted", "right")
+    set_cells(book, "Kowalski, Ted", Mobile="(508) 555-0188")
+    sync(book)
+    assert remote(company)["Ted Kowalski"]["mobile"] == "(508) 555-0188"
+    engine.undo(book, quickbooks=True, backoff=0)
+    assert remote(company)["Ted Kowalski"].get("mobile", "") == ""  # the merge itself cannot be undone
+    assert "Kowalski, Ted" in contacts(book)  # the workbook is as before that sync
+
+
+def test_accept_left_imports_the_new_contact_and_never_asks_again(tmp_path):
+    book, company = new_look_alike_in_quickbooks(tmp_path)
+    sync(book)
+    mark(book, "Kowalski, Ted", "left")
+    summary = sync(book)
+    assert summary.imported == 1
+    assert {"Kowalski, Ted", "Ted Kowalski"} <= set(contacts(book))
+    assert sync(book).outcome == "nothing to do"
+    assert not by_kind(book, "duplicate")
+    assert len(remote(company)) == len(contacts(book)) + sum(
+        1 for v in remote(company).values() if v["active"] == "No" or v["kind"] == "Vendor")
+
+
+def test_a_connector_that_cannot_merge_says_so_and_keeps_asking(tmp_path, monkeypatch):
+    monkeypatch.setattr(SandboxConnector, "can_merge", False)
+    book, company = new_look_alike_in_quickbooks(tmp_path)
+    sync(book)
+    d = by_kind(book, "duplicate")["Kowalski, Ted"]
+    assert "cannot merge" in d.note and "QuickBooks Online has no merge" in d.note
+    mark(book, "Kowalski, Ted", "right")
+    summary = sync(book)
+    assert summary.merged == 0 and "Kowalski, Ted" in by_kind(book, "duplicate")
+    assert remote(company)["Kowalski, Ted"]  # nothing merged
+
+
+def test_a_new_row_like_a_synced_contact_is_warned_on_its_add_question(tmp_path):
+    book, _ = paired(tmp_path, vendors=False)
+    add_row(book, Name="Ted Kowalsky")  # "Kowalski, Ted" is synced already
+    add_row(book, Name="Quite Different Landscaping")
+    sync(book)
+    adds = by_kind(book, "add")
+    assert "It looks like 'Kowalski, Ted', already in QuickBooks" in adds["Ted Kowalsky"].note
+    assert "looks like" not in adds["Quite Different Landscaping"].note
+
+
+def test_an_answer_counts_even_if_the_names_no_longer_look_alike(tmp_path):
+    book, company = own_rows(tmp_path)
+    sync(book)
+    mark(book, "obriens bakery", "right")
+    from workbooks import set_cells
+    set_cells(book, "obriens bakery", Name="Maeve's place")  # renamed after answering
+    sync(book)
+    with SandboxCompany(company) as c:
+        bakery = c.find("O'Brien's Bakery")
+    assert bakery.remote_id in {lk.remote_id for lk in state(book).links.values()}
+    assert "O'Brien's Bakery" not in contacts(book)
+
+
+def review_grid(book: Path) -> list[list[object]]:
+    import openpyxl
+    ws = openpyxl.load_workbook(book)["Review"]
+    return [[c.value for c in row] for row in ws.iter_rows()]
+
+
+def test_questions_read_the_same_at_the_next_sync_when_other_questions_change_a_contact(tmp_path):
+    """Look-alike questions judge a synced contact as it is once the sync is done, whatever else is asked about
+    it, so a second sync with no edits changes nothing."""
+    from workbooks import delete_row, qb_edit, set_cells
+    book, company = paired(tmp_path, vendors=False)
+    qb_edit(company, "Okafor, Chidi", phone="(508) 555-0001")  # received this sync
+    qb_edit(company, "Delgado, Marco", phone="(508) 555-0002")
+    set_cells(book, "Delgado, Marco", Phone="(508) 555-0003")  # a conflict: the link becomes pending
+    delete_row(book, "Kowalski, Ted")  # a question: make inactive?
+    add_row(book, Name="Ted Kowalski")  # a new row like the deleted one
+    with SandboxCompany(company) as c:
+        c.add("Okafor, Chidi J.")  # a new QuickBooks contact like one that receives a change
+        c.add("Marco Delgado")  # ... and like one with a conflict
+    sync(book)
+    first = review_grid(book)
+    kinds = {d.kind for d in review(book).values()}
+    assert {"duplicate", "conflict", "delete", "add"} <= kinds
+    sync(book)
+    assert review_grid(book) == first
+
+
+@pytest.mark.parametrize("ending", ["deleted on both sides", "made inactive on answer"])
+def test_a_contact_this_sync_lets_go_of_is_no_look_alike_of_a_new_row(tmp_path, ending):
+    from workbooks import delete_row
+    book, company = paired(tmp_path, vendors=False)
+    delete_row(book, "Kowalski, Ted")
+    if ending == "deleted on both sides":
+        with SandboxCompany(company) as c:
+            c.delete("Kowalski, Ted")
+    else:
+        sync(book)
+        mark(book, "Kowalski, Ted", "left")  # make it inactive in QuickBooks
+    add_row(book, Name="Ted Kowalski")
+    sync(book)
+    first = review_grid(book)
+    assert "looks like" not in by_kind(book, "add")["Ted Kowalski"].note
+    sync(book)
+    assert review_grid(book) == first
+
+
+# --- look-alikes inside QuickBooks among records new to a sync ------------------------------------------------
+
+
+def grp_and_group(tmp_path: Path, **add: str) -> tuple[Path, Path]:
+    """A company that already has "Beacon Hill Dental Group" twice over, before the workbook's first sync."""
+    book, company = paired(tmp_path, sync=False, vendors=False)
+    with SandboxCompany(company) as c:
+        c.add("Beacon Hill Dental Grp.", {"phone": "(617) 555-0199", **add})
+    return book, company
+
+
+def test_duplicates_already_in_quickbooks_are_asked_about_at_the_first_sync(tmp_path):
+    book, company = grp_and_group(tmp_path)
+    summary = sync(book)
+    here = contacts(book)
+    asked = by_kind(book, "duplicate")
+    assert set(asked) == {"Beacon Hill Dental Group"}  # the question names the row that was imported
+    d = asked["Beacon Hill Dental Group"]
+    assert "Beacon Hill Dental Grp." in d.right and "QuickBooks merges" in d.note
+    assert "Beacon Hill Dental Grp." not in here  # waits for the answer
+    # Everything else is imported as before: nothing else is held up by the question.
+    waiting = {n for n, v in remote(company).items() if v["active"] != "No" and v["kind"] == "Customer"} - set(here)
+    assert waiting == {"Beacon Hill Dental Grp."}
+    assert summary.imported == len(here) and summary.outcome == "needs attention"
+    first = review_grid(book)
+    second = sync(book)  # the next sync asks the same, and changes nothing else
+    assert review_grid(book) == first
+    assert not (second.imported or second.sent or second.received)
+
+
+def test_a_row_matched_at_the_first_sync_is_the_one_asked_about(tmp_path):
+    book, _ = grp_and_group(tmp_path)
+    add_row(book, Name="beacon hill dental grp.", Phone="(617) 555-0199")  # links to the later record
+    sync(book)
+    asked = by_kind(book, "duplicate")
+    assert set(asked) == {"beacon hill dental grp."}
+    assert "Beacon Hill Dental Group" in asked["beacon hill dental grp."].right
+    here = contacts(book)
+    assert "Beacon Hill Dental Group" not in here and list(here).count("beacon hill dental grp.") == 1
+    first = review_grid(book)
+    sync(book)
+    assert review_grid(book) == first
+
+
+def test_keep_apart_of_a_first_sync_duplicate_imports_it_and_never_asks_again(tmp_path):
+    book, _ = grp_and_group(tmp_path)
+    sync(book)
+    mark(book, "Beacon Hill Dental Group", "left")
+    summary = sync(book)
+    assert summary.imported == 1 and "Beacon Hill Dental Grp." in contacts(book)
+    assert len(kept_apart(state(book).pair)) == 1
+    assert sync(book).outcome == "nothing to do" and not by_kind(book, "duplicate")
+
+
+def test_two_look_alikes_arriving_in_one_sync_are_compared_with_each_other(tmp_path):
+    book, company = paired(tmp_path, vendors=False)
+    with SandboxCompany(company) as c:
+        c.add("Harbour Light Marine", {"phone": "(978) 555-0142"})
+        c.add("Harbor Light Marine LLC", {"email": "dock@harborlight.example.com"})
+        c.add("Quite Unrelated Florist")
+    summary = sync(book)
+    asked = by_kind(book, "duplicate")
+    assert set(asked) == {"Harbour Light Marine"}
+    assert "Harbor Light Marine LLC" in asked["Harbour Light Marine"].right
+    assert summary.imported == 2  # the first of the pair and the unrelated one
+    assert {"Harbour Light Marine", "Quite Unrelated Florist"} <= set(contacts(book))
+    assert "Harbor Light Marine LLC" not in contacts(book)
+    first = review_grid(book)
+    sync(book)
+    assert review_grid(book) == first
+
+
+def test_three_alike_make_one_question_and_it_reads_the_same_at_the_next_sync(tmp_path):
+    book, company = grp_and_group(tmp_path)
+    with SandboxCompany(company) as c:
+        c.add("Beacon Hill Dental Grp")
+    sync(book)
+    assert len(by_kind(book, "duplicate")) == 1
+    first = review_grid(book)
+    assert sync(book).imported == 0
+    assert review_grid(book) == first
+
+
+def test_hostile_look_alike_names_from_quickbooks_stay_text_on_review(tmp_path):
+    import openpyxl
+    book, company = paired(tmp_path, sync=False, vendors=False)
+    with SandboxCompany(company) as c:
+        c.add("=HYPERLINK(\"x\") & <Co>")
+        c.add("=hyperlink(\"x\") and <Co>")
+    sync(book)
+    asked = by_kind(book, "duplicate")
+    assert set(asked) == {"=HYPERLINK(\"x\") & <Co>"}
+    ws = openpyxl.load_workbook(book)["Review"]
+    cells = [c for row in ws.iter_rows() for c in row if isinstance(c.value, str) and "HYPERLINK" in c.value]
+    assert cells and all(c.data_type == "s" for c in cells)  # text, never a formula
