@@ -53,7 +53,7 @@ def settle(sheet: ContactsSheet, rows: Sequence[ContactRow], plan: SyncPlan, res
     touched: set[int] = set()
     rid_col, status_col = sheet.columns[ROW_ID], sheet.columns[STATUS]
     for number, row_id in plan.new_row_ids.items():
-        i = number - 2
+        i = number - sheet.first_row
         new_rows[i] = _set(new_rows[i], rid_col, row_id)
         touched.add(i)
     new_links = dict(links)
@@ -61,7 +61,7 @@ def settle(sheet: ContactsSheet, rows: Sequence[ContactRow], plan: SyncPlan, res
     out = Settled([], new_links, [], {}, {})
     for rec in plan.records:
         row = by_id.get(rec.row_id)
-        index = row.number - 2 if row else None
+        index = row.number - sheet.first_row if row else None
         res = results.get(rec.row_id) if rec.op else None
         if rec.op and (res is None or not res.ok):
             summary.failed += 1

@@ -261,13 +261,14 @@ def _checked_changes(ws: Worksheet, rows: Sequence[Sequence[CellValue]]) -> tupl
     return changes, widths
 
 
-def _check_merged(ws: Worksheet, rows: Sequence[Sequence[CellValue]]) -> None:
+def _check_merged(ws: Worksheet, rows: Sequence[Sequence[CellValue]], keep_top: int = 0) -> None:
     """Refuse merged cells anywhere in the area a grid covers (or covered before): rows move between syncs, so
-    a merged range there would be cut through sooner or later. Excel itself allows none inside a table."""
+    a merged range there would be cut through sooner or later. Excel itself allows none inside a table. The
+    ``keep_top`` rows above a list never move (a title): merged cells there may stay."""
     last_row = max(len(rows), ws.max_row if ws._cells else 0)
     last_col = max([len(r) for r in rows] + [0])
     for rng in ws.merged_cells.ranges:
-        if rng.min_row <= last_row and rng.min_col <= last_col:
+        if rng.min_row <= last_row and rng.min_col <= last_col and rng.max_row > keep_top:
             raise WorkbookError(f"the cells {rng.coord} are merged; unmerge them (Excel: Home > Merge & Center) "
                                 "and try again. Nothing was changed.", sheet=ws.title, row=rng.min_row,
                                 field=column_letter(rng.min_col))
@@ -644,16 +645,17 @@ class XlsxWorkbook(WorkbookPort):
 
     # ----------------------------------------------------------------------------------------- checks only
 
-    def check_write(self, sheet: str, rows: Sequence[Sequence[CellValue]]) -> None:
+    def check_write(self, sheet: str, rows: Sequence[Sequence[CellValue]], *, keep_top: int = 0) -> None:
         """Raise the WorkbookError :meth:`write` would raise for ``rows`` (and refuse merged cells anywhere in
-        their area), changing nothing. A sheet that does not exist yet is checked as an empty one."""
+        their area below the ``keep_top`` rows that never move), changing nothing. A sheet that does not exist yet
+        is checked as an empty one."""
         ws = self._find(sheet)
         if ws is None:
             ws = Workbook().create_sheet(sheet[:31] or "Sheet")
         elif not isinstance(ws, Worksheet):
             raise WorkbookError("this is a chart sheet, not a sheet of cells.", sheet=sheet)
         with gc_paused():
-            _check_merged(ws, rows)
+            _check_merged(ws, rows, keep_top)
             _checked_changes(ws, rows)
 
     def check_table(self, sheet: str, name: str, n_rows: int, header: Sequence[CellValue]) -> None:
