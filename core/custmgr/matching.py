@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from rapidfuzz.distance import Indel
 
 from .names import LEGAL_SUFFIXES, NameKey, compact, name_key
+from .workbook.speed import gc_paused
 
 WORD_LIKENESS = 0.8  # each word against its counterpart (Indel similarity, 0..1)
 QUICK_LIKENESS = 0.7  # below this, whole names are not compared word by word
@@ -244,6 +245,11 @@ def find_pairs(left: Sequence[Candidate], right: Sequence[Candidate] | None = No
     """Look-alike pairs between ``left`` and ``right`` (or inside ``left`` when ``right`` is None), best first.
 
     Inside one list a pair comes once, with the earlier contact on the left."""
+    with gc_paused():  # tens of thousands of keys, blocks and sets that are never garbage: nothing to collect
+        return _find_pairs(left, right)
+
+
+def _find_pairs(left: Sequence[Candidate], right: Sequence[Candidate] | None) -> list[Likeness]:
     within = right is None
     lefts = [_ready(c) for c in left]
     others = lefts if right is None else [_ready(c) for c in right]
@@ -313,6 +319,12 @@ class Matches:
 def match_lists(left: Sequence[Candidate], right: Sequence[Candidate],
                 apart: Collection[frozenset[str]] = ()) -> Matches:
     """Link equal names, then suggest look-alikes among what is left, leaving out pairs kept ``apart``."""
+    with gc_paused():
+        return _match_lists(left, right, apart)
+
+
+def _match_lists(left: Sequence[Candidate], right: Sequence[Candidate], apart: Collection[frozenset[str]]
+                 ) -> Matches:
     by_name: dict[str, Candidate] = {}
     for c in right:
         by_name.setdefault(compact(c.name), c)
