@@ -98,6 +98,10 @@ class ContactsSheet:
 
 def read_contact_sheet(book: WorkbookPort, settings: Settings) -> ContactsSheet:
     """The contact sheet Settings names, with the columns it maps (an adopted list's own headers)."""
+    if settings.header_row != 1 and not settings.columns:
+        raise WorkbookError(f"Header row is {settings.header_row}, but the {settings.contacts_sheet} sheet is "
+                            "Customer Manager's own table, with its headers in row 1. Set Header row back to 1 "
+                            "on Settings (it is for a list you adopted); nothing was changed", sheet="Settings")
     return read_contacts(book, settings.custom_columns, sheet=settings.contacts_sheet, columns=settings.columns,
                          header_row=settings.header_row)
 

@@ -187,3 +187,18 @@ def test_both_file_ports_let_merged_cells_stay_only_in_the_rows_kept_on_top(tmp_
     changed[0][1] = "written into the merged title"
     with pytest.raises(WorkbookError, match="B1 is inside merged cells"):
         opened.check_write("Clients", changed, keep_top=2)
+
+
+def test_a_header_row_on_a_workbook_made_by_custmgr_new_is_refused(tmp_path):
+    from custmgr.book import create_workbook
+    from workbooks import set_settings
+    book = tmp_path / "new.xlsx"
+    create_workbook(book)
+    engine.setup(book, connector="sandbox", company=str(company(tmp_path)))
+    set_settings(book, header_row="3")
+    before = book.read_bytes()
+    with pytest.raises(CustmgrError, match="Set Header row back to 1"):
+        engine.sync(book, backoff=0)
+    with pytest.raises(CustmgrError, match="--header-row are for a list you adopted"):
+        engine.setup(book, connector="sandbox", company=str(company(tmp_path)), header_row=2)
+    assert book.read_bytes() == before
