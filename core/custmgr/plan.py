@@ -318,9 +318,11 @@ def _duplicates_among(records: Sequence[RecordPlan], by_id: Mapping[str, Contact
     new = {rid: v for rid, v in inp.fetched.items() if rid in inp.listing and rid not in taken
            and (inp.listing[rid].active or inp.settings.include_inactive)
            and _selected(v.get("kind", CUSTOMER), inp.settings)}
-    linked_now = {rec.remote_id: (rec.row_id, {**by_id[rec.row_id].values, **rec.receive}) for rec in records
-                  if rec.case is Case.BOTH_NEW and rec.remote_id in new and rec.base is not None
-                  and rec.row_id in by_id}
+    matched = [rec for rec in records if rec.case is Case.BOTH_NEW and rec.remote_id in new]
+    linked_now = {rec.remote_id: (rec.row_id, {**by_id[rec.row_id].values, **rec.receive}) for rec in matched
+                  if rec.base is not None and rec.row_id in by_id}
+    unsettled = {rec.remote_id for rec in matched} - set(linked_now)  # a row with a problem holds it: left out
+    new = {rid: v for rid, v in new.items() if rid not in unsettled}
     return duplicates_among(new, linked_now, inp.decisions, inp.apart, can_merge=inp.can_merge,
                             connector=inp.settings.connector)
 

@@ -395,6 +395,19 @@ def test_a_row_matched_at_the_first_sync_is_the_one_asked_about(tmp_path):
     assert review_grid(book) == first
 
 
+def test_a_row_with_a_problem_holds_its_match_out_of_the_question_until_it_is_fixed(tmp_path):
+    from workbooks import set_cells
+    book, _ = grp_and_group(tmp_path)
+    add_row(book, Name="beacon hill dental grp.", Phone="=\"(617) 555-0199\"")  # a formula: not synced
+    sync(book)
+    assert not by_kind(book, "duplicate")  # nothing to ask about the record this row holds
+    assert "Beacon Hill Dental Group" in contacts(book)
+    set_cells(book, "beacon hill dental grp.", Phone="(617) 555-0199")
+    sync(book)
+    assert not by_kind(book, "duplicate")  # the other one is synced by now: two rows, two contacts
+    assert [(d.kind, d.field) for d in review(book).values()] == [("conflict", "Name")]  # its spelling
+
+
 def test_keep_apart_of_a_first_sync_duplicate_imports_it_and_never_asks_again(tmp_path):
     book, _ = grp_and_group(tmp_path)
     sync(book)
