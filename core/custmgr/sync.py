@@ -320,7 +320,7 @@ def _save_sync(book: WorkbookPort, sheet, rows, plan: SyncPlan, results, state: 
 
 def _outcome(s: Summary) -> str:
     if s.failed:
-        return "failed" if not (s.sent or s.received or s.added or s.imported) else "partly failed"
+        return "failed" if not (s.sent or s.received or s.added or s.imported or s.merged) else "partly failed"
     if s.errors or s.conflicts_open or s.decisions_open:
         return "needs attention"
     moved = (s.imported or s.sent or s.received or s.added or s.made_inactive or s.removed or s.restored
