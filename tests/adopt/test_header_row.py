@@ -202,3 +202,25 @@ def test_a_header_row_on_a_workbook_made_by_custmgr_new_is_refused(tmp_path):
     with pytest.raises(CustmgrError, match="--header-row are for a list you adopted"):
         engine.setup(book, connector="sandbox", company=str(company(tmp_path)), header_row=2)
     assert book.read_bytes() == before
+
+
+def test_an_iif_import_into_a_list_below_a_title_keeps_the_title(tmp_path):
+    from custmgr.adopt import adopt
+    from custmgr_iif.import_list import import_list
+    from iif.samples import windows_export
+    book = titled_workbook(tmp_path / "mine.xlsx")
+    port = XlsxWorkbook.open(book)
+    adopt(port)
+    port.save()
+    set_up = cells(book, "Clients")
+    lists = tmp_path / "lists.iif"
+    lists.write_bytes(windows_export())
+    result = import_list(book, lists)
+    assert "Café Société" in result.result.added
+    after = cells(book, "Clients")
+    assert [r[:len(set_up[0])] for r in after[:2]] == set_up[:2] and not any(after[0][9:] + after[1][9:])
+    assert after[2][len(HEADER):] == ["Row ID", "Sync Status", "Spouse's Name", "Region"]  # its custom fields
+    assert [r[:len(HEADER)] for r in after[3:3 + len(ROWS)]] == [r[:len(HEADER)] for r in set_up[3:]]
+    assert "Café Société" in [r[0] for r in after[3 + len(ROWS):]]
+    engine.undo(book)
+    assert [r[:len(set_up[0])] for r in cells(book, "Clients")] == set_up
