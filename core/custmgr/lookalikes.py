@@ -183,20 +183,24 @@ def duplicates_among(new: Mapping[str, Values], taken: Mapping[str, tuple[str, V
 
     values = {rid: taken[rid][1] if rid in taken else v for rid, v in new.items()}
     waiting: set[str] = set()
+    alike: set[str] = set()  # records in some pair: only they can wait, or be what a waiting one is like
     for p in find_pairs([_candidate(rid, v) for rid, v in new.items()]):  # best first
-        if p.left in waiting or p.right in waiting or frozenset((p.left, p.right)) in apart \
+        if frozenset((p.left, p.right)) in apart \
                 or values[p.left].get("kind", CUSTOMER) != values[p.right].get("kind", CUSTOMER):
+            continue
+        alike.update((p.left, p.right))
+        if p.left in waiting or p.right in waiting:
             continue
         waits = p.right if p.right not in taken else p.left if p.left not in taken else None
         if waits is not None:
             waiting.add(waits)
     if not waiting:
         return Among()
-    rows = {rid: taken[rid][0] if rid in taken else new_row_id() for rid in new}
+    rows = {rid: taken[rid][0] if rid in taken else new_row_id() for rid in alike}
     # A stayer is not synced yet, so there is nothing to merge: "the same contact" is asked again until it is.
     open_ = {k: d for k, d in decisions.items() if d.side != "right"}
     while True:
-        stay = [rid for rid in new if rid not in waiting]
+        stay = [rid for rid in new if rid in alike and rid not in waiting]
         links = {rows[rid]: Link(rows[rid], rid, "", values[rid]) for rid in stay}
         found = duplicates({rid: new[rid] for rid in waiting}, links, {rows[rid]: values[rid] for rid in stay},
                            open_, apart, can_merge=can_merge, connector=connector)
