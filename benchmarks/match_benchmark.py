@@ -8,7 +8,9 @@ QuickBooks (some in capitals or with other spacing), some spelled differently (a
 * **typical**: 70% the same name, 15% spelled differently, 15% not in QuickBooks;
 * **stress**: every name spelled differently, so that no name links at once and every contact is compared;
 * **later sync**: 1% new QuickBooks contacts (half of them look-alikes of synced ones) checked against all the
-  synced contacts, as every later sync does for possible duplicates in QuickBooks.
+  synced contacts, as every later sync does for possible duplicates in QuickBooks;
+* **inside QuickBooks**: the company's N contacts against each other, as the first sync does for duplicates the
+  company already has (``find_pairs`` on one list).
 
 Each time is also given as a ratio to a *baseline* measured in the same process just before: working out the
 comparison key (``custmgr.names.name_key``) of every name on both lists, the least any matcher must do.
@@ -115,6 +117,19 @@ def run(size: int, repeat: int) -> list[dict]:
     base, took = statistics.median(baselines), statistics.median(times)
     out.append({"scenario": "later sync", "size": size, "seconds": took, "baseline": base, "ratio": took / base,
                 "cpu": statistics.median(cpus), "linked": 0, "suggested": len(pairs), "rows": len(new)})
+    _, records = lists(size, 0.0, 0.0)
+    baselines, times, cpus = [], [], []
+    for _ in range(repeat):
+        name_key.cache_clear()
+        baselines.append(timed(keys_of, records)[0])
+        name_key.cache_clear()
+        took, pairs, cpu = timed(find_pairs, records)
+        times.append(took)
+        cpus.append(cpu)
+    base, took = statistics.median(baselines), statistics.median(times)
+    out.append({"scenario": "inside QuickBooks", "size": size, "seconds": took, "baseline": base,
+                "ratio": took / base, "cpu": statistics.median(cpus), "linked": 0, "suggested": len(pairs),
+                "rows": len(records)})
     return out
 
 

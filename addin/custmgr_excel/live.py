@@ -66,7 +66,7 @@ class LiveWorkbook(WorkbookPort):
         self._staged: list[tuple[Any, ...]] = []
         self._held: dict[str, Grid] = {}  # sheet (casefold) -> the values Excel holds, where known
         self._xs: dict[str, Any] = {}  # sheet (casefold) -> xlwings Sheet
-        self._unmerged: dict[str, tuple[int, int]] = {}  # sheet (casefold) -> rows, columns with no merged cells
+        self._unmerged: dict[tuple[str, int], tuple[int, int]] = {}  # (sheet, rows kept) -> area found unmerged
         #: Called first and last thing in :meth:`save` (the ribbon pauses its QuickBooks timeout in between).
         self.on_save: Callable[[], None] = lambda: None
         self.after_save: Callable[[], None] = lambda: None
@@ -248,11 +248,12 @@ class LiveWorkbook(WorkbookPort):
     # The engine rehearses a sync's save with these before QuickBooks is written (custmgr.rehearsal), so that
     # what Excel would refuse in save() stops the sync while nothing is written anywhere.
 
-    def check_write(self, sheet: str, rows: Sequence[Sequence[CellValue]]) -> None:
+    def check_write(self, sheet: str, rows: Sequence[Sequence[CellValue]], *, keep_top: int = 0) -> None:
         """Raise what :meth:`write` and then :meth:`save` would raise for ``rows``: a value Excel cannot store,
-        or merged cells anywhere in the area the write covers (rows move between syncs, so a merged area there
-        would be cut through sooner or later, and Excel refuses to change part of one). One call to Excel per
-        sheet when nothing is merged; none for a sheet not in Excel yet."""
+        or merged cells anywhere in the area the write covers below the ``keep_top`` rows that never move (rows
+        move between syncs, so a merged area there would be cut through sooner or later, and Excel refuses to
+        change part of one). One call to Excel per sheet when nothing is merged; none for a sheet not in Excel
+        yet."""
         found = self._find(sheet)
         check_grid(found.name if found else sheet, rows)
         if found is None or found.new:
@@ -263,11 +264,11 @@ class LiveWorkbook(WorkbookPort):
         else:  # not read: as far as Excel uses the sheet
             n_rows, n_cols = ranges.last_cell(self._native.used_address(self._excel_sheet(found.name)))
         n_rows, n_cols = max(n_rows, len(rows)), max([n_cols] + [len(r) for r in rows])
-        key = found.name.casefold()
+        key = (found.name.casefold(), keep_top)
         checked = self._unmerged.get(key, (0, 0))
         if n_rows <= checked[0] and n_cols <= checked[1]:
             return
-        merged = ranges.first_merged(self._excel_sheet(found.name), n_rows, n_cols)
+        merged = ranges.first_merged(self._excel_sheet(found.name), n_rows, n_cols, keep_top + 1)
         if merged is None:
             self._unmerged[key] = (n_rows, n_cols)
             return

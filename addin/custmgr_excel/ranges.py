@@ -60,14 +60,14 @@ def _rows(data: Any) -> list[Any]:
     return [data] if data and not isinstance(data[0], list | tuple) else list(data)
 
 
-def first_merged(xs: Any, n_rows: int, n_cols: int) -> str | None:
-    """The address (``B5:C5``) of the first merged area, row by row, that A1 to (``n_rows``, ``n_cols``)
-    meets; None if it meets none. One question to Excel when there are none (the common case); otherwise the
+def first_merged(xs: Any, n_rows: int, n_cols: int, first_row: int = 1) -> str | None:
+    """The address (``B5:C5``) of the first merged area, row by row, that (``first_row``, 1) to (``n_rows``,
+    ``n_cols``) meets; None if it meets none. One question to Excel when there are none (the common case); otherwise the
     rows, then that row's columns, are halved until one cell is left, whose merged area is the answer: about
     log2(rows) + log2(columns) questions, never one per row."""
-    if not n_rows or not n_cols or not _merged(xs, 1, 1, n_rows, n_cols):
+    if n_rows < first_row or not n_cols or not _merged(xs, first_row, 1, n_rows, n_cols):
         return None
-    top, bottom = 1, n_rows
+    top, bottom = first_row, n_rows
     while top < bottom:
         middle = (top + bottom) // 2
         if _merged(xs, top, 1, middle, n_cols):

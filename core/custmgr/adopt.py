@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 
 SYNONYMS_FILE = "column_synonyms.json"
 OWN_SHEETS = ("Review", "Sync Log", "Sync Changes", "Settings")
+HEADER_SEARCH = 20  # a header row below title rows is looked for in the sheet's first rows
 _NOT_LETTERS = re.compile(r"[^0-9a-z]+")
 
 
@@ -67,17 +68,20 @@ class Adoption:
     added: tuple[str, ...] = ()  # headers appended after the list's last column
     own: tuple[str, ...] = ()  # the list's headers that map to nothing: they stay the bookkeeper's own
     rows: int = 0
+    header_row: int = 1  # the rows above it (a title) are the bookkeeper's and never touched
 
     def describe(self) -> list[str]:
         labels = field_labels()
-        lines = [f"Adopted the contact list on sheet {self.sheet!r} ({self.rows} rows). Columns:"]
+        where = f", headers in row {self.header_row}" if self.header_row > 1 else ""
+        lines = [f"Adopted the contact list on sheet {self.sheet!r} ({self.rows} rows{where}). Columns:"]
         lines += [f"  {header!r} -> {labels.get(key, key)}" for key, header in self.columns.items()
                   if header not in self.added]
         if self.own:
             lines.append("  Kept as your own (not synced): " + ", ".join(repr(h) for h in self.own))
         if self.added:
             lines.append("  Added after your last column: " + ", ".join(repr(h) for h in self.added))
-        lines.append("Check the mapping on the Settings sheet (or rerun with --map-column 'Your Header=Field').")
+        lines.append("Check the mapping on the Settings sheet (or rerun with --map-column 'Your Header=Field'"
+                     + (", --header-row N" if self.header_row > 1 else "") + ").")
         return lines
 
 
@@ -87,18 +91,20 @@ class _Sheet:
     header: list[str]
     rows: int
     mapping: dict[str, str] = field(default_factory=dict)
+    header_row: int = 1
 
 
 def plan_adoption(book: WorkbookPort, *, sheet: str | None = None, overrides: Mapping[str, str] | None = None,
-                  vendors: bool = False) -> Adoption:
-    """Work out the adoption without changing anything; a list that cannot be adopted raises with what to do."""
+                  vendors: bool = False, header_row: int | None = None) -> Adoption:
+    """Work out the adoption without changing anything; a list that cannot be adopted raises with what to do.
+    ``header_row``: the row holding the list's headers (default: found, row 1 or below title rows)."""
     taken = [s for s in OWN_SHEETS if s in book.sheet_names() and s != sheet]
     if taken:
         raise CustmgrError(
             f"This workbook already has a sheet named {taken[0]!r}, and Customer Manager needs that name for a sheet "
             f"of its own. Rename your sheet (for example to '{taken[0]} (mine)') and run setup again; nothing was "
             "changed.")
-    chosen = _choose(book, sheet)
+    chosen = _choose(book, sheet, header_row)
     mapping = _map(chosen, overrides or {})
     if "name" not in mapping:
         raise CustmgrError(
@@ -123,31 +129,32 @@ def plan_adoption(book: WorkbookPort, *, sheet: str | None = None, overrides: Ma
     place = {**order, **{h: len(order) + i for i, h in enumerate(added)}}
     columns = dict(sorted(mapping.items(), key=lambda kv: place[kv[1]]))
     own = tuple(h for h in chosen.header if h and h not in mapping.values())
-    return Adoption(chosen.name, columns, tuple(added), own, chosen.rows)
+    return Adoption(chosen.name, columns, tuple(added), own, chosen.rows, chosen.header_row)
 
 
-def _choose(book: WorkbookPort, wanted: str | None) -> _Sheet:
+def _choose(book: WorkbookPort, wanted: str | None, header_row: int | None) -> _Sheet:
     names = [n for n in book.sheet_names() if book.visibility(n) == "visible" and n not in OWN_SHEETS]
     if wanted is not None:
         if wanted not in book.sheet_names():
             raise CustmgrError(f"There is no sheet {wanted!r} in this workbook; its sheets: "
                                f"{', '.join(repr(n) for n in names)}. Nothing was changed.")
-        found = _read(book, wanted)
+        found = _read(book, wanted, header_row)
         if not any(found.header):
-            raise CustmgrError(f"Sheet {wanted!r} has no header row in row 1. Customer Manager reads a list "
-                               "with its headers in the first row; nothing was changed.")
+            raise CustmgrError(f"Sheet {wanted!r} has no headers in row {found.header_row}. Say which row holds "
+                               "the list's headers with --header-row N; nothing was changed.")
         return found
     candidates = []
     for name in names:
-        found = _read(book, name)
+        found = _read(book, name, header_row)
         found.mapping = _map(found, {}, strict=False)
         if "name" in found.mapping and found.rows:
             candidates.append(found)
     if not candidates:
-        raise CustmgrError("No sheet in this workbook looks like a contact list (a header row in row 1 with a "
-                           "name column, and rows under it). Name the sheet with --sheet NAME and its name column "
-                           "with --map-column 'Your Header=Name', or start a new workbook with `custmgr new`; "
-                           "nothing was changed.")
+        where = f"row {header_row}" if header_row else f"one of the first {HEADER_SEARCH} rows"
+        raise CustmgrError(f"No sheet in this workbook looks like a contact list (a header row in {where} with "
+                           "a name column, and rows under it). Name the sheet with --sheet NAME, its header row "
+                           "with --header-row N and its name column with --map-column 'Your Header=Name', or "
+                           "start a new workbook with `custmgr new`; nothing was changed.")
     candidates.sort(key=lambda s: -len(s.mapping))
     if len(candidates) > 1 and len(candidates[0].mapping) == len(candidates[1].mapping):
         raise CustmgrError("Sheets " + " and ".join(repr(c.name) for c in candidates[:2]) + " both look like a "
@@ -155,11 +162,21 @@ def _choose(book: WorkbookPort, wanted: str | None) -> _Sheet:
     return candidates[0]
 
 
-def _read(book: WorkbookPort, name: str) -> _Sheet:
+def _read(book: WorkbookPort, name: str, header_row: int | None = None) -> _Sheet:
+    """The sheet's list: its header in ``header_row``, or else the first of its first rows that names the most
+    fields (so a title and a blank row above the headers are passed over), row 1 when none does."""
     grid: Grid = book.read(name)
-    header = [" ".join(cell_text(c).split()) for c in (grid[0] if grid else [])]
-    rows = sum(1 for r in grid[1:] if any(cell_text(c).strip() for c in r))
-    return _Sheet(name, header, rows)
+    if header_row is None:
+        best, header_row = 0, 1
+        for number, row in enumerate(grid[:HEADER_SEARCH], start=1):
+            found = _Sheet(name, [" ".join(cell_text(c).split()) for c in row], 0)
+            mapped = _map(found, {}, strict=False)
+            if "name" in mapped and len(mapped) > best:
+                best, header_row = len(mapped), number
+    at = header_row - 1
+    header = [" ".join(cell_text(c).split()) for c in (grid[at] if len(grid) > at else [])]
+    rows = sum(1 for r in grid[at + 1:] if any(cell_text(c).strip() for c in r))
+    return _Sheet(name, header, rows, header_row=header_row)
 
 
 def _map(sheet: _Sheet, overrides: Mapping[str, str], *, strict: bool = True, only_overrides: bool = False
@@ -207,20 +224,27 @@ def _map(sheet: _Sheet, overrides: Mapping[str, str], *, strict: bool = True, on
     return mapping
 
 
-def remap(book: WorkbookPort, settings: Settings, *, sheet: str | None, overrides: Mapping[str, str]
-          ) -> Adoption:
-    """Correct an adopted list's mapping ("Their Header" -> field) on a workbook already set up."""
+def remap(book: WorkbookPort, settings: Settings, *, sheet: str | None, overrides: Mapping[str, str],
+          header_row: int | None = None) -> Adoption:
+    """Correct an adopted list's mapping ("Their Header" -> field), or the row its headers are in, on a workbook
+    already set up."""
     if sheet is not None and sheet != settings.contacts_sheet:
         raise CustmgrError(f"This workbook already syncs the contacts on sheet {settings.contacts_sheet!r}. To sync "
                            f"the list on {sheet!r} instead, run setup on a copy of the workbook as it was before "
                            "setup; nothing was changed.")
-    if not overrides:
-        return Adoption(settings.contacts_sheet, dict(settings.columns))
-    if not settings.columns:
+    if not settings.columns and (overrides or header_row not in (None, 1)):
         raise CustmgrError("This workbook's contact sheet was made by `custmgr new`: its headers are Customer "
-                           "Manager's own and need no mapping (--map-column is for a list you adopted). Nothing "
-                           "was changed.")
-    found = _read(book, settings.contacts_sheet)
+                           "Manager's own, in row 1, and need no mapping (--map-column and --header-row are for a "
+                           "list you adopted). Nothing was changed.")
+    found = _read(book, settings.contacts_sheet, header_row or settings.header_row)
+    if header_row is not None and header_row != settings.header_row:
+        missing = [h for h in settings.columns.values() if h and header_key(h) not in map(header_key, found.header)]
+        if missing and not overrides:
+            raise CustmgrError(f"Row {header_row} of sheet {settings.contacts_sheet!r} does not hold the list's "
+                               f"headers (no {missing[0]!r} there: it has "
+                               f"{', '.join(repr(h) for h in found.header if h) or 'nothing'}). Nothing was changed.")
+    if not overrides:
+        return Adoption(settings.contacts_sheet, dict(settings.columns), header_row=found.header_row)
     mapping = dict(settings.columns)
     for key, header in _map(found, overrides, only_overrides=True).items():
         mapping = {k: v for k, v in mapping.items() if header_key(v) != header_key(header) and k != key}
@@ -228,7 +252,7 @@ def remap(book: WorkbookPort, settings: Settings, *, sheet: str | None, override
     for theirs, ours in overrides.items():
         if header_key(ours) in ("", "none", "nothing"):
             mapping = {k: v for k, v in mapping.items() if header_key(v) != header_key(theirs)}
-    return Adoption(settings.contacts_sheet, mapping, rows=found.rows)
+    return Adoption(settings.contacts_sheet, mapping, rows=found.rows, header_row=found.header_row)
 
 
 def apply_adoption(book: WorkbookPort, adoption: Adoption) -> None:
@@ -237,11 +261,14 @@ def apply_adoption(book: WorkbookPort, adoption: Adoption) -> None:
 
     if adoption.added:
         grid = book.read(adoption.sheet)
-        width = max((len(r) for r in grid), default=0)  # after the last used column, headed or not
+        at = adoption.header_row - 1
+        top, grid = [list(r) for r in grid[:at]], grid[at:]  # the rows above the header are not touched
+        top += [[] for _ in range(at - len(top))]
+        width = max((len(r) for r in grid), default=0)  # after the list's last used column, headed or not
         new = [[*(list(r) + [None] * width)[:width], *extra]
                for r, extra in zip(grid or [[]], [adoption.added, *[[None] * len(adoption.added)] * len(grid)],
                                    strict=False)]
-        book.write(adoption.sheet, new)
+        book.write(adoption.sheet, [*top, *new])
         for i, label in enumerate(adoption.added, start=width + 1):
             if label == field_labels()[ROW_ID]:
                 book.set_column(adoption.sheet, i, hidden=True)
@@ -253,7 +280,8 @@ def apply_adoption(book: WorkbookPort, adoption: Adoption) -> None:
 
 
 def adopt(book: WorkbookPort, adoption: Adoption | None = None, *, sheet: str | None = None,
-          overrides: Mapping[str, str] | None = None, vendors: bool = False) -> Adoption:
+          overrides: Mapping[str, str] | None = None, vendors: bool = False,
+          header_row: int | None = None) -> Adoption:
     """Adopt the list before any company is chosen (Set Up Sync's first click in Excel): add the columns and
     sheets and write the mapping on Settings, where the bookkeeper then fills in the connector and company and
     sets up again. ``adoption``: the plan :func:`adoptable` already made (so the sheets are not read twice).
@@ -261,9 +289,9 @@ def adopt(book: WorkbookPort, adoption: Adoption | None = None, *, sheet: str | 
     from .settings import write_settings
 
     if adoption is None:
-        adoption = plan_adoption(book, sheet=sheet, overrides=overrides, vendors=vendors)
+        adoption = plan_adoption(book, sheet=sheet, overrides=overrides, vendors=vendors, header_row=header_row)
     apply_adoption(book, adoption)
-    values = {"contacts_sheet": adoption.sheet}
+    values = {"contacts_sheet": adoption.sheet, "header_row": str(adoption.header_row)}
     if vendors:
         values["kinds"] = "Customers and vendors"
     write_settings(book, values, {}, adoption.columns)

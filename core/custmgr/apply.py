@@ -15,6 +15,7 @@ from .contact import Values, clean_text, normalize_values
 from .contacts import ROW_ID, STATUS, ContactRow, ContactsSheet, field_label, row_cells
 from .errors import AuthRequired, NameInUse, Retryable, StaleVersion, Unavailable
 from .plan import NAME_IN_USE, RecordPlan, SyncPlan
+from .remote import AFTER_MERGE
 from .review import ADD, CONFLICT, DELETE, DELETED_CHANGED, Decision
 from .state import Link
 from .summary import Summary
@@ -52,7 +53,7 @@ def settle(sheet: ContactsSheet, rows: Sequence[ContactRow], plan: SyncPlan, res
     touched: set[int] = set()
     rid_col, status_col = sheet.columns[ROW_ID], sheet.columns[STATUS]
     for number, row_id in plan.new_row_ids.items():
-        i = number - 2
+        i = number - sheet.first_row
         new_rows[i] = _set(new_rows[i], rid_col, row_id)
         touched.add(i)
     new_links = dict(links)
@@ -60,7 +61,7 @@ def settle(sheet: ContactsSheet, rows: Sequence[ContactRow], plan: SyncPlan, res
     out = Settled([], new_links, [], {}, {})
     for rec in plan.records:
         row = by_id.get(rec.row_id)
-        index = row.number - 2 if row else None
+        index = row.number - sheet.first_row if row else None
         res = results.get(rec.row_id) if rec.op else None
         if rec.op and (res is None or not res.ok):
             summary.failed += 1
@@ -72,9 +73,14 @@ def settle(sheet: ContactsSheet, rows: Sequence[ContactRow], plan: SyncPlan, res
             continue
         if rec.problems:
             summary.errors += 1
+        res, failed_after = _after_merge(rec, res, results, summary)
         echo = from_remote(res.record.values) if res and res.record else None
         receive, base = dict(rec.receive), dict(rec.base) if rec.base is not None else None
-        if echo is not None and rec.op in ("add", "update"):
+        if failed_after is not None and echo is not None and base is not None:
+            # The merge was made but the row's edits did not reach the record that stayed: its values are the
+            # base, so the next sync sends the edits again.
+            base.update({k: echo.get(k, "") for k in rec.send})
+        if echo is not None and (rec.op in ("add", "update") or (rec.op == "merge" and failed_after is None)):
             for k in rec.send:  # QuickBooks' own spelling of what was sent becomes the agreed value
                 if echo.get(k, "") != rec.send[k]:
                     receive[k] = echo.get(k, "")
@@ -84,7 +90,7 @@ def settle(sheet: ContactsSheet, rows: Sequence[ContactRow], plan: SyncPlan, res
         version = res.record.version if res and res.record else rec.version
         _count(rec, receive, summary)
         out.decisions.extend(rec.decisions)
-        _log(rec, row, receive, links.get(rec.row_id), out)
+        _log(rec, row, receive, links.get(rec.row_id), out, sent=failed_after is None)
         before = links.get(rec.row_id)
         if rec.forget:
             new_links.pop(rec.row_id, None)
@@ -107,7 +113,8 @@ def settle(sheet: ContactsSheet, rows: Sequence[ContactRow], plan: SyncPlan, res
                 current = new_rows[index] or []
                 if receive:
                     current = row_cells({**row.values, **receive} if row else receive, sheet, current)
-                new_rows[index] = _set(current, status_col, rec.status)
+                new_rows[index] = _set(current, status_col,
+                                       rec.status if failed_after is None else failed_status(failed_after))
             touched.add(index)
     for i in sorted(touched):
         before_row, after = old_rows[i], new_rows[i]
@@ -120,6 +127,19 @@ def settle(sheet: ContactsSheet, rows: Sequence[ContactRow], plan: SyncPlan, res
     summary.conflicts_open = sum(1 for d in out.decisions if d.kind == CONFLICT)
     summary.decisions_open = len(out.decisions) - summary.conflicts_open
     return out
+
+
+def _after_merge(rec: RecordPlan, res: ChangeResult | None, results: Mapping[str, ChangeResult],
+                 summary: Summary) -> tuple[ChangeResult | None, Exception | None]:
+    """A merge that sent the row's edits to the record that stayed: the result of that update when it was
+    taken (the record as it is now), else the merge's result and the update's error."""
+    after = results.get(rec.row_id + AFTER_MERGE) if rec.op == "merge" and rec.send else None
+    if after is None:
+        return res, None
+    if after.ok and after.record is not None:
+        return after, None
+    summary.failed += 1
+    return res, after.error
 
 
 def failed_status(error: Exception | None) -> str:
@@ -201,12 +221,16 @@ def _count(rec: RecordPlan, receive: Values, summary: Summary) -> None:
 
 
 def done_in_quickbooks(plan: SyncPlan, results: Mapping[str, ChangeResult]) -> list[str]:
-    """What QuickBooks took of ``plan``, one phrase per contact ("added 'Acme'"), in the plan's order."""
+    """What QuickBooks took of ``plan``, one phrase per write ("added 'Acme'"), in the plan's order."""
     out = []
     for rec in plan.records:
         res = results.get(rec.row_id) if rec.op else None
         if res is not None and res.ok:
             out.append(describe_write(rec))
+        after = results.get(rec.row_id + AFTER_MERGE) if rec.op == "merge" else None
+        if after is not None and after.ok:
+            out.append(f"then changed {', '.join(field_label(k) for k in sorted(rec.send))} of the record that "
+                       "stayed")
     return out
 
 
@@ -221,11 +245,14 @@ def describe_write(rec: RecordPlan) -> str:
     return f"changed {', '.join(field_label(k) for k in sorted(rec.send))} of {rec.name!r}"
 
 
-def _log(rec: RecordPlan, row: ContactRow | None, receive: Values, link: Link | None, out: Settled) -> None:
+def _log(rec: RecordPlan, row: ContactRow | None, receive: Values, link: Link | None, out: Settled, *,
+         sent: bool = True) -> None:
     base = link.base if link else {}
     if rec.op:
         out.remote_done.append(describe_write(rec))
-    if rec.op == "update":
+    if rec.op == "merge" and rec.send and sent:
+        out.remote_done.append(f"changed {', '.join(field_label(k) for k in sorted(rec.send))} of {rec.name!r}")
+    if rec.op == "update" or (rec.op == "merge" and sent):
         for k, v in sorted(rec.send.items()):
             out.log.append((rec.name, k, "To QuickBooks", base.get(k, ""), v))
     if rec.create_row is None and row is not None:

@@ -21,6 +21,7 @@ from .contact import CUSTOMER, JOB_SEPARATOR, NO, YES, name_key, normalize
 from .contacts import SHEET as CONTACTS
 from .errors import CustmgrError, WorkbookError
 from .plan import RecordPlan
+from .remote import AFTER_MERGE
 from .review import SHEET as REVIEW
 from .state import PAIR_SHEET, STATE_HEADER, STATE_SHEET, Link, link_from_row, link_row
 from .workbook.port import CellValue, Formula, Grid, WorkbookPort
@@ -226,6 +227,11 @@ def record_writes(records: Sequence[RecordPlan], results: Mapping[str, ChangeRes
         link = links.get(row_id) or by_remote.get(rec.remote_id)
         there = before.get(rec.remote_id) or (link.base if link and link.remote_id == rec.remote_id else {})
         sent = {"active": NO} if rec.op == "deactivate" else rec.send
+        if rec.op == "merge":  # no unmerging; what can be put back is the row's edits sent to the record that stayed
+            after = results.get(row_id + AFTER_MERGE)
+            sent = rec.send if after is not None and after.ok and after.record is not None else {}
+            stored = after.record if sent and after is not None and after.record is not None else stored
+            there = before.get(rec.merge_into) or {}
         old = {} if rec.op == "add" else {k: there.get(k, "") for k in sent}
         if rec.op == "deactivate":
             old = {"active": there.get("active") or YES}
@@ -289,10 +295,11 @@ class Restored:
     remote_done: list[str]
 
 
-def restore(book: WorkbookPort, rid_col: int, *, force: bool = False, sheet: str = CONTACTS
+def restore(book: WorkbookPort, rid_col: int, *, force: bool = False, sheet: str = CONTACTS, header_row: int = 1
             ) -> tuple[Restored, str]:
     """Work out the sheets as they were before the newest backed-up sync. Raises if there is none, or if a row the
-    undo would overwrite was edited since that sync (unless ``force``)."""
+    undo would overwrite was edited since that sync (unless ``force``). The rows above ``header_row`` are not the
+    sync's: they stay as they are now."""
     sheets = backup_sheets(book)
     if not sheets:
         raise CustmgrError("There is no sync to undo: this workbook keeps no backup (Settings: Backups to keep) "
@@ -300,14 +307,16 @@ def restore(book: WorkbookPort, rid_col: int, *, force: bool = False, sheet: str
     _, name = sheets[-1]
     b = read_backup(book, name)
     grid = book.read(sheet)
-    header, current = (list(grid[0]) if grid else []), [list(r) for r in grid[1:]]
+    top = [list(r) for r in grid[:header_row - 1]]
+    header = list(grid[header_row - 1]) if len(grid) >= header_row else []
+    current = [list(r) for r in grid[header_row:]]
     width = max(len(header), len(b.header))
     if [cell_text(c) for c in header] != [cell_text(c) for c in b.header] and not force:
         raise WorkbookError("the columns changed since the sync being undone; undoing now would put values in "
                             "the wrong columns. Put the columns back as they were, or undo with --force",
-                            sheet=sheet, row=1)
+                            sheet=sheet, row=header_row)
     out: list[list[CellValue]] = []
-    for number, row in enumerate(current, start=2):
+    for number, row in enumerate(current, start=header_row + 1):
         row = row + [None] * (width - len(row))
         rid = cell_text(row[rid_col]).strip() if rid_col < len(row) else ""
         entry = b.rows.get(rid)
@@ -335,7 +344,7 @@ def restore(book: WorkbookPort, rid_col: int, *, force: bool = False, sheet: str
             by_id.pop(rid, None)
         else:
             by_id[rid] = before_link
-    restored = Restored(b.number, b.when, [b.header, *out], [list(STATE_HEADER), *by_id.values()], b.pair,
+    restored = Restored(b.number, b.when, [*top, b.header, *out], [list(STATE_HEADER), *by_id.values()], b.pair,
                         b.review, b.remote_done)
     return restored, name
 

@@ -111,9 +111,12 @@ def new(book: Path) -> None:
 @click.option("--map-column", "column_maps", multiple=True, metavar="'HEADER=FIELD'",
               help="Your own workbook: your column HEADER holds FIELD, e.g. 'Tel=Phone' (repeatable; "
                    "'HEADER=' keeps the column out of the sync).")
+@click.option("--header-row", type=click.IntRange(1, 1000), metavar="N",
+              help="Your own workbook: the list's headers are in row N (default: row 1, or the first row below "
+                   "a title that looks like headers); the rows above it are never changed.")
 def setup(book: Path, connector: str, company: str, vendors: bool | None, inactive: bool | None,
           mappings: tuple[str, ...], map_all: bool, transport: str | None, raw_options: tuple[str, ...],
-          sheet: str | None, column_maps: tuple[str, ...]) -> None:
+          sheet: str | None, column_maps: tuple[str, ...], header_row: int | None) -> None:
     """Pair BOOK with a QuickBooks company and choose what to sync.
 
     BOOK may be a workbook you already keep: its contact list is adopted as it is (your sheet, headers, rows
@@ -137,7 +140,7 @@ def setup(book: Path, connector: str, company: str, vendors: bool | None, inacti
         columns[header.strip()] = field.strip()
     click.echo(engine.setup(book, connector=connector, company=company, vendors=vendors, inactive=inactive,
                             custom_fields=custom, map_all=map_all, options=options, sheet=sheet,
-                            map_columns=columns))
+                            map_columns=columns, header_row=header_row))
 
 
 @main.command("sync")

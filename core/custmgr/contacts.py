@@ -35,7 +35,7 @@ def new_row_id() -> str:
 class ContactRow:
     """One data row as the engine sees it."""
 
-    number: int  # sheet row number, for messages (2 = first data row)
+    number: int  # sheet row number, for messages (the header row's number + 1 = first data row)
     row_id: str
     values: Values
     problems: list[Problem] = field(default_factory=list)
@@ -55,6 +55,16 @@ class ContactsSheet:
     labels: dict[str, str]  # field key -> header text, for messages
     name: str = SHEET  # the sheet's name (an adopted list keeps its own)
     adopted: bool = False  # the bookkeeper's own list, with its own headers (Settings maps them)
+    top: Grid = field(default_factory=list)  # the rows above the header row (a title), written back as read
+
+    @property
+    def first_row(self) -> int:
+        """The sheet row number of the first data row."""
+        return len(self.top) + 2
+
+    def grid(self, rows: Grid) -> Grid:
+        """The whole sheet for these data rows: the rows above the header as they were, the header, ``rows``."""
+        return [*self.top, list(self.header), *rows]
 
     @property
     def synced_keys(self) -> tuple[str, ...]:
@@ -87,7 +97,7 @@ class ContactsSheet:
             row_id = cell_text(row[rid_col]).strip()
             if not row_id and not any(cell_text(v).strip() for v in raw.values()):
                 continue  # a blank row inside the table
-            out.append(ContactRow(i + 2, row_id, normalize_values(raw), problems))
+            out.append(ContactRow(i + self.first_row, row_id, normalize_values(raw), problems))
         return out
 
     def label(self, key: str) -> str:
@@ -96,20 +106,28 @@ class ContactsSheet:
 
 def read_contact_sheet(book: WorkbookPort, settings: Settings) -> ContactsSheet:
     """The contact sheet Settings names, with the columns it maps (an adopted list's own headers)."""
-    return read_contacts(book, settings.custom_columns, sheet=settings.contacts_sheet, columns=settings.columns)
+    if settings.header_row != 1 and not settings.columns:
+        raise WorkbookError(f"Header row is {settings.header_row}, but the {settings.contacts_sheet} sheet is "
+                            "Customer Manager's own table, with its headers in row 1. Set Header row back to 1 "
+                            "on Settings (it is for a list you adopted); nothing was changed", sheet="Settings")
+    return read_contacts(book, settings.custom_columns, sheet=settings.contacts_sheet, columns=settings.columns,
+                         header_row=settings.header_row)
 
 
 def read_contacts(book: WorkbookPort, custom_columns: dict[str, str], *, sheet: str = SHEET,
-                  columns: dict[str, str] | None = None) -> ContactsSheet:
+                  columns: dict[str, str] | None = None, header_row: int = 1) -> ContactsSheet:
     """Read the contact sheet and locate every column; a missing or doubled column raises with what to do.
 
-    ``columns``: an adopted list's mapping (field key -> its header); only the fields it maps are synced."""
+    ``columns``: an adopted list's mapping (field key -> its header); only the fields it maps are synced.
+    ``header_row``: the row holding the headers; the rows above it are kept as they are (``ContactsSheet.top``)."""
     if sheet not in book.sheet_names():
         raise WorkbookError(f"the {sheet} sheet is missing; it holds the contacts and cannot be synced without it. "
                             "Restore it (Excel: Undo) or start a new workbook with `custmgr new` (if the contacts "
                             "are on another sheet, put its name under Contact sheet on Settings)", sheet=sheet)
     grid = book.read(sheet)
-    header = list(grid[0]) if grid else []
+    top = [list(r) for r in grid[:header_row - 1]]
+    top += [[] for _ in range(header_row - 1 - len(top))]
+    header = list(grid[header_row - 1]) if len(grid) >= header_row else []
     wanted = expected_columns(custom_columns, columns)
     found: dict[str, int] = {}
     by_text: dict[str, int] = {}
@@ -119,14 +137,17 @@ def read_contacts(book: WorkbookPort, custom_columns: dict[str, str], *, sheet: 
             continue
         if text in by_text and text in {h.casefold() for h in wanted.values()}:
             raise WorkbookError(f"two columns are headed {cell_text(cell)!r}; rename or delete one",
-                                sheet=sheet, row=1, field=cell_text(cell))
+                                sheet=sheet, row=header_row, field=cell_text(cell))
         by_text[text] = i
     for key, heading in wanted.items():
         col = by_text.get(heading.casefold())
         if col is None:
             raise WorkbookError(
                 f"the column {heading!r} is missing. Put it back (Excel: Undo, or add a column headed "
-                f"{heading!r} to the table) and sync again; nothing was changed", sheet=sheet, row=1, field=heading)
+                f"{heading!r} to the table) and sync again; nothing was changed"
+                + (f" (Settings says the headers are in row {header_row}: correct Header row there if they are "
+                   "in another)" if columns else ""),
+                sheet=sheet, row=header_row, field=heading)
         found[key] = col
     width = len(header)
     used: set[str] = set()
@@ -143,8 +164,8 @@ def read_contacts(book: WorkbookPort, custom_columns: dict[str, str], *, sheet: 
                              and f"{text}{n}".casefold() not in by_text)
         used.add(str(header[i]).casefold())
     with gc_paused():
-        rows = [r if len(r) == width else pad(r, width) for r in grid[1:]]  # read() gave fresh lists: no copy
-    return ContactsSheet(header, rows, found, dict(wanted), sheet, bool(columns))
+        rows = [r if len(r) == width else pad(r, width) for r in grid[header_row:]]  # read() gave fresh lists
+    return ContactsSheet(header, rows, found, dict(wanted), sheet, bool(columns), top)
 
 
 def expected_columns(custom_columns: dict[str, str], columns: dict[str, str] | None = None) -> dict[str, str]:

@@ -160,6 +160,57 @@ def duplicates(new: Mapping[str, Values], links: Mapping[str, Link], after: Mapp
     return Duplicates(asks, same, frozenset(newly_apart))
 
 
+@dataclass(frozen=True)
+class Among:
+    """Look-alike pairs among QuickBooks records new to this sync (``duplicates_among``)."""
+
+    found: Duplicates = Duplicates()  # questions, keyed by the record that waits for the answer
+    rows: dict[str, str] = field(default_factory=dict)  # record imported this sync -> the Row ID it gets
+
+
+def duplicates_among(new: Mapping[str, Values], taken: Mapping[str, tuple[str, Values]],
+                     decisions: Mapping[str, Decision], apart: Collection[Pair], *, can_merge: bool,
+                     connector: str) -> Among:
+    """Look-alike pairs inside QuickBooks among records this sync meets for the first time (``new``: remote id
+    -> values): duplicates the company had before the first sync, or two arriving together.
+
+    Of each pair one is imported as a row (or stays linked to the row that matched it: ``taken``, remote id ->
+    (row id, values once this sync is done)) and the other waits, not imported, for a "possible duplicate in
+    QuickBooks" question about it: the very question (``duplicates``) the next sync asks about a new record like
+    a synced contact, which is where the answer is carried out. The waiting records are settled until asking
+    about them against everything imported reads the same as the next sync will."""
+    from .contacts import new_row_id
+
+    values = {rid: taken[rid][1] if rid in taken else v for rid, v in new.items()}
+    waiting: set[str] = set()
+    alike: set[str] = set()  # records in some pair: only they can wait, or be what a waiting one is like
+    for p in find_pairs([_candidate(rid, v) for rid, v in new.items()]):  # best first
+        if frozenset((p.left, p.right)) in apart \
+                or values[p.left].get("kind", CUSTOMER) != values[p.right].get("kind", CUSTOMER):
+            continue
+        alike.update((p.left, p.right))
+        if p.left in waiting or p.right in waiting:
+            continue
+        waits = p.right if p.right not in taken else p.left if p.left not in taken else None
+        if waits is not None:
+            waiting.add(waits)
+    if not waiting:
+        return Among()
+    rows = {rid: taken[rid][0] if rid in taken else new_row_id() for rid in alike}
+    # A stayer is not synced yet, so there is nothing to merge: "the same contact" is asked again until it is.
+    open_ = {k: d for k, d in decisions.items() if d.side != "right"}
+    while True:
+        stay = [rid for rid in new if rid in alike and rid not in waiting]
+        links = {rows[rid]: Link(rows[rid], rid, "", values[rid]) for rid in stay}
+        found = duplicates({rid: new[rid] for rid in waiting}, links, {rows[rid]: values[rid] for rid in stay},
+                           open_, apart, can_merge=can_merge, connector=connector)
+        settled = set(found.asks)
+        if settled == waiting:
+            break
+        waiting = settled  # a record not asked about is imported, and may be the better partner of another
+    return Among(found, {rid: row for rid, row in rows.items() if rid not in taken and rid not in waiting})
+
+
 def _duplicate_question(row_id: str, here: Values, remote_id: str, there: Values, p: Likeness, can_merge: bool,
                         connector: str) -> Decision:
     left, right = summary(here), summary(there)

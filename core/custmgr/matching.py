@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from rapidfuzz.distance import Indel
 
 from .names import LEGAL_SUFFIXES, NameKey, compact, name_key
+from .workbook.speed import gc_paused
 
 WORD_LIKENESS = 0.8  # each word against its counterpart (Indel similarity, 0..1)
 QUICK_LIKENESS = 0.7  # below this, whole names are not compared word by word
@@ -90,6 +91,8 @@ def looks_alike(a: Candidate, b: Candidate) -> Likeness | None:
 
 def _compare(a: _Ready, b: _Ready) -> Likeness | None:
     ka, kb = a.key, b.key
+    if _job_of(ka.key, kb.key) or _job_of(kb.key, ka.key):
+        return None  # a customer and its own job ("Acme" / "Acme:Roof") share a phone, not an identity
     same_email = bool(a.email) and a.email == b.email
     same_phone = bool(a.phone) and a.phone == b.phone
     # Both spellings are compared, so a slip in a first letter that reorders the sorted words is not missed.
@@ -107,6 +110,11 @@ def _compare(a: _Ready, b: _Ready) -> Likeness | None:
     if same_phone:
         reasons.append("same phone")
     return Likeness(a.id, b.id, round(score + 5 * (same_email + same_phone), 1), tuple(reasons))
+
+
+def _job_of(job: str, parent: str) -> bool:
+    """Whether the key ``job`` is a job (at any depth) of the contact whose key is ``parent``."""
+    return len(job) > len(parent) and job.startswith(parent + " / ")
 
 
 def _name_reasons(a: _Ready, b: _Ready) -> list[str] | None:
@@ -237,6 +245,11 @@ def find_pairs(left: Sequence[Candidate], right: Sequence[Candidate] | None = No
     """Look-alike pairs between ``left`` and ``right`` (or inside ``left`` when ``right`` is None), best first.
 
     Inside one list a pair comes once, with the earlier contact on the left."""
+    with gc_paused():  # tens of thousands of keys, blocks and sets that are never garbage: nothing to collect
+        return _find_pairs(left, right)
+
+
+def _find_pairs(left: Sequence[Candidate], right: Sequence[Candidate] | None) -> list[Likeness]:
     within = right is None
     lefts = [_ready(c) for c in left]
     others = lefts if right is None else [_ready(c) for c in right]
@@ -306,6 +319,12 @@ class Matches:
 def match_lists(left: Sequence[Candidate], right: Sequence[Candidate],
                 apart: Collection[frozenset[str]] = ()) -> Matches:
     """Link equal names, then suggest look-alikes among what is left, leaving out pairs kept ``apart``."""
+    with gc_paused():
+        return _match_lists(left, right, apart)
+
+
+def _match_lists(left: Sequence[Candidate], right: Sequence[Candidate], apart: Collection[frozenset[str]]
+                 ) -> Matches:
     by_name: dict[str, Candidate] = {}
     for c in right:
         by_name.setdefault(compact(c.name), c)

@@ -15,7 +15,7 @@ from .connector import Company, Listed, Op
 from .contact import CUSTOMER, NO, UNIT_LABELS, Problem, Values, name_key, parent_name, validate
 from .contacts import ContactRow, field_label, new_row_id
 from .errors import SyncRefused
-from .lookalikes import STATUS_MATCH, Duplicates, Pair, duplicates, like_synced, pair_new
+from .lookalikes import STATUS_MATCH, Among, Duplicates, Pair, duplicates, duplicates_among, like_synced, pair_new
 from .review import (
     ADD,
     CHANGED_GONE,
@@ -83,6 +83,8 @@ class RecordPlan:
             parts.append("make inactive in QuickBooks")
         elif self.op == "merge":
             parts.append(f"merge into QuickBooks record {self.merge_into}")
+            if self.send:
+                parts.append("then send " + ", ".join(field_label(k) for k in sorted(self.send)))
         if self.create_row is not None:
             parts.append("import into the workbook" if self.case is Case.NEW_THERE else "bring the row back")
         if self.receive:
@@ -182,7 +184,7 @@ def make_plan(inp: PlanInput) -> SyncPlan:
     after = _values_after(records, by_id, inp)
     dup = _duplicates(after, inp, linked_remote | matched_remote | pairing.held)
     merges = {row_id: remote_id for remote_id, row_id in dup.same.items()}
-    records = [builder.merge(rec, merges[rec.row_id], inp.listing[merges[rec.row_id]])
+    records = [builder.merge(rec, by_id.get(rec.row_id), merges[rec.row_id], inp.listing[merges[rec.row_id]])
                if rec.row_id in merges else rec for rec in records]
     for row in rows:
         if row.row_id in inp.links:
@@ -199,21 +201,24 @@ def make_plan(inp: PlanInput) -> SyncPlan:
                                       decisions=(ask,), status=STATUS_MATCH))
         else:
             records.append(builder.new_here(row))
+    among = _duplicates_among(records, by_id, inp, linked_remote | pairing.held | set(dup.asks) | set(dup.same))
+    asks = {**among.found.asks, **dup.asks}
     for remote_id, listed in inp.listing.items():
         if remote_id in linked_remote or remote_id in matched_remote or remote_id in pairing.held \
                 or remote_id in dup.same:
             continue
-        if remote_id in dup.asks:
+        if remote_id in asks:
             values = inp.fetched[remote_id]
             records.append(RecordPlan(Case.NEW_THERE, new_row_id(), values.get("name", ""),
-                                      values.get("kind", CUSTOMER), remote_id, decisions=(dup.asks[remote_id],)))
+                                      values.get("kind", CUSTOMER), remote_id, decisions=(asks[remote_id],)))
             continue
         if not listed.active and not inp.settings.include_inactive:
             continue
         if remote_id in inp.fetched:
-            records.append(builder.new_there(remote_id, listed))
+            records.append(builder.new_there(remote_id, listed, among.rows.get(remote_id)))
     records = _warn_look_alikes(records, by_id, after, inp)
-    return SyncPlan(inp.company, tuple(records), new_ids, inp.first_sync, pairing.apart | dup.apart)
+    return SyncPlan(inp.company, tuple(records), new_ids, inp.first_sync,
+                    pairing.apart | dup.apart | among.found.apart)
 
 
 def _values_after(records: Sequence[RecordPlan], by_id: Mapping[str, ContactRow], inp: PlanInput
@@ -304,6 +309,22 @@ def _duplicates(after: Mapping[str, Values], inp: PlanInput, taken: set[str]) ->
     synced = {row_id: inp.links[row_id] for row_id in after}
     return duplicates(new, synced, after, inp.decisions, inp.apart, can_merge=inp.can_merge,
                       connector=inp.settings.connector)
+
+
+def _duplicates_among(records: Sequence[RecordPlan], by_id: Mapping[str, ContactRow], inp: PlanInput,
+                      taken: set[str]) -> Among:
+    """QuickBooks records this sync meets for the first time that look like each other (``duplicates_among``):
+    those a new row matched stay linked to it, with the row's values once the sync is done."""
+    new = {rid: v for rid, v in inp.fetched.items() if rid in inp.listing and rid not in taken
+           and (inp.listing[rid].active or inp.settings.include_inactive)
+           and _selected(v.get("kind", CUSTOMER), inp.settings)}
+    matched = [rec for rec in records if rec.case is Case.BOTH_NEW and rec.remote_id in new]
+    linked_now = {rec.remote_id: (rec.row_id, {**by_id[rec.row_id].values, **rec.receive}) for rec in matched
+                  if rec.base is not None and rec.row_id in by_id}
+    unsettled = {rec.remote_id for rec in matched} - set(linked_now)  # a row with a problem holds it: left out
+    new = {rid: v for rid, v in new.items() if rid not in unsettled}
+    return duplicates_among(new, linked_now, inp.decisions, inp.apart, can_merge=inp.can_merge,
+                            connector=inp.settings.connector)
 
 
 def _deleted_and_added_again(rows: Sequence[ContactRow], inp: PlanInput, matched: set[str]) -> dict[str, Link]:
@@ -437,9 +458,9 @@ class _Builder:
 
     # -- cases -----------------------------------------------------------------------------------------------
 
-    def new_there(self, remote_id: str, listed: Listed) -> RecordPlan:
+    def new_there(self, remote_id: str, listed: Listed, row_id: str | None = None) -> RecordPlan:
         values = self.inp.fetched[remote_id]
-        return RecordPlan(Case.NEW_THERE, new_row_id(), values.get("name", ""), values.get("kind", CUSTOMER),
+        return RecordPlan(Case.NEW_THERE, row_id or new_row_id(), values.get("name", ""), values.get("kind", CUSTOMER),
                           remote_id, listed.version, create_row=values, base=values)
 
     def new_here(self, row: ContactRow) -> RecordPlan:
@@ -470,14 +491,37 @@ class _Builder:
         listed = self.inp.listing[link.remote_id]
         rec = self._merge(Case.BOTH_NEW, row, {}, there, link.remote_id, listed.version)
         return rec if rec.base is not None or rec.problems else replace(rec, base=dict(there))
-    def merge(self, rec: RecordPlan, into: str, listed: Listed) -> RecordPlan:
+    def merge(self, rec: RecordPlan, row: ContactRow | None, into: str, listed: Listed) -> RecordPlan:
         """The bookkeeper said the new QuickBooks record ``into`` is this contact: merge this contact's record
-        into it in QuickBooks. The row then follows the record that stays, against the base it had, so the
-        record's own values come in where the row was not edited (QuickBooks keeps the surviving record's)."""
+        into it in QuickBooks. QuickBooks keeps the surviving record's own values, and the row follows that
+        record in this same sync, merged against the base it had: the record's values come in where the row was
+        not edited since, the row's edits go to the record that stays just after the merge (``send``), and a
+        field edited on both sides is a conflict on Review."""
         link = self.inp.links[rec.row_id]
-        return RecordPlan(rec.case, rec.row_id, rec.name, rec.kind, link.remote_id,
-                          self.inp.listing[link.remote_id].version, op="merge", base=dict(link.base),
-                          flag=PENDING, merge_into=into, merge_into_version=listed.version)
+        common = dict(case=rec.case, row_id=rec.row_id, kind=rec.kind, remote_id=link.remote_id,
+                      version=self.inp.listing[link.remote_id].version, op="merge", merge_into=into,
+                      merge_into_version=listed.version)
+        there = self.inp.fetched[into]
+        if row is None or row.problems:  # nothing to take from the row: the next sync settles it with the record
+            return RecordPlan(**common, name=rec.name, base=dict(link.base), flag=PENDING,
+                              problems=tuple(row.problems) if row else (),
+                              status=_status(row.problems) if row and row.problems else "")
+        m = merge(link.base, row.values, there, self.keys, self._resolver(row.row_id))
+        send, base, problems = dict(m.send), dict(m.base), ()
+        if send:
+            problems = self._problems(row, send, check_parent="name" in send, partial=True)
+            if "kind" in send:
+                problems += (Problem("kind", f"cannot change once the contact is in QuickBooks; set it back to "
+                                             f"{there.get('kind', CUSTOMER)}"),)
+            if problems:  # the row keeps its edits and the base the record's values: the next sync sends again
+                base.update({k: there.get(k, "") for k in send})
+                send = {}
+        name = m.receive.get("name") or row.name
+        decisions = tuple(self._conflict_decision(row.row_id, name, c) for c in m.conflicts)
+        status = _status(problems) if problems else STATUS_CONFLICT if decisions else ""
+        return RecordPlan(**common, name=name, send=send, receive=m.receive,
+                          base={k: v for k, v in base.items() if v}, flag=PENDING if decisions else "",
+                          decisions=decisions, problems=problems, status=status)
 
     def both_new(self, row: ContactRow, remote_id: str) -> RecordPlan:
         there = self.inp.fetched[remote_id]

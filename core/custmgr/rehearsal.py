@@ -20,10 +20,10 @@ from .workbook.port import CellValue, Grid, Visibility, WorkbookPort
 Save = Callable[[WorkbookPort, Mapping[str, ChangeResult]], None]
 
 
-def rehearse(book: WorkbookPort, plan: SyncPlan, save: Save) -> None:
+def rehearse(book: WorkbookPort, plan: SyncPlan, save: Save, keep_top: Mapping[str, int] | None = None) -> None:
     """Raise what ``save(book, results)`` would raise once every QuickBooks write of ``plan`` succeeded, without
-    changing ``book``."""
-    save(Rehearsal(book), all_succeeded(plan))
+    changing ``book``. ``keep_top``: sheet -> leading rows the save writes back as they are (a title)."""
+    save(Rehearsal(book, keep_top), all_succeeded(plan))
 
 
 def all_succeeded(plan: SyncPlan) -> dict[str, ChangeResult]:
@@ -40,8 +40,9 @@ def all_succeeded(plan: SyncPlan) -> dict[str, ChangeResult]:
 class Rehearsal(WorkbookPort):
     """The workbook as a save would leave it, checked against the real one and never written to it."""
 
-    def __init__(self, real: WorkbookPort) -> None:
+    def __init__(self, real: WorkbookPort, keep_top: Mapping[str, int] | None = None) -> None:
         self.real = real
+        self.keep_top = dict(keep_top or {})
         self.label = real.label
         self.path = real.path
         self._names = list(real.sheet_names())
@@ -86,7 +87,7 @@ class Rehearsal(WorkbookPort):
 
     def write(self, sheet: str, rows: Sequence[Sequence[CellValue]]) -> None:
         name = self._find(sheet)
-        self.real.check_write(name, rows)
+        self.real.check_write(name, rows, keep_top=self.keep_top.get(name, 0))
         self._grids[name] = list(rows)  # rows are never changed after a write; read() hands out copies
 
     def set_table(self, sheet: str, name: str, n_rows: int, n_cols: int) -> None:

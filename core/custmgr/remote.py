@@ -43,7 +43,23 @@ def write_all(connector: Connector, records: Sequence[RecordPlan], *, progress: 
     lost = _send(connector, todo, results, progress, backoff, sleep)
     if lost is None:
         _retry_names_given_up(connector, todo, results, backoff, sleep)
+    after = [after_merge(r, results[r.row_id]) for r in records if r.op == "merge" and r.send
+             and results.get(r.row_id) is not None and results[r.row_id].ok and results[r.row_id].record]
+    if after and lost is None:  # the row's own edits go to the record that stayed, at the version the merge left
+        _send(connector, after, results, None, backoff, sleep)
+    elif after:
+        results.update((ch.ref, ChangeResult(ch.ref, error=lost)) for ch in after)
     return results
+
+
+AFTER_MERGE = "|after merge"  # the ref of the update that follows a merge: the row's Row ID and this
+
+
+def after_merge(record: RecordPlan, merged: ChangeResult) -> Change:
+    """The update sending a merged row's edits to the record that stayed (``merged.record``)."""
+    assert merged.record is not None
+    return Change(ref=record.row_id + AFTER_MERGE, op="update", kind=record.kind, values=dict(record.send),
+                  remote_id=merged.record.remote_id, version=merged.record.version)
 
 
 def _retry_names_given_up(connector: Connector, todo: list[Change], results: dict[str, ChangeResult],

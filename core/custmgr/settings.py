@@ -13,6 +13,7 @@ from .workbook.port import CellValue, WorkbookPort
 
 SHEET = "Settings"
 MAX_BACKUPS = 20
+MAX_HEADER_ROW = 1000
 
 
 @dataclass(frozen=True)
@@ -31,6 +32,7 @@ class Settings:
     custom_fields: dict[str, str] = field(default_factory=dict)  # QuickBooks field name -> Contacts column header
     options: dict[str, str] = field(default_factory=dict)  # connector options, e.g. {"transport": "sandbox"}
     contacts_sheet: str = "Contacts"
+    header_row: int = 1  # the contact sheet's header row; the rows above it are the bookkeeper's own
     #: An adopted list's own headers: field key (and row_id, status) -> header. Empty: the layout's columns.
     columns: dict[str, str] = field(default_factory=dict)
 
@@ -113,13 +115,27 @@ def parse_settings(grid: Sequence[Sequence[CellValue]]) -> Settings:
         row = 1 + [s.key for s in layout.settings].index("backups") + 1
         raise WorkbookError(f"Backups to keep must be a whole number from 0 to {MAX_BACKUPS}, not {raw['backups']!r}",
                             sheet=SHEET, row=row, field="Value")
+    header_row = _whole_number(raw.get("header_row") or "1")
+    if not 1 <= header_row <= MAX_HEADER_ROW:
+        row = 1 + [s.key for s in layout.settings].index("header_row") + 1
+        raise WorkbookError(f"Header row must be the number of the contact sheet's header row (1 to "
+                            f"{MAX_HEADER_ROW}), not {raw['header_row']!r}", sheet=SHEET, row=row, field="Value")
     kinds = (CUSTOMER, VENDOR) if raw["kinds"] == "Customers and vendors" else (CUSTOMER,)
     options = parse_options(raw["options"], row=1 + [s.key for s in layout.settings].index("options") + 1)
     return Settings(connector=raw["connector"], company=raw["company"], kinds=kinds,
                     include_inactive=raw["include_inactive"] == "Yes", conflict_default=raw["conflict_default"],
                     add_policy=raw["add_policy"], delete_policy=raw["delete_policy"],
                     gone_policy=raw["gone_policy"], backups=backups, custom_fields=custom, options=options,
-                    contacts_sheet=raw.get("contacts_sheet") or "Contacts", columns=columns)
+                    contacts_sheet=raw.get("contacts_sheet") or "Contacts", columns=columns, header_row=header_row)
+
+
+def _whole_number(text: str) -> int:
+    """``'3'`` or ``'3.0'`` (a number cell) as 3; anything else as -1."""
+    try:
+        number = float(text)
+    except ValueError:
+        return -1
+    return int(number) if number.is_integer() else -1
 
 
 def parse_options(text: str, row: int = 0) -> dict[str, str]:
@@ -199,5 +215,5 @@ def settings_values(settings: Settings) -> dict[str, str]:
         "conflict_default": settings.conflict_default, "add_policy": settings.add_policy,
         "delete_policy": settings.delete_policy, "gone_policy": settings.gone_policy,
         "backups": str(settings.backups), "options": format_options(settings.options),
-        "contacts_sheet": settings.contacts_sheet,
+        "contacts_sheet": settings.contacts_sheet, "header_row": str(settings.header_row),
     }

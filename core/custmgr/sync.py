@@ -178,7 +178,8 @@ def _sync(workbook: Path | WorkbookPort, *, dry_run: bool, force: bool, progress
         if n_ops:  # everything that could stop the save is checked while QuickBooks is still untouched
             rehearse(book, plan, lambda port, as_if: _save_sync(port, sheet, rows, plan, as_if, state, settings,
                                                                 company, keys, decisions,
-                                                                replace(summary, messages=[]), []))
+                                                                replace(summary, messages=[]), []),
+                     keep_top={sheet.name: len(sheet.top)})
         progress.start("Sending changes to QuickBooks", n_ops)
         delay = {} if backoff is None else {"backoff": backoff}
         seen = dict(fetched)  # what QuickBooks held before each write, for undo
@@ -301,7 +302,7 @@ def _save_sync(book: WorkbookPort, sheet, rows, plan: SyncPlan, results, state: 
                          settled.changed_links, state_keys, before_pair, before_review, settled.remote_done,
                          writes)
     write_backup(book, backup, settings.backups)
-    grid = [list(sheet.header), *settled.rows]
+    grid = sheet.grid(settled.rows)
     book.write(sheet.name, grid)
     format_contacts(book, sheet.labels, len(grid), [str(h or "") for h in sheet.header], sheet_name=sheet.name,
                     adopted=sheet.adopted)
@@ -319,7 +320,7 @@ def _save_sync(book: WorkbookPort, sheet, rows, plan: SyncPlan, results, state: 
 
 def _outcome(s: Summary) -> str:
     if s.failed:
-        return "failed" if not (s.sent or s.received or s.added or s.imported) else "partly failed"
+        return "failed" if not (s.sent or s.received or s.added or s.imported or s.merged) else "partly failed"
     if s.errors or s.conflicts_open or s.decisions_open:
         return "needs attention"
     moved = (s.imported or s.sent or s.received or s.added or s.made_inactive or s.removed or s.restored
@@ -334,8 +335,7 @@ def _messages(s: Summary) -> list[str]:
     if s.errors or s.failed:
         out.append("Rows with a Sync Status message were not synced; fix them and sync again.")
     if s.merged:
-        out.append("Duplicates were merged in QuickBooks; the next sync brings each remaining contact's values "
-                   "into its row.")
+        out.append("Duplicates were merged in QuickBooks; each merged row now follows the contact that stayed.")
     return out
 
 
@@ -346,29 +346,30 @@ def setup(workbook: Path | WorkbookPort, *, connector: str, company: str, vendor
           inactive: bool | None = None, custom_fields: dict[str, str] | None = None,
           connector_options: dict[str, Any] | None = None, map_all: bool = False,
           options: dict[str, str] | None = None, sheet: str | None = None,
-          map_columns: dict[str, str] | None = None) -> str:
+          map_columns: dict[str, str] | None = None, header_row: int | None = None) -> str:
     """Point the workbook at a company (checking it can be opened), and map custom fields to columns
     (``map_all``: every custom field of the company, each to a column of its own name).
 
     A workbook ``custmgr new`` did not make is adopted (``custmgr.adopt``): its contact list (``sheet``, or the
     sheet that looks like one) keeps its own headers, mapped to fields by their names or ``map_columns``
-    ("Their Header" -> field)."""
+    ("Their Header" -> field), its headers found in ``header_row`` (default: row 1, or below title rows)."""
     with one_at_a_time(workbook):
         return _setup(workbook, connector=connector, company=company, vendors=vendors, inactive=inactive,
                       custom_fields=custom_fields, connector_options=connector_options, map_all=map_all,
-                      options=options, sheet=sheet, map_columns=map_columns)
+                      options=options, sheet=sheet, map_columns=map_columns, header_row=header_row)
 
 
 def _setup(workbook: Path | WorkbookPort, *, connector: str, company: str, vendors: bool | None,
            inactive: bool | None, custom_fields: dict[str, str] | None, connector_options: dict[str, Any] | None,
            map_all: bool, options: dict[str, str] | None, sheet: str | None,
-           map_columns: dict[str, str] | None) -> str:
+           map_columns: dict[str, str] | None, header_row: int | None) -> str:
     book, path = open_book(workbook)
     adoption = None
     if SETTINGS_SHEET not in book.sheet_names():
-        adoption = plan_adoption(book, sheet=sheet, overrides=map_columns, vendors=bool(vendors))
-    elif sheet is not None or map_columns:
-        adoption = remap(book, read_settings(book), sheet=sheet, overrides=map_columns or {})
+        adoption = plan_adoption(book, sheet=sheet, overrides=map_columns, vendors=bool(vendors),
+                                 header_row=header_row)
+    elif sheet is not None or map_columns or header_row is not None:
+        adoption = remap(book, read_settings(book), sheet=sheet, overrides=map_columns or {}, header_row=header_row)
     current = read_settings(book) if SETTINGS_SHEET in book.sheet_names() else Settings()
     probe = Settings(connector=connector, company=company, options=current.options if options is None else options)
     with open_company(probe, connector_options, path, two_way=False) as conn:  # before anything is changed
@@ -382,6 +383,7 @@ def _setup(workbook: Path | WorkbookPort, *, connector: str, company: str, vendo
     columns = dict(settings.columns)
     if adoption is not None:
         values["contacts_sheet"], columns = adoption.sheet, adoption.columns
+        values["header_row"] = str(adoption.header_row)
     if path is not None and Path(company).exists() and not Path(company).is_absolute():
         company = os.path.relpath(Path(company).resolve(), path.resolve().parent)
     values.update(connector=connector, company=company)
@@ -421,7 +423,7 @@ def add_custom_columns(book: WorkbookPort, mapping: dict[str, str], settings: Se
     settings = settings or read_settings(book)
     name = settings.contacts_sheet
     grid = book.read(name)
-    header = list(grid[0]) if grid else []
+    header = list(grid[settings.header_row - 1]) if len(grid) >= settings.header_row else []
     present = {str(h or "").strip().casefold() for h in header}
     missing = [col for col in mapping.values() if col.casefold() not in present]
     if not missing:
@@ -433,11 +435,12 @@ def add_custom_columns(book: WorkbookPort, mapping: dict[str, str], settings: Se
     at = width if settings.columns else next(
         (i for i, h in enumerate(header) if str(h or "").casefold() == status_header.casefold()), len(header))
     rows = [list(r) + [None] * (width - len(r)) for r in grid]
+    top, rows = rows[:settings.header_row - 1], rows[settings.header_row - 1:]
     new_header = rows[0][:at] + missing + rows[0][at:]
     rows = [list(r[:at]) + [None] * len(missing) + list(r[at:]) for r in rows[1:]]
-    book.write(name, [new_header, *rows])
+    book.write(name, [*top, new_header, *rows])  # the rows above the header stay as they are
     columns = expected_columns({f"custom:{k}": v for k, v in mapping.items()}, settings.columns)
-    format_contacts(book, columns, len(rows) + 1, [str(h or "") for h in new_header], sheet_name=name,
+    format_contacts(book, columns, len(top) + len(rows) + 1, [str(h or "") for h in new_header], sheet_name=name,
                     adopted=bool(settings.columns))
 
 
@@ -478,12 +481,14 @@ def restore_point(book: WorkbookPort, *, force: bool = False) -> tuple[Restored,
     nothing) when there is none, or when undoing would overwrite an edit made since (unless ``force``)."""
     settings = read_settings(book)
     grid = book.read(settings.contacts_sheet)
-    header = [str(h or "").strip().casefold() for h in (grid[0] if grid else [])]
+    at = settings.header_row - 1
+    header = [str(h or "").strip().casefold() for h in (grid[at] if len(grid) > at else [])]
     rid_header = expected_columns({}, settings.columns)[ROW_ID].casefold()
     if rid_header not in header:
         raise CustmgrError("The Row ID column is missing from Contacts, so undo cannot tell the rows apart. "
                            "Put the column back (Excel: Undo) and try again.")
-    return restore(book, header.index(rid_header), force=force, sheet=settings.contacts_sheet)
+    return restore(book, header.index(rid_header), force=force, sheet=settings.contacts_sheet,
+                   header_row=settings.header_row)
 
 
 def write_restored(book: WorkbookPort, restored: Restored, sheet_name: str, summary: Summary) -> None:
@@ -495,8 +500,9 @@ def write_restored(book: WorkbookPort, restored: Restored, sheet_name: str, summ
         pair = [r for r in pair if r and r[0] != "fields"] + [["fields", current_pair["fields"]]]
     restored.state_rows[0] = state_header(read_pair_grid(pair))
     book.write(settings.contacts_sheet, restored.rows)
+    header = restored.rows[settings.header_row - 1] if len(restored.rows) >= settings.header_row else []
     format_contacts(book, expected_columns(settings.custom_columns, settings.columns), len(restored.rows),
-                    [str(h or "") for h in restored.rows[0]], sheet_name=settings.contacts_sheet,
+                    [str(h or "") for h in header], sheet_name=settings.contacts_sheet,
                     adopted=bool(settings.columns))
     for name, content in ((PAIR_SHEET, pair), (STATE_SHEET, restored.state_rows)):
         if name not in book.sheet_names():

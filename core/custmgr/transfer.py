@@ -132,13 +132,13 @@ def _bring_in(workbook: Path | WorkbookPort, incoming: Sequence[Incoming], sourc
         diff = {k: v for k, v in values.items() if k in sheet.columns and before.get(k, "") != v}
         row_id = (row.row_id if row else "") or new_row_id()
         if diff or (one_way and row and not row.row_id):  # a linked row needs a Row ID
-            old = grid[row.number - 2] if row else [None] * len(sheet.header)
+            old = grid[row.number - sheet.first_row] if row else [None] * len(sheet.header)
             new = _cells(sheet, old, {**before, **values}, set(values), row_id)
             if row:
-                grid[row.number - 2] = new
+                grid[row.number - sheet.first_row] = new
             else:
                 grid.append(new)
-            changed[row_id] = (row.number - 2 if row else None, old if row else None, new)
+            changed[row_id] = (row.number - sheet.first_row if row else None, old if row else None, new)
         if not diff:
             result.unchanged += 1
         elif row:
@@ -154,7 +154,7 @@ def _bring_in(workbook: Path | WorkbookPort, incoming: Sequence[Incoming], sourc
                 links[row_id] = link
     if dry_run or not (changed or moved):
         return result
-    _save(book, sheet.header, grid, changed, moved, SyncState(dict(state.pair), links), state, settings, source,
+    _save(book, sheet, grid, changed, moved, SyncState(dict(state.pair), links), state, settings, source,
           one_way, result, log)
     return result
 
@@ -252,7 +252,7 @@ def _cells(sheet: ContactsSheet, old: list[CellValue], values: Values, carried: 
     return new
 
 
-def _save(book: WorkbookPort, header: list[CellValue], grid: list[list[CellValue]], changed: dict,
+def _save(book: WorkbookPort, sheet: ContactsSheet, grid: list[list[CellValue]], changed: dict,
           moved: dict[str, Link | None], new_state: SyncState, state: SyncState, settings: Settings, source: Source,
           one_way: bool, result: BroughtIn, log: list[tuple[str, str, str, str, str]]) -> None:
     """Backup, Contacts, state, Sync Log and Sync Changes, saved in one atomic replace, as a sync does."""
@@ -264,12 +264,12 @@ def _save(book: WorkbookPort, header: list[CellValue], grid: list[list[CellValue
     number = state.sync_count + 1
     before_pair = book.read(PAIR_SHEET) if PAIR_SHEET in book.sheet_names() else []
     before_review = book.read(REVIEW) if REVIEW in book.sheet_names() else []
-    write_backup(book, make_backup(number, when, list(header), changed, moved, keys, before_pair, before_review, []),
-                 settings.backups)
-    book.write(settings.contacts_sheet, [list(header), *grid])
+    backup = make_backup(number, when, list(sheet.header), changed, moved, keys, before_pair, before_review, [])
+    write_backup(book, backup, settings.backups)
+    book.write(settings.contacts_sheet, sheet.grid(grid))
     columns = expected_columns(settings.custom_columns, settings.columns)
-    format_contacts(book, columns, len(grid) + 1, [str(h or "") for h in header], sheet_name=settings.contacts_sheet,
-                    adopted=bool(settings.columns))
+    format_contacts(book, columns, len(sheet.top) + len(grid) + 1, [str(h or "") for h in sheet.header],
+                    sheet_name=settings.contacts_sheet, adopted=bool(settings.columns))
     new_state.pair.update(syncs=str(number), last_import=when)
     if one_way:
         new_state.pair.update(connector=source.connector, company_id=source.identity.id,

@@ -130,6 +130,23 @@ def test_set_up_adopts_the_bookkeepers_own_list(book: Book, company: Path) -> No
     assert len(grid) > 20  # QuickBooks' contacts came in below the bookkeeper's own rows
 
 
+def test_set_up_adopts_a_list_below_a_title_and_leaves_the_title_alone(book: Book, company: Path) -> None:
+    clients = book.sheet("Sheet1")
+    clients.rename("Clients")
+    title = [["Clients 2026", None, None, None, None], [None, None, None, None, None]]
+    clients.typed([*title, *CLIENTS])
+    message = click(book, "setup")
+    assert "(2 rows, headers in row 3)" in message
+    settings = book.sheet("Settings").grid()
+    assert [str(v) for v in settings[setting_row("header_row") - 1][:2]] == ["Header row", "3"]
+    assert clients.grid()[2][5:] == ["Row ID", "Sync Status"]
+    fill_setting(book, "company", company.name)
+    assert "imported from QuickBooks" in click(book, "setup")
+    grid = clients.grid()
+    assert [row[:5] for row in grid[:3]] == [*title, CLIENTS[0]]  # the title rows as they were
+    assert grid[3][0] == "Harbor Dental" and len(grid) > 20
+
+
 def test_set_up_without_a_company_points_at_it(book: Book) -> None:
     click(book, "setup")
     message = click(book, "setup")

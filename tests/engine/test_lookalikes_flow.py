@@ -156,12 +156,100 @@ def test_accept_right_merges_in_quickbooks_and_the_row_follows_the_record_that_s
         theo = c.find("Ted Kowalski")
         assert len(transactions(c, theo.remote_id)) == 1  # its transaction moved
     assert theo.remote_id in {lk.remote_id for lk in state(book).links.values()}
-    sync(book)  # the record that stays brings its own values into the row
+    # In this same sync the row follows the record that stays: its values, its version, no question left.
     here = contacts(book)
     assert "Ted Kowalski" in here and "Kowalski, Ted" not in here
     assert here["Ted Kowalski"]["phone"] == "(508) 555-0177"
-    assert sync(book).outcome == "nothing to do"
+    assert here["Ted Kowalski"]["email"] == "ted@kowalski.example.com"
+    link = next(lk for lk in state(book).links.values() if lk.remote_id == theo.remote_id)
+    assert link.version == theo.version and not link.flag
+    assert {k: v for k, v in link.base.items() if v} == {k: v for k, v in here["Ted Kowalski"].items() if v}
     assert not by_kind(book, "duplicate")
+    grid = contacts_grid(book)
+    again = sync(book)
+    assert again.outcome == "nothing to do" and contacts_grid(book) == grid
+
+
+def contacts_grid(book: Path) -> list[list[object]]:
+    import openpyxl
+    ws = openpyxl.load_workbook(book)["Contacts"]
+    return [[c.value for c in row] for row in ws.iter_rows()]
+
+
+def test_a_merged_row_sends_its_own_edits_to_the_record_that_stays_in_the_same_sync(tmp_path):
+    from workbooks import set_cells
+    book, company = new_look_alike_in_quickbooks(tmp_path)
+    sync(book)
+    mark(book, "Kowalski, Ted", "right")
+    set_cells(book, "Kowalski, Ted", Mobile="(508) 555-0188")  # edited since the last sync
+    summary = sync(book)
+    assert summary.merged == 1 and summary.outcome == "ok"
+    ted = remote(company)["Ted Kowalski"]
+    assert ted["mobile"] == "(508) 555-0188"  # sent to the record that stayed
+    here = contacts(book)["Ted Kowalski"]
+    assert here["mobile"] == "(508) 555-0188" and here["phone"] == "(508) 555-0177"
+    grid = contacts_grid(book)
+    assert sync(book).outcome == "nothing to do" and contacts_grid(book) == grid
+
+
+def test_a_field_edited_on_both_sides_of_a_merge_is_a_conflict_asked_the_same_next_time(tmp_path):
+    from workbooks import set_cells
+    book, company = new_look_alike_in_quickbooks(tmp_path)
+    sync(book)
+    mark(book, "Kowalski, Ted", "right")
+    set_cells(book, "Kowalski, Ted", Phone="(508) 555-0100")  # the record that stays has (508) 555-0177
+    summary = sync(book)
+    assert summary.merged == 1
+    conflicts = [d for d in review(book).values() if d.kind == "conflict"]
+    assert [(d.field, d.left, d.right) for d in conflicts] == [("Phone", "(508) 555-0100", "(508) 555-0177")]
+    assert remote(company)["Ted Kowalski"]["phone"] == "(508) 555-0177"  # nothing sent unasked
+    first = review_grid(book)
+    sync(book)
+    assert review_grid(book) == first
+    mark(book, "Ted Kowalski", "left", field="Phone")
+    sync(book)
+    assert remote(company)["Ted Kowalski"]["phone"] == "(508) 555-0100"
+    assert sync(book).outcome == "nothing to do"
+
+
+def test_an_edit_quickbooks_refuses_after_the_merge_is_kept_for_the_next_sync(tmp_path):
+    from workbooks import set_cells, set_settings, statuses
+    book, company = new_look_alike_in_quickbooks(tmp_path)
+    sync(book)
+    mark(book, "Kowalski, Ted", "right")
+    set_settings(book, conflict_default="Customer Manager wins")  # the row's new name goes to QuickBooks
+    with SandboxCompany(company) as c:  # an inactive contact holds the name the row is given
+        c.add("Ted Kowalski Jr.", {"active": "No"})
+    set_cells(book, "Kowalski, Ted", Name="Ted Kowalski Jr.", Mobile="(508) 555-0188")
+    summary = sync(book)
+    assert summary.merged == 1 and summary.failed == 1 and summary.outcome == "partly failed"
+    with SandboxCompany(company) as c:
+        assert c.find("Kowalski, Ted") is None  # the merge was made
+    assert remote(company)["Ted Kowalski"].get("mobile", "") == ""  # the edits were refused
+    here = contacts(book)
+    assert here["Ted Kowalski Jr."]["mobile"] == "(508) 555-0188"  # and are not lost
+    assert statuses(book)["Ted Kowalski Jr."].startswith("Failed:")
+    with SandboxCompany(company) as c:
+        theo = c.find("Ted Kowalski")
+    link = next(lk for lk in state(book).links.values() if lk.remote_id == theo.remote_id)
+    assert link.base["name"] == "Ted Kowalski" and not link.base.get("mobile")  # sent again next time
+    set_cells(book, "Ted Kowalski Jr.", Name="Ted Kowalski")
+    again = sync(book)
+    assert again.sent == 1 and remote(company)["Ted Kowalski"]["mobile"] == "(508) 555-0188"
+    assert sync(book).outcome == "nothing to do"
+
+
+def test_undo_in_quickbooks_puts_back_the_edits_sent_after_a_merge(tmp_path):
+    from workbooks import set_cells
+    book, company = new_look_alike_in_quickbooks(tmp_path)
+    sync(book)
+    mark(book, "Kowalski, Ted", "right")
+    set_cells(book, "Kowalski, Ted", Mobile="(508) 555-0188")
+    sync(book)
+    assert remote(company)["Ted Kowalski"]["mobile"] == "(508) 555-0188"
+    engine.undo(book, quickbooks=True, backoff=0)
+    assert remote(company)["Ted Kowalski"].get("mobile", "") == ""  # the merge itself cannot be undone
+    assert "Kowalski, Ted" in contacts(book)  # the workbook is as before that sync
 
 
 def test_accept_left_imports_the_new_contact_and_never_asks_again(tmp_path):
@@ -256,3 +344,113 @@ def test_a_contact_this_sync_lets_go_of_is_no_look_alike_of_a_new_row(tmp_path, 
     assert "looks like" not in by_kind(book, "add")["Ted Kowalski"].note
     sync(book)
     assert review_grid(book) == first
+
+
+# --- look-alikes inside QuickBooks among records new to a sync ------------------------------------------------
+
+
+def grp_and_group(tmp_path: Path, **add: str) -> tuple[Path, Path]:
+    """A company that already has "Beacon Hill Dental Group" twice over, before the workbook's first sync."""
+    book, company = paired(tmp_path, sync=False, vendors=False)
+    with SandboxCompany(company) as c:
+        c.add("Beacon Hill Dental Grp.", {"phone": "(617) 555-0199", **add})
+    return book, company
+
+
+def test_duplicates_already_in_quickbooks_are_asked_about_at_the_first_sync(tmp_path):
+    book, company = grp_and_group(tmp_path)
+    summary = sync(book)
+    here = contacts(book)
+    asked = by_kind(book, "duplicate")
+    assert set(asked) == {"Beacon Hill Dental Group"}  # the question names the row that was imported
+    d = asked["Beacon Hill Dental Group"]
+    assert "Beacon Hill Dental Grp." in d.right and "QuickBooks merges" in d.note
+    assert "Beacon Hill Dental Grp." not in here  # waits for the answer
+    # Everything else is imported as before: nothing else is held up by the question.
+    waiting = {n for n, v in remote(company).items() if v["active"] != "No" and v["kind"] == "Customer"} - set(here)
+    assert waiting == {"Beacon Hill Dental Grp."}
+    assert summary.imported == len(here) and summary.outcome == "needs attention"
+    first = review_grid(book)
+    second = sync(book)  # the next sync asks the same, and changes nothing else
+    assert review_grid(book) == first
+    assert not (second.imported or second.sent or second.received)
+
+
+def test_a_row_matched_at_the_first_sync_is_the_one_asked_about(tmp_path):
+    book, _ = grp_and_group(tmp_path)
+    add_row(book, Name="beacon hill dental grp.", Phone="(617) 555-0199")  # links to the later record
+    sync(book)
+    asked = by_kind(book, "duplicate")
+    assert set(asked) == {"beacon hill dental grp."}
+    assert "Beacon Hill Dental Group" in asked["beacon hill dental grp."].right
+    here = contacts(book)
+    assert "Beacon Hill Dental Group" not in here and list(here).count("beacon hill dental grp.") == 1
+    first = review_grid(book)
+    sync(book)
+    assert review_grid(book) == first
+
+
+def test_a_row_with_a_problem_holds_its_match_out_of_the_question_until_it_is_fixed(tmp_path):
+    from workbooks import set_cells
+    book, _ = grp_and_group(tmp_path)
+    add_row(book, Name="beacon hill dental grp.", Phone="=\"(617) 555-0199\"")  # a formula: not synced
+    sync(book)
+    assert not by_kind(book, "duplicate")  # nothing to ask about the record this row holds
+    assert "Beacon Hill Dental Group" in contacts(book)
+    set_cells(book, "beacon hill dental grp.", Phone="(617) 555-0199")
+    sync(book)
+    assert not by_kind(book, "duplicate")  # the other one is synced by now: two rows, two contacts
+    assert [(d.kind, d.field) for d in review(book).values()] == [("conflict", "Name")]  # its spelling
+
+
+def test_keep_apart_of_a_first_sync_duplicate_imports_it_and_never_asks_again(tmp_path):
+    book, _ = grp_and_group(tmp_path)
+    sync(book)
+    mark(book, "Beacon Hill Dental Group", "left")
+    summary = sync(book)
+    assert summary.imported == 1 and "Beacon Hill Dental Grp." in contacts(book)
+    assert len(kept_apart(state(book).pair)) == 1
+    assert sync(book).outcome == "nothing to do" and not by_kind(book, "duplicate")
+
+
+def test_two_look_alikes_arriving_in_one_sync_are_compared_with_each_other(tmp_path):
+    book, company = paired(tmp_path, vendors=False)
+    with SandboxCompany(company) as c:
+        c.add("Harbour Light Marine", {"phone": "(978) 555-0142"})
+        c.add("Harbor Light Marine LLC", {"email": "dock@harborlight.example.com"})
+        c.add("Quite Unrelated Florist")
+    summary = sync(book)
+    asked = by_kind(book, "duplicate")
+    assert set(asked) == {"Harbour Light Marine"}
+    assert "Harbor Light Marine LLC" in asked["Harbour Light Marine"].right
+    assert summary.imported == 2  # the first of the pair and the unrelated one
+    assert {"Harbour Light Marine", "Quite Unrelated Florist"} <= set(contacts(book))
+    assert "Harbor Light Marine LLC" not in contacts(book)
+    first = review_grid(book)
+    sync(book)
+    assert review_grid(book) == first
+
+
+def test_three_alike_make_one_question_and_it_reads_the_same_at_the_next_sync(tmp_path):
+    book, company = grp_and_group(tmp_path)
+    with SandboxCompany(company) as c:
+        c.add("Beacon Hill Dental Grp")
+    sync(book)
+    assert len(by_kind(book, "duplicate")) == 1
+    first = review_grid(book)
+    assert sync(book).imported == 0
+    assert review_grid(book) == first
+
+
+def test_hostile_look_alike_names_from_quickbooks_stay_text_on_review(tmp_path):
+    import openpyxl
+    book, company = paired(tmp_path, sync=False, vendors=False)
+    with SandboxCompany(company) as c:
+        c.add("=HYPERLINK(\"x\") & <Co>")
+        c.add("=hyperlink(\"x\") and <Co>")
+    sync(book)
+    asked = by_kind(book, "duplicate")
+    assert set(asked) == {"=HYPERLINK(\"x\") & <Co>"}
+    ws = openpyxl.load_workbook(book)["Review"]
+    cells = [c for row in ws.iter_rows() for c in row if isinstance(c.value, str) and "HYPERLINK" in c.value]
+    assert cells and all(c.data_type == "s" for c in cells)  # text, never a formula

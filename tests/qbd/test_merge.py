@@ -21,7 +21,7 @@ from custmgr.review import read_decisions
 from custmgr.workbook.xlsx import XlsxWorkbook
 from custmgr_qbd import messages as qb
 from custmgr_qbd.connector import QbdConnector
-from workbooks import contacts, mark
+from workbooks import contacts, mark, set_cells
 
 from .conftest import front_of
 from .schema import problems
@@ -93,10 +93,12 @@ def test_a_sync_through_qbxml_merges_a_confirmed_duplicate(tmp_path: Path) -> No
     asked = [d for d in read_decisions(XlsxWorkbook.open(book, writable=False)).values() if d.kind == "duplicate"]
     assert [d.contact for d in asked] == ["Kowalski, Ted"] and "QuickBooks merges" in asked[0].note
     mark(book, "Kowalski, Ted", "right")
+    set_cells(book, "Kowalski, Ted", Mobile="(508) 555-0188")  # goes to the record that stays, after the merge
     summary, _ = engine.sync(book, backoff=0)
-    assert summary.merged == 1
+    assert summary.merged == 1 and summary.outcome == "ok"
     with SandboxCompany(company) as co:
         assert co.find("Kowalski, Ted") is None
         assert len(transactions(co, co.find("Ted Kowalski").remote_id)) == 1
-    engine.sync(book, backoff=0)
-    assert "Ted Kowalski" in contacts(book) and "Kowalski, Ted" not in contacts(book)
+        assert co.find("Ted Kowalski").values["mobile"] == "(508) 555-0188"
+    assert "Ted Kowalski" in contacts(book) and "Kowalski, Ted" not in contacts(book)  # in the same sync
+    assert engine.sync(book, backoff=0)[0].outcome == "nothing to do"

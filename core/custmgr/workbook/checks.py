@@ -60,9 +60,10 @@ class Checks:
 
     # ----------------------------------------------------------------------------------------- checks only
 
-    def check_write(self, sheet: str, rows: Sequence[Sequence[CellValue]]) -> None:
+    def check_write(self, sheet: str, rows: Sequence[Sequence[CellValue]], *, keep_top: int = 0) -> None:
         """Raise the WorkbookError :meth:`write` would raise for ``rows`` (and refuse merged cells anywhere in
-        their area), changing nothing. A sheet that does not exist yet is checked as an empty one."""
+        their area below the ``keep_top`` rows that never move), changing nothing. A sheet that does not exist yet
+        is checked as an empty one."""
         new = [r if r.__class__ is list else list(r) for r in rows]  # only read: no copy of every row
         s = self._find(sheet)
         if s is None:
@@ -74,7 +75,7 @@ class Checks:
             last_row = max(len(new), len(self._original(s)))
             last_col = max([len(r) for r in new] + [0])
             for lo_c, lo_r, hi_c, hi_r in self._merged(s):
-                if lo_r <= last_row and lo_c <= last_col:
+                if lo_r <= last_row and lo_c <= last_col and hi_r > keep_top:
                     ref = f"{column_letter(lo_c)}{lo_r}:{column_letter(hi_c)}{hi_r}"
                     raise WorkbookError(f"the cells {ref} are merged; unmerge them (Excel: Home > Merge & Center) "
                                         "and try again. Nothing was changed.", sheet=s.entry.name, row=lo_r,

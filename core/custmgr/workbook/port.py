@@ -107,9 +107,10 @@ class WorkbookPort(ABC):
     # Checks only: the engine asks these before it writes to QuickBooks, so that a workbook that cannot take the
     # sync's result stops the sync while nothing is written yet. A port checks what it can; the defaults accept.
 
-    def check_write(self, sheet: str, rows: Sequence[Sequence[CellValue]]) -> None:
+    def check_write(self, sheet: str, rows: Sequence[Sequence[CellValue]], *, keep_top: int = 0) -> None:
         """Raise the WorkbookError ``write(sheet, rows)`` would raise, changing nothing. ``sheet`` may not exist
-        yet (it would be added first)."""
+        yet (it would be added first). ``keep_top``: leading rows the caller writes back as they are and never
+        moves (the title above an adopted list), where merged cells are no obstacle."""
         return None  # nothing to check
 
     def check_table(self, sheet: str, name: str, n_rows: int, header: Sequence[CellValue]) -> None:

@@ -342,16 +342,17 @@ class XlsxWorkbook(WorkbookPort):
 
     # ----------------------------------------------------------------------------------------- checks only
 
-    def check_write(self, sheet: str, rows: Sequence[Sequence[CellValue]]) -> None:
+    def check_write(self, sheet: str, rows: Sequence[Sequence[CellValue]], *, keep_top: int = 0) -> None:
         """Raise the WorkbookError :meth:`write` would raise for ``rows`` (and refuse merged cells anywhere in
-        their area), changing nothing. A sheet that does not exist yet is checked as an empty one."""
+        their area below the ``keep_top`` rows that never move), changing nothing. A sheet that does not exist yet
+        is checked as an empty one."""
         ws = self._find(sheet)
         if ws is None:
             ws = Workbook().create_sheet(sheet[:31] or "Sheet")
         elif not isinstance(ws, Worksheet):
             raise WorkbookError("this is a chart sheet, not a sheet of cells.", sheet=sheet)
         with gc_paused():
-            check_merged(ws, rows)
+            check_merged(ws, rows, keep_top)
             checked_changes(ws, rows)
 
     def check_table(self, sheet: str, name: str, n_rows: int, header: Sequence[CellValue]) -> None:

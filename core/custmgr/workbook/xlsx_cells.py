@@ -188,13 +188,14 @@ def checked_changes(ws: Worksheet, rows: Sequence[Sequence[CellValue]]) -> tuple
     return changes, widths
 
 
-def check_merged(ws: Worksheet, rows: Sequence[Sequence[CellValue]]) -> None:
+def check_merged(ws: Worksheet, rows: Sequence[Sequence[CellValue]], keep_top: int = 0) -> None:
     """Refuse merged cells anywhere in the area a grid covers (or covered before): rows move between syncs, so
-    a merged range there would be cut through sooner or later. Excel itself allows none inside a table."""
+    a merged range there would be cut through sooner or later. Excel itself allows none inside a table. The
+    ``keep_top`` rows above a list never move (a title): merged cells there may stay."""
     last_row = max(len(rows), ws.max_row if ws._cells else 0)
     last_col = max([len(r) for r in rows] + [0])
     for rng in ws.merged_cells.ranges:
-        if rng.min_row <= last_row and rng.min_col <= last_col:
+        if rng.min_row <= last_row and rng.min_col <= last_col and rng.max_row > keep_top:
             raise WorkbookError(f"the cells {rng.coord} are merged; unmerge them (Excel: Home > Merge & Center) "
                                 "and try again. Nothing was changed.", sheet=ws.title, row=rng.min_row,
                                 field=column_letter(rng.min_col))
