@@ -147,6 +147,19 @@ def test_set_up_adopts_a_list_below_a_title_and_leaves_the_title_alone(book: Boo
     assert grid[3][0] == "Harbor Dental" and len(grid) > 20
 
 
+def test_a_merged_title_above_the_list_does_not_stop_a_sync(book: Book, company: Path) -> None:
+    """Merged cells are refused where rows move, not in the title rows the header row keeps as they are."""
+    clients = book.sheet("Sheet1")
+    clients.rename("Clients")
+    clients.typed([["Clients 2026", None, None, None, None], [None] * 5, *CLIENTS])
+    clients.merge(1, 1, 1, 5)
+    click(book, "setup")
+    fill_setting(book, "company", company.name)
+    assert "imported from QuickBooks" in click(book, "setup")
+    assert "Sync" in click(book, "sync")
+    assert clients.merge_cells(1, 1, 1, 5) is True and clients.grid()[0][0] == "Clients 2026"
+
+
 def test_set_up_without_a_company_points_at_it(book: Book) -> None:
     click(book, "setup")
     message = click(book, "setup")
