@@ -214,24 +214,25 @@ def record_writes(records: Sequence[RecordPlan], results: Mapping[str, ChangeRes
     """The QuickBooks writes that succeeded, in the order they were made (``results``' order), with what
     QuickBooks held before each: ``before`` (remote id -> values read this sync) or, for a record not read because
     its version had not moved, the link's base, which is then what QuickBooks held."""
-    by_row = {r.row_id: r for r in records if r.op}
+    by_row = {r.row_id: r for r in records if r.outcome.op}
     by_remote = {link.remote_id: link for link in links.values() if link.remote_id}
     out = []
     for row_id, result in results.items():
         rec = by_row.get(row_id)
-        if rec is None or rec.op is None or not result.ok or result.record is None:
+        op = rec.outcome.op if rec is not None else None
+        if rec is None or op is None or not result.ok or result.record is None:
             continue
         stored = result.record
         # A new row standing for a deleted row's contact writes under its own Row ID: the base is the old link's.
         link = links.get(row_id) or by_remote.get(rec.remote_id)
         there = before.get(rec.remote_id) or (link.base if link and link.remote_id == rec.remote_id else {})
-        sent = {"active": NO} if rec.op == "deactivate" else rec.send
-        old = {} if rec.op == "add" else {k: there.get(k, "") for k in sent}
-        if rec.op == "deactivate":
+        sent = {"active": NO} if op == "deactivate" else rec.outcome.send
+        old = {} if op == "add" else {k: there.get(k, "") for k in sent}
+        if op == "deactivate":
             old = {"active": there.get("active") or YES}
         new = {k: normalize(k, stored.values.get(k, "")) for k in sent}
-        out.append(Written(row_id, rec.op, rec.kind, rec.name, stored.remote_id,
-                           "" if rec.op == "add" else rec.version, stored.version, old, new))
+        out.append(Written(row_id, op, rec.kind, rec.name, stored.remote_id,
+                           "" if op == "add" else rec.version, stored.version, old, new))
     return out
 
 

@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 
 from .connector import Change, ChangeResult, Connector
 from .errors import ConnectorError, NameInUse, Retryable, Unavailable
+from .outcomes import MergeInto
 from .plan import RecordPlan
 
 Progress = Callable[[int], None]
@@ -21,18 +22,20 @@ BACKOFF = 0.5  # seconds, doubled on each retry
 
 
 def change_of(record: RecordPlan) -> Change:
-    assert record.op is not None
-    values = dict(record.send) if record.op in ("add", "update") else {}
-    return Change(ref=record.row_id, op=record.op, kind=record.kind, values=values,
+    out = record.outcome
+    assert out.op is not None
+    values = dict(out.send) if out.op in ("add", "update") else {}
+    into, into_version = (out.into, out.into_version) if isinstance(out, MergeInto) else ("", "")
+    return Change(ref=record.row_id, op=out.op, kind=record.kind, values=values,
                   remote_id=record.remote_id or None, version=record.version or None,
-                  into_id=record.merge_into or None, into_version=record.merge_into_version or None)
+                  into_id=into or None, into_version=into_version or None)
 
 
 def order(records: Sequence[RecordPlan]) -> list[RecordPlan]:
     """Adds first (parents before jobs), then updates, then deactivations (jobs before parents), then merges."""
     rank = {"add": 0, "update": 1, "deactivate": 2, "merge": 3}
-    return sorted((r for r in records if r.op), key=lambda r: (
-        rank[r.op or "update"], r.name.count(":") * (-1 if r.op == "deactivate" else 1)))
+    return sorted((r for r in records if r.outcome.op), key=lambda r: (
+        rank[r.outcome.op or "update"], r.name.count(":") * (-1 if r.outcome.op == "deactivate" else 1)))
 
 
 def write_all(connector: Connector, records: Sequence[RecordPlan], *, progress: Progress | None = None,

@@ -173,10 +173,10 @@ def _sync(workbook: Path | WorkbookPort, *, dry_run: bool, force: bool, progress
             summary.outcome = _outcome(summary)
             summary.remote_calls = getattr(connector, "round_trips", 0)
             return summary, plan
-        n_ops = sum(1 for r in plan.records if r.op)
+        n_ops = len(plan.writes)
 
         if n_ops:  # everything that could stop the save is checked while QuickBooks is still untouched
-            rehearse(book, plan, lambda port, as_if: _save_sync(port, sheet, rows, plan, as_if, state, settings,
+            rehearse(book, plan, lambda port, as_if: _save_sync(port, sheet, plan, as_if, state, settings,
                                                                 company, keys, decisions,
                                                                 replace(summary, messages=[]), []))
         progress.start("Sending changes to QuickBooks", n_ops)
@@ -186,13 +186,13 @@ def _sync(workbook: Path | WorkbookPort, *, dry_run: bool, force: bool, progress
         with _after_writes(plan, results, writing=True):
             results.update(write_all(connector, plan.records, progress=progress.advance, **delay))
             progress.done()
-            plan = _replan_stale(connector, inp, plan, results, rows, delay, seen)
+            plan = _replan_stale(connector, inp, plan, results, delay, seen)
             writes = with_cascades(record_writes(plan.records, results, seen, state.links), state.links,
                                    {k: v.version for k, v in listing.items()}, connector.fetch)
             summary.remote_calls = getattr(connector, "round_trips", 0)
     progress.start("Saving the workbook", 0)
     with _after_writes(plan, results):
-        _save_sync(book, sheet, rows, plan, results, state, settings, company, keys, decisions, summary, writes)
+        _save_sync(book, sheet, plan, results, state, settings, company, keys, decisions, summary, writes)
     progress.done()
     return summary, plan
 
@@ -257,18 +257,17 @@ def _fetch(connector: Connector, ids: list[str], progress: Progress) -> dict[str
     return out
 
 
-def _replan_stale(connector: Connector, inp: PlanInput, plan: SyncPlan, results: dict, rows: list[ContactRow],
-                  delay: dict, seen: dict[str, Values]) -> SyncPlan:
+def _replan_stale(connector: Connector, inp: PlanInput, plan: SyncPlan, results: dict, delay: dict,
+                  seen: dict[str, Values]) -> SyncPlan:
     """Contacts QuickBooks called stale are read again and planned again once; never overwritten blindly.
     ``seen`` gets the values read again."""
-    stale = [r for r in plan.records if r.op and isinstance(getattr(results.get(r.row_id), "error", None),
-                                                             StaleVersion)]
+    stale = [r for r in plan.writes if isinstance(getattr(results.get(r.row_id), "error", None), StaleVersion)]
     if not stale:
         return plan
     ids = [r.remote_id for r in stale if r.remote_id]
     fresh = {rec.remote_id: rec for rec in connector.fetch(ids)}
     listing = {item.remote_id: item for item in connector.listing(inp.settings.kinds) if item.remote_id in fresh}
-    by_id = {r.row_id: r for r in rows}
+    by_id = {r.row_id: r for r in plan.rows}
     redone = {}
     for rec in stale:
         record = fresh.get(rec.remote_id)
@@ -277,15 +276,15 @@ def _replan_stale(connector: Connector, inp: PlanInput, plan: SyncPlan, results:
         new = replan(inp, rec, by_id.get(rec.row_id),
                      from_remote(record.values) if record else None, listing.get(rec.remote_id))
         redone[rec.row_id] = new
-    again = [r for r in redone.values() if r.op]
+    again = [r for r in redone.values() if r.outcome.op]
     for row_id in redone:
         results.pop(row_id, None)
     results.update(write_all(connector, again, **delay))
     records = tuple(redone.get(r.row_id, r) for r in plan.records)
-    return SyncPlan(plan.company, records, plan.new_row_ids, plan.first_sync, plan.apart)
+    return replace(plan, records=records)
 
 
-def _save_sync(book: WorkbookPort, sheet, rows, plan: SyncPlan, results, state: SyncState, settings: Settings,
+def _save_sync(book: WorkbookPort, sheet, plan: SyncPlan, results, state: SyncState, settings: Settings,
                company, keys, decisions, summary: Summary, writes: list[Written]) -> None:
     old_fields = json.loads(state.pair.get("fields", "[]"))
     state_keys = old_fields + [k for k in keys if k not in old_fields]
@@ -293,7 +292,7 @@ def _save_sync(book: WorkbookPort, sheet, rows, plan: SyncPlan, results, state: 
         state_keys += [k for k in link.base if k not in state_keys]
     before_pair = book.read(PAIR_SHEET) if PAIR_SHEET in book.sheet_names() else []
     before_review = book.read(REVIEW) if REVIEW in book.sheet_names() else []
-    settled = settle(sheet, rows, plan, results, state.links, summary, decisions)
+    settled = settle(sheet, plan, results, state.links, summary, decisions)
     number = state.sync_count + 1
     summary.outcome = _outcome(summary)
     summary.messages += _messages(summary)
