@@ -22,19 +22,19 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .apply import from_remote
 from .backup import Backup, Restored, Written, read_backup, rewrite_backup
 from .classify import differs
+from .commit import Commit, commit
 from .connector import Change, ChangeResult, Connector, Listed
 from .contact import CUSTOMER, FIELD_KEYS, JOB_SEPARATOR, NO, YES, name_key, normalize
-from .contacts import expected_columns, field_label
+from .contacts import field_label
 from .errors import CustmgrError, NotFound, StaleVersion, Unavailable
-from .remote import send
+from .push import send
 from .settings import read_settings
+from .settle import from_remote
 from .state import link_from_row, read_state
 from .summary import Summary
-from .sync import check_pairing, now, open_book, open_company, restore_point, write_restored
-from .synclog import append_changes, append_log
+from .sync import check_pairing, now, open_book, open_company, restore_point, restored_commit
 from .workbook.port import Grid, WorkbookPort
 
 CHANGED_SINCE = "changed in QuickBooks since the sync"
@@ -221,13 +221,12 @@ def undo_in_quickbooks(workbook: Path | WorkbookPort, *, force: bool = False, dr
         summary.remote_calls = getattr(connector, "round_trips", 0)
     summary.undone, summary.left_alone, summary.failed = (len(outcome.undone), len(outcome.left_alone),
                                                           len(outcome.failed))
-    append_changes(book, summary.when, _log(plan, outcome), expected_columns(settings.custom_columns))
     _messages(summary, plan, outcome)
     if outcome.failed:
         backup.undone.update(outcome.undone)
         rewrite_backup(book, backup)
         summary.outcome = "partly failed"
-        append_log(book, summary)
+        saving = Commit(summary, changes=_log(plan, outcome))
     else:
         summary.outcome = "ok"
         done = {s.written.row_id: s.done for s in plan.steps if s.done is not None} | outcome.undone
@@ -235,9 +234,9 @@ def undo_in_quickbooks(workbook: Path | WorkbookPort, *, force: bool = False, dr
         for row in restored.state_rows[1:]:
             if str(row[0] or "") in rebased:
                 row[2] = rebased[str(row[0])]
-        write_restored(book, restored, sheet_name, summary)
+        saving = restored_commit(book, restored, sheet_name, summary, _log(plan, outcome))
     try:
-        book.save()
+        commit(book, settings, saving)
     except CustmgrError as err:
         if not outcome.undone:
             raise

@@ -10,7 +10,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from custmgr.apply import from_remote
 from custmgr.book import create_workbook
 from custmgr.cells import cell_text
 from custmgr.contact import CUSTOM_PREFIX, FIELD_KEYS, Values, is_custom
@@ -19,6 +18,7 @@ from custmgr.contacts import STATUS, expected_columns, read_contacts
 from custmgr.review import SHEET as REVIEW
 from custmgr.review import Decision, read_decisions
 from custmgr.settings import read_settings, settings_values, write_settings
+from custmgr.settle import from_remote
 from custmgr.state import Link, read_state
 from custmgr.sync import setup
 from custmgr.workbook.port import CellValue, Grid

@@ -1,19 +1,23 @@
-"""Carrying a plan's QuickBooks writes out: batches, retries for locks, and one result per contact.
+"""Writing to QuickBooks: every write a sync (or an undo) makes goes through here, in batches, with one result
+per contact.
 
 Adds go first and parents before their jobs; a lock or throttle (``Retryable``) is retried with backoff; a
 connection lost part way (``Unavailable``) fails that change and everything after it, and the sync goes on to save
-what did succeed. Stale versions are handed back to the caller to re-plan, never overwritten.
+what did succeed. A contact QuickBooks calls stale is read again and planned again once, never overwritten.
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 
 from .connector import Change, ChangeResult, Connector
-from .errors import ConnectorError, NameInUse, Retryable, Unavailable
+from .contact import Values
+from .errors import ConnectorError, NameInUse, Retryable, StaleVersion, Unavailable
 from .outcomes import MergeInto
-from .plan import RecordPlan
+from .plan import PlanInput, RecordPlan, SyncPlan, replan
+from .settle import from_remote
 
 Progress = Callable[[int], None]
 
@@ -50,6 +54,32 @@ def write_all(connector: Connector, records: Sequence[RecordPlan], *, progress: 
     if renamed and taken and lost is None:
         _send(connector, taken, results, None, backoff, sleep)
     return results
+
+
+def push(connector: Connector, inp: PlanInput, plan: SyncPlan, results: dict[str, ChangeResult],
+         seen: dict[str, Values], *, progress: Progress | None = None, backoff: float = BACKOFF,
+         sleep: Callable[[float], None] = time.sleep) -> SyncPlan:
+    """Carry out ``plan``'s QuickBooks writes, answers into ``results`` as they come (so a failure part way still
+    knows what QuickBooks took). Contacts QuickBooks called stale are read again (into ``seen``, what QuickBooks
+    held before each write) and planned again once; returns the plan as carried out."""
+    results.update(write_all(connector, plan.records, progress=progress, backoff=backoff, sleep=sleep))
+    stale = [r for r in plan.writes if isinstance(getattr(results.get(r.row_id), "error", None), StaleVersion)]
+    if not stale:
+        return plan
+    fresh = {rec.remote_id: rec for rec in connector.fetch([r.remote_id for r in stale if r.remote_id])}
+    listing = {item.remote_id: item for item in connector.listing(inp.settings.kinds) if item.remote_id in fresh}
+    rows = {r.row_id: r for r in plan.rows}
+    redone = {}
+    for rec in stale:
+        record = fresh.get(rec.remote_id)
+        values = from_remote(record.values) if record is not None else None
+        if values is not None:
+            seen[rec.remote_id] = values
+        redone[rec.row_id] = replan(inp, rec, rows.get(rec.row_id), values, listing.get(rec.remote_id))
+    for row_id in redone:
+        results.pop(row_id, None)
+    results.update(write_all(connector, [r for r in redone.values() if r.outcome.op], backoff=backoff, sleep=sleep))
+    return replace(plan, records=tuple(redone.get(r.row_id, r) for r in plan.records))
 
 
 def send(connector: Connector, changes: Sequence[Change], *, progress: Progress | None = None,
