@@ -14,7 +14,7 @@ from .contacts import ContactRow
 from .errors import SyncRefused
 from .outcomes import DROPPED
 from .review import CHANGED_GONE, DELETE, DELETED_CHANGED
-from .settings import Settings
+from .settings import GonePolicy, Settings
 
 if TYPE_CHECKING:
     from .plan import PlanInput
@@ -83,7 +83,7 @@ def removed_rows(rows: Sequence[ContactRow], inp: PlanInput) -> set[str]:
             answer = inp.decisions.get(f"{CHANGED_GONE}|{r.row_id}")
             if answer is not None and answer.side == "right":
                 out.add(r.row_id)
-        elif inp.settings.gone_policy == "Remove row":
+        elif inp.settings.gone_policy is GonePolicy.REMOVE:
             out.add(r.row_id)
     return out
 

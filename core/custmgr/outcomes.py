@@ -19,8 +19,10 @@ from .connector import Op
 from .contact import Problem, Values
 from .contacts import field_label
 from .review import Decision, Side
+from .state import LinkFlag
+from .summary import Counts
 
-LOCAL, DROPPED, PENDING = "local", "dropped", "pending"  # a link's flag ("" : synced)
+SYNCED, LOCAL, DROPPED, PENDING = LinkFlag.SYNCED, LinkFlag.LOCAL, LinkFlag.DROPPED, LinkFlag.PENDING
 
 NOTHING: Mapping[str, str] = MappingProxyType({})
 
@@ -47,7 +49,7 @@ RIGHT: Side = "right"
 #: The decision table, first matching line wins. Columns: the case (``classify``), the link's flag, the Review
 #: answer (Accept Left / Accept Right / None: not answered), and whether Settings says to act without asking
 #: (*New contacts*, *Deleted rows* when not asked yet, *Gone from QuickBooks*). Documented in docs/sync.md.
-TABLE: tuple[tuple[Case | str, str, Side | str | None, bool | str, Do], ...] = (
+TABLE: tuple[tuple[Case | str, LinkFlag | str, Side | str | None, bool | str, Do], ...] = (
     # case                          flag     answer  Settings  -> do
     (Case.DELETED_BOTH,               ANY,     ANY,    ANY,      Do.FORGET),
     (ANY,                             LOCAL,   ANY,    ANY,      Do.KEEP_HERE),
@@ -73,7 +75,7 @@ TABLE: tuple[tuple[Case | str, str, Side | str | None, bool | str, Do], ...] = (
 )
 
 
-def decide(case: Case, flag: str, answer: Side | None, acts: bool) -> Do:
+def decide(case: Case, flag: LinkFlag, answer: Side | None, acts: bool) -> Do:
     """The first line of ``TABLE`` that fits."""
     for c, f, a, s, do in TABLE:
         if (c == ANY or c is case) and f in (ANY, flag) and a in (ANY, answer) and s in (ANY, acts):
@@ -95,7 +97,7 @@ class Outcome:
     new_row: Values | None = None
     remove_row: bool = False
     base: Values | None = None
-    flag: str = ""
+    flag: LinkFlag = SYNCED
     forget: bool = False
     asks: tuple[Decision, ...] = ()
     problems: tuple[Problem, ...] = ()
@@ -113,7 +115,7 @@ class Keep(Outcome):
     """Nothing moves; the flag and Sync Status are set as given (a row QuickBooks deleted stays, marked)."""
 
     do: ClassVar[Do] = Do.KEEP
-    flag: str = ""
+    flag: LinkFlag = SYNCED
     status: str = ""
 
 
@@ -132,8 +134,8 @@ class Exchange(Outcome):
         return "update" if self.send else None
 
     @property  # type: ignore[override]
-    def flag(self) -> str:
-        return PENDING if self.asks else ""
+    def flag(self) -> LinkFlag:
+        return PENDING if self.asks else SYNCED
 
     @property  # type: ignore[override]
     def status(self) -> str:
@@ -174,7 +176,7 @@ class KeepHere(Outcome):
 
     do: ClassVar[Do] = Do.KEEP_HERE
     base: Values | None = None
-    flag: str = LOCAL
+    flag: LinkFlag = LOCAL
     status: str = "Only in this workbook"
 
 
@@ -185,7 +187,7 @@ class Deactivate(Outcome):
     do: ClassVar[Do] = Do.DEACTIVATE
     op: Op | None = "deactivate"
     base: Values | None = None
-    flag: str = DROPPED
+    flag: LinkFlag = DROPPED
 
 
 @dataclass(frozen=True)
@@ -197,7 +199,7 @@ class MergeInto(Outcome):
     into: str = ""
     into_version: str = ""
     base: Values | None = None
-    flag: str = PENDING
+    flag: LinkFlag = PENDING
 
 
 @dataclass(frozen=True)
@@ -225,7 +227,7 @@ class Ask(Outcome):
     do: ClassVar[Do] = Do.ASK
     asks: tuple[Decision, ...] = ()
     problems: tuple[Problem, ...] = ()
-    flag: str = ""
+    flag: LinkFlag = SYNCED
     status: str = ""
 
 
@@ -242,6 +244,24 @@ class Report(Outcome):
 
 
 STATUS_CONFLICT = "Conflict: see Review"
+_WRITES = {"add": "added", "update": "sent", "deactivate": "made_inactive", "merge": "merged"}
+
+
+def count(out: Outcome, counts: Counts, *, received: bool) -> None:
+    """Add what ``out`` does to ``counts`` (``received``: values come into the existing row)."""
+    if out.op:
+        setattr(counts, _WRITES[out.op], getattr(counts, _WRITES[out.op]) + 1)
+    if out.new_row is not None:
+        if isinstance(out, Import):
+            counts.imported += 1
+        else:
+            counts.restored += 1
+    elif received:
+        counts.received += 1
+    if out.remove_row:
+        counts.removed += 1
+    if out.problems:
+        counts.errors += 1
 
 
 def problem_status(problems: tuple[Problem, ...]) -> str:

@@ -20,6 +20,7 @@ from .outcomes import (
     DROPPED,
     LOCAL,
     PENDING,
+    SYNCED,
     Add,
     Ask,
     Deactivate,
@@ -34,6 +35,7 @@ from .outcomes import (
     RemoveRow,
     Report,
     Restore,
+    count,
     decide,
     problem_status,
 )
@@ -49,8 +51,9 @@ from .review import (
     Decision,
     detail_of,
 )
-from .settings import Settings
+from .settings import AddPolicy, ConflictDefault, DeletePolicy, GonePolicy, Settings
 from .state import Link
+from .summary import Counts
 
 STATUS_ADD = "Not in QuickBooks yet: see Review"
 STATUS_GONE = "Not in QuickBooks (deleted there)"
@@ -122,23 +125,14 @@ class SyncPlan:
         """The records with a QuickBooks write, in plan order."""
         return [r for r in self.records if r.outcome.op]
 
-    def counts(self) -> dict[str, int]:
-        """How many contacts each kind of action touches (the dry-run summary)."""
-        c: dict[str, int] = defaultdict(int)
+    def counts(self) -> Counts:
+        """What the sync would do, counted as the summary counts what it did (the dry run)."""
+        c = Counts()
         for r in self.records:
-            out = r.outcome
-            if out.op:
-                c[{"add": "add", "update": "send", "deactivate": "make_inactive", "merge": "merge"}[out.op]] += 1
-            if out.new_row is not None:
-                c["import" if isinstance(out, Import) else "restore"] += 1
-            if out.receive:
-                c["receive"] += 1
-            if out.remove_row:
-                c["remove"] += 1
-            if out.problems:
-                c["errors"] += 1
-            c["decisions"] += len(out.asks)
-        return dict(c)
+            count(r.outcome, c, received=bool(r.outcome.receive))
+        c.conflicts_open = sum(1 for d in self.decisions if d.kind == CONFLICT)
+        c.decisions_open = len(self.decisions) - c.conflicts_open
+        return c
 
     def describe(self) -> list[str]:
         return [r.describe() for r in self.records if r.acts or r.outcome.asks or r.outcome.problems]
@@ -350,7 +344,7 @@ class _Builder:
                         right=show(c.there), detail=detail_of(c.here, c.there))
 
     def _resolver(self, row_id: str):
-        default = {"Customer Manager wins": "left", "QuickBooks wins": "right"}.get(
+        default = {ConflictDefault.WORKBOOK_WINS: "left", ConflictDefault.QUICKBOOKS_WINS: "right"}.get(
             self.inp.settings.conflict_default)
 
         def resolve(c: Conflict) -> str | None:
@@ -362,7 +356,7 @@ class _Builder:
 
     def new_there(self, remote_id: str, listed: Listed) -> RecordPlan:
         values = self.inp.fetched[remote_id]
-        assert decide(Case.NEW_THERE, "", None, False) is Do.IMPORT
+        assert decide(Case.NEW_THERE, SYNCED, None, False) is Do.IMPORT
         return RecordPlan(Case.NEW_THERE, new_row_id(), values.get("name", ""), values.get("kind", CUSTOMER),
                           remote_id, listed.version, Import(new_row=values, base=values))
 
@@ -379,7 +373,7 @@ class _Builder:
         refused = self.inp.decisions.get(f"{ADD}|{row.row_id}")
         # QuickBooks refused this very name last time: ask again instead of sending the same add forever.
         name_refused = side is None and refused is not None and refused.detail == f"{NAME_IN_USE}{row.name}"
-        do = decide(Case.NEW_HERE, "", side, self.inp.settings.add_policy == "Add to QuickBooks" and not name_refused)
+        do = decide(Case.NEW_HERE, SYNCED, side, self.inp.settings.add_policy is AddPolicy.ADD and not name_refused)
         if do is Do.ADD:
             return plan(Add(send=v, base=v))
         if do is Do.KEEP_HERE:
@@ -427,8 +421,8 @@ class _Builder:
         side = self._side(question, link.row_id) if question else None
         asked = self.inp.decisions.get(f"{question}|{link.row_id}") if question else None  # open on Review
         settings = self.inp.settings
-        acts = ((case is Case.DELETED_HERE and settings.delete_policy == "Make inactive in QuickBooks"
-                 and asked is None) or (case is Case.GONE_THERE and settings.gone_policy == "Remove row"))
+        acts = ((case is Case.DELETED_HERE and settings.delete_policy is DeletePolicy.MAKE_INACTIVE and asked is None)
+                or (case is Case.GONE_THERE and settings.gone_policy is GonePolicy.REMOVE))
         do = decide(case, link.flag, side, acts)
         name = (here or there or link.base).get("name", "")
 

@@ -14,7 +14,7 @@ from .connector import ChangeResult
 from .contact import Values, clean_text, normalize_values
 from .contacts import ROW_ID, STATUS, ContactRow, ContactsSheet, field_label, row_cells
 from .errors import AuthRequired, NameInUse, Retryable, StaleVersion, Unavailable
-from .outcomes import Import, MergeInto
+from .outcomes import MergeInto, count
 from .plan import NAME_IN_USE, RecordPlan, SyncPlan
 from .review import ADD, CONFLICT, DELETE, DELETED_CHANGED, Decision
 from .state import Link
@@ -72,8 +72,6 @@ def settle(sheet: ContactsSheet, plan: SyncPlan, results: Mapping[str, ChangeRes
                 new_rows[index] = _set(new_rows[index], status_col, failed_status(error))
                 touched.add(index)
             continue
-        if out_.problems:
-            summary.errors += 1
         echo = from_remote(res.record.values) if res and res.record else None
         receive, base = dict(out_.receive), dict(out_.base) if out_.base is not None else None
         if echo is not None and out_.op in ("add", "update"):
@@ -84,7 +82,7 @@ def settle(sheet: ContactsSheet, plan: SyncPlan, results: Mapping[str, ChangeRes
                         base[k] = echo.get(k, "")
         remote_id = res.record.remote_id if res and res.record else rec.remote_id
         version = res.record.version if res and res.record else rec.version
-        _count(rec, receive, summary)
+        count(out_, summary, received=bool(receive))
         out.decisions.extend(out_.asks)
         _log(rec, row, receive, links.get(rec.row_id), out)
         before = links.get(rec.row_id)
@@ -181,27 +179,6 @@ def _free_name(name: str) -> str:
     """The name with ' (2)' on its last part, within QuickBooks' 41 characters per level (a suggestion only)."""
     head, sep, leaf = name.rpartition(":")
     return f"{head}{sep}{leaf[:41 - 4]} (2)"
-
-
-def _count(rec: RecordPlan, receive: Values, summary: Summary) -> None:
-    out = rec.outcome
-    if out.op == "add":
-        summary.added += 1
-    elif out.op == "update":
-        summary.sent += 1
-    elif out.op == "deactivate":
-        summary.made_inactive += 1
-    elif out.op == "merge":
-        summary.merged += 1
-    if out.new_row is not None:
-        if isinstance(out, Import):
-            summary.imported += 1
-        else:
-            summary.restored += 1
-    elif receive:
-        summary.received += 1
-    if out.remove_row:
-        summary.removed += 1
 
 
 def done_in_quickbooks(plan: SyncPlan, results: Mapping[str, ChangeResult]) -> list[str]:

@@ -9,6 +9,7 @@ for the company the state belongs to.
 
 from __future__ import annotations
 
+import enum
 import json
 from dataclasses import dataclass, field, replace
 
@@ -28,6 +29,15 @@ class PairingMissing(SyncRefused):
     """Contacts were synced, but the pairing with their company is gone: refuse until ``custmgr repair``."""
 
 
+class LinkFlag(str, enum.Enum):
+    """How a link stands besides its base (the value is what the state sheet holds)."""
+
+    SYNCED = ""
+    PENDING = "pending"  # an open decision: always read again from QuickBooks
+    LOCAL = "local"  # kept only in this workbook by the bookkeeper's choice
+    DROPPED = "dropped"  # deleted here and made inactive in QuickBooks
+
+
 @dataclass(frozen=True)
 class Link:
     """What the last sync agreed for one contact. ``remote_id`` '' = kept only in this workbook."""
@@ -36,9 +46,7 @@ class Link:
     remote_id: str
     version: str
     base: Values
-    #: '' normally; 'pending' = an open decision (always re-read from QuickBooks); 'local' = kept only in this
-    #: workbook by the bookkeeper's choice; 'dropped' = deleted here and made inactive in QuickBooks.
-    flag: str = ""
+    flag: LinkFlag = LinkFlag.SYNCED
 
     def moved(self, **changes: object) -> Link:
         return replace(self, **changes)  # type: ignore[arg-type]
@@ -136,7 +144,13 @@ def link_from_row(row: list[CellValue], keys: list[str], number: int | None = No
                             "(`custmgr undo`) or use a copy of the file. " + _REPAIR,
                             sheet=STATE_SHEET, row=number, field="E")
     base = {k: v for k, v in zip(keys, values, strict=False) if v}
-    return Link(cells[0], cells[1], cells[2], base, cells[3])
+    try:
+        flag = LinkFlag(cells[3])
+    except ValueError:
+        raise WorkbookError(f"the flag of Row ID {cells[0]} is {cells[3]!r}, which Customer Manager never writes; "
+                            "the workbook was edited outside Customer Manager. " + _REPAIR,
+                            sheet=STATE_SHEET, row=number, field="D") from None
+    return Link(cells[0], cells[1], cells[2], base, flag)
 
 
 def state_header(pair: dict[str, str]) -> list[CellValue]:
@@ -161,7 +175,7 @@ def link_row(link: Link, keys: list[str]) -> list[CellValue]:
     values = [link.base.get(k, "") for k in keys]
     while values and not values[-1]:
         values.pop()
-    return [link.row_id, link.remote_id or None, link.version or None, link.flag or None,
+    return [link.row_id, link.remote_id or None, link.version or None, LinkFlag(link.flag).value or None,
             *json_cells(values)]
 
 

@@ -203,13 +203,7 @@ def _ask_quickbooks(connector: Connector, wb: _Workbook, force: bool, progress: 
 
 
 def _dry_run(summary: Summary, plan: SyncPlan) -> Summary:
-    counts = plan.counts()
-    for name, field in (("import", "imported"), ("send", "sent"), ("receive", "received"),
-                        ("add", "added"), ("make_inactive", "made_inactive"), ("remove", "removed"),
-                        ("restore", "restored"), ("merge", "merged"), ("errors", "errors")):
-        setattr(summary, field, counts.get(name, 0))
-    summary.conflicts_open = sum(1 for d in plan.decisions if d.kind == "conflict")
-    summary.decisions_open = len(plan.decisions) - summary.conflicts_open
+    summary.take(plan.counts())
     summary.plan = plan.describe()
     summary.outcome = _outcome(summary)
     return summary

@@ -15,8 +15,9 @@ from custmgr.contacts import ContactRow
 from custmgr.outcomes import ANY, DROPPED, LOCAL, PENDING, TABLE, Do, decide
 from custmgr.plan import PlanInput, make_plan
 from custmgr.review import ADD, Decision
-from custmgr.settings import Settings
+from custmgr.settings import CHOICES, AddPolicy, Settings
 from custmgr.state import Link
+from custmgr.summary import Counts
 
 KEYS = ("kind", "name", "active", "phone", "email")
 FLAGS = ("", PENDING, LOCAL, DROPPED)
@@ -63,7 +64,7 @@ def test_every_combination_has_exactly_one_first_line():
 
 def test_the_table_is_documented_line_for_line():
     doc = (Path(__file__).parents[2] / "docs" / "sync.md").read_text(encoding="utf-8")
-    shown = {"case": lambda v: f"`{v.name}`", "flag": lambda v: f"`{v}`", "acts": lambda v: "yes" if v else "no",
+    shown = {"case": lambda v: f"`{v.name}`", "flag": lambda v: f"`{v.value}`", "acts": lambda v: "yes" if v else "no",
              "answer": lambda v: {None: "none", "left": "Accept Left", "right": "Accept Right"}[v]}
     lines = [line for line in doc.splitlines() if line.startswith("| ") and line.endswith("` |")]
     table = [line for line in lines if line.count("|") == 6 and "`" in line.split("|")[-2]]
@@ -102,8 +103,8 @@ def test_a_new_row_answered_on_review_follows_the_table():
     assert asked.outcome.do is Do.ASK and asked.outcome.asks[0].kind == ADD
     kept = make_plan(_input([row], decisions={f"{ADD}|R1": Decision(ADD, "R1", "Ada", accept_right=True)}))
     assert kept.records[0].outcome.do is Do.KEEP_HERE and kept.records[0].outcome.flag == LOCAL
-    added = make_plan(_input([row], settings=Settings(add_policy="Add to QuickBooks")))
-    assert added.records[0].outcome.op == "add" and added.counts() == {"add": 1, "decisions": 0}
+    added = make_plan(_input([row], settings=Settings(add_policy=AddPolicy.ADD)))
+    assert added.records[0].outcome.op == "add" and added.counts() == Counts(added=1)
 
 
 def test_an_unchanged_contact_comes_to_nothing_without_reading_quickbooks():
@@ -112,3 +113,29 @@ def test_an_unchanged_contact_comes_to_nothing_without_reading_quickbooks():
                             listing=[Listed("Q1", "7", "Customer")]))
     (rec,) = plan.records
     assert rec.case is Case.UNCHANGED and not rec.acts and rec.outcome.do is Do.KEEP
+
+
+def test_settings_choices_are_the_sheets_own():
+    from custmgr.layout import load_layout
+
+    for spec in load_layout().settings:
+        if spec.key in CHOICES:
+            assert [c.value for c in CHOICES[spec.key]] == list(spec.choices), spec.key
+
+
+def test_a_link_flag_customer_manager_never_writes_is_refused_naming_the_row(tmp_path):
+    from custmgr import sync as engine
+    from custmgr.errors import WorkbookError
+    from custmgr.state import STATE_SHEET, LinkFlag, read_state
+    from custmgr.workbook.xlsx import XlsxWorkbook
+
+    from .helpers import edit_sheet, make_pair
+
+    pair = make_pair(tmp_path, {"Ada": {}})
+    engine.sync(pair.book)
+    state = read_state(XlsxWorkbook.open(pair.book))
+    assert [link.flag for link in state.links.values()] == [LinkFlag.SYNCED]
+    edit_sheet(pair.book, STATE_SHEET, lambda header, rows: [[*r[:3], "gone fishing", *r[4:]] for r in rows])
+    with pytest.raises(WorkbookError) as err:
+        read_state(XlsxWorkbook.open(pair.book))
+    assert "'gone fishing'" in str(err.value) and "D" in str(err.value) and STATE_SHEET in str(err.value)
