@@ -20,6 +20,13 @@ if TYPE_CHECKING:
     from .plan import PlanInput
 
 
+def synced_keys(inp: PlanInput, kind: str) -> tuple[str, ...]:
+    """The fields compared and sent for a contact of ``kind``: the workbook's, less those the connector has no
+    place for (``Connector.unsupported``), which stay in the workbook only."""
+    held = inp.unsupported.get(kind)
+    return tuple(k for k in inp.keys if k not in held) if held else tuple(inp.keys)
+
+
 def selected(kind: str, settings: Settings) -> bool:
     """Whether Settings syncs contacts of this kind (kinds other than customers and vendors are always kept)."""
     return kind in settings.kinds or kind not in ("Customer", "Vendor")
@@ -79,7 +86,7 @@ def removed_rows(rows: Sequence[ContactRow], inp: PlanInput) -> set[str]:
         link = inp.links.get(r.row_id)
         if link is None or not link.remote_id or link.remote_id in inp.listing:
             continue
-        if differs(r.values, link.base, inp.keys):
+        if differs(r.values, link.base, synced_keys(inp, link.base.get("kind", CUSTOMER))):
             answer = inp.decisions.get(f"{CHANGED_GONE}|{r.row_id}")
             if answer is not None and answer.side == "right":
                 out.add(r.row_id)

@@ -12,9 +12,9 @@ from dataclasses import dataclass, field, replace
 
 from .classify import Case, Conflict, classify, differs, merge
 from .connector import Company, Listed
-from .contact import CUSTOMER, NO, UNIT_LABELS, Problem, Values, name_key, parent_name, validate
+from .contact import CUSTOMER, NO, UNIT_LABELS, Problem, Values, name_key, parent_name, units, validate
 from .contacts import ContactRow, field_label, new_row_id
-from .guards import check_guards, customer_names, flag_duplicate_names, removed_rows, selected
+from .guards import check_guards, customer_names, flag_duplicate_names, removed_rows, selected, synced_keys
 from .lookalikes import STATUS_MATCH, Duplicates, Pair, duplicates, like_synced, pair_new
 from .outcomes import (
     DROPPED,
@@ -115,6 +115,7 @@ class SyncPlan:
     first_sync: bool = False
     apart: frozenset[Pair] = frozenset()  # look-alike pairs the bookkeeper kept apart in this sync's answers
     rows: tuple[ContactRow, ...] = ()
+    notes: tuple[str, ...] = ()  # for the summary: columns kept in this workbook only
 
     @property
     def decisions(self) -> list[Decision]:
@@ -156,6 +157,7 @@ class PlanInput:
     first_sync: bool = False
     apart: frozenset[Pair] = frozenset()  # look-alike pairs kept apart by earlier answers (never asked again)
     can_merge: bool = False  # the connector merges records (QuickBooks Desktop)
+    unsupported: Mapping[str, frozenset[str]] = field(default_factory=dict)  # kind -> fields it has no place for
 
 
 def make_plan(inp: PlanInput) -> SyncPlan:
@@ -219,7 +221,28 @@ def make_plan(inp: PlanInput) -> SyncPlan:
         if remote_id in inp.fetched:
             records.append(builder.new_there(remote_id, listed))
     records = _warn_look_alikes(records, by_id, after, inp)
-    return SyncPlan(inp.company, tuple(records), new_ids, inp.first_sync, pairing.apart | dup.apart, tuple(rows))
+    return SyncPlan(inp.company, tuple(records), new_ids, inp.first_sync, pairing.apart | dup.apart, tuple(rows),
+                    _workbook_only(rows, inp))
+
+
+def _workbook_only(rows: Sequence[ContactRow], inp: PlanInput) -> tuple[str, ...]:
+    """One line naming the filled columns the connector has no place for: they stay in this workbook only."""
+    unit_of = {k: unit for unit, keys in units(inp.keys).items() for k in keys}
+
+    def label(key: str) -> str:
+        return UNIT_LABELS.get(unit_of[key]) or field_label(key)
+
+    lacking: dict[str, set[str]] = defaultdict(set)  # column label -> kinds the connector has no place for it
+    for kind, keys in inp.unsupported.items():
+        lacking.update({label(k): lacking[label(k)] | {kind} for k in keys if k in unit_of})
+    filled = sorted({label(k) for r in rows for k in inp.unsupported.get(r.values.get("kind", CUSTOMER), ())
+                     if k in unit_of and r.values.get(k)})
+    if not filled:
+        return ()
+    named = [name if lacking[name] >= set(inp.settings.kinds)
+             else f"{name} ({', '.join(sorted(k.lower() + 's' for k in lacking[name]))})" for name in filled]
+    return (f"{', '.join(named)}: kept in this workbook only; the {inp.settings.connector} connector has no place "
+            "for them in QuickBooks, so they are never sent or compared.",)
 
 
 def _values_after(records: Sequence[RecordPlan], by_id: Mapping[str, ContactRow], inp: PlanInput
@@ -307,8 +330,23 @@ class _Builder:
 
     def __init__(self, inp: PlanInput, customer_names: set[str]) -> None:
         self.inp = inp
-        self.keys = inp.keys
         self.customer_names = customer_names
+        self._by_kind: dict[str, tuple[str, ...]] = {}
+
+    def keys(self, kind: str) -> tuple[str, ...]:
+        """The fields compared and sent for a contact of ``kind``."""
+        if kind not in self._by_kind:
+            self._by_kind[kind] = synced_keys(self.inp, kind)
+        return self._by_kind[kind]
+
+    def _sendable(self, values: Values, kind: str) -> Values:
+        held = self.inp.unsupported.get(kind)
+        return {k: v for k, v in values.items() if k not in held} if held else values
+
+    def _row_problems(self, row: ContactRow, kind: str) -> list[Problem]:
+        """The row's own problems, less those in columns that stay in this workbook only."""
+        held = self.inp.unsupported.get(kind)
+        return [p for p in row.problems if p.field not in held] if held else row.problems
 
     # -- helpers ---------------------------------------------------------------------------------------------
 
@@ -318,9 +356,10 @@ class _Builder:
             return None
         return d.side
 
-    def _problems(self, row: ContactRow, values: Values, *, check_parent: bool, partial: bool = False
+    def _problems(self, row: ContactRow, values: Values, kind: str, *, check_parent: bool, partial: bool = False
                   ) -> tuple[Problem, ...]:
-        problems = list(row.problems)
+        problems = list(self._row_problems(row, kind))
+        values = self._sendable(values, kind)
         problems += validate(values, limits=self.inp.limits, charset=self.inp.charset, partial=partial)
         name = values.get("name", "")
         parent = parent_name(name)
@@ -366,7 +405,8 @@ class _Builder:
         def plan(outcome: Outcome) -> RecordPlan:
             return RecordPlan(Case.NEW_HERE, row.row_id, row.name, v.get("kind", CUSTOMER), outcome=outcome)
 
-        problems = self._problems(row, v, check_parent=True)
+        kind = v.get("kind", CUSTOMER)
+        problems = self._problems(row, v, kind, check_parent=True)
         if problems:  # whatever the answer: neither an add nor a link can be made of it
             return plan(Report(problems))
         side = self._side(ADD, row.row_id)
@@ -375,7 +415,8 @@ class _Builder:
         name_refused = side is None and refused is not None and refused.detail == f"{NAME_IN_USE}{row.name}"
         do = decide(Case.NEW_HERE, SYNCED, side, self.inp.settings.add_policy is AddPolicy.ADD and not name_refused)
         if do is Do.ADD:
-            return plan(Add(send=v, base=v))
+            sent = self._sendable(v, kind)
+            return plan(Add(send=sent, base=sent))
         if do is Do.KEEP_HERE:
             return plan(KeepHere(base=v))
         if name_refused:
@@ -413,10 +454,12 @@ class _Builder:
         here = row.values if row else None
         # A contact kept only in this workbook has no QuickBooks side.
         there, version = (None, "") if link.flag == LOCAL else self._there(link)
-        quiet = (row is not None and not link.flag and not row.problems and version == link.version
-                 and link.remote_id not in self.inp.fetched and not differs(row.values, link.base, self.keys))
+        keys = self.keys(link.base.get("kind", CUSTOMER))
+        quiet = (row is not None and not link.flag and not self._row_problems(row, link.base.get("kind", CUSTOMER))
+                 and version == link.version and link.remote_id not in self.inp.fetched
+                 and not differs(row.values, link.base, keys))
         # The common case, kept cheap: neither side moved since the base (QuickBooks' version did not change).
-        case = Case.UNCHANGED if quiet else classify(link.base, here, there, self.keys)
+        case = Case.UNCHANGED if quiet else classify(link.base, here, there, keys)
         question = _QUESTION.get(case)
         side = self._side(question, link.row_id) if question else None
         asked = self.inp.decisions.get(f"{question}|{link.row_id}") if question else None  # open on Review
@@ -449,7 +492,7 @@ class _Builder:
             return plan(RemoveRow())
         if case in (Case.DELETED_HERE, Case.DELETED_HERE_CHANGED_THERE):
             assert there is not None
-            if there.get("active") == NO and not differs(there, dict(link.base, active=NO), self.keys):
+            if there.get("active") == NO and not differs(there, dict(link.base, active=NO), keys):
                 # Inactive there and otherwise unchanged (made inactive by a sync whose answer was lost, or in
                 # QuickBooks): both sides agree the contact is gone, so there is nothing to ask.
                 return plan(Deactivate(op=None, base=there))
@@ -463,11 +506,12 @@ class _Builder:
         assert row is not None and case is Case.CHANGED_HERE_GONE_THERE and do in (Do.ADD, Do.ASK)
         d = Decision(CHANGED_GONE, link.row_id, name, field="Whole contact", base=link.base.get("name", ""),
                      left=_summary(row.values), right="(deleted in QuickBooks)")
-        problems = self._problems(row, row.values, check_parent=True)
+        problems = self._problems(row, row.values, link.base.get("kind", CUSTOMER), check_parent=True)
         if problems:  # the question stays open (unmarked) beside what to fix, answered or not: no add yet
             return plan(Ask((d,), problems=problems, status=problem_status(problems)))
         if do is Do.ADD:
-            return plan(Add(send=row.values, base=row.values), remote_id="", version="")
+            sent = self._sendable(row.values, link.base.get("kind", CUSTOMER))
+            return plan(Add(send=sent, base=sent), remote_id="", version="")
         return plan(Ask((d,), status=STATUS_GONE_REVIEW))
 
     def _merge(self, case: Case, row: ContactRow, base: Values, there: Values, remote_id: str, version: str,
@@ -476,11 +520,13 @@ class _Builder:
             return RecordPlan(case, row.row_id, row.name or there.get("name", ""), there.get("kind", CUSTOMER),
                               remote_id, version, outcome)
 
-        if row.problems:  # a formula or unstorable text in a cell: leave the whole contact as it is
-            return plan(Report(tuple(row.problems)))
-        m = merge(base, row.values, there, self.keys, self._resolver(row.row_id))
+        kind = there.get("kind", CUSTOMER)
+        keys = self.keys(kind)
+        if self._row_problems(row, kind):  # a formula or unstorable text in a cell: leave the contact as it is
+            return plan(Report(tuple(self._row_problems(row, kind))))
+        m = merge(base, row.values, there, keys, self._resolver(row.row_id))
         if m.send:
-            problems = list(self._problems(row, m.send, check_parent="name" in m.send, partial=True))
+            problems = list(self._problems(row, m.send, kind, check_parent="name" in m.send, partial=True))
             if "kind" in m.send:
                 problems.append(Problem("kind", f"cannot change once the contact is in QuickBooks; set it back "
                                                 f"to {there.get('kind', CUSTOMER)}"))
@@ -489,7 +535,7 @@ class _Builder:
         shown = m.receive.get("name") or row.name or there.get("name", "")  # the row's name once this sync is done
         decisions = tuple(self._conflict_decision(row.row_id, shown, c) for c in m.conflicts)
         unchanged = (case is Case.UNCHANGED and link is not None and not link.flag
-                     and link.version == version and not differs(m.base, base, self.keys))
+                     and link.version == version and not differs(m.base, base, keys))
         return plan(Exchange(send=m.send, receive=m.receive, base=None if unchanged else m.base, asks=decisions))
 
 

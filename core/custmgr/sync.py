@@ -199,11 +199,13 @@ def _ask_quickbooks(connector: Connector, wb: _Workbook, force: bool, progress: 
     fetched = _fetch(connector, _to_fetch(listing, wb.state, wb.rows, wb.settings.include_inactive), progress)
     return PlanInput(company, wb.rows, wb.state.links, listing, fetched, wb.decisions, wb.settings, wb.keys,
                      dict(connector.limits), connector.charset, force, first_sync=not wb.state.links,
-                     apart=kept_apart(wb.state.pair), can_merge=connector.can_merge)
+                     apart=kept_apart(wb.state.pair), can_merge=connector.can_merge,
+                     unsupported=dict(connector.unsupported))
 
 
 def _dry_run(summary: Summary, plan: SyncPlan) -> Summary:
     summary.take(plan.counts())
+    summary.messages += plan.notes
     summary.plan = plan.describe()
     summary.outcome = _outcome(summary)
     return summary
@@ -277,7 +279,7 @@ def _settle_and_commit(book: WorkbookPort, wb: _Workbook, plan: SyncPlan, result
     settled = settle(wb.sheet, plan, results, wb.state.links, summary, wb.decisions)
     number = wb.state.sync_count + 1
     summary.outcome = _outcome(summary)
-    summary.messages += _messages(summary)
+    summary.messages += [*plan.notes, *_messages(summary)]
     backup = make_backup(number, summary.when, list(wb.sheet.header), settled.changed_rows, settled.changed_links,
                          keys, before_pair, before_review, settled.remote_done, writes)
     new_state = SyncState(dict(wb.state.pair), settled.links)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import itertools
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -139,3 +140,22 @@ def test_a_link_flag_customer_manager_never_writes_is_refused_naming_the_row(tmp
     with pytest.raises(WorkbookError) as err:
         read_state(XlsxWorkbook.open(pair.book))
     assert "'gone fishing'" in str(err.value) and "D" in str(err.value) and STATE_SHEET in str(err.value)
+
+
+def test_fields_the_connector_has_no_place_for_are_never_sent_compared_or_asked():
+    unsupported = {"Customer": frozenset({"job_title"})}
+    new = ContactRow(2, "R1", normalize_values({"name": "Ada", "kind": "Customer", "job_title": "Owner"}))
+    inp = replace(_input([new], settings=Settings(add_policy=AddPolicy.ADD)), unsupported=unsupported,
+                  keys=(*KEYS, "job_title"))
+    plan = make_plan(inp)
+    assert plan.records[0].outcome.send == {"name": "Ada", "kind": "Customer", "active": "Yes"}
+    assert plan.notes == ("Job Title: kept in this workbook only; the sandbox connector has no place for them in "
+                          "QuickBooks, so they are never sent or compared.",)
+    base = normalize_values({"name": "Ada", "kind": "Customer", "active": "Yes"})
+    row = ContactRow(2, "R1", {**base, "job_title": "Chef"})
+    linked = replace(_input([row], links=[Link("R1", "Q1", "8", base)], listing=[Listed("Q1", "9", "Customer")],
+                            fetched={"Q1": {**base, "job_title": "Boss"}}), unsupported=unsupported,
+                     keys=(*KEYS, "job_title"))
+    (rec,) = make_plan(linked).records
+    assert rec.case is Case.UNCHANGED and not rec.outcome.op and not rec.outcome.receive and not rec.outcome.asks
+    assert make_plan(replace(linked, unsupported={})).records[0].outcome.asks  # without the declaration: a conflict
