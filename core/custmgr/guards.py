@@ -13,7 +13,7 @@ from .contact import CUSTOMER, Problem, name_key
 from .contacts import ContactRow
 from .errors import SyncRefused
 from .outcomes import DROPPED
-from .review import CHANGED_GONE, DELETE, DELETED_CHANGED
+from .review import CHANGED_GONE, DELETE, DELETED_CHANGED, key_of
 from .settings import GonePolicy, Settings
 
 if TYPE_CHECKING:
@@ -87,7 +87,7 @@ def removed_rows(rows: Sequence[ContactRow], inp: PlanInput) -> set[str]:
         if link is None or not link.remote_id or link.remote_id in inp.listing:
             continue
         if differs(r.values, link.base, synced_keys(inp, link.base.get("kind", CUSTOMER))):
-            answer = inp.decisions.get(f"{CHANGED_GONE}|{r.row_id}")
+            answer = inp.decisions.get(key_of(CHANGED_GONE, r.row_id))
             if answer is not None and answer.side == "right":
                 out.add(r.row_id)
         elif inp.settings.gone_policy is GonePolicy.REMOVE:

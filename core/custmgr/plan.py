@@ -49,7 +49,10 @@ from .review import (
     MATCH,
     NOTES,
     Decision,
+    Kind,
+    Side,
     detail_of,
+    key_of,
 )
 from .settings import AddPolicy, ConflictDefault, DeletePolicy, GonePolicy, Settings
 from .state import Link
@@ -350,8 +353,8 @@ class _Builder:
 
     # -- helpers ---------------------------------------------------------------------------------------------
 
-    def _side(self, kind: str, row_id: str, unit: str = "", detail: str = "") -> str | None:
-        d = self.inp.decisions.get("|".join(p for p in (kind, row_id, unit) if p))
+    def _side(self, kind: Kind, row_id: str, unit: str = "", detail: str = "") -> Side | None:
+        d = self.inp.decisions.get(key_of(kind, row_id, unit))
         if d is None or (detail and d.detail != detail):
             return None
         return d.side
@@ -410,7 +413,7 @@ class _Builder:
         if problems:  # whatever the answer: neither an add nor a link can be made of it
             return plan(Report(problems))
         side = self._side(ADD, row.row_id)
-        refused = self.inp.decisions.get(f"{ADD}|{row.row_id}")
+        refused = self.inp.decisions.get(key_of(ADD, row.row_id))
         # QuickBooks refused this very name last time: ask again instead of sending the same add forever.
         name_refused = side is None and refused is not None and refused.detail == f"{NAME_IN_USE}{row.name}"
         do = decide(Case.NEW_HERE, SYNCED, side, self.inp.settings.add_policy is AddPolicy.ADD and not name_refused)
@@ -462,7 +465,7 @@ class _Builder:
         case = Case.UNCHANGED if quiet else classify(link.base, here, there, keys)
         question = _QUESTION.get(case)
         side = self._side(question, link.row_id) if question else None
-        asked = self.inp.decisions.get(f"{question}|{link.row_id}") if question else None  # open on Review
+        asked = self.inp.decisions.get(key_of(question, link.row_id)) if question else None  # open on Review
         settings = self.inp.settings
         acts = ((case is Case.DELETED_HERE and settings.delete_policy is DeletePolicy.MAKE_INACTIVE and asked is None)
                 or (case is Case.GONE_THERE and settings.gone_policy is GonePolicy.REMOVE))
@@ -540,8 +543,8 @@ class _Builder:
 
 
 #: The Review question each case asks, whose answer picks the line of the decision table.
-_QUESTION = {Case.DELETED_HERE: DELETE, Case.DELETED_HERE_CHANGED_THERE: DELETED_CHANGED,
-             Case.CHANGED_HERE_GONE_THERE: CHANGED_GONE}
+_QUESTION: dict[Case, Kind] = {Case.DELETED_HERE: DELETE, Case.DELETED_HERE_CHANGED_THERE: DELETED_CHANGED,
+                                 Case.CHANGED_HERE_GONE_THERE: CHANGED_GONE}
 
 
 def _question(d: Decision) -> str:

@@ -16,7 +16,7 @@ from .contacts import ROW_ID, STATUS, ContactRow, ContactsSheet, field_label, ro
 from .errors import AuthRequired, NameInUse, Retryable, StaleVersion, Unavailable
 from .outcomes import MergeInto, count
 from .plan import NAME_IN_USE, RecordPlan, SyncPlan
-from .review import ADD, CONFLICT, DELETE, DELETED_CHANGED, Decision
+from .review import ADD, CONFLICT, DELETE, DELETED_CHANGED, Decision, key_of
 from .state import Link
 from .summary import Summary
 from .workbook.port import CellValue
@@ -167,7 +167,7 @@ def _refused_deactivation(rec: RecordPlan, error: Exception, answered: Mapping[s
     reason = getattr(error, "reason", None) or str(error)
     note = (f"QuickBooks refused to make it inactive: {reason.rstrip('.')}. Mark Accept Right to bring the row "
             "back, or deal with it in QuickBooks (for example settle the open balance) and mark Accept Left again.")
-    asked = answered.get(f"{kind}|{rec.row_id}")
+    asked = answered.get(key_of(kind, rec.row_id))
     refused = f"refused: {reason}"  # a new detail: the marks made on the question before do not carry over
     if asked is not None:
         return replace(asked, accept_left=False, accept_right=False, note=note, detail=refused)
