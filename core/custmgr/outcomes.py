@@ -9,6 +9,7 @@ flag, questions and problems); each kind sets only what it changes, so settling 
 from __future__ import annotations
 
 import enum
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
@@ -75,8 +76,9 @@ TABLE: tuple[tuple[Case | str, LinkFlag | str, Side | str | None, bool | str, Do
 )
 
 
+@functools.cache
 def decide(case: Case, flag: LinkFlag, answer: Side | None, acts: bool) -> Do:
-    """The first line of ``TABLE`` that fits."""
+    """The first line of ``TABLE`` that fits (worked out once per combination: a sync asks thousands of times)."""
     for c, f, a, s, do in TABLE:
         if (c == ANY or c is case) and f in (ANY, flag) and a in (ANY, answer) and s in (ANY, acts):
             return do
@@ -117,6 +119,9 @@ class Keep(Outcome):
     do: ClassVar[Do] = Do.KEEP
     flag: LinkFlag = SYNCED
     status: str = ""
+
+
+NOTHING_TO_DO = Keep()
 
 
 @dataclass(frozen=True)

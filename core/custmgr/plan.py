@@ -19,6 +19,7 @@ from .lookalikes import STATUS_MATCH, Duplicates, Pair, duplicates, like_synced,
 from .outcomes import (
     DROPPED,
     LOCAL,
+    NOTHING_TO_DO,
     PENDING,
     SYNCED,
     Add,
@@ -75,7 +76,7 @@ class RecordPlan:
     kind: str = CUSTOMER
     remote_id: str = ""
     version: str = ""
-    outcome: Outcome = field(default_factory=Keep)
+    outcome: Outcome = NOTHING_TO_DO
 
     @property
     def acts(self) -> bool:
@@ -457,12 +458,15 @@ class _Builder:
         here = row.values if row else None
         # A contact kept only in this workbook has no QuickBooks side.
         there, version = (None, "") if link.flag == LOCAL else self._there(link)
-        keys = self.keys(link.base.get("kind", CUSTOMER))
-        quiet = (row is not None and not link.flag and not self._row_problems(row, link.base.get("kind", CUSTOMER))
-                 and version == link.version and link.remote_id not in self.inp.fetched
-                 and not differs(row.values, link.base, keys))
-        # The common case, kept cheap: neither side moved since the base (QuickBooks' version did not change).
-        case = Case.UNCHANGED if quiet else classify(link.base, here, there, keys)
+        kind = link.base.get("kind", CUSTOMER)
+        keys = self.keys(kind)
+        if (row is not None and not link.flag and version == link.version and link.remote_id not in self.inp.fetched
+                and not self._row_problems(row, kind) and not differs(row.values, link.base, keys)
+                and decide(Case.UNCHANGED, SYNCED, None, False) is Do.MERGE):
+            # The common case, kept cheap: neither side moved since the base (QuickBooks' version did not change),
+            # so the merge the table calls for has nothing to move.
+            return RecordPlan(Case.UNCHANGED, link.row_id, row.name, kind, link.remote_id, version)
+        case = classify(link.base, here, there, keys)
         question = _QUESTION.get(case)
         side = self._side(question, link.row_id) if question else None
         asked = self.inp.decisions.get(key_of(question, link.row_id)) if question else None  # open on Review
@@ -476,10 +480,6 @@ class _Builder:
             return RecordPlan(case, link.row_id, name, link.base.get("kind", CUSTOMER), remote_id, version, outcome)
 
         if do is Do.MERGE:
-            if quiet:
-                assert row is not None
-                return RecordPlan(Case.UNCHANGED, link.row_id, row.name, link.base.get("kind", CUSTOMER),
-                                  link.remote_id, version)
             assert row is not None and there is not None
             return self._merge(case, row, link.base, there, link.remote_id, version, link=link)
         if do is Do.FORGET:
