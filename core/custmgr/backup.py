@@ -243,6 +243,7 @@ def with_cascades(writes: list[Written], links: Mapping[str, Link], versions: Ma
     that gets Active added to its own write. Undo goes in reverse, so it makes the jobs active before the customer
     is put back: putting back a rename of the customer would move the jobs' versions first. ``versions``: remote
     id -> version before the sync. One fetch, only when such a customer had jobs active before the sync."""
+    writes = _added_jobs_renamed(writes, fetch)
     jobs: dict[str, list[Link]] = {}
     for w in writes:
         if w.kind == CUSTOMER and w.new.get("active") == NO and w.old.get("active", YES) != NO:
@@ -270,6 +271,25 @@ def with_cascades(writes: list[Written], links: Mapping[str, Link], versions: Ma
                 job = writes[mine]
                 out[out.index(job)] = replace(job, old={**job.old, "active": YES}, new={**job.new, "active": NO})
     return out
+
+
+def _added_jobs_renamed(writes: list[Written], fetch: Callable[[list[str]], Sequence[RemoteRecord]]
+                        ) -> list[Written]:
+    """Adds go first, so a job the sync added under a customer it then renamed was renamed by QuickBooks along with
+    it: its version moved with nothing of its own changed. Its write takes the version it has now, so undo still
+    recognises (and deletes) the contact it added. One fetch, only when that happened."""
+    renamed = {name_key(w.old["name"]) + JOB_SEPARATOR for w in writes
+               if w.kind == CUSTOMER and w.op == "update" and w.old.get("name") and w.new.get("name")
+               and name_key(w.old["name"]) != name_key(w.new["name"])}
+    added = {w.remote_id: w for w in writes if w.op == "add" and w.kind == CUSTOMER
+             and any(name_key(w.new.get("name") or w.name).startswith(p) for p in renamed)}
+    if not added:
+        return writes
+    now = {r.remote_id: r for r in fetch(list(added))}
+    moved = {rid: replace(w, version_after=now[rid].version) for rid, w in added.items()
+             if rid in now and now[rid].version != w.version_after
+             and not any(name_key(now[rid].values.get("name", "")).startswith(p) for p in renamed)}
+    return [moved.get(w.remote_id, w) if w.op == "add" else w for w in writes]
 
 
 def rewrite_backup(book: WorkbookPort, backup: Backup) -> None:
