@@ -1,4 +1,6 @@
-"""One sync, end to end: read the workbook, ask QuickBooks, plan, write, save. Also setup, undo and status.
+"""One sync, end to end, in the steps of docs/sync.md: read the workbook, ask QuickBooks, plan (``plan``), rehearse
+the save (``rehearsal``), write to QuickBooks (``push``), settle (``settle``) and save once (``commit``). Also
+setup, undo and status.
 
 Order matters for safety: every guard runs before anything is written; QuickBooks writes happen before the
 workbook is saved; the workbook (contacts, state, review, backup, log) is then saved in one atomic replace.
