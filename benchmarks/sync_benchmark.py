@@ -129,7 +129,9 @@ class Phases:
 
 
 def _instrument() -> Phases:
-    """Wrap the engine's steps (as ``custmgr.sync`` calls them), the workbook port and the sandbox connector."""
+    """Wrap the engine's steps (where ``custmgr.sync``, ``push`` and ``commit`` call them), the workbook port and
+    the sandbox connector."""
+    from custmgr import commit, push
     from custmgr import sync as engine
     from custmgr.contacts import ContactsSheet
     from custmgr.workbook.lossless import LosslessWorkbook
@@ -151,14 +153,15 @@ def _instrument() -> Phases:
     p.wrap(engine, "read_contact_sheet", "contacts")
     p.wrap(ContactsSheet, "contact_rows", "contacts")
     p.wrap(engine, "read_state", "state")
-    p.wrap(engine, "write_state", "state")
+    p.wrap(commit, "write_state", "state")
     p.wrap(engine, "_fetch", "fetch")
-    p.wrap(engine, "write_all", "send")
+    p.wrap(push, "write_all", "send")
     p.wrap(engine, "make_backup", "backup")
-    p.wrap(engine, "write_backup", "backup")
-    p.wrap(engine, "format_contacts", "layout")
-    for name in ("read_settings", "read_decisions", "write_review", "append_log", "append_changes"):
-        p.wrap(engine, name, "review+log")
+    p.wrap(commit, "write_backup", "backup")
+    p.wrap(commit, "format_contacts", "layout")
+    for owner, name in ((engine, "read_settings"), (engine, "read_decisions"), (commit, "write_review"),
+                        (commit, "append_log"), (commit, "append_changes")):
+        p.wrap(owner, name, "review+log")
     return p
 
 

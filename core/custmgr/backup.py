@@ -20,8 +20,8 @@ from .connector import ChangeResult, RemoteRecord
 from .contact import CUSTOMER, JOB_SEPARATOR, NO, YES, name_key, normalize
 from .contacts import SHEET as CONTACTS
 from .errors import CustmgrError, WorkbookError
+from .outcomes import AFTER_MERGE
 from .plan import RecordPlan
-from .remote import AFTER_MERGE
 from .review import SHEET as REVIEW
 from .state import PAIR_SHEET, STATE_HEADER, STATE_SHEET, Link, link_from_row, link_row
 from .workbook.port import CellValue, Formula, Grid, WorkbookPort
@@ -215,29 +215,30 @@ def record_writes(records: Sequence[RecordPlan], results: Mapping[str, ChangeRes
     """The QuickBooks writes that succeeded, in the order they were made (``results``' order), with what
     QuickBooks held before each: ``before`` (remote id -> values read this sync) or, for a record not read because
     its version had not moved, the link's base, which is then what QuickBooks held."""
-    by_row = {r.row_id: r for r in records if r.op}
+    by_row = {r.row_id: r for r in records if r.outcome.op}
     by_remote = {link.remote_id: link for link in links.values() if link.remote_id}
     out = []
     for row_id, result in results.items():
         rec = by_row.get(row_id)
-        if rec is None or rec.op is None or not result.ok or result.record is None:
+        op = rec.outcome.op if rec is not None else None
+        if rec is None or op is None or not result.ok or result.record is None:
             continue
         stored = result.record
         # A new row standing for a deleted row's contact writes under its own Row ID: the base is the old link's.
         link = links.get(row_id) or by_remote.get(rec.remote_id)
         there = before.get(rec.remote_id) or (link.base if link and link.remote_id == rec.remote_id else {})
-        sent = {"active": NO} if rec.op == "deactivate" else rec.send
-        if rec.op == "merge":  # no unmerging; what can be put back is the row's edits sent to the record that stayed
+        sent = {"active": NO} if op == "deactivate" else rec.outcome.send
+        if op == "merge":  # no unmerging; what can be put back is the row's edits sent to the record that stayed
             after = results.get(row_id + AFTER_MERGE)
-            sent = rec.send if after is not None and after.ok and after.record is not None else {}
+            sent = rec.outcome.send if after is not None and after.ok and after.record is not None else {}
             stored = after.record if sent and after is not None and after.record is not None else stored
-            there = before.get(rec.merge_into) or {}
-        old = {} if rec.op == "add" else {k: there.get(k, "") for k in sent}
-        if rec.op == "deactivate":
+            there = before.get(rec.outcome.into) or {}  # type: ignore[attr-defined]
+        old = {} if op == "add" else {k: there.get(k, "") for k in sent}
+        if op == "deactivate":
             old = {"active": there.get("active") or YES}
         new = {k: normalize(k, stored.values.get(k, "")) for k in sent}
-        out.append(Written(row_id, rec.op, rec.kind, rec.name, stored.remote_id,
-                           "" if rec.op == "add" else rec.version, stored.version, old, new))
+        out.append(Written(row_id, op, rec.kind, rec.name, stored.remote_id,
+                           "" if op == "add" else rec.version, stored.version, old, new))
     return out
 
 
@@ -248,6 +249,7 @@ def with_cascades(writes: list[Written], links: Mapping[str, Link], versions: Ma
     that gets Active added to its own write. Undo goes in reverse, so it makes the jobs active before the customer
     is put back: putting back a rename of the customer would move the jobs' versions first. ``versions``: remote
     id -> version before the sync. One fetch, only when such a customer had jobs active before the sync."""
+    writes = _added_jobs_renamed(writes, fetch)
     jobs: dict[str, list[Link]] = {}
     for w in writes:
         if w.kind == CUSTOMER and w.new.get("active") == NO and w.old.get("active", YES) != NO:
@@ -275,6 +277,25 @@ def with_cascades(writes: list[Written], links: Mapping[str, Link], versions: Ma
                 job = writes[mine]
                 out[out.index(job)] = replace(job, old={**job.old, "active": YES}, new={**job.new, "active": NO})
     return out
+
+
+def _added_jobs_renamed(writes: list[Written], fetch: Callable[[list[str]], Sequence[RemoteRecord]]
+                        ) -> list[Written]:
+    """Adds go first, so a job the sync added under a customer it then renamed was renamed by QuickBooks along with
+    it: its version moved with nothing of its own changed. Its write takes the version it has now, so undo still
+    recognises (and deletes) the contact it added. One fetch, only when that happened."""
+    renamed = {name_key(w.old["name"]) + JOB_SEPARATOR for w in writes
+               if w.kind == CUSTOMER and w.op == "update" and w.old.get("name") and w.new.get("name")
+               and name_key(w.old["name"]) != name_key(w.new["name"])}
+    added = {w.remote_id: w for w in writes if w.op == "add" and w.kind == CUSTOMER
+             and any(name_key(w.new.get("name") or w.name).startswith(p) for p in renamed)}
+    if not added:
+        return writes
+    now = {r.remote_id: r for r in fetch(list(added))}
+    moved = {rid: replace(w, version_after=now[rid].version) for rid, w in added.items()
+             if rid in now and now[rid].version != w.version_after
+             and not any(name_key(now[rid].values.get("name", "")).startswith(p) for p in renamed)}
+    return [moved.get(w.remote_id, w) if w.op == "add" else w for w in writes]
 
 
 def rewrite_backup(book: WorkbookPort, backup: Backup) -> None:

@@ -111,6 +111,11 @@ class Connector(ABC):
     charset: ClassVar[str | None] = "latin-1"
     #: Whether ``apply`` takes ``merge`` changes (QuickBooks Desktop's ListMerge). QuickBooks Online has no merge.
     can_merge: ClassVar[bool] = False
+    #: Fields the backend has no place for, by kind (QuickBooks Online: Job Title and CC Email; for vendors also
+    #: Notes and the ship address). The engine keeps such columns in the workbook only: never sent, never compared,
+    #: never a conflict, named once in the summary. ``apply`` refuses them (``Invalid``) rather than drop them.
+    #: May be set per instance once the company is open (an older QuickBooks with fewer fields).
+    unsupported: Mapping[str, frozenset[str]] = {}
 
     @abstractmethod
     def company(self) -> Company:

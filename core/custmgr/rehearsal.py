@@ -30,8 +30,8 @@ def all_succeeded(plan: SyncPlan) -> dict[str, ChangeResult]:
     """A result for every write of ``plan`` as if QuickBooks took it as sent."""
     out: dict[str, ChangeResult] = {}
     for rec in plan.records:
-        if rec.op:
-            values = {**(rec.base or {}), **rec.send, "kind": rec.kind}
+        if rec.outcome.op:
+            values = {**(rec.outcome.base or {}), **rec.outcome.send, "kind": rec.kind}
             record = RemoteRecord(rec.remote_id or f"new:{rec.row_id}", rec.version or "0", values)
             out[rec.row_id] = ChangeResult(rec.row_id, record=record)
     return out

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
-from typing import Literal
+from typing import Literal, cast
 
 from .cells import cell_text
 from .errors import WorkbookError
@@ -19,9 +19,16 @@ from .workbook.port import CellValue, Grid, WorkbookPort
 
 SHEET = "Review"
 Side = Literal["left", "right"]
+#: The kinds of question, as the hidden key column spells them.
+Kind = Literal["conflict", "add", "delete", "deleted_changed", "changed_gone", "match", "duplicate"]
 
-CONFLICT, ADD, DELETE, DELETED_CHANGED, CHANGED_GONE = "conflict", "add", "delete", "deleted_changed", "changed_gone"
-MATCH, DUPLICATE = "match", "duplicate"
+CONFLICT: Kind = "conflict"
+ADD: Kind = "add"
+DELETE: Kind = "delete"
+DELETED_CHANGED: Kind = "deleted_changed"
+CHANGED_GONE: Kind = "changed_gone"
+MATCH: Kind = "match"
+DUPLICATE: Kind = "duplicate"
 TITLES = {
     CONFLICT: "Conflict",
     ADD: "Add to QuickBooks?",
@@ -53,7 +60,7 @@ _NO = {"", "no", "n", "false", "0"}
 class Decision:
     """One open question about one contact (and, for a conflict, one field or field group)."""
 
-    kind: str
+    kind: Kind
     row_id: str
     contact: str
     unit: str = ""
@@ -68,13 +75,19 @@ class Decision:
 
     @property
     def key(self) -> str:
-        return "|".join(p for p in (self.kind, self.row_id, self.unit) if p)
+        return key_of(self.kind, self.row_id, self.unit)
 
     @property
     def side(self) -> Side | None:
         if self.accept_left == self.accept_right:
             return None
         return "left" if self.accept_left else "right"
+
+
+def key_of(kind: Kind, row_id: str, unit: str = "") -> str:
+    """The key a question is found by from one sync to the next: ``kind|row id`` (and ``|unit`` for a conflict
+    on one field or field group, or the other contact of a look-alike pair)."""
+    return "|".join(p for p in (kind, row_id, unit) if p)
 
 
 def detail_of(left: Sequence[str], right: Sequence[str]) -> str:
@@ -106,7 +119,7 @@ def read_decisions(book: WorkbookPort) -> dict[str, Decision]:
         parts = key.split("|")
         if len(parts) < 2 or parts[0] not in TITLES:
             continue
-        out[key] = Decision(kind=parts[0], row_id=parts[1], unit=parts[2] if len(parts) > 2 else "",
+        out[key] = Decision(kind=cast(Kind, parts[0]), row_id=parts[1], unit=parts[2] if len(parts) > 2 else "",
                             contact=get("contact"), field=get("field"), base=get("base"), left=get("left"),
                             right=get("right"), detail=get("detail"), note=get("note"),
                             accept_left=get("accept_left").casefold() not in _NO,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -16,6 +17,40 @@ MAX_BACKUPS = 20
 MAX_HEADER_ROW = 1000
 
 
+class ConflictDefault(enum.Enum):
+    """*Conflicts*: who settles a field both sides changed (values are the sheet's choices)."""
+
+    ASK = "Ask"
+    WORKBOOK_WINS = "Customer Manager wins"
+    QUICKBOOKS_WINS = "QuickBooks wins"
+
+
+class AddPolicy(enum.Enum):
+    """*New contacts*: rows added in the workbook."""
+
+    ASK = "Ask"
+    ADD = "Add to QuickBooks"
+
+
+class DeletePolicy(enum.Enum):
+    """*Deleted rows*: rows deleted in the workbook."""
+
+    ASK = "Ask"
+    MAKE_INACTIVE = "Make inactive in QuickBooks"
+
+
+class GonePolicy(enum.Enum):
+    """*Gone from QuickBooks*: rows whose contact QuickBooks deleted."""
+
+    MARK = "Mark row"
+    REMOVE = "Remove row"
+
+
+#: Setting key -> its choices, parsed once when Settings is read.
+CHOICES: dict[str, type[enum.Enum]] = {"conflict_default": ConflictDefault, "add_policy": AddPolicy,
+                                       "delete_policy": DeletePolicy, "gone_policy": GonePolicy}
+
+
 @dataclass(frozen=True)
 class Settings:
     """What the Settings sheet says, as plain values."""
@@ -24,10 +59,10 @@ class Settings:
     company: str = ""
     kinds: tuple[str, ...] = (CUSTOMER,)
     include_inactive: bool = False
-    conflict_default: str = "Ask"  # Ask | Customer Manager wins | QuickBooks wins
-    add_policy: str = "Ask"  # Ask | Add to QuickBooks
-    delete_policy: str = "Ask"  # Ask | Make inactive in QuickBooks
-    gone_policy: str = "Mark row"  # Mark row | Remove row
+    conflict_default: ConflictDefault = ConflictDefault.ASK
+    add_policy: AddPolicy = AddPolicy.ASK
+    delete_policy: DeletePolicy = DeletePolicy.ASK
+    gone_policy: GonePolicy = GonePolicy.MARK
     backups: int = 3
     custom_fields: dict[str, str] = field(default_factory=dict)  # QuickBooks field name -> Contacts column header
     options: dict[str, str] = field(default_factory=dict)  # connector options, e.g. {"transport": "sandbox"}
@@ -123,9 +158,10 @@ def parse_settings(grid: Sequence[Sequence[CellValue]]) -> Settings:
     kinds = (CUSTOMER, VENDOR) if raw["kinds"] == "Customers and vendors" else (CUSTOMER,)
     options = parse_options(raw["options"], row=1 + [s.key for s in layout.settings].index("options") + 1)
     return Settings(connector=raw["connector"], company=raw["company"], kinds=kinds,
-                    include_inactive=raw["include_inactive"] == "Yes", conflict_default=raw["conflict_default"],
-                    add_policy=raw["add_policy"], delete_policy=raw["delete_policy"],
-                    gone_policy=raw["gone_policy"], backups=backups, custom_fields=custom, options=options,
+                    include_inactive=raw["include_inactive"] == "Yes",
+                    conflict_default=ConflictDefault(raw["conflict_default"]), add_policy=AddPolicy(raw["add_policy"]),
+                    delete_policy=DeletePolicy(raw["delete_policy"]), gone_policy=GonePolicy(raw["gone_policy"]),
+                    backups=backups, custom_fields=custom, options=options,
                     contacts_sheet=raw.get("contacts_sheet") or "Contacts", columns=columns, header_row=header_row)
 
 
@@ -212,8 +248,8 @@ def settings_values(settings: Settings) -> dict[str, str]:
         "connector": settings.connector, "company": settings.company,
         "kinds": "Customers and vendors" if VENDOR in settings.kinds else "Customers",
         "include_inactive": "Yes" if settings.include_inactive else "No",
-        "conflict_default": settings.conflict_default, "add_policy": settings.add_policy,
-        "delete_policy": settings.delete_policy, "gone_policy": settings.gone_policy,
+        "conflict_default": settings.conflict_default.value, "add_policy": settings.add_policy.value,
+        "delete_policy": settings.delete_policy.value, "gone_policy": settings.gone_policy.value,
         "backups": str(settings.backups), "options": format_options(settings.options),
         "contacts_sheet": settings.contacts_sheet, "header_row": str(settings.header_row),
     }

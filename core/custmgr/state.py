@@ -14,6 +14,7 @@ its part without rewriting it.
 
 from __future__ import annotations
 
+import enum
 import json
 from dataclasses import dataclass, field, replace
 from operator import itemgetter
@@ -35,6 +36,18 @@ class PairingMissing(SyncRefused):
     """Contacts were synced, but the pairing with their company is gone: refuse until ``custmgr repair``."""
 
 
+class LinkFlag(str, enum.Enum):
+    """How a link stands besides its base (the value is what the state sheet holds)."""
+
+    SYNCED = ""
+    PENDING = "pending"  # an open decision: always read again from QuickBooks
+    LOCAL = "local"  # kept only in this workbook by the bookkeeper's choice
+    DROPPED = "dropped"  # deleted here and made inactive in QuickBooks
+
+
+_FLAGS = {flag.value: flag for flag in LinkFlag}
+
+
 @dataclass(frozen=True, slots=True)
 class Link:
     """What the last sync agreed for one contact. ``remote_id`` '' = kept only in this workbook."""
@@ -43,9 +56,7 @@ class Link:
     remote_id: str
     version: str
     base: Values
-    #: '' normally; 'pending' = an open decision (always re-read from QuickBooks); 'local' = kept only in this
-    #: workbook by the bookkeeper's choice; 'dropped' = deleted here and made inactive in QuickBooks.
-    flag: str = ""
+    flag: LinkFlag = LinkFlag.SYNCED
     #: The base as stored (its JSON text and the field list it is aligned with), when read from the state sheet:
     #: written back as it was while the link does not move, instead of encoded again. A changed link is a new
     #: ``Link`` (``replace`` does not carry this over), so it is always encoded afresh.
@@ -164,7 +175,13 @@ def link_from_row(row: list[CellValue], keys: list[str], number: int | None = No
                             "(`custmgr undo`) or use a copy of the file. " + _REPAIR,
                             sheet=STATE_SHEET, row=number, field="E")
     base = {k: v for k, v in zip(keys, values, strict=False) if v}
-    return Link(cells[0], cells[1], cells[2], base, cells[3])
+    try:
+        flag = LinkFlag(cells[3])
+    except ValueError:
+        raise WorkbookError(f"the flag of Row ID {cells[0]} is {cells[3]!r}, which Customer Manager never writes; "
+                            "the workbook was edited outside Customer Manager. " + _REPAIR,
+                            sheet=STATE_SHEET, row=number, field="D") from None
+    return Link(cells[0], cells[1], cells[2], base, flag)
 
 
 def _plain_link(row: list[CellValue], keys: list[str]) -> Link | None:
@@ -181,8 +198,11 @@ def _plain_link(row: list[CellValue], keys: list[str]) -> Link | None:
         return None
     if values.__class__ is not list:
         return None
+    flag = _FLAGS.get(_text(row[3]))
+    if flag is None:
+        return None  # the long way refuses it with its place
     base = dict(filter(itemgetter(1), zip(keys, values, strict=False)))
-    link = Link(row_id, _text(row[1]), _text(row[2]), base, _text(row[3]))
+    link = Link(row_id, _text(row[1]), _text(row[2]), base, flag)
     if len(values) <= len(keys) and (not values or values[-1]) and len(text) <= CHUNK // 2:
         # exactly what link_row would write (one cell, trailing blanks trimmed), but perhaps spelled otherwise
         object.__setattr__(link, "stored", (text, keys))
@@ -236,7 +256,7 @@ def link_row(link: Link, keys: list[str], _fits: dict[int, bool] | None = None) 
     values = [link.base.get(k, "") for k in keys]
     while values and not values[-1]:
         values.pop()
-    return [link.row_id, link.remote_id or None, link.version or None, link.flag or None,
+    return [link.row_id, link.remote_id or None, link.version or None, LinkFlag(link.flag).value or None,
             *json_cells(values)]
 
 

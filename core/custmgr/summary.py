@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
 
 @dataclass
-class Summary:
-    """What one sync (or dry run, or undo) did."""
+class Counts:
+    """How many contacts each kind of action touched. One vocabulary for the plan (a dry run counts what it would
+    do), settling, the Sync Log and the summary."""
 
-    action: str = "sync"  # sync | dry run | undo | undo dry run | import
-    when: str = ""
-    company: str = ""
-    outcome: str = "ok"  # ok | nothing to do | needs attention | failed
     imported: int = 0
     sent: int = 0
     received: int = 0
@@ -28,15 +25,34 @@ class Summary:
     errors: int = 0
     undone: int = 0  # undo --quickbooks: contacts put back in QuickBooks
     left_alone: int = 0  # undo --quickbooks: contacts changed in QuickBooks since, not put back
+
+    def take(self, counts: Counts) -> None:
+        """Set every count from ``counts``."""
+        for name in COUNTS:
+            setattr(self, name, getattr(counts, name))
+
+
+COUNTS = tuple(f.name for f in fields(Counts))
+
+
+@dataclass
+class Summary(Counts):
+    """What one sync (or dry run, or undo) did."""
+
+    action: str = "sync"  # sync | dry run | undo | undo dry run | import
+    when: str = ""
+    company: str = ""
+    outcome: str = "ok"  # ok | nothing to do | needs attention | failed
     remote_calls: int = 0
     messages: list[str] = field(default_factory=list)
     plan: list[str] = field(default_factory=list)  # dry run: one line per contact
 
-    COUNTS = ("imported", "sent", "received", "added", "made_inactive", "removed", "restored", "merged",
-              "conflicts_open", "decisions_open", "failed", "errors", "undone", "left_alone")
+    COUNTS = COUNTS
 
     def to_json(self) -> dict[str, Any]:
-        return asdict(self)
+        out = asdict(self)
+        return {k: out[k] for k in ("action", "when", "company", "outcome", *COUNTS, "remote_calls", "messages",
+                                    "plan")}
 
     def lines(self) -> list[str]:
         """The summary as short lines for a terminal or a message box."""

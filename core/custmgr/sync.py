@@ -1,4 +1,6 @@
-"""One sync, end to end: read the workbook, ask QuickBooks, plan, write, save. Also setup, undo and status.
+"""One sync, end to end, in the steps of docs/sync.md: read the workbook, ask QuickBooks, plan (``plan``), rehearse
+the save (``rehearsal``), write to QuickBooks (``push``), settle (``settle``) and save once (``commit``). Also
+setup, undo and status.
 
 Order matters for safety: every guard runs before anything is written; QuickBooks writes happen before the
 workbook is saved; the workbook (contacts, state, review, backup, log) is then saved in one atomic replace.
@@ -7,9 +9,8 @@ workbook is saved; the workbook (contacts, state, review, backup, log) is then s
 from __future__ import annotations
 
 import datetime as _dt
-import json
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -17,7 +18,6 @@ from typing import Any
 
 from . import plugins
 from .adopt import apply_adoption, plan_adoption, remap
-from .apply import done_in_quickbooks, from_remote, settle
 from .backup import (
     Restored,
     Written,
@@ -26,33 +26,30 @@ from .backup import (
     record_writes,
     restore,
     with_cascades,
-    write_backup,
 )
 from .book import format_contacts
-from .connector import Connector, Listed
+from .commit import Commit, commit, sheets_before, state_keys
+from .connector import ChangeResult, Company, Connector, Listed
 from .contact import FIELD_KEYS, Values
-from .contacts import ROW_ID, ContactRow, expected_columns, read_contact_sheet
-from .errors import CustmgrError, PartlySynced, StaleVersion, SyncRefused
+from .contacts import ROW_ID, ContactRow, ContactsSheet, expected_columns, read_contact_sheet
+from .errors import CustmgrError, PartlySynced, SyncRefused
 from .lookalikes import kept_apart, pair_key
-from .plan import PENDING, PlanInput, SyncPlan, make_plan, replan
+from .plan import PENDING, PlanInput, SyncPlan, make_plan
+from .push import push
 from .rehearsal import rehearse
-from .remote import write_all
-from .review import SHEET as REVIEW
-from .review import format_review, read_decisions, write_review
+from .review import Decision, read_decisions
 from .settings import SHEET as SETTINGS_SHEET
 from .settings import Settings, format_options, read_settings, settings_values, write_settings
+from .settle import done_in_quickbooks, from_remote, settle
 from .state import (
     PAIR_SHEET,
-    STATE_SHEET,
     SyncState,
     check_state_kept,
     read_pair_grid,
     read_state,
     state_header,
-    write_state,
 )
 from .summary import Summary
-from .synclog import append_changes, append_log
 from .workbook.disk import SyncLock
 from .workbook.lossless import LosslessWorkbook
 from .workbook.port import WorkbookPort
@@ -137,65 +134,84 @@ def sync(workbook: Path | WorkbookPort, *, dry_run: bool = False, force: bool = 
 
 def _sync(workbook: Path | WorkbookPort, *, dry_run: bool, force: bool, progress: Progress | None,
           connector_options: dict[str, Any] | None, backoff: float | None) -> tuple[Summary, SyncPlan]:
+    """The steps of docs/sync.md, in order."""
     progress = progress or Progress()
     progress.start("Reading the workbook", 0)
-    book, path = open_book(workbook, writable=not dry_run)
+    wb = _read_workbook(workbook, writable=not dry_run, force=force)  # 1-2. open and read the workbook
+    progress.done()
+    results: dict = {}
+    progress.start("Asking QuickBooks for its contacts", 0)
+    with _closed_after(open_company(wb.settings, connector_options, wb.path), results) as connector:
+        inp = _ask_quickbooks(connector, wb, force, progress)  # 3. ask QuickBooks
+        plan = make_plan(inp)  # 4. plan
+        summary = Summary(action="dry run" if dry_run else "sync", when=now(), company=inp.company.name)
+        if dry_run:
+            summary.remote_calls = getattr(connector, "round_trips", 0)
+            return _dry_run(summary, plan), plan
+        if plan.writes:  # 5. rehearse the save, while QuickBooks is still untouched
+            rehearse(wb.book, plan, lambda port, as_if: _settle_and_commit(port, wb, plan, as_if, inp.company,
+                                                                           replace(summary, messages=[]), []),
+                     keep_top={wb.sheet.name: len(wb.sheet.top)})
+        progress.start("Sending changes to QuickBooks", len(plan.writes))
+        delay = {} if backoff is None else {"backoff": backoff}
+        seen = dict(inp.fetched)  # what QuickBooks held before each write, for undo
+        writes: list[Written] = []
+        with _after_writes(plan, results, writing=True):
+            plan = push(connector, inp, plan, results, seen, progress=progress.advance, **delay)  # 6. write
+            progress.done()
+            writes = with_cascades(record_writes(plan.records, results, seen, wb.state.links), wb.state.links,
+                                   {k: v.version for k, v in inp.listing.items()}, connector.fetch)
+            summary.remote_calls = getattr(connector, "round_trips", 0)
+    progress.start("Saving the workbook", 0)
+    with _after_writes(plan, results):  # 7-8. settle and save
+        _settle_and_commit(wb.book, wb, plan, results, inp.company, summary, writes)
+    progress.done()
+    return summary, plan
+
+
+@dataclass
+class _Workbook:
+    """What a sync read from the workbook before asking QuickBooks anything."""
+
+    book: WorkbookPort
+    path: Path | None
+    settings: Settings
+    state: SyncState
+    sheet: ContactsSheet
+    rows: list[ContactRow]
+    decisions: dict[str, Decision]
+    keys: tuple[str, ...]  # the fields this workbook syncs (its contact sheet's columns)
+
+
+def _read_workbook(workbook: Path | WorkbookPort, *, writable: bool, force: bool) -> _Workbook:
+    book, path = open_book(workbook, writable=writable)
     settings = read_settings(book)
     state = read_state(book)
     check_state_kept(state, force)
     sheet = read_contact_sheet(book, settings)
-    rows = sheet.contact_rows()
-    decisions = read_decisions(book)
     keys = tuple(k for k in (*FIELD_KEYS, *settings.custom_columns) if k in sheet.columns)
-    progress.done()
-    results: dict = {}
-    progress.start("Asking QuickBooks for its contacts", 0)
-    with _closed_after(open_company(settings, connector_options, path), results) as connector:
-        company = connector.company()
-        check_pairing(state, company.id, company.name)
-        listing = {item.remote_id: item for item in connector.listing(settings.kinds)}
-        progress.done()
-        fetched = _fetch(connector, _to_fetch(listing, state, rows, settings.include_inactive), progress)
-        inp = PlanInput(company, rows, state.links, listing, fetched, decisions, settings, keys,
-                        dict(connector.limits), connector.charset, force, first_sync=not state.links,
-                        apart=kept_apart(state.pair), can_merge=connector.can_merge)
-        plan = make_plan(inp)
-        summary = Summary(action="dry run" if dry_run else "sync", when=now(), company=company.name)
-        if dry_run:
-            counts = plan.counts()
-            for name, field in (("import", "imported"), ("send", "sent"), ("receive", "received"),
-                                ("add", "added"), ("make_inactive", "made_inactive"), ("remove", "removed"),
-                                ("restore", "restored"), ("merge", "merged"), ("errors", "errors")):
-                setattr(summary, field, counts.get(name, 0))
-            summary.conflicts_open = sum(1 for d in plan.decisions if d.kind == "conflict")
-            summary.decisions_open = len(plan.decisions) - summary.conflicts_open
-            summary.plan = plan.describe()
-            summary.outcome = _outcome(summary)
-            summary.remote_calls = getattr(connector, "round_trips", 0)
-            return summary, plan
-        n_ops = sum(1 for r in plan.records if r.op)
+    return _Workbook(book, path, settings, state, sheet, sheet.contact_rows(), read_decisions(book), keys)
 
-        if n_ops:  # everything that could stop the save is checked while QuickBooks is still untouched
-            rehearse(book, plan, lambda port, as_if: _save_sync(port, sheet, rows, plan, as_if, state, settings,
-                                                                company, keys, decisions,
-                                                                replace(summary, messages=[]), []),
-                     keep_top={sheet.name: len(sheet.top)})
-        progress.start("Sending changes to QuickBooks", n_ops)
-        delay = {} if backoff is None else {"backoff": backoff}
-        seen = dict(fetched)  # what QuickBooks held before each write, for undo
-        writes: list[Written] = []
-        with _after_writes(plan, results, writing=True):
-            results.update(write_all(connector, plan.records, progress=progress.advance, **delay))
-            progress.done()
-            plan = _replan_stale(connector, inp, plan, results, rows, delay, seen)
-            writes = with_cascades(record_writes(plan.records, results, seen, state.links), state.links,
-                                   {k: v.version for k, v in listing.items()}, connector.fetch)
-            summary.remote_calls = getattr(connector, "round_trips", 0)
-    progress.start("Saving the workbook", 0)
-    with _after_writes(plan, results):
-        _save_sync(book, sheet, rows, plan, results, state, settings, company, keys, decisions, summary, writes)
+
+def _ask_quickbooks(connector: Connector, wb: _Workbook, force: bool, progress: Progress) -> PlanInput:
+    """The company (it must be the one the workbook is paired with), the listing, and the records that moved."""
+    company = connector.company()
+    check_pairing(wb.state, company.id, company.name)
+    listing = {item.remote_id: item for item in connector.listing(wb.settings.kinds)}
     progress.done()
-    return summary, plan
+    fetched = _fetch(connector, _to_fetch(listing, wb.state, wb.rows, wb.settings.include_inactive), progress)
+    return PlanInput(company, wb.rows, wb.state.links, listing, fetched, wb.decisions, wb.settings, wb.keys,
+                     dict(connector.limits), connector.charset, force, first_sync=not wb.state.links,
+                     apart=kept_apart(wb.state.pair), can_merge=connector.can_merge,
+                     unsupported=dict(connector.unsupported))
+
+
+def _dry_run(summary: Summary, plan: SyncPlan) -> Summary:
+    summary.take(plan.counts())
+    summary.messages += plan.notes
+    summary.plan = plan.describe()
+    summary.outcome = _outcome(summary)
+    return summary
 
 
 @contextmanager
@@ -258,64 +274,25 @@ def _fetch(connector: Connector, ids: list[str], progress: Progress) -> dict[str
     return out
 
 
-def _replan_stale(connector: Connector, inp: PlanInput, plan: SyncPlan, results: dict, rows: list[ContactRow],
-                  delay: dict, seen: dict[str, Values]) -> SyncPlan:
-    """Contacts QuickBooks called stale are read again and planned again once; never overwritten blindly.
-    ``seen`` gets the values read again."""
-    stale = [r for r in plan.records if r.op and isinstance(getattr(results.get(r.row_id), "error", None),
-                                                             StaleVersion)]
-    if not stale:
-        return plan
-    ids = [r.remote_id for r in stale if r.remote_id]
-    fresh = {rec.remote_id: rec for rec in connector.fetch(ids)}
-    listing = {item.remote_id: item for item in connector.listing(inp.settings.kinds) if item.remote_id in fresh}
-    by_id = {r.row_id: r for r in rows}
-    redone = {}
-    for rec in stale:
-        record = fresh.get(rec.remote_id)
-        if record is not None:
-            seen[rec.remote_id] = from_remote(record.values)
-        new = replan(inp, rec, by_id.get(rec.row_id),
-                     from_remote(record.values) if record else None, listing.get(rec.remote_id))
-        redone[rec.row_id] = new
-    again = [r for r in redone.values() if r.op]
-    for row_id in redone:
-        results.pop(row_id, None)
-    results.update(write_all(connector, again, **delay))
-    records = tuple(redone.get(r.row_id, r) for r in plan.records)
-    return SyncPlan(plan.company, records, plan.new_row_ids, plan.first_sync, plan.apart)
-
-
-def _save_sync(book: WorkbookPort, sheet, rows, plan: SyncPlan, results, state: SyncState, settings: Settings,
-               company, keys, decisions, summary: Summary, writes: list[Written]) -> None:
-    old_fields = json.loads(state.pair.get("fields", "[]"))
-    state_keys = old_fields + [k for k in keys if k not in old_fields]
-    for link in state.links.values():
-        state_keys += [k for k in link.base if k not in state_keys]
-    before_pair = book.read(PAIR_SHEET) if PAIR_SHEET in book.sheet_names() else []
-    before_review = book.read(REVIEW) if REVIEW in book.sheet_names() else []
-    settled = settle(sheet, rows, plan, results, state.links, summary, decisions)
-    number = state.sync_count + 1
+def _settle_and_commit(book: WorkbookPort, wb: _Workbook, plan: SyncPlan, results: Mapping[str, ChangeResult],
+                       company: Company, summary: Summary, writes: list[Written]) -> None:
+    """Settle the plan against QuickBooks' answers and save it all at once, the backup first."""
+    keys = state_keys(wb.state, wb.keys, wb.state.links.values())
+    before_pair, before_review = sheets_before(book)
+    settled = settle(wb.sheet, plan, results, wb.state.links, summary, wb.decisions)
+    number = wb.state.sync_count + 1
     summary.outcome = _outcome(summary)
-    summary.messages += _messages(summary)
-    backup = make_backup(number, summary.when, list(sheet.header), settled.changed_rows,
-                         settled.changed_links, state_keys, before_pair, before_review, settled.remote_done,
-                         writes)
-    write_backup(book, backup, settings.backups)
-    grid = sheet.grid(settled.rows)
-    book.write(sheet.name, grid)
-    format_contacts(book, sheet.labels, len(grid), [str(h or "") for h in sheet.header], sheet_name=sheet.name,
-                    adopted=sheet.adopted)
-    new_state = SyncState(dict(state.pair), settled.links, header=state.header)
-    new_state.pair.update(connector=settings.connector, company_id=company.id, company_name=company.name,
+    summary.messages += [*plan.notes, *_messages(summary)]
+    backup = make_backup(number, summary.when, list(wb.sheet.header), settled.changed_rows, settled.changed_links,
+                         keys, before_pair, before_review, settled.remote_done, writes)
+    new_state = SyncState(dict(wb.state.pair), settled.links, header=wb.state.header)
+    new_state.pair.update(connector=wb.settings.connector, company_id=company.id, company_name=company.name,
                           syncs=str(number), last_sync=summary.when)
     new_state.pair.setdefault("paired_at", summary.when)
     new_state.pair.update({pair_key(*sorted(p)): "keep apart" for p in plan.apart})
-    write_state(book, new_state, state_keys)
-    write_review(book, settled.decisions, decisions)
-    append_log(book, summary)
-    append_changes(book, summary.when, settled.log, expected_columns(settings.custom_columns, settings.columns))
-    book.save()
+    commit(book, wb.settings, Commit(summary, contacts=wb.sheet.grid(settled.rows), backup=backup,
+                                     state=new_state, state_keys=keys, review=settled.decisions,
+                                     review_before=wb.decisions, changes=settled.log))
 
 
 def _outcome(s: Summary) -> str:
@@ -471,8 +448,7 @@ def _undo(workbook: Path | WorkbookPort, *, force: bool) -> Summary:
                                   "change them there (or undo with --quickbooks).")
     else:
         summary.messages.append("That sync changed nothing in QuickBooks.")
-    write_restored(book, restored, sheet_name, summary)
-    book.save()
+    commit(book, read_settings(book), restored_commit(book, restored, sheet_name, summary))
     return summary
 
 
@@ -491,28 +467,18 @@ def restore_point(book: WorkbookPort, *, force: bool = False) -> tuple[Restored,
                    header_row=settings.header_row)
 
 
-def write_restored(book: WorkbookPort, restored: Restored, sheet_name: str, summary: Summary) -> None:
-    """Write ``restored`` into the workbook (not saved), drop its backup and log ``summary``."""
-    settings = read_settings(book)
+def restored_commit(book: WorkbookPort, restored: Restored, sheet_name: str, summary: Summary,
+                    changes: list[tuple[str, str, str, str, str]] | None = None) -> Commit:
+    """What undo saves: ``restored`` in place of Contacts, the state and Review, its backup dropped, ``summary``
+    logged."""
     current_pair = read_pair_grid(book.read(PAIR_SHEET)) if PAIR_SHEET in book.sheet_names() else {}
     pair = [list(r) for r in restored.pair]
     if current_pair.get("fields"):  # bases only ever gain fields: keep the wider list so every row decodes
         pair = [r for r in pair if r and r[0] != "fields"] + [["fields", current_pair["fields"]]]
     restored.state_rows[0] = state_header(read_pair_grid(pair))
-    book.write(settings.contacts_sheet, restored.rows)
-    header = restored.rows[settings.header_row - 1] if len(restored.rows) >= settings.header_row else []
-    format_contacts(book, expected_columns(settings.custom_columns, settings.columns), len(restored.rows),
-                    [str(h or "") for h in header], sheet_name=settings.contacts_sheet,
-                    adopted=bool(settings.columns))
-    for name, content in ((PAIR_SHEET, pair), (STATE_SHEET, restored.state_rows)):
-        if name not in book.sheet_names():
-            book.add_sheet(name, "veryHidden")
-        book.write(name, content)
-    book.write(REVIEW, restored.review or [[]])
-    format_review(book, len(restored.review))
-    book.remove_sheet(sheet_name)
     summary.company = summary.company or current_pair.get("company_name", "")
-    append_log(book, summary)
+    return Commit(summary, contacts=restored.rows, restored_state=(pair, restored.state_rows),
+                  restored_review=restored.review, drop_sheet=sheet_name, changes=changes or [])
 
 
 def status(workbook: Path | WorkbookPort) -> dict[str, Any]:

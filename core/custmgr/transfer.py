@@ -9,14 +9,13 @@ list's one-way connector also records which rows came from it, so taking out "on
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .backup import make_backup, write_backup
-from .book import format_contacts
+from .backup import make_backup
+from .commit import Commit, commit, sheets_before, state_keys
 from .connector import Company
 from .contact import CUSTOM_NAME_LIMIT, FIELD_KEYS, NO, Values, custom_key, is_custom, name_key
 from .contacts import (
@@ -29,12 +28,10 @@ from .contacts import (
     row_cells,
 )
 from .errors import CustmgrError
-from .review import SHEET as REVIEW
 from .settings import Settings, read_settings, settings_values, write_settings
-from .state import PAIR_SHEET, Link, SyncState, read_state, write_state
+from .state import Link, SyncState, read_state
 from .summary import Summary
 from .sync import add_custom_columns, company_setting, now, one_at_a_time, open_book
-from .synclog import append_changes, append_log
 from .workbook.port import CellValue, WorkbookPort
 
 MAX_SHOWN = 25
@@ -257,31 +254,20 @@ def _save(book: WorkbookPort, sheet: ContactsSheet, grid: list[list[CellValue]],
           one_way: bool, result: BroughtIn, log: list[tuple[str, str, str, str, str]]) -> None:
     """Backup, Contacts, state, Sync Log and Sync Changes, saved in one atomic replace, as a sync does."""
     when = now()
-    old_fields = json.loads(state.pair.get("fields", "[]"))
-    keys = old_fields + [k for k in (*FIELD_KEYS, *settings.custom_columns) if k not in old_fields]
-    for link in new_state.links.values():
-        keys += [k for k in link.base if k not in keys]
+    keys = state_keys(state, (*FIELD_KEYS, *settings.custom_columns), new_state.links.values())
     number = state.sync_count + 1
-    before_pair = book.read(PAIR_SHEET) if PAIR_SHEET in book.sheet_names() else []
-    before_review = book.read(REVIEW) if REVIEW in book.sheet_names() else []
+    before_pair, before_review = sheets_before(book)
     backup = make_backup(number, when, list(sheet.header), changed, moved, keys, before_pair, before_review, [])
-    write_backup(book, backup, settings.backups)
-    book.write(settings.contacts_sheet, sheet.grid(grid))
-    columns = expected_columns(settings.custom_columns, settings.columns)
-    format_contacts(book, columns, len(sheet.top) + len(grid) + 1, [str(h or "") for h in sheet.header],
-                    sheet_name=settings.contacts_sheet, adopted=bool(settings.columns))
     new_state.pair.update(syncs=str(number), last_import=when)
     if one_way:
         new_state.pair.update(connector=source.connector, company_id=source.identity.id,
                               company_name=source.identity.name)
         new_state.pair.setdefault("paired_at", when)
-    write_state(book, new_state, keys)
     summary = Summary(action="import", when=when, company=source.label, outcome="ok",
                       imported=len(result.added), received=len(result.updated))
     summary.messages = result.notes()
-    append_log(book, summary)
-    append_changes(book, when, log, columns)
-    book.save()
+    commit(book, settings, Commit(summary, contacts=sheet.grid(grid), backup=backup, state=new_state,
+                                  state_keys=keys, changes=log))
 
 
 # --- taking contacts out ---------------------------------------------------------------------------------------

@@ -23,20 +23,20 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .apply import from_remote
 from .backup import Backup, Restored, Written, read_backup, rewrite_backup
 from .classify import differs
+from .commit import Commit, commit
 from .connector import Change, ChangeResult, Connector, Listed
 from .contact import CUSTOMER, FIELD_KEYS, JOB_SEPARATOR, NO, YES, name_key, normalize
-from .contacts import expected_columns, field_label
+from .contacts import field_label
 from .errors import CustmgrError, NotFound, StaleVersion, Unavailable
+from .push import send
 from .rehearsal import Rehearsal
-from .remote import send
 from .settings import Settings, read_settings
+from .settle import from_remote
 from .state import link_from_row, read_state
 from .summary import Summary
-from .sync import check_pairing, now, open_book, open_company, restore_point, write_restored
-from .synclog import append_changes, append_log
+from .sync import check_pairing, now, open_book, open_company, restore_point, restored_commit
 from .workbook.port import Grid, WorkbookPort
 
 CHANGED_SINCE = "changed in QuickBooks since the sync"
@@ -222,9 +222,9 @@ def undo_in_quickbooks(workbook: Path | WorkbookPort, *, force: bool = False, dr
         outcome = settle_undo(plan, results)
         rebased = {} if outcome.failed else _jobs_as_before(book, connector, plan, outcome, restored)
         summary.remote_calls = getattr(connector, "round_trips", 0)
-    _write_outcome(book, plan, outcome, rebased, restored, sheet_name, backup, settings, summary)
+    saving = _saving(book, plan, outcome, rebased, restored, sheet_name, backup, summary)
     try:
-        book.save()
+        commit(book, settings, saving)
     except CustmgrError as err:
         if not outcome.undone:
             raise
@@ -234,27 +234,25 @@ def undo_in_quickbooks(workbook: Path | WorkbookPort, *, force: bool = False, dr
     return summary
 
 
-def _write_outcome(book: WorkbookPort, plan: UndoPlan, outcome: Outcome, rebased: Mapping[str, str],
-                   restored: Restored, sheet_name: str, backup: Backup, settings: Settings, summary: Summary) -> None:
-    """Put the workbook where QuickBooks now is: all undone, the backup restored; some failed, the backup kept
-    with what was undone marked, so that the same undo again finishes the rest."""
+def _saving(book: WorkbookPort, plan: UndoPlan, outcome: Outcome, rebased: Mapping[str, str], restored: Restored,
+            sheet_name: str, backup: Backup, summary: Summary) -> Commit:
+    """What to save once QuickBooks answered: all undone, the sheets as they were (the backup dropped); some
+    failed, the backup kept with what was undone marked, so that the same undo again finishes the rest."""
     summary.undone, summary.left_alone, summary.failed = (len(outcome.undone), len(outcome.left_alone),
                                                           len(outcome.failed))
-    append_changes(book, summary.when, _log(plan, outcome), expected_columns(settings.custom_columns))
     _messages(summary, plan, outcome)
     if outcome.failed:
         backup.undone.update(outcome.undone)
         rewrite_backup(book, backup)
         summary.outcome = "partly failed"
-        append_log(book, summary)
-    else:
-        summary.outcome = "ok"
-        done = {s.written.row_id: s.done for s in plan.steps if s.done is not None} | outcome.undone
-        _keep_versions(restored, done, {s.written.row_id: s.written for s in plan.steps})
-        for row in restored.state_rows[1:]:
-            if str(row[0] or "") in rebased:
-                row[2] = rebased[str(row[0])]
-        write_restored(book, restored, sheet_name, summary)
+        return Commit(summary, changes=_log(plan, outcome))
+    summary.outcome = "ok"
+    done = {s.written.row_id: s.done for s in plan.steps if s.done is not None} | outcome.undone
+    _keep_versions(restored, done, {s.written.row_id: s.written for s in plan.steps})
+    for row in restored.state_rows[1:]:
+        if str(row[0] or "") in rebased:
+            row[2] = rebased[str(row[0])]
+    return restored_commit(book, restored, sheet_name, summary, _log(plan, outcome))
 
 
 def _rehearse(book: WorkbookPort, plan: UndoPlan, restored: Restored, sheet_name: str, backup: Backup,
@@ -263,9 +261,9 @@ def _rehearse(book: WorkbookPort, plan: UndoPlan, restored: Restored, sheet_name
     (merged cells on Contacts, a cell over Excel's limit, the file open or saved elsewhere meanwhile)."""
     as_if = settle_undo(plan, {c.ref: ChangeResult(c.ref) for c in plan.changes})
     rehearsal = Rehearsal(book)
-    _write_outcome(rehearsal, plan, as_if, {}, copy.deepcopy(restored), sheet_name, copy.deepcopy(backup),
-                   settings, copy.deepcopy(summary))
-    rehearsal.save()
+    saving = _saving(rehearsal, plan, as_if, {}, copy.deepcopy(restored), sheet_name, copy.deepcopy(backup),
+                     copy.deepcopy(summary))
+    commit(rehearsal, settings, saving)
 
 
 def _send_waves(connector: Connector, waves: list[list[Change]], backoff: float | None) -> dict[str, ChangeResult]:

@@ -14,7 +14,7 @@ paired with the company.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from typing import Any, ClassVar
 
 from custmgr.connector import Change, ChangeResult, Company, Connector, CustomFieldDef, Listed, RemoteRecord
@@ -99,6 +99,13 @@ class QbdConnector(Connector):
         """Field key -> why it cannot be written, for the fields this session's qbXML version lacks."""
         host = self.host
         return {key: host.field_message(tag) for key, tag in host.missing_fields.items()} if host else {}
+
+    @property  # type: ignore[override]
+    def unsupported(self) -> Mapping[str, frozenset[str]]:
+        """Before qbXML 12.0 (QuickBooks 2013) customers and vendors have no Job Title and no CC Email: the sync
+        keeps those columns in the workbook only. Known once the session has started (``company()``)."""
+        missing = frozenset(self.missing_fields())
+        return {kind: missing for kind in KINDS} if missing else {}
 
     # --- the contract ---------------------------------------------------------------------------------------
 

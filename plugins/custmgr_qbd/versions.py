@@ -6,7 +6,8 @@ asks once per session, in the first message (written in the oldest version it sp
 able to sync reads), and then writes every message in the version chosen.
 
 Below 12.0 (QuickBooks 2013) customers and vendors have no ``JobTitle`` and no ``Cc``: those two fields are not
-read, and a change that fills one is refused on its row with what to do. Below 8.0 (QuickBooks 2009) the sync
+read, the connector declares them ``unsupported`` (so a sync keeps them in the workbook only), and a change that
+fills one anyway is refused on its row with what to do. Below 8.0 (QuickBooks 2009) the sync
 does not run: the message says to update QuickBooks.
 """
 

@@ -26,7 +26,7 @@ from .client import PATIENCE, QboClient
 from .contactlist import ContactList, default_cache_dir, remote_id, split_id
 from .endpoints import Endpoints, resolve
 from .faults import find_fault, quoted, to_error
-from .records import LIMITS, Entity, parent_id
+from .records import LIMITS, UNSUPPORTED, Entity, parent_id
 from .tokens import TokenStore
 from .trace import Trace
 from .writes import AfterParent, batch_item
@@ -51,6 +51,7 @@ class QboConnector(Connector):
     batch_size: ClassVar[int] = BATCH_SIZE
     limits: ClassVar[Mapping[str, int]] = LIMITS
     charset: ClassVar[str | None] = None
+    unsupported: Mapping[str, frozenset[str]] = UNSUPPORTED
 
     def __init__(self, company: str, options: Mapping[str, Any] | None = None) -> None:
         opts = dict(options or {})

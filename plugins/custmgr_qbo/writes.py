@@ -5,7 +5,8 @@ answered with its error and never sent.
 and ``delete`` a sparse update ``Active: false`` (QuickBooks Online's own "delete"). A job names its parent by Id
 (``ParentRef``). Making a contact active again also writes its name, since QuickBooks may still call it
 "NAME (deleted)". Fields QuickBooks Online has no place for (a job title, a cc email; a vendor's notes and ship
-address) are refused rather than dropped: dropping them would clear the cell at the next sync.
+address) are declared as the connector's ``unsupported``, so a sync never sends them; sent anyway, they are refused
+rather than dropped.
 """
 
 from __future__ import annotations

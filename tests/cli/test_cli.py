@@ -100,7 +100,7 @@ def test_failed_writes_exit_with_status_2(demo, monkeypatch):
         self.inject(3180, count=1)  # every write QuickBooks is asked for finds the list locked
         return real_process(self, text)
     monkeypatch.setattr(QbxmlFront, "process", locked)
-    monkeypatch.setattr("custmgr.remote.BACKOFF", 0)
+    monkeypatch.setattr("custmgr.push.BACKOFF", 0)
     out = run("sync", str(book), code=2)
     assert "failed" in out
     assert statuses(book)["Okafor, Chidi"].startswith("Failed: There was an error when saving a Customer list")

@@ -11,7 +11,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from custmgr.apply import from_remote
 from custmgr.book import create_workbook
 from custmgr.cells import cell_text
 from custmgr.company import SandboxCompany, copy_company, create_company, memory_company
@@ -21,6 +20,7 @@ from custmgr.contacts import STATUS, expected_columns, read_contacts
 from custmgr.review import SHEET as REVIEW
 from custmgr.review import Decision, read_decisions
 from custmgr.settings import read_settings, settings_values, write_settings
+from custmgr.settle import from_remote
 from custmgr.state import Link, read_state
 from custmgr.sync import setup
 from custmgr.workbook.lossless import LosslessWorkbook

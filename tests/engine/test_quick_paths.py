@@ -65,7 +65,15 @@ def test_a_state_row_reads_as_the_general_reader_reads_it(first, values, trailin
     row = [*first, json.dumps(values, ensure_ascii=False, separators=(",", ":")), *trailing]
     keys = KEYS[:6]
     general = [*row, ""]  # an empty text cell after the base: not the quick path's shape, read the long way
-    assert link_from_row(row, keys, 2) == link_from_row(general, keys, 2)
+    assert _read(row, keys) == _read(general, keys)
+
+
+def _read(row: list, keys: list[str]) -> object:
+    """The link, or the message of the error (a flag Customer Manager never writes is refused either way)."""
+    try:
+        return link_from_row(row, keys, 2)
+    except WorkbookError as err:
+        return str(err)
 
 
 @pytest.mark.parametrize("text", ['{"a":"b"}', '"ab"', "[1,2]", '["a",null]', "[", "[[]]"])

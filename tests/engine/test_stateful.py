@@ -32,13 +32,14 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, precondition, rule
 
-from custmgr.apply import from_remote
 from custmgr.company import SandboxCompany
 from custmgr.contact import CUSTOMER, FIELD_KEYS, VENDOR, custom_key, name_key, normalize, units
 from custmgr.contacts import ROW_ID, expected_columns
 from custmgr.errors import ConnectorError, NotFound, Retryable, StaleVersion, SyncRefused, Unavailable
-from custmgr.plan import DROPPED, LOCAL, STATUS_CONFLICT, SyncPlan
+from custmgr.outcomes import DROPPED, LOCAL, STATUS_CONFLICT
+from custmgr.plan import SyncPlan
 from custmgr.review import CONFLICT
+from custmgr.settle import from_remote
 from custmgr.state import Link
 from custmgr.sync import sync, undo
 from custmgr.workbook.port import Grid

@@ -110,7 +110,7 @@ def test_control_characters_in_a_cell_are_reported_per_field():
 
 
 def test_control_characters_from_quickbooks_are_stripped():
-    from custmgr.apply import from_remote
+    from custmgr.settle import from_remote
 
     assert from_remote({"name": "A\x00B\x1f", "notes": "x\ufffey"}) == {
         "name": "AB", "notes": "xy", "kind": "Customer", "active": "Yes"}

@@ -338,3 +338,19 @@ def test_a_row_deleted_and_added_again_is_put_back_from_the_old_rows_base(tmp_pa
     assert remote(company)["Café Société"]["bill_state"] == "NY" and summary.failed == 0
     assert undo(book).outcome == "ok"
     assert remote(company)["Café Société"] == old
+
+
+def test_a_job_added_under_a_customer_the_same_sync_renamed_is_deleted_by_undo(tmp_path):
+    """Found by the property test: the sync adds Ada:Patio (adds go first), then renames Ada to Bea, and QuickBooks
+    renames the new job with its customer; undo must still recognise the job it added and delete it."""
+    book, company = paired(tmp_path, add_policy="Add to QuickBooks")
+    before = snapshot(book, company)
+    customer = next(name for name, values in before[3].items() if ":" not in name and values["kind"] == "Customer")
+    set_cells(book, customer, Name="Renamed Customer")
+    add_row(book, Name=f"{customer}:Patio")
+    summary, _ = sync(book)
+    assert (summary.added, summary.sent) == (1, 1)
+    assert "Renamed Customer:Patio" in remote(company)
+    undone = undo(book)
+    assert (undone.outcome, undone.undone, undone.left_alone) == ("ok", 2, 0), undone.messages
+    assert remote(company) == before[3]

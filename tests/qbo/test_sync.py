@@ -261,15 +261,42 @@ def check_new_rows(case: Paired) -> None:
 
 def test_rows_quickbooks_online_would_refuse_stay_with_a_message(imported, tmp_path):
     with paired(imported, tmp_path, add_policy="Add to QuickBooks") as case:
-        change_rows(case.book, add=[{"Name": "x" * 501}, {"Name": "Vendor:With Colon", "Type": "Vendor"},
-                                    {"Name": "Solo", "Job Title": "Owner"}])
+        change_rows(case.book, add=[{"Name": "x" * 501}, {"Name": "Vendor:With Colon", "Type": "Vendor"}])
         summary = case.sync()
-        assert summary.added == 0 and summary.errors + summary.failed == 3
+        assert summary.added == 0 and summary.errors + summary.failed == 2
         said = statuses(case.book)
         assert "too long for QuickBooks (501 > 500 characters)" in said["x" * 501]
         assert "':'" in said["Vendor:With Colon"]
-        assert "QuickBooks Online has no Job Title field" in said["Solo"]
         assert set(remote(case.standin)).isdisjoint(said)
+
+
+def test_columns_quickbooks_online_has_no_place_for_stay_in_the_workbook(imported, tmp_path):
+    """Job Title and CC Email (and a vendor's notes and ship address) are declared by the connector: the row syncs,
+    those cells stay as typed, are never sent nor compared, and the summary says so once."""
+    with paired(imported, tmp_path, add_policy="Add to QuickBooks") as case:
+        book, qbo = case.book, case.standin
+        change_rows(book, add=[{"Name": "Solo", "Job Title": "Owner", "CC Email": "cc@solo.example",
+                                "Phone": "(555) 010-0101"},
+                               {"Name": "Solo Supply", "Type": "Vendor", "Notes": "net 30", "Ship City": "Reno"}],
+                    cells={"Dylan Sollfrank": {"Job Title": "Chef"}})
+        summary = case.sync()
+        assert summary.added == 2 and summary.errors + summary.failed == 0, statuses(book)
+        notes = [m for m in summary.messages if "kept in this workbook only" in m]
+        assert notes == ["CC Email, Job Title, Notes (vendors), Ship address (vendors): kept in this workbook only; "
+                         "the qbo connector has no place for them in QuickBooks, so they are never sent or "
+                         "compared."]
+        there = remote(qbo)
+        assert there["Solo"]["phone"] == "(555) 010-0101" and "job_title" not in there["Solo"]
+        assert "notes" not in there["Solo Supply"] and "ship_city" not in there["Solo Supply"]
+        assert contacts(book)["Solo"]["job_title"] == "Owner"
+        assert contacts(book)["Solo Supply"]["notes"] == "net 30"
+        qb_edit(qbo, "Dylan Sollfrank", PrimaryPhone={"FreeFormNumber": "(650) 555-0123"})
+        change_rows(book, cells={"Solo": {"Job Title": "Founder"}})
+        again = case.sync()
+        assert (again.sent, again.received, again.conflicts_open) == (0, 1, 0), again
+        assert contacts(book)["Dylan Sollfrank"]["job_title"] == "Chef"
+        assert contacts(book)["Solo"]["job_title"] == "Founder"
+        assert case.sync().outcome == "nothing to do"
 
 
 def test_undo_puts_the_workbook_back_and_quickbooks_keeps_its_values(case):

@@ -26,7 +26,7 @@ from typing import ClassVar
 import pytest
 
 from custmgr.connector import Change, ChangeResult, Connector, CustomFieldDef, Op, RemoteRecord
-from custmgr.contact import CUSTOMER, FIELD_BY_KEY, KINDS, NO, VENDOR, YES, normalize_values
+from custmgr.contact import CUSTOMER, FIELD_BY_KEY, FIELD_KEYS, KINDS, NO, VENDOR, YES, normalize_values
 from custmgr.errors import ConnectorError, Invalid, NameInUse, NotFound, StaleVersion
 
 #: Text that has broken spreadsheets, XML and QuickBooks bridges before; all of it must come back unchanged.
@@ -426,6 +426,29 @@ class ConnectorContract:
         values = {"name": self.unique("Eucalyptus"), key: "x"}
         self.assert_error(self.apply_one(connector, self.change("add", values=values)), Invalid, key)
 
+    # --- fields the backend has no place for (``Connector.unsupported``) --------------------------------------
+
+    def test_unsupported_fields_are_declared_per_kind(self, connector: Connector) -> None:
+        for kind, keys in connector.unsupported.items():
+            assert kind in KINDS and set(keys) <= set(FIELD_KEYS), (kind, keys)
+            assert not {"name", "kind", "active"} & set(keys), "a contact always has a name, a type and Active"
+
+    def test_a_declared_unsupported_field_is_refused_not_dropped(self, connector: Connector) -> None:
+        declared = [(kind, key) for kind, keys in connector.unsupported.items() for key in sorted(keys)]
+        if not declared:
+            pytest.skip("this connector holds every contact field")
+        for kind, key in declared:
+            values = {"name": self.unique("Willow"), key: "x"}
+            self.assert_error(self.apply_one(connector, self.change("add", kind, values)), Invalid, key)
+
+    def test_every_undeclared_field_round_trips(self, connector: Connector) -> None:
+        for kind in KINDS:
+            held = connector.unsupported.get(kind, frozenset())
+            values = {k: _sample(k) for k in FIELD_KEYS if k not in held and k not in ("name", "kind", "active")}
+            record = self.add(connector, {"name": self.unique("Yew"), **values}, kind)
+            stored = self.fetch_one(connector, record.remote_id).values
+            assert {k: stored.get(k, "") for k in values} == values, kind
+
     def test_custom_field_definitions(self, connector: Connector) -> None:
         for field in connector.custom_fields():
             assert field.name and set(field.kinds) <= set(KINDS) and field.max_length > 0
@@ -471,3 +494,16 @@ def _encodes(text: str, charset: str) -> bool:
     except UnicodeEncodeError:
         return False
     return True
+
+
+def _sample(key: str) -> str:
+    """A value any QuickBooks takes for ``key``."""
+    if "email" in key:
+        return "a@example.com"
+    if key.endswith("phone") or key in ("mobile", "fax"):
+        return "555-0100"
+    if key.endswith("state"):
+        return "CA"
+    if key.endswith("postal_code"):
+        return "94110"
+    return "Ab C"  # fits the shortest field (a middle name: 5 characters)

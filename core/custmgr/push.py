@@ -1,18 +1,23 @@
-"""Carrying a plan's QuickBooks writes out: batches, retries for locks, and one result per contact.
+"""Writing to QuickBooks: every write a sync (or an undo) makes goes through here, in batches, with one result
+per contact.
 
 Adds go first and parents before their jobs; a lock or throttle (``Retryable``) is retried with backoff; a
 connection lost part way (``Unavailable``) fails that change and everything after it, and the sync goes on to save
-what did succeed. Stale versions are handed back to the caller to re-plan, never overwritten.
+what did succeed. A contact QuickBooks calls stale is read again and planned again once, never overwritten.
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 
 from .connector import Change, ChangeResult, Connector
-from .errors import ConnectorError, NameInUse, Retryable, Unavailable
-from .plan import RecordPlan
+from .contact import Values
+from .errors import ConnectorError, NameInUse, Retryable, StaleVersion, Unavailable
+from .outcomes import AFTER_MERGE, MergeInto
+from .plan import PlanInput, RecordPlan, SyncPlan, replan
+from .settle import from_remote
 
 Progress = Callable[[int], None]
 
@@ -21,18 +26,20 @@ BACKOFF = 0.5  # seconds, doubled on each retry
 
 
 def change_of(record: RecordPlan) -> Change:
-    assert record.op is not None
-    values = dict(record.send) if record.op in ("add", "update") else {}
-    return Change(ref=record.row_id, op=record.op, kind=record.kind, values=values,
+    out = record.outcome
+    assert out.op is not None
+    values = dict(out.send) if out.op in ("add", "update") else {}
+    into, into_version = (out.into, out.into_version) if isinstance(out, MergeInto) else ("", "")
+    return Change(ref=record.row_id, op=out.op, kind=record.kind, values=values,
                   remote_id=record.remote_id or None, version=record.version or None,
-                  into_id=record.merge_into or None, into_version=record.merge_into_version or None)
+                  into_id=into or None, into_version=into_version or None)
 
 
 def order(records: Sequence[RecordPlan]) -> list[RecordPlan]:
     """Adds first (parents before jobs), then updates, then deactivations (jobs before parents), then merges."""
     rank = {"add": 0, "update": 1, "deactivate": 2, "merge": 3}
-    return sorted((r for r in records if r.op), key=lambda r: (
-        rank[r.op or "update"], r.name.count(":") * (-1 if r.op == "deactivate" else 1)))
+    return sorted((r for r in records if r.outcome.op), key=lambda r: (
+        rank[r.outcome.op or "update"], r.name.count(":") * (-1 if r.outcome.op == "deactivate" else 1)))
 
 
 def write_all(connector: Connector, records: Sequence[RecordPlan], *, progress: Progress | None = None,
@@ -43,7 +50,7 @@ def write_all(connector: Connector, records: Sequence[RecordPlan], *, progress: 
     lost = _send(connector, todo, results, progress, backoff, sleep)
     if lost is None:
         _retry_names_given_up(connector, todo, results, backoff, sleep)
-    after = [after_merge(r, results[r.row_id]) for r in records if r.op == "merge" and r.send
+    after = [after_merge(r, results[r.row_id]) for r in records if r.outcome.op == "merge" and r.outcome.send
              and results.get(r.row_id) is not None and results[r.row_id].ok and results[r.row_id].record]
     if after and lost is None:  # the row's own edits go to the record that stayed, at the version the merge left
         _send(connector, after, results, None, backoff, sleep)
@@ -52,13 +59,36 @@ def write_all(connector: Connector, records: Sequence[RecordPlan], *, progress: 
     return results
 
 
-AFTER_MERGE = "|after merge"  # the ref of the update that follows a merge: the row's Row ID and this
+def push(connector: Connector, inp: PlanInput, plan: SyncPlan, results: dict[str, ChangeResult],
+         seen: dict[str, Values], *, progress: Progress | None = None, backoff: float = BACKOFF,
+         sleep: Callable[[float], None] = time.sleep) -> SyncPlan:
+    """Carry out ``plan``'s QuickBooks writes, answers into ``results`` as they come (so a failure part way still
+    knows what QuickBooks took). Contacts QuickBooks called stale are read again (into ``seen``, what QuickBooks
+    held before each write) and planned again once; returns the plan as carried out."""
+    results.update(write_all(connector, plan.records, progress=progress, backoff=backoff, sleep=sleep))
+    stale = [r for r in plan.writes if isinstance(getattr(results.get(r.row_id), "error", None), StaleVersion)]
+    if not stale:
+        return plan
+    fresh = {rec.remote_id: rec for rec in connector.fetch([r.remote_id for r in stale if r.remote_id])}
+    listing = {item.remote_id: item for item in connector.listing(inp.settings.kinds) if item.remote_id in fresh}
+    rows = {r.row_id: r for r in plan.rows}
+    redone = {}
+    for rec in stale:
+        record = fresh.get(rec.remote_id)
+        values = from_remote(record.values) if record is not None else None
+        if values is not None:
+            seen[rec.remote_id] = values
+        redone[rec.row_id] = replan(inp, rec, rows.get(rec.row_id), values, listing.get(rec.remote_id))
+    for row_id in redone:
+        results.pop(row_id, None)
+    results.update(write_all(connector, [r for r in redone.values() if r.outcome.op], backoff=backoff, sleep=sleep))
+    return replace(plan, records=tuple(redone.get(r.row_id, r) for r in plan.records))
 
 
 def after_merge(record: RecordPlan, merged: ChangeResult) -> Change:
     """The update sending a merged row's edits to the record that stayed (``merged.record``)."""
     assert merged.record is not None
-    return Change(ref=record.row_id + AFTER_MERGE, op="update", kind=record.kind, values=dict(record.send),
+    return Change(ref=record.row_id + AFTER_MERGE, op="update", kind=record.kind, values=dict(record.outcome.send),
                   remote_id=merged.record.remote_id, version=merged.record.version)
 
 

@@ -6,7 +6,7 @@ as it was, with the reason in Sync Status, so a later sync picks it up again.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 
 from .classify import Case
@@ -14,9 +14,9 @@ from .connector import ChangeResult
 from .contact import Values, clean_text, normalize_values
 from .contacts import ROW_ID, STATUS, ContactRow, ContactsSheet, field_label, row_cells
 from .errors import AuthRequired, NameInUse, Retryable, StaleVersion, Unavailable
+from .outcomes import AFTER_MERGE, MergeInto, count
 from .plan import NAME_IN_USE, RecordPlan, SyncPlan
-from .remote import AFTER_MERGE
-from .review import ADD, CONFLICT, DELETE, DELETED_CHANGED, Decision
+from .review import ADD, CONFLICT, DELETE, DELETED_CHANGED, Decision, key_of
 from .state import Link
 from .summary import Summary
 from .workbook.port import CellValue
@@ -42,12 +42,12 @@ def from_remote(values: Mapping[str, str]) -> Values:
     return normalize_values({k: clean_text(v)[0] if isinstance(v, str) else v for k, v in values.items()})
 
 
-def settle(sheet: ContactsSheet, rows: Sequence[ContactRow], plan: SyncPlan, results: Mapping[str, ChangeResult],
-           links: Mapping[str, Link], summary: Summary, answered: Mapping[str, Decision] | None = None) -> Settled:
+def settle(sheet: ContactsSheet, plan: SyncPlan, results: Mapping[str, ChangeResult], links: Mapping[str, Link],
+           summary: Summary, answered: Mapping[str, Decision] | None = None) -> Settled:
     """Work out every row, link and decision after the sync, counting what happened into ``summary``.
 
     ``answered``: the Review decisions the sync started from; those a failed write was carrying out stay open."""
-    by_id = {r.row_id: r for r in rows}
+    by_id = {r.row_id: r for r in plan.rows}
     old_rows = sheet.rows
     new_rows: list[Row | None] = list(old_rows)
     touched: set[int] = set()
@@ -60,10 +60,11 @@ def settle(sheet: ContactsSheet, rows: Sequence[ContactRow], plan: SyncPlan, res
     created: list[Row] = []
     out = Settled([], new_links, [], {}, {})
     for rec in plan.records:
+        out_ = rec.outcome
         row = by_id.get(rec.row_id)
         index = row.number - sheet.first_row if row else None
-        res = results.get(rec.row_id) if rec.op else None
-        if rec.op and (res is None or not res.ok):
+        res = results.get(rec.row_id) if out_.op else None
+        if out_.op and (res is None or not res.ok):
             summary.failed += 1
             error = res.error if res else None
             out.decisions.extend(_after_failure(rec, error, answered or {}))
@@ -71,50 +72,48 @@ def settle(sheet: ContactsSheet, rows: Sequence[ContactRow], plan: SyncPlan, res
                 new_rows[index] = _set(new_rows[index], status_col, failed_status(error))
                 touched.add(index)
             continue
-        if rec.problems:
-            summary.errors += 1
         res, failed_after = _after_merge(rec, res, results, summary)
         echo = from_remote(res.record.values) if res and res.record else None
-        receive, base = dict(rec.receive), dict(rec.base) if rec.base is not None else None
+        receive, base = dict(out_.receive), dict(out_.base) if out_.base is not None else None
         if failed_after is not None and echo is not None and base is not None:
             # The merge was made but the row's edits did not reach the record that stayed: its values are the
             # base, so the next sync sends the edits again.
-            base.update({k: echo.get(k, "") for k in rec.send})
-        if echo is not None and (rec.op in ("add", "update") or (rec.op == "merge" and failed_after is None)):
-            for k in rec.send:  # QuickBooks' own spelling of what was sent becomes the agreed value
-                if echo.get(k, "") != rec.send[k]:
+            base.update({k: echo.get(k, "") for k in out_.send})
+        if echo is not None and (out_.op in ("add", "update") or (out_.op == "merge" and failed_after is None)):
+            for k in out_.send:  # QuickBooks' own spelling of what was sent becomes the agreed value
+                if echo.get(k, "") != out_.send[k]:
                     receive[k] = echo.get(k, "")
                     if base is not None:
                         base[k] = echo.get(k, "")
         remote_id = res.record.remote_id if res and res.record else rec.remote_id
         version = res.record.version if res and res.record else rec.version
-        _count(rec, receive, summary)
-        out.decisions.extend(rec.decisions)
+        count(out_, summary, received=bool(receive))
+        out.decisions.extend(out_.asks)
         _log(rec, row, receive, links.get(rec.row_id), out, sent=failed_after is None)
         before = links.get(rec.row_id)
-        if rec.forget:
+        if out_.forget:
             new_links.pop(rec.row_id, None)
         elif base is not None:
             new_links[rec.row_id] = Link(rec.row_id, remote_id, version, {k: v for k, v in base.items() if v},
-                                         rec.flag)
-        elif before is not None and before.flag != rec.flag:
-            new_links[rec.row_id] = replace(before, flag=rec.flag)
+                                         out_.flag)
+        elif before is not None and before.flag != out_.flag:
+            new_links[rec.row_id] = replace(before, flag=out_.flag)
         if new_links.get(rec.row_id) != before:
             out.changed_links[rec.row_id] = before
-        if rec.create_row is not None:
+        if out_.new_row is not None:
             fresh: Row = [None] * len(sheet.header)
             fresh[rid_col] = rec.row_id
-            fresh = row_cells(rec.create_row, sheet, fresh)
-            created.append(_set(fresh, status_col, rec.status))
+            fresh = row_cells(out_.new_row, sheet, fresh)
+            created.append(_set(fresh, status_col, out_.status))
         elif index is not None:
-            if rec.remove_row:
+            if out_.remove_row:
                 new_rows[index] = None
             else:
                 current = new_rows[index] or []
                 if receive:
                     current = row_cells({**row.values, **receive} if row else receive, sheet, current)
                 new_rows[index] = _set(current, status_col,
-                                       rec.status if failed_after is None else failed_status(failed_after))
+                                       out_.status if failed_after is None else failed_status(failed_after))
             touched.add(index)
     for i in sorted(touched):
         before_row, after = old_rows[i], new_rows[i]
@@ -133,7 +132,8 @@ def _after_merge(rec: RecordPlan, res: ChangeResult | None, results: Mapping[str
                  summary: Summary) -> tuple[ChangeResult | None, Exception | None]:
     """A merge that sent the row's edits to the record that stayed: the result of that update when it was
     taken (the record as it is now), else the merge's result and the update's error."""
-    after = results.get(rec.row_id + AFTER_MERGE) if rec.op == "merge" and rec.send else None
+    out = rec.outcome
+    after = results.get(rec.row_id + AFTER_MERGE) if out.op == "merge" and out.send else None
     if after is None:
         return res, None
     if after.ok and after.record is not None:
@@ -162,9 +162,9 @@ def _set(row: Row | None, col: int, value: str) -> Row:
 def _after_failure(rec: RecordPlan, error: Exception | None, answered: Mapping[str, Decision]) -> list[Decision]:
     """Decisions to show after ``rec``'s write failed: the answered ones it carried out stay open, as marked;
     a deactivation QuickBooks refused is asked again, unmarked, with its reason."""
-    if rec.op == "deactivate" and error is not None and not isinstance(error, _PASSING):
+    if rec.outcome.op == "deactivate" and error is not None and not isinstance(error, _PASSING):
         return [_refused_deactivation(rec, error, answered)]
-    if rec.op == "add" and rec.case is Case.NEW_HERE and isinstance(error, NameInUse):
+    if rec.outcome.op == "add" and rec.case is Case.NEW_HERE and isinstance(error, NameInUse):
         suggested = _free_name(rec.name)
         return [Decision(ADD, rec.row_id, rec.name, field="Name", left=rec.name,
                          right=f"(name in use; try {suggested!r})", detail=f"{NAME_IN_USE}{rec.name}",
@@ -172,7 +172,8 @@ def _after_failure(rec: RecordPlan, error: Exception | None, answered: Mapping[s
                               f"inactive one). Rename the row on Contacts (for example to {suggested!r}), then "
                               "mark Accept Left again.")]
     carried = [d for d in answered.values() if d.row_id == rec.row_id and d.side is not None]
-    return [*rec.decisions, *(d for d in carried if d.key not in {x.key for x in rec.decisions})]
+    asks = rec.outcome.asks
+    return [*asks, *(d for d in carried if d.key not in {x.key for x in asks})]
 
 
 #: Failures that pass by themselves or are re-planned: the write goes again as it is.
@@ -186,7 +187,7 @@ def _refused_deactivation(rec: RecordPlan, error: Exception, answered: Mapping[s
     reason = getattr(error, "reason", None) or str(error)
     note = (f"QuickBooks refused to make it inactive: {reason.rstrip('.')}. Mark Accept Right to bring the row "
             "back, or deal with it in QuickBooks (for example settle the open balance) and mark Accept Left again.")
-    asked = answered.get(f"{kind}|{rec.row_id}")
+    asked = answered.get(key_of(kind, rec.row_id))
     refused = f"refused: {reason}"  # a new detail: the marks made on the question before do not carry over
     if asked is not None:
         return replace(asked, accept_left=False, accept_right=False, note=note, detail=refused)
@@ -200,61 +201,43 @@ def _free_name(name: str) -> str:
     return f"{head}{sep}{leaf[:41 - 4]} (2)"
 
 
-def _count(rec: RecordPlan, receive: Values, summary: Summary) -> None:
-    if rec.op == "add":
-        summary.added += 1
-    elif rec.op == "update":
-        summary.sent += 1
-    elif rec.op == "deactivate":
-        summary.made_inactive += 1
-    elif rec.op == "merge":
-        summary.merged += 1
-    if rec.create_row is not None:
-        if rec.case is Case.NEW_THERE:
-            summary.imported += 1
-        else:
-            summary.restored += 1
-    elif receive:
-        summary.received += 1
-    if rec.remove_row:
-        summary.removed += 1
-
-
 def done_in_quickbooks(plan: SyncPlan, results: Mapping[str, ChangeResult]) -> list[str]:
     """What QuickBooks took of ``plan``, one phrase per write ("added 'Acme'"), in the plan's order."""
     out = []
     for rec in plan.records:
-        res = results.get(rec.row_id) if rec.op else None
+        res = results.get(rec.row_id) if rec.outcome.op else None
         if res is not None and res.ok:
             out.append(describe_write(rec))
-        after = results.get(rec.row_id + AFTER_MERGE) if rec.op == "merge" else None
+        after = results.get(rec.row_id + AFTER_MERGE) if rec.outcome.op == "merge" else None
         if after is not None and after.ok:
-            out.append(f"then changed {', '.join(field_label(k) for k in sorted(rec.send))} of the record that "
-                       "stayed")
+            out.append(f"then changed {', '.join(field_label(k) for k in sorted(rec.outcome.send))} of the record "
+                       "that stayed")
     return out
 
 
 def describe_write(rec: RecordPlan) -> str:
     """One QuickBooks write for messages, the log and Undo: "changed Phone, Email of 'Acme'"."""
-    if rec.op == "add":
+    out = rec.outcome
+    if out.op == "add":
         return f"added {rec.name!r}"
-    if rec.op == "deactivate":
+    if out.op == "deactivate":
         return f"made {rec.name!r} inactive"
-    if rec.op == "merge":
-        return f"merged {rec.name!r} into QuickBooks record {rec.merge_into}"
-    return f"changed {', '.join(field_label(k) for k in sorted(rec.send))} of {rec.name!r}"
+    if isinstance(out, MergeInto):
+        return f"merged {rec.name!r} into QuickBooks record {out.into}"
+    return f"changed {', '.join(field_label(k) for k in sorted(out.send))} of {rec.name!r}"
 
 
 def _log(rec: RecordPlan, row: ContactRow | None, receive: Values, link: Link | None, out: Settled, *,
          sent: bool = True) -> None:
     base = link.base if link else {}
-    if rec.op:
+    if rec.outcome.op:
         out.remote_done.append(describe_write(rec))
-    if rec.op == "merge" and rec.send and sent:
-        out.remote_done.append(f"changed {', '.join(field_label(k) for k in sorted(rec.send))} of {rec.name!r}")
-    if rec.op == "update" or (rec.op == "merge" and sent):
-        for k, v in sorted(rec.send.items()):
+    if rec.outcome.op == "merge" and rec.outcome.send and sent:
+        out.remote_done.append(f"changed {', '.join(field_label(k) for k in sorted(rec.outcome.send))} "
+                               f"of {rec.name!r}")
+    if rec.outcome.op == "update" or (rec.outcome.op == "merge" and sent):
+        for k, v in sorted(rec.outcome.send.items()):
             out.log.append((rec.name, k, "To QuickBooks", base.get(k, ""), v))
-    if rec.create_row is None and row is not None:
+    if rec.outcome.new_row is None and row is not None:
         for k, v in sorted(receive.items()):
             out.log.append((rec.name, k, "From QuickBooks", row.values.get(k, ""), v))
