@@ -193,6 +193,20 @@ def name_key(name: str) -> str:
     return normalize("name", name).casefold()
 
 
+CONTROL_CHARACTERS = "contains control characters; retype the value"
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_UNSTORABLE = re.compile("[\ufffe\uffff\ud800-\udfff]")
+
+
+def has_control_characters(text: str) -> bool:
+    return _CONTROL.search(text) is not None
+
+
+def unstorable_removed(text: str) -> str:
+    """``text`` less what no cell can hold (U+FFFE, U+FFFF, lone surrogates); control characters stay."""
+    return _UNSTORABLE.sub("", text)
+
+
 def clean_text(text: str) -> tuple[str, bool]:
     """Strip characters a workbook cannot hold (control characters, U+FFFE/FFFF, lone surrogates)."""
     cleaned = _BAD_CHARS.sub("", text)
@@ -221,7 +235,7 @@ def validate(values: Mapping[str, str], *, limits: Mapping[str, int] | None = No
     limit_of = dict(limits or {})
     for key, text in values.items():
         if _BAD_CHARS.search(text):
-            problems.append(Problem(key, "contains control characters; retype the value"))
+            problems.append(Problem(key, CONTROL_CHARACTERS))
         limit = limit_of.get(key) or (FIELD_BY_KEY[key].limit if key in FIELD_BY_KEY else custom_limit)
         if key == "name":
             continue  # checked per segment below
@@ -262,7 +276,7 @@ def _validate_name(name: str, kind: str, limit: int | None, charset: str | None)
     if len(name) > full_limit:
         out.append(Problem("name", f"full name too long for QuickBooks ({len(name)} > {full_limit} characters)"))
     if _BAD_CHARS.search(name):
-        out.append(Problem("name", "contains control characters; retype the value"))
+        out.append(Problem("name", CONTROL_CHARACTERS))
     if charset:
         bad = _unencodable(name, charset)
         if bad:

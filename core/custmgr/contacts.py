@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from .cells import cell_text, pad
-from .contact import FIELD_KEYS, Problem, Values, clean_text, normalize, normalize_values
+from .contact import CONTROL_CHARACTERS, FIELD_KEYS, Problem, Values, clean_text, normalize, normalize_values
 from .errors import WorkbookError
 from .layout import load_layout
 from .workbook.port import CellValue, Formula, Grid, WorkbookPort
@@ -92,7 +92,7 @@ class ContactsSheet:
                 if isinstance(value, str) and not (value.isascii() and value.isprintable()):
                     value, changed = clean_text(value)  # printable ASCII has nothing to clean
                     if changed:
-                        problems.append(Problem(key, "contains control characters; retype the value"))
+                        problems.append(Problem(key, CONTROL_CHARACTERS))
                 raw[key] = value
             row_id = cell_text(row[rid_col]).strip()
             if not row_id and not any(cell_text(v).strip() for v in raw.values()):

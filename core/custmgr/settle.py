@@ -11,10 +11,18 @@ from dataclasses import dataclass, field, replace
 
 from .classify import Case
 from .connector import ChangeResult
-from .contact import Values, clean_text, normalize_values
+from .contact import (
+    CONTROL_CHARACTERS,
+    Problem,
+    Values,
+    clean_text,
+    has_control_characters,
+    normalize_values,
+    unstorable_removed,
+)
 from .contacts import ROW_ID, STATUS, ContactRow, ContactsSheet, field_label, row_cells
 from .errors import AuthRequired, NameInUse, Retryable, StaleVersion, Unavailable
-from .outcomes import AFTER_MERGE, MergeInto, count
+from .outcomes import AFTER_MERGE, MergeInto, count, problem_status
 from .plan import NAME_IN_USE, RecordPlan, SyncPlan
 from .review import ADD, CONFLICT, DELETE, DELETED_CHANGED, Decision, key_of
 from .state import Link
@@ -38,8 +46,20 @@ class Settled:
 
 
 def from_remote(values: Mapping[str, str]) -> Values:
-    """QuickBooks values as the engine compares them: normalized, with unstorable characters removed."""
-    return normalize_values({k: clean_text(v)[0] if isinstance(v, str) else v for k, v in values.items()})
+    """QuickBooks values as the engine compares them: normalized, less what no cell can hold (U+FFFE, U+FFFF,
+    lone surrogates). Control characters stay: a cell holds them (Excel saves them as ``_xHHHH_``), and the row
+    then says so in Sync Status, as it does for one typed in the workbook, until the value is retyped."""
+    return normalize_values({k: unstorable_removed(v) if isinstance(v, str) else v for k, v in values.items()})
+
+
+def _with_control_characters(values: Mapping[str, str], sheet: ContactsSheet, status: str) -> str:
+    """Sync Status for a row given ``values`` from QuickBooks: ``status``, or, if that is empty and a value holds
+    control characters, the message the next sync will read off the row itself (so that sync changes nothing)."""
+    if status:
+        return status
+    problems = tuple(Problem(k, CONTROL_CHARACTERS) for k in sheet.synced_keys
+                     if has_control_characters(values.get(k, "")))
+    return problem_status(problems) if problems else ""
 
 
 def settle(sheet: ContactsSheet, plan: SyncPlan, results: Mapping[str, ChangeResult], links: Mapping[str, Link],
@@ -104,7 +124,7 @@ def settle(sheet: ContactsSheet, plan: SyncPlan, results: Mapping[str, ChangeRes
             fresh: Row = [None] * len(sheet.header)
             fresh[rid_col] = rec.row_id
             fresh = row_cells(out_.new_row, sheet, fresh)
-            created.append(_set(fresh, status_col, out_.status))
+            created.append(_set(fresh, status_col, _with_control_characters(out_.new_row, sheet, out_.status)))
         elif index is not None:
             if out_.remove_row:
                 new_rows[index] = None
@@ -112,8 +132,8 @@ def settle(sheet: ContactsSheet, plan: SyncPlan, results: Mapping[str, ChangeRes
                 current = new_rows[index] or []
                 if receive:
                     current = row_cells({**row.values, **receive} if row else receive, sheet, current)
-                new_rows[index] = _set(current, status_col,
-                                       out_.status if failed_after is None else failed_status(failed_after))
+                status = out_.status if failed_after is None else failed_status(failed_after)
+                new_rows[index] = _set(current, status_col, _with_control_characters(receive, sheet, status))
             touched.add(index)
     for i in sorted(touched):
         before_row, after = old_rows[i], new_rows[i]
