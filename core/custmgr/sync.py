@@ -28,6 +28,7 @@ from .backup import (
     with_cascades,
 )
 from .book import format_contacts
+from .cascade import jobs_followed
 from .commit import Commit, commit, sheets_before, state_keys
 from .connector import ChangeResult, Company, Connector, Listed
 from .contact import FIELD_KEYS, Values
@@ -158,6 +159,7 @@ def _sync(workbook: Path | WorkbookPort, *, dry_run: bool, force: bool, progress
         writes: list[Written] = []
         with _after_writes(plan, results, writing=True):
             plan = push(connector, inp, plan, results, seen, progress=progress.advance, **delay)  # 6. write
+            plan = jobs_followed(connector, plan, results, wb.state.links)  # what QuickBooks did along with it
             progress.done()
             writes = with_cascades(record_writes(plan.records, results, seen, wb.state.links), wb.state.links,
                                    {k: v.version for k, v in inp.listing.items()}, connector.fetch)

@@ -862,16 +862,30 @@ def test_review_rows_keep_their_order_from_sync_to_sync(tmp_path: Path) -> None:
     assert read_book(pair.book).review == review
 
 
-@pytest.mark.xfail(strict=True, reason="QuickBooks renames (and makes inactive) a customer's jobs along with the "
-                   "customer; the sync does not read those jobs again after its writes, so their rows catch up "
-                   "only on the next sync, which is then not a no-op")
-def test_renaming_a_customer_renames_its_job_rows_in_the_same_sync(tmp_path: Path) -> None:
-    pair = make_pair(tmp_path, {"Ada": {}, "Ada:Kitchen": {}})
+@pytest.mark.parametrize("edit", ["renamed", "made inactive"])
+def test_renaming_a_customer_renames_its_job_rows_in_the_same_sync(tmp_path: Path, edit: str) -> None:
+    """QuickBooks renames (and makes inactive) a customer's jobs along with the customer: the job rows follow in
+    the same sync, so the next one has nothing to do; undo puts all of it back."""
+    pair = make_pair(tmp_path, {"Ada": {}, "Ada:Kitchen": {}, "Ada:Kitchen:Sink": {}, "Adam": {}})
     sync(pair.book, backoff=0)
-    parent = next(r for r in read_book(pair.book).rows if r.values["name"] == "Ada")
-    set_cell(pair.book, parent.number, "name", "Ada Lovelace")
+    before = read_book(pair.book)
+    parent = next(r for r in before.rows if r.values["name"] == "Ada")
+    if edit == "renamed":
+        set_cell(pair.book, parent.number, "name", "Ada Lovelace")
+        want = ["Ada Lovelace", "Ada Lovelace:Kitchen", "Ada Lovelace:Kitchen:Sink", "Adam"]
+    else:
+        set_cell(pair.book, parent.number, "active", "No")
+        want = ["Ada", "Ada:Kitchen", "Ada:Kitchen:Sink", "Adam"]
+    edited = read_book(pair.book)
+    summary, _ = sync(pair.book, backoff=0)
+    after = read_book(pair.book)
+    assert sorted(r.values["name"] for r in after.rows) == want
+    active = {r.values["name"]: r.values["active"] for r in after.rows}
+    assert active["Adam"] == "Yes" and (edit == "renamed") == (active[want[1]] == "Yes")
+    assert (summary.sent, summary.received) == (1, 2)
+    undo(pair.book)
+    assert read_book(pair.book).contacts == edited.contacts and read_book(pair.book).links == before.links
     sync(pair.book, backoff=0)
-    assert sorted(r.values["name"] for r in read_book(pair.book).rows) == ["Ada Lovelace", "Ada Lovelace:Kitchen"]
     summary, _ = sync(pair.book, backoff=0)
     assert summary.outcome == "nothing to do"
 
