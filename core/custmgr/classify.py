@@ -1,4 +1,4 @@
-"""Three-way classification and field-level merge: the whole decision table of DESIGN.md §5 in two functions.
+"""Three-way classification and field-level merge: the cases of docs/sync.md (Classification) in two functions.
 
 ``base`` is what both sides agreed at the last sync (None: never linked), ``here`` the workbook row (None: deleted),
 ``there`` the QuickBooks record (None: gone). All three are normalized values.

@@ -1,4 +1,4 @@
-"""Every row of the classification table (DESIGN.md §5), and the field-level merge."""
+"""Every row of the classification table (docs/sync.md), and the field-level merge."""
 
 from __future__ import annotations
 

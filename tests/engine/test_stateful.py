@@ -1,4 +1,4 @@
-"""The sync invariants of DESIGN.md §5, checked by a hypothesis state machine (after vdirsyncer's sync tests).
+"""The sync invariants of docs/sync.md, checked by a hypothesis state machine (after vdirsyncer's sync tests).
 
 Each example pairs a new workbook with a new sandbox company (Settings drawn at random: conflict default, add,
 delete and gone policies, vendors, inactive contacts, backups kept; one custom field mapped to a column), then

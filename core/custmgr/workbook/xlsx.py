@@ -1,6 +1,6 @@
 """The workbook port on a closed ``.xlsx``/``.xlsm`` file, through openpyxl.
 
-Why the code looks the way it does (hazards measured with openpyxl 3.1.5, see DESIGN.md §4):
+Why the code looks the way it does (hazards measured with openpyxl 3.1.5):
 
 * Cells are read and written in ``xlsx_cells.py``: text stays text (openpyxl would make ``=...`` a formula and
   ``#N/A`` an error), every value is checked before any cell is assigned, and only the cells that differ are

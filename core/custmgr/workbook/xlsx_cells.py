@@ -1,6 +1,6 @@
 """Cells of an openpyxl sheet: read as the port's values, and written so that text stays text.
 
-Why the code looks the way it does (hazards measured with openpyxl 3.1.5, see DESIGN.md §4):
+Why the code looks the way it does (hazards measured with openpyxl 3.1.5):
 
 * Every cell assignment goes through :func:`assign`. openpyxl turns any string of two or more characters
   that starts with ``=`` into a formula, and ``'#N/A'`` and friends into error cells, even when re-assigning
