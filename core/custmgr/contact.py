@@ -40,7 +40,8 @@ def _address(prefix: str, unit: str) -> list[Field]:
             Field(f"{prefix}_postal_code", 13, unit), Field(f"{prefix}_country", 31, unit)]
 
 
-# qbXML 13 limits (docs/sync.md, What is checked before anything is sent). Connectors with looser limits (QuickBooks Online) pass their own.
+# qbXML 13 limits (docs/sync.md, What is checked before anything is sent). Connectors with looser limits
+# (QuickBooks Online) pass their own.
 FIELDS: tuple[Field, ...] = (
     Field("kind", 8, "kind"),
     Field("name", 209, "name"),
