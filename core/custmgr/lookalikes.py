@@ -1,7 +1,8 @@
 """New contacts that may already exist on the other side: links for equal names, Review questions for look-alikes.
 
 This sits beside classification (docs/sync.md, Matching new contacts): it looks only at contacts with no base,
-that is workbook rows not linked to QuickBooks and QuickBooks records not linked to a row, and decides for each pair one of
+that is workbook rows not linked to QuickBooks and QuickBooks records not linked to a row, and decides for each
+pair one of
 
 * **linked**: the names are equal ignoring case and spaces, or the bookkeeper accepted a possible match: the row
   and the record are one contact, merged with an empty base (differing fields become conflicts);
