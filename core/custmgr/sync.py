@@ -31,7 +31,7 @@ from .book import format_contacts
 from .cascade import jobs_followed
 from .commit import Commit, commit, sheets_before, state_keys
 from .connector import ChangeResult, Company, Connector, Listed
-from .contact import FIELD_KEYS, Values
+from .contact import FIELD_KEYS, Values, custom_key
 from .contacts import ROW_ID, ContactRow, ContactsSheet, expected_columns, read_contact_sheet
 from .errors import CustmgrError, PartlySynced, SyncRefused
 from .lookalikes import kept_apart, pair_key
@@ -202,10 +202,21 @@ def _ask_quickbooks(connector: Connector, wb: _Workbook, force: bool, progress: 
     listing = {item.remote_id: item for item in connector.listing(wb.settings.kinds)}
     progress.done()
     fetched = _fetch(connector, _to_fetch(listing, wb.state, wb.rows, wb.settings.include_inactive), progress)
+    limits = {**connector.limits, **_custom_limits(connector, wb.settings)}
     return PlanInput(company, wb.rows, wb.state.links, listing, fetched, wb.decisions, wb.settings, wb.keys,
-                     dict(connector.limits), connector.charset, force, first_sync=not wb.state.links,
+                     limits, connector.charset, force, first_sync=not wb.state.links,
                      apart=kept_apart(wb.state.pair), can_merge=connector.can_merge,
                      unsupported=dict(connector.unsupported))
+
+
+def _custom_limits(connector: Connector, settings: Settings) -> dict[str, int]:
+    """Each mapped custom field's length limit as the company defines it (QuickBooks Desktop: 255, or 1024 for a
+    long text field), so a value is judged by its own field's limit. One question, only when fields are mapped."""
+    if not settings.custom_fields:
+        return {}
+    defs = {d.name.casefold(): d for d in connector.custom_fields()}
+    return {custom_key(name): defs[name.casefold()].max_length for name in settings.custom_fields
+            if name.casefold() in defs}
 
 
 def _dry_run(summary: Summary, plan: SyncPlan) -> Summary:

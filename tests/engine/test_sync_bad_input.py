@@ -275,3 +275,25 @@ def test_xml_and_html_look_alikes_stay_literal_both_ways(synced):
     sync(book)
     assert contacts(book)["Okafor, Chidi"]["notes"] == "&amp; <b>bold</b> &#65; ]]>"
     assert remote(company)["Café Société"]["company"] == "Café &lt;Société&gt;"
+
+
+@pytest.mark.parametrize(("max_length", "sent"), [(1024, True), (255, False)])
+def test_a_custom_field_value_is_judged_by_the_limit_its_company_defines(tmp_path, max_length, sent):
+    """QuickBooks Desktop custom fields hold 255 characters, or 1024 for a long text field: the company says which."""
+    from custmgr.contact import custom_key
+    from engine.helpers import make_pair, read_book, read_company, set_cell
+
+    pair = make_pair(tmp_path, {"Ada": {}})
+    with SandboxCompany(pair.company) as store:
+        store.define_custom_field("Terms Note", max_length=max_length)
+    from custmgr.sync import setup
+
+    setup(pair.book, connector="sandbox", company=str(pair.company), custom_fields={"Terms Note": "Terms Note"})
+    sync(pair.book)
+    set_cell(pair.book, read_book(pair.book).rows[0].number, custom_key("Terms Note"), "n" * 600)
+    summary = sync(pair.book)
+    (record,) = read_company(pair.company).values()
+    assert (record.values.get(custom_key("Terms Note"), "") == "n" * 600) is sent
+    assert summary.errors == (0 if sent else 1)
+    if not sent:
+        assert "Terms Note too long for QuickBooks (600 > 255 characters)" in read_book(pair.book).rows[0].status
