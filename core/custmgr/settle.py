@@ -79,8 +79,15 @@ def settle(sheet: ContactsSheet, plan: SyncPlan, results: Mapping[str, ChangeRes
     new_links = dict(links)
     created: list[Row] = []
     out = Settled([], new_links, [], {}, {})
+    # A record whose write failed keeps every link to it: a deleted row's link that a new row was taking over
+    # (the same contact again) stays until the new row's write goes through, or the next sync would not know them.
+    failed = {r.remote_id for r in plan.records if r.remote_id and r.outcome.op
+              and not getattr(results.get(r.row_id), "ok", False)}
     for rec in plan.records:
         out_ = rec.outcome
+        if out_.forget and not out_.op and not out_.remove_row and rec.row_id in links \
+                and links[rec.row_id].remote_id in failed:
+            continue
         row = by_id.get(rec.row_id)
         index = row.number - sheet.first_row if row else None
         res = results.get(rec.row_id) if out_.op else None

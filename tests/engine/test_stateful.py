@@ -641,6 +641,26 @@ def test_two_names_swapped_in_one_sync_stay_refused_with_a_message(tmp_path: Pat
     assert all("in use" in r.status for r in read_book(pair.book).rows), read_book(pair.book).rows
 
 
+def test_a_row_added_again_whose_write_failed_keeps_the_old_link_until_it_goes_through(tmp_path: Path) -> None:
+    """A new row named like a deleted row is that contact again: the old link is handed over only once the new
+    row's write succeeds. It was dropped even when the write failed, so the next sync imported the contact as a
+    second row and asked to add the first (deep profile, "customer 'Ada' is in no row")."""
+    pair = make_pair(tmp_path, {"Café Zoë": {}, "Bob": {}}, {"conflict_default": "Customer Manager wins"})
+    sync(pair.book, backoff=0)
+    add_row(pair.book, {"name": "Café Zoë"})
+    delete_row(pair.book, 2)
+    (record,) = [r for r in read_company(pair.company).values() if r.values["name"] == "Café Zoë"]
+    with SandboxCompany(pair.company) as store:
+        store.modify_record(record.remote_id, None, {"name": "Ada"})
+    summary, _ = sync(pair.book, backoff=0, connector_options=injecting(("not found", 0, 1)))
+    assert summary.failed == 1
+    summary, _ = sync(pair.book, backoff=0)
+    assert (summary.sent, summary.imported, summary.decisions_open) == (1, 0, 0)
+    assert sorted(r.values["name"] for r in read_book(pair.book).rows) == ["Bob", "Café Zoë"]
+    assert sorted(r.values["name"] for r in read_company(pair.company).values()) == ["Bob", "Café Zoë"]
+    assert sync(pair.book, backoff=0)[0].outcome == "nothing to do"
+
+
 def test_add_again_answered_for_a_row_quickbooks_cannot_take_stays_asked(tmp_path: Path) -> None:
     """Changed here, deleted in QuickBooks, Accept Left (add it again) on a row whose name QuickBooks cannot hold:
     the question vanished while the row had a problem and came back the next sync, so that sync changed Review
