@@ -21,7 +21,7 @@ from .contact import (
     unstorable_removed,
 )
 from .contacts import ROW_ID, STATUS, ContactRow, ContactsSheet, field_label, row_cells
-from .errors import AuthRequired, NameInUse, Retryable, StaleVersion, Unavailable
+from .errors import AuthRequired, NameInUse, NotFound, Retryable, StaleVersion, Unavailable
 from .outcomes import AFTER_MERGE, MergeInto, count, problem_status
 from .plan import NAME_IN_USE, RecordPlan, SyncPlan
 from .review import ADD, CONFLICT, DELETE, DELETED_CHANGED, Decision, key_of
@@ -203,8 +203,9 @@ def _after_failure(rec: RecordPlan, error: Exception | None, answered: Mapping[s
     return [*asks, *(d for d in carried if d.key not in {x.key for x in asks})]
 
 
-#: Failures that pass by themselves or are re-planned: the write goes again as it is.
-_PASSING = (Retryable, Unavailable, AuthRequired, StaleVersion)
+#: Failures that pass by themselves or are re-planned: the write goes again as it is. A record QuickBooks cannot
+#: find was deleted there meanwhile: the next sync reads the listing again and forgets the link (nothing to ask).
+_PASSING = (Retryable, Unavailable, AuthRequired, StaleVersion, NotFound)
 
 
 def _refused_deactivation(rec: RecordPlan, error: Exception, answered: Mapping[str, Decision]) -> Decision:

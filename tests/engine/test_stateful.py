@@ -661,6 +661,24 @@ def test_a_row_added_again_whose_write_failed_keeps_the_old_link_until_it_goes_t
     assert sync(pair.book, backoff=0)[0].outcome == "nothing to do"
 
 
+@pytest.mark.parametrize("gone", [False, True])
+def test_a_deactivation_quickbooks_cannot_find_is_not_asked_about(tmp_path: Path, gone: bool) -> None:
+    """"Object cannot be found" for a deleted row's deactivation is not QuickBooks refusing it (as an open balance
+    is): the next sync reads the listing again and deactivates, or forgets a contact that is really gone (deep
+    profile: the faulted run kept a "delete" question the fault-free twin never had)."""
+    pair = make_pair(tmp_path, {"Acme": {}, "Bob": {}}, {"delete_policy": "Make inactive in QuickBooks"})
+    sync(pair.book, backoff=0)
+    delete_row(pair.book, 2)
+    summary, _ = sync(pair.book, backoff=0, connector_options=injecting(("not found", 0, 1)))
+    assert summary.failed == 1 and read_book(pair.book).review[1:] == []
+    if gone:
+        with SandboxCompany(pair.company) as store:
+            store.delete("Acme")
+    summary, _ = sync(pair.book, backoff=0)
+    assert summary.decisions_open == 0 and summary.made_inactive == (0 if gone else 1)
+    assert sync(pair.book, backoff=0)[0].outcome == "nothing to do"
+
+
 def test_add_again_answered_for_a_row_quickbooks_cannot_take_stays_asked(tmp_path: Path) -> None:
     """Changed here, deleted in QuickBooks, Accept Left (add it again) on a row whose name QuickBooks cannot hold:
     the question vanished while the row had a problem and came back the next sync, so that sync changed Review
