@@ -194,7 +194,7 @@ class SyncMachine(RuleBasedStateMachine):
         assert self.view is not None
         link = self.view.links.get(row_id or "")
         if link is not None and link.remote_id and link.flag not in (LOCAL, DROPPED):
-            self.pending.setdefault(link.row_id, {"here": {}, "there": {}})[side][key] = value
+            self.pending.setdefault(link.row_id, {}).setdefault(side, {})[key] = value  # a side may have been dropped
 
     def edited(self) -> None:
         """After any edit: undo could now discard it, so the machine stops undoing (the CLI would refuse)."""
