@@ -18,11 +18,16 @@ VISIBLE_SHEETS = (CONTACTS, "Review", "Sync Log", "Sync Changes", SETTINGS)
 def create_workbook(path: Path, settings: dict[str, str] | None = None) -> XlsxWorkbook:
     """A new workbook at ``path`` with every sheet, header, width and dropdown; saved before it is returned."""
     book = XlsxWorkbook.new(path)
+    lay_out_workbook(book, settings)
+    book.save()
+    return book
+
+
+def lay_out_workbook(book: WorkbookPort, settings: dict[str, str] | None = None) -> None:
+    """Add every sheet of a new Customer Manager workbook to the empty ``book``, laid out (not saved)."""
     for name in VISIBLE_SHEETS:
         lay_out_sheet(book, name, settings)
     format_contacts(book, expected_columns({}), n_rows=1)
-    book.save()
-    return book
 
 
 def lay_out_sheet(book: WorkbookPort, name: str, settings: dict[str, str] | None = None) -> None:

@@ -53,6 +53,7 @@ from .state import (
 from .summary import Summary
 from .workbook.disk import SyncLock
 from .workbook.lossless import LosslessWorkbook
+from .workbook.memory import MemoryWorkbook, in_memory
 from .workbook.port import WorkbookPort
 
 FETCH_CHUNK = 500
@@ -109,17 +110,21 @@ def check_pairing(state: SyncState, company_id: str, company_name: str) -> None:
             "start a new workbook (`custmgr new`) for this one. Nothing was changed.")
 
 
-def open_book(book: Path | WorkbookPort, *, writable: bool = True) -> tuple[WorkbookPort, Path | None]:
-    """A workbook file by path (read by values, saved by parts), or a port already open (a live workbook in Excel)."""
+def open_book(book: Path | str | WorkbookPort, *, writable: bool = True) -> tuple[WorkbookPort, Path | None]:
+    """A workbook file by path (read by values, saved by parts), a workbook kept in memory by its ``memory:NAME``
+    location (``custmgr.workbook.memory``), or a port already open (a live workbook in Excel)."""
     if isinstance(book, WorkbookPort):
         return book, book.path
-    return LosslessWorkbook.open(book, writable=writable), book
+    if in_memory(book):
+        return MemoryWorkbook.open(book, writable=writable), None
+    return LosslessWorkbook.open(book, writable=writable), Path(book)
 
 
-def one_at_a_time(workbook: Path | WorkbookPort, *, writes: bool = True) -> AbstractContextManager[object]:
+def one_at_a_time(workbook: Path | str | WorkbookPort, *, writes: bool = True) -> AbstractContextManager[object]:
     """The lock a command holds on a workbook file while it works on it (nothing for a live workbook in Excel,
-    which Excel itself guards, or a command that only reads)."""
-    if writes and not isinstance(workbook, WorkbookPort) and Path(workbook).is_file():
+    which Excel itself guards, a workbook in memory, whose save refuses to replace one saved since it was read,
+    or a command that only reads)."""
+    if writes and not isinstance(workbook, WorkbookPort) and not in_memory(workbook) and Path(workbook).is_file():
         return SyncLock(Path(workbook))
     return nullcontext()
 

@@ -1,17 +1,20 @@
 """Engine test helpers: a workbook paired with a sandbox company, edits on either side, and plain-value views.
 
-A view reads the file from disk, so it shows exactly what the next sync (or the bookkeeper) will see.
+A workbook is a file or a ``memory:NAME`` location (``custmgr.workbook.memory``); either way a view or an edit
+opens what was last saved there, as the next sync (or the bookkeeper) will.
 """
 
 from __future__ import annotations
 
 import shutil
-from collections.abc import Callable, Mapping, Sequence
+import uuid
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from custmgr.book import create_workbook
+from custmgr.book import create_workbook, lay_out_workbook
 from custmgr.cells import cell_text
 from custmgr.company import SandboxCompany, copy_company, create_company, memory_company
 from custmgr.contact import CUSTOM_PREFIX, FIELD_KEYS, Values, is_custom
@@ -22,21 +25,23 @@ from custmgr.review import Decision, read_decisions
 from custmgr.settings import read_settings, settings_values, write_settings
 from custmgr.settle import from_remote
 from custmgr.state import Link, read_state
-from custmgr.sync import setup
-from custmgr.workbook.lossless import LosslessWorkbook
+from custmgr.sync import open_book, setup
+from custmgr.workbook.memory import MemoryWorkbook, in_memory
 from custmgr.workbook.port import CellValue, Grid
 
 Rows = list[list[CellValue]]
+Book = Path | str  # a workbook file, or a workbook kept in memory (memory:NAME)
 
 
 @dataclass(frozen=True)
 class Pair:
-    """A workbook and the sandbox company it syncs with: a file, or a ``memory:NAME`` location that ``kept``
-    keeps open (the company lasts as long as this pair)."""
+    """A workbook and the sandbox company it syncs with: files, or ``memory:NAME`` locations that ``kept`` and
+    ``kept_book`` keep open (both last as long as this pair)."""
 
-    book: Path
+    book: Book
     company: Path | str
     kept: SandboxCompany | None = field(default=None, compare=False, repr=False)
+    kept_book: MemoryWorkbook | None = field(default=None, compare=False, repr=False)
 
 
 def make_pair(folder: Path, contacts: Mapping[str, Mapping[str, str]] | None = None,
@@ -44,7 +49,8 @@ def make_pair(folder: Path, contacts: Mapping[str, Mapping[str, str]] | None = N
               custom_fields: Sequence[str] = (), *, in_memory: bool = False) -> Pair:
     """A company holding ``contacts`` (name -> other fields) and a new workbook set up to sync with it, in
     ``folder``. Each of ``custom_fields`` is defined for customers and vendors and mapped to a column of its name
-    (its field key is ``custom:NAME``). ``in_memory`` keeps the company off the disk (``memory_company``)."""
+    (its field key is ``custom:NAME``). ``in_memory`` keeps both off the disk (``memory_company`` and a
+    ``MemoryWorkbook``)."""
     kept = memory_company(name=company_name) if in_memory else None
     company: Path | str = str(kept.path) if kept else folder / "company.qbsandbox"
     if kept is None:
@@ -54,29 +60,60 @@ def make_pair(folder: Path, contacts: Mapping[str, Mapping[str, str]] | None = N
             store.define_custom_field(name)
         for name, values in (contacts or {}).items():
             store.add(name, values)
-    book = folder / "book.xlsx"
-    create_workbook(book)
+    kept_book = MemoryWorkbook.new() if in_memory else None
+    book: Book = kept_book.location if kept_book else folder / "book.xlsx"
+    if kept_book is None:
+        create_workbook(Path(book))
+    else:
+        lay_out_workbook(kept_book)
+        kept_book.save()
     setup(book, connector="sandbox", company=str(company), custom_fields={name: name for name in custom_fields})
     # A file is named relative to the workbook, so a copy of the folder is a pair of its own (see copy_pair).
     set_settings(book, {"company": company.name if isinstance(company, Path) else company, **(settings or {})})
-    return Pair(book, company, kept)
+    return Pair(book, company, kept, kept_book)
 
 
 def copy_pair(pair: Pair, folder: Path) -> Pair:
-    """Both sides copied: the workbook into ``folder``, the company beside it (a file) or into memory."""
+    """Both sides copied: the workbook into ``folder`` (or into memory), the company beside it (a file) or into
+    memory."""
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir()
-    book = Path(shutil.copy2(pair.book, folder))
+    kept_book = None
+    if in_memory(pair.book):
+        kept_book = MemoryWorkbook.open(pair.book)
+        kept_book.save_as(f"memory:{uuid.uuid4().hex}")
+        book: Book = kept_book.location
+    else:
+        book = Path(shutil.copy2(pair.book, folder))
     if pair.kept is None:
-        return Pair(book, Path(shutil.copy2(pair.company, folder)))  # the copy finds its company beside it
+        return Pair(book, Path(shutil.copy2(pair.company, folder)), None, kept_book)  # found beside the workbook
     kept = copy_company(pair.kept)
     set_settings(book, {"company": str(kept.path)})
-    return Pair(book, str(kept.path), kept)
+    return Pair(book, str(kept.path), kept, kept_book)
 
 
-def set_settings(book: Path, values: Mapping[str, str]) -> None:
+@contextmanager
+def put_back_after(book: Book) -> Iterator[None]:
+    """Whatever happens to ``book`` inside, it is as it was saved on entry afterwards."""
+    if in_memory(book):
+        saved = MemoryWorkbook.open(book)
+        try:
+            yield
+        finally:
+            saved.save_as(book)
+        return
+    copy = Path(book).with_name(f"before-{Path(book).name}")
+    shutil.copy2(book, copy)
+    try:
+        yield
+    finally:
+        shutil.copy2(copy, book)
+        copy.unlink()
+
+
+def set_settings(book: Book, values: Mapping[str, str]) -> None:
     """Change Settings sheet values by setting key (``conflict_default``, ``add_policy``, ...)."""
-    wb = LosslessWorkbook.open(book)
+    wb, _ = open_book(book)
     current = read_settings(wb)
     merged = {**settings_values(current), **values}
     write_settings(wb, merged, current.custom_fields, current.columns)
@@ -127,8 +164,8 @@ def trimmed(grid: Grid) -> Grid:
     return out
 
 
-def read_book(book: Path) -> BookView:
-    wb = LosslessWorkbook.open(book, writable=False)
+def read_book(book: Book) -> BookView:
+    wb, _ = open_book(book, writable=False)
     settings = read_settings(wb)
     sheet = read_contacts(wb, settings.custom_columns)
     status_col = sheet.columns[STATUS]
@@ -163,9 +200,9 @@ def differing(a: Mapping[str, str], b: Mapping[str, str], keys: tuple[str, ...] 
 # --- edits in the workbook --------------------------------------------------------------------------------------
 
 
-def edit_sheet(book: Path, sheet: str, change: Callable[[list[Any], Rows], Rows]) -> None:
+def edit_sheet(book: Book, sheet: str, change: Callable[[list[Any], Rows], Rows]) -> None:
     """Rewrite ``sheet`` as ``change(header, data_rows)`` returns it, then save (what a user's edit amounts to)."""
-    wb = LosslessWorkbook.open(book)
+    wb, _ = open_book(book)
     grid = wb.read(sheet)
     header = list(grid[0]) if grid else []
     rows = [list(r) + [None] * (len(header) - len(r)) for r in grid[1:]]
@@ -180,12 +217,12 @@ def column(header: list[Any], key: str) -> int:
     return next(i for i, h in enumerate(header) if cell_text(h).strip().casefold() == heading)
 
 
-def set_cell(book: Path, row_number: int, key: str, value: str) -> None:
+def set_cell(book: Book, row_number: int, key: str, value: str) -> None:
     """Type ``value`` into field ``key`` of Contacts row ``row_number`` (2 = first data row)."""
     set_cells(book, [(row_number, key, value)])
 
 
-def set_cells(book: Path, edits: Sequence[tuple[int, str, str]]) -> None:
+def set_cells(book: Book, edits: Sequence[tuple[int, str, str]]) -> None:
     """Type each ``(row_number, key, value)`` into Contacts, in order, and save once."""
 
     def change(header: list[Any], rows: Rows) -> Rows:
@@ -196,7 +233,7 @@ def set_cells(book: Path, edits: Sequence[tuple[int, str, str]]) -> None:
     edit_sheet(book, CONTACTS, change)
 
 
-def add_row(book: Path, values: Mapping[str, str]) -> None:
+def add_row(book: Book, values: Mapping[str, str]) -> None:
     """Type a new contact into the first row below the table (no Row ID: users never type one)."""
 
     def change(header: list[Any], rows: Rows) -> Rows:
@@ -208,7 +245,7 @@ def add_row(book: Path, values: Mapping[str, str]) -> None:
     edit_sheet(book, CONTACTS, change)
 
 
-def delete_row(book: Path, row_number: int) -> None:
+def delete_row(book: Book, row_number: int) -> None:
     """Delete Contacts row ``row_number`` (the rows below move up)."""
 
     def change(header: list[Any], rows: Rows) -> Rows:
@@ -217,7 +254,7 @@ def delete_row(book: Path, row_number: int) -> None:
     edit_sheet(book, CONTACTS, change)
 
 
-def mark_review(book: Path, row_number: int, left: bool, right: bool) -> None:
+def mark_review(book: Book, row_number: int, left: bool, right: bool) -> None:
     """Set Accept Left / Accept Right of Review row ``row_number`` to 'Yes' (or clear them)."""
 
     def change(header: list[Any], rows: Rows) -> Rows:

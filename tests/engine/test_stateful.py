@@ -1,7 +1,8 @@
 """The sync invariants of docs/sync.md, checked by a hypothesis state machine (after vdirsyncer's sync tests).
 
-Each example pairs a new workbook with a new sandbox company (Settings drawn at random: conflict default, add,
-delete and gone policies, vendors, inactive contacts, backups kept; one custom field mapped to a column), then
+Each example pairs a new workbook with a new sandbox company (kept in memory; a small run and the deep one use
+files) with Settings drawn at random (conflict default, add, delete and gone policies, vendors, inactive contacts,
+backups kept; one custom field mapped to a column), then
 interleaves edits in the workbook and in QuickBooks (hostile text included), Review answers, syncs (some with
 QuickBooks failing part way: refused changes, locks, stale versions, a dropped connection) and undos. After every
 sync it checks:
@@ -47,6 +48,7 @@ from custmgr_sandbox.connector import SandboxConnector
 from workbooks import reseed_row_ids
 
 from .helpers import (
+    Book,
     BookView,
     Pair,
     Record,
@@ -57,6 +59,7 @@ from .helpers import (
     differing,
     make_pair,
     mark_review,
+    put_back_after,
     read_book,
     read_company,
     set_cell,
@@ -121,6 +124,8 @@ def unit_keys(unit: str) -> tuple[str, ...]:
 class SyncMachine(RuleBasedStateMachine):
     """Both sides of one pairing, edited at random between syncs."""
 
+    IN_MEMORY = True  # the workbook and the company kept in memory, or files
+
     def __init__(self) -> None:
         super().__init__()
         reseed_row_ids()  # replaying an example replays its Row IDs too
@@ -153,7 +158,7 @@ class SyncMachine(RuleBasedStateMachine):
         self.pair = make_pair(self.folder, custom_fields=[REGION], settings={
             "conflict_default": conflicts, "add_policy": adds, "delete_policy": deletes, "gone_policy": gone,
             "backups": str(backups), "kinds": "Customers and vendors" if vendors else "Customers",
-            "include_inactive": "Yes" if inactive else "No"}, in_memory=True)
+            "include_inactive": "Yes" if inactive else "No"}, in_memory=self.IN_MEMORY)
         with SandboxCompany(self.pair.company) as store:
             for name, values in contacts:
                 with contextlib.suppress(ConnectorError):  # refused (name in use, not Latin-1): never existed
@@ -168,7 +173,7 @@ class SyncMachine(RuleBasedStateMachine):
         self.remote = read_company(self.pair.company)
 
     @property
-    def book(self) -> Path:
+    def book(self) -> Book:
         assert self.pair is not None
         return self.pair.book
 
@@ -555,12 +560,10 @@ def check_failures_untouched(before: BookView, after: BookView, remote_before: d
             assert not differing(link.base, old_link.base, KEYS), "a deleted row's base moved with no decision"
 
 
-def check_idempotent(book: Path, company: Path, after: BookView, remote: dict[str, Record]) -> None:
+def check_idempotent(book: Book, company: Path | str, after: BookView, remote: dict[str, Record]) -> None:
     """Invariant 1: syncing again with no edits changes nothing. The workbook is put back afterwards, so the
     machine's undo still undoes the sync under test."""
-    saved = book.with_name("before-second-sync.xlsx")
-    shutil.copy2(book, saved)
-    try:
+    with put_back_after(book):
         summary, plan = sync(book, backoff=0)
         again = read_book(book)
         moved = {k: getattr(summary, k) for k in MOVED if getattr(summary, k)}
@@ -569,18 +572,24 @@ def check_idempotent(book: Path, company: Path, after: BookView, remote: dict[st
         contacts, review, links = sheets(after, skip)
         assert sheets(again, skip) == (contacts, review, links), "a second sync changed Contacts, Review or state"
         assert read_company(company) == remote, "a second sync changed QuickBooks"
-    finally:
-        shutil.copy2(saved, book)
-        saved.unlink()
+
+
+class FileSyncMachine(SyncMachine):
+    """The same machine on a workbook file and a company file, so the file ports take every step too."""
+
+    IN_MEMORY = False
 
 
 TestSyncInvariants = SyncMachine.TestCase
 TestSyncInvariants.settings = settings(max_examples=40, stateful_step_count=12, deadline=None,
                                        suppress_health_check=[HealthCheck.too_slow])
+TestSyncInvariantsOnFiles = FileSyncMachine.TestCase
+TestSyncInvariantsOnFiles.settings = settings(max_examples=4, stateful_step_count=12, deadline=None,
+                                              suppress_health_check=[HealthCheck.too_slow])
 
 
 @pytest.mark.slow
-class TestSyncInvariantsDeep(SyncMachine.TestCase):
+class TestSyncInvariantsDeep(FileSyncMachine.TestCase):
     settings = settings(max_examples=400, stateful_step_count=30, deadline=None, derandomize=False,
                         suppress_health_check=[HealthCheck.too_slow])
 

@@ -68,7 +68,7 @@ def injecting(chosen: tuple[str, int, int] | None) -> dict[str, object] | None:
     return {"on_open": on_open}
 
 
-def workbook_of(book: Path, versions: bool = True):
+def workbook_of(book: Path | str, versions: bool = True):
     """Contacts, Review and links; without ``versions`` the links' versions are left out (an undo gives a link
     the version its own write left when QuickBooks holds the base again, so the next sync need not read it)."""
     view = read_book(book)

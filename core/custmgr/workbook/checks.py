@@ -14,7 +14,7 @@ from .bookxml import SheetEntry
 from .disk import Fingerprint, check_not_busy, check_unchanged
 from .package import STRICT_REFUSED
 from .port import CellValue, Grid
-from .rules import column_letter, value_problem
+from .rules import column_letter, value_refusal
 from .sheetxml import SheetXml, changed_cells, empty_sheet
 
 if TYPE_CHECKING:
@@ -52,11 +52,9 @@ class Checks:
                         for lo_c, lo_r, hi_c, hi_r in merged):
                     raise WorkbookError(f"the cell {column_letter(c)}{r} is inside merged cells; unmerge them and "
                                         "try again.", sheet=s.entry.name, row=r, field=column_letter(c))
-                problem = value_problem(value)
-                if problem:
-                    name = header[c - 1] if c <= len(header) and r > 1 else None
-                    what = f"the {name} value" if isinstance(name, str) and name else "the value"
-                    raise WorkbookError(f"{what} {problem}.", sheet=s.entry.name, row=r, field=column_letter(c))
+                refused = value_refusal(value, header, r, c, s.entry.name)
+                if refused is not None:
+                    raise refused
 
     # ----------------------------------------------------------------------------------------- checks only
 

@@ -97,6 +97,17 @@ def value_problem(value: object) -> str:
     return f"is a {kind.__name__}, which cannot be stored in a cell"
 
 
+def value_refusal(value: object, header: Sequence[object], row: int, column: int, sheet: str) -> WorkbookError | None:
+    """The error for a cell at (``row``, ``column``) that cannot hold ``value``, named by its column's heading
+    in ``header`` (the sheet's first row), or None. Every port words it the same way."""
+    problem = value_problem(value)
+    if not problem:
+        return None
+    name = header[column - 1] if column <= len(header) and row > 1 else None
+    what = f"the {name} value" if isinstance(name, str) and name else "the value"
+    return WorkbookError(f"{what} {problem}.", sheet=sheet, row=row, field=column_letter(column))
+
+
 def sheet_name_problem(name: str) -> str:
     """Excel's rules for a sheet name, or '' if ``name`` follows them."""
     if not isinstance(name, str) or not name.strip():

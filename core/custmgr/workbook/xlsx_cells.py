@@ -29,7 +29,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from ..errors import WorkbookError
 from . import escapes
 from .port import CellValue, Formula, Grid
-from .rules import column_letter, value_problem
+from .rules import column_letter, value_refusal
 
 # Excel re-reads text starting with these as a formula or number when the cell is edited.
 _QUOTE_PREFIXED = ("=", "+", "-", "@")
@@ -180,11 +180,9 @@ def checked_changes(ws: Worksheet, rows: Sequence[Sequence[CellValue]]) -> tuple
                 f"the cell {column_letter(c)}{r} is inside merged cells; unmerge them and try again.",
                 sheet=ws.title, row=r, field=column_letter(c),
             )
-        problem = value_problem(new)
-        if problem:
-            name = header[c - 1] if c <= len(header) and r > 1 else None
-            what = f"the {name} value" if isinstance(name, str) and name else "the value"
-            raise WorkbookError(f"{what} {problem}.", sheet=ws.title, row=r, field=column_letter(c))
+        refused = value_refusal(new, header, r, c, ws.title)
+        if refused is not None:
+            raise refused
     return changes, widths
 
 
