@@ -40,14 +40,14 @@ def load_sample() -> SampleCompany:
 # --- generator ----------------------------------------------------------------------------------------------
 
 _FIRST = ("James", "Mary", "Robert", "Patricia", "John", "Jennifer", "Michael", "Linda", "David", "Elizabeth",
-          "William", "Barbara", "Richard", "Susan", "Joseph", "Jessica", "Thomas", "Sarah", "Charles",
+          "William", "Barbara", "Richard", "Susan", "Joseph", "Jessica", "Theo", "Sarah", "Charles",
           "Karen", "Daniel", "Nancy", "Matthew", "Lisa", "Anthony", "Betty", "Mark", "Margaret", "Steven",
           "Sandra", "Paul", "Ashley", "Andrew", "Emily", "Joshua", "Donna", "Kevin", "Michelle", "Brian",
           "Carol", "George", "Amanda", "Edward", "Melissa", "Ronald", "Deborah", "Timothy", "Stephanie",
-          "Jason", "Rebecca", "Ryan", "Laura", "Gary", "Helen", "Nicholas", "Sharon", "Eric", "Cynthia",
-          "Jonathan", "Kathleen", "Jacob", "Amy", "Frank", "Angela", "Scott", "Shirley", "José", "Zoë",
-          "René", "Renée", "Björn", "Inès", "Chloé", "Siobhan", "Seán", "Aoife", "Marisol", "Thanh", "Priya",
-          "Wei", "Aiko", "Chidi", "Nadia", "Omar", "Fatima", "Ingrid", "Lars", "Tomás")
+          "Jason", "Rebecca", "Rosa", "Laura", "Gary", "Helen", "Nicholas", "Sharon", "Eric", "Cynthia",
+          "Jonathan", "Kathleen", "Jacob", "Amy", "Frank", "Angela", "Simone", "Shirley", "José", "Zoë",
+          "René", "Maëlle", "Björn", "Inès", "Chloé", "Siobhan", "Seán", "Aoife", "Marisol", "Thanh", "Priya",
+          "Wei", "Aiko", "Chidi", "Nadia", "Omar", "Fatima", "Ingrid", "Lars", "Joaquín")
 _LAST = ("Smith", "Johnson", "Williams", "Brown", "Jones", "Garcia", "Miller", "Davis", "Rodriguez",
          "Martinez", "Hernandez", "Lopez", "Gonzalez", "Wilson", "Anderson", "Thomas", "Taylor", "Moore",
          "Jackson", "Martin", "Lee", "Perez", "Thompson", "White", "Harris", "Sanchez", "Clark", "Ramirez",
@@ -108,15 +108,16 @@ def generate(size: int, *, seed: int, taken: Collection[str] = ()) -> Iterator[V
     """
     rng = random.Random(seed)
     used = {name_key(n) for n in taken}  # generated names are already normalized: casefold is enough
+    stems: set[str] = set()  # business names without their legal suffix, casefolded
     parents: list[Values] = []
     for _ in range(size):
         roll = rng.random()
         if roll < 0.15:
-            contact = _vendor(rng)
+            contact = _vendor(rng, stems)
         elif roll < 0.235 and parents:
             contact = _job(rng, rng.choice(parents))
         else:
-            contact = _customer(rng)
+            contact = _customer(rng, stems)
         contact["name"] = _unique(contact["name"], used, rng)
         used.add(contact["name"].casefold())
         if contact["kind"] == CUSTOMER and ":" not in contact["name"]:
@@ -133,6 +134,21 @@ def _unique(name: str, used: set[str], rng: random.Random) -> str:
         suffix = f" {number}"
         candidate = head + sep + last[:NAME_SEGMENT_LIMIT - len(suffix)].rstrip() + suffix
     return candidate
+
+
+def _business(rng: random.Random, stem: str, legal: str, stems: set[str]) -> str:
+    """A business name whose stem no other generated business has: "Crown Inn" and "Crown Inn Inc." would be
+    look-alikes (one company entered twice, as far as anyone can tell), so a second Crown Inn is told apart by
+    its town or street ("Crown Inn of Salem", "Crown Inn on Elm Street"), as real businesses are."""
+    name = stem
+    if stem.casefold() in stems:
+        places = [f"{stem} of {city}" for city, _, _ in _PLACES] + [f"{stem} on {street}" for street in _STREETS
+                                                                     if street.split()[0] not in _BIZ_A]
+        rng.shuffle(places)
+        name = next((p for p in places if p.casefold() not in stems and len(p) <= NAME_SEGMENT_LIMIT), stem)
+    stems.add(name.casefold())  # a stem used up by every place is numbered by ``_unique`` instead
+    with_legal = f"{name} {legal}" if legal else name
+    return with_legal if len(with_legal) <= NAME_SEGMENT_LIMIT else name
 
 
 def _contact_details(rng: random.Random, values: Values, street_name: str) -> Values:
@@ -156,7 +172,7 @@ def _contact_details(rng: random.Random, values: Values, street_name: str) -> Va
     return values
 
 
-def _customer(rng: random.Random) -> Values:
+def _customer(rng: random.Random, stems: set[str]) -> Values:
     values: Values = {"kind": CUSTOMER}
     if rng.random() < 0.5:
         first, last = rng.choice(_FIRST), rng.choice(_LAST)
@@ -165,7 +181,7 @@ def _customer(rng: random.Random) -> Values:
             values["salutation"] = rng.choice(("Mr.", "Ms.", "Mrs.", "Dr."))
         _contact_details(rng, values, f"{first} {last}")
     else:
-        company = " ".join(filter(None, (rng.choice(_BIZ_A), rng.choice(_BIZ_B), rng.choice(_BIZ_C))))
+        company = _business(rng, f"{rng.choice(_BIZ_A)} {rng.choice(_BIZ_B)}", rng.choice(_BIZ_C), stems)
         values.update(name=company, company=company, first_name=rng.choice(_FIRST),
                       last_name=rng.choice(_LAST))
         _contact_details(rng, values, company)
@@ -186,8 +202,8 @@ def _job(rng: random.Random, parent: Values) -> Values:
     return values
 
 
-def _vendor(rng: random.Random) -> Values:
-    company = f"{rng.choice(_BIZ_A)} {rng.choice(_VENDOR_B)}"
+def _vendor(rng: random.Random, stems: set[str]) -> Values:
+    company = _business(rng, f"{rng.choice(_BIZ_A)} {rng.choice(_VENDOR_B)}", "", stems)
     values: Values = {"kind": VENDOR, "name": company, "company": company}
     if rng.random() < 0.2:
         values[custom_key("Service Area")] = rng.choice(_AREAS)
