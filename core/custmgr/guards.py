@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import bisect
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import TYPE_CHECKING
 
 from .classify import differs
@@ -52,12 +52,14 @@ def check_guards(inp: PlanInput) -> list[ContactRow]:
                               f"({remote_ids[link.remote_id]} and {link.row_id}). Undo the last sync or restore "
                               "a copy of the workbook. Nothing was changed.")
         remote_ids[link.remote_id] = link.row_id
+    if inp.force or (inp.listing and rows):
+        return rows
     linked = [lk for lk in inp.links.values()
               if lk.remote_id and lk.flag != DROPPED and selected(lk.base.get("kind", CUSTOMER), inp.settings)]
     # Rows whose deletion an earlier sync already put on Review are no surprise on an empty sheet.
     asked = {d.row_id for d in inp.decisions.values() if d.kind in (DELETE, DELETED_CHANGED)}
     had_rows = [lk for lk in linked if lk.row_id not in asked]
-    if linked and not inp.force:
+    if linked:
         if not inp.listing:
             raise SyncRefused(f"QuickBooks company {inp.company.name!r} returned no contacts, but "
                               f"{len(linked)} contacts were synced with it before. If it really is empty now, run "
@@ -69,12 +71,13 @@ def check_guards(inp: PlanInput) -> list[ContactRow]:
     return rows
 
 
-def customer_names(rows: Sequence[ContactRow], inp: PlanInput) -> set[str]:
-    """Name keys of every customer on either side, for checking that a job's parent exists."""
+def customer_names(rows: Sequence[ContactRow], inp: PlanInput, same: Collection[str] = ()) -> set[str]:
+    """Name keys of every customer on either side, for checking that a job's parent exists. ``same``: Row IDs
+    of rows that read exactly as their base (which then adds nothing the row does not)."""
     names = {name_key(r.name) for r in rows if r.values.get("kind") == CUSTOMER}
     names.update(name_key(v.get("name", "")) for v in inp.fetched.values() if v.get("kind") == CUSTOMER)
     names.update(name_key(lk.base.get("name", "")) for lk in inp.links.values()
-                 if lk.remote_id and lk.base.get("kind") == CUSTOMER)
+                 if lk.remote_id and lk.row_id not in same and lk.base.get("kind") == CUSTOMER)
     return names
 
 

@@ -7,7 +7,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 from .classify import Case, Conflict, classify, differs, merge
@@ -174,19 +174,24 @@ def make_plan(inp: PlanInput) -> SyncPlan:
     new_ids = {row.number: new_row_id() for row in rows if not row.row_id}
     rows = [ContactRow(r.number, r.row_id or new_ids[r.number], r.values, list(r.problems)) for r in rows]
     by_id = {r.row_id: r for r in rows}
+    # Rows that read exactly as their base: told by encoding the row as the base is stored, so that the bases of
+    # contacts unchanged in the workbook are never decoded (most contacts, at most syncs).
+    same = {r.row_id for r in rows if (link := inp.links.get(r.row_id)) is not None and link.is_base(r.values)}
     linked_remote = {link.remote_id for link in inp.links.values() if link.remote_id}
     pairing = _match_new(rows, inp)
     matches = pairing.links
-    names = customer_names(rows, inp)
+    names = customer_names(rows, inp, same)
     removed = removed_rows(rows, inp)
     flag_duplicate_names([r for r in rows if r.row_id not in removed], inp,
                           sorted(r.number for r in rows if r.row_id in removed))
-    builder = _Builder(inp, names)
+    builder = _Builder(inp, names, same)
     added_again = _deleted_and_added_again(rows, inp, set(matches.values()))
     taken_over = {link.row_id for link in added_again.values()}
     records: list[RecordPlan] = []
+    every_kind = all(selected(kind, inp.settings) for kind in ("Customer", "Vendor"))
     for row_id, link in inp.links.items():
-        if not selected(link.base.get("kind", CUSTOMER), inp.settings):
+        if not every_kind and not selected((by_id[row_id].values if row_id in same else link.base).get(
+                "kind", CUSTOMER), inp.settings):
             continue
         if row_id in taken_over:  # its contact is a new row's now
             records.append(RecordPlan(Case.DELETED_HERE, row_id, link.base.get("name", ""),
@@ -353,9 +358,10 @@ def _deleted_and_added_again(rows: Sequence[ContactRow], inp: PlanInput, matched
 class _Builder:
     """Builds one ``RecordPlan`` per case; settings and Review decisions pick the branch."""
 
-    def __init__(self, inp: PlanInput, customer_names: set[str]) -> None:
+    def __init__(self, inp: PlanInput, customer_names: set[str], same: Collection[str] = ()) -> None:
         self.inp = inp
         self.customer_names = customer_names
+        self.same = same  # Row IDs of rows that read exactly as their base
         self._by_kind: dict[str, tuple[str, ...]] = {}
 
     def keys(self, kind: str) -> tuple[str, ...]:
@@ -505,10 +511,11 @@ class _Builder:
         here = row.values if row else None
         # A contact kept only in this workbook has no QuickBooks side.
         there, version = (None, "") if link.flag == LOCAL else self._there(link)
-        kind = link.base.get("kind", CUSTOMER)
+        same = row is not None and link.row_id in self.same
+        kind = (here if same else link.base).get("kind", CUSTOMER)  # type: ignore[union-attr]
         keys = self.keys(kind)
         if (row is not None and not link.flag and version == link.version and link.remote_id not in self.inp.fetched
-                and not self._row_problems(row, kind) and not differs(row.values, link.base, keys)
+                and not self._row_problems(row, kind) and (same or not differs(row.values, link.base, keys))
                 and decide(Case.UNCHANGED, SYNCED, None, False) is Do.MERGE):
             # The common case, kept cheap: neither side moved since the base (QuickBooks' version did not change),
             # so the merge the table calls for has nothing to move.
