@@ -399,11 +399,10 @@ class _Builder:
                                             "':' for jobs (Customer:Job). Remove the ':' or add the customer first"))
         return tuple(problems)
 
-    def _there(self, link: Link) -> tuple[Values | None, str]:
-        listed = self.inp.listing.get(link.remote_id)
-        if listed is None:
-            return None, ""
-        return self.inp.fetched.get(link.remote_id, link.base), listed.version
+    def _there(self, link: Link) -> Values:
+        """The record as QuickBooks has it: fetched if its version moved, else the base (decoded only then)."""
+        fetched = self.inp.fetched.get(link.remote_id)
+        return link.base if fetched is None else fetched
 
     def _conflict_decision(self, row_id: str, name: str, c: Conflict) -> Decision:
         def show(vals: tuple[str, ...]) -> str:
@@ -510,7 +509,8 @@ class _Builder:
     def linked(self, link: Link, row: ContactRow | None) -> RecordPlan:
         here = row.values if row else None
         # A contact kept only in this workbook has no QuickBooks side.
-        there, version = (None, "") if link.flag == LOCAL else self._there(link)
+        listed = None if link.flag == LOCAL else self.inp.listing.get(link.remote_id)
+        version = listed.version if listed is not None else ""
         same = row is not None and link.row_id in self.same
         kind = (here if same else link.base).get("kind", CUSTOMER)  # type: ignore[union-attr]
         keys = self.keys(kind)
@@ -520,6 +520,7 @@ class _Builder:
             # The common case, kept cheap: neither side moved since the base (QuickBooks' version did not change),
             # so the merge the table calls for has nothing to move.
             return RecordPlan(Case.UNCHANGED, link.row_id, row.name, kind, link.remote_id, version)
+        there = None if listed is None else self._there(link)
         case = classify(link.base, here, there, keys)
         question = _QUESTION.get(case)
         side = self._side(question, link.row_id) if question else None

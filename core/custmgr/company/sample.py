@@ -42,7 +42,7 @@ def load_sample() -> SampleCompany:
 _FIRST = ("James", "Mary", "Robert", "Patricia", "John", "Jennifer", "Michael", "Linda", "David", "Elizabeth",
           "William", "Barbara", "Richard", "Susan", "Joseph", "Jessica", "Theo", "Sarah", "Charles",
           "Karen", "Daniel", "Nancy", "Matthew", "Lisa", "Anthony", "Betty", "Mark", "Margaret", "Steven",
-          "Sandra", "Paul", "Ashley", "Andrew", "Emily", "Joshua", "Donna", "Kevin", "Michelle", "Brian",
+          "Sandra", "Paul", "Ashley", "Andrew", "Emily", "Joshua", "Donna", "Kevin", "Monique", "Brian",
           "Carol", "George", "Amanda", "Edward", "Melissa", "Ronald", "Deborah", "Timothy", "Stephanie",
           "Jason", "Rebecca", "Rosa", "Laura", "Gary", "Helen", "Nicholas", "Sharon", "Eric", "Cynthia",
           "Jonathan", "Kathleen", "Jacob", "Amy", "Frank", "Angela", "Simone", "Shirley", "José", "Zoë",
@@ -53,7 +53,7 @@ _LAST = ("Smith", "Johnson", "Williams", "Brown", "Jones", "Garcia", "Miller", "
          "Jackson", "Martin", "Lee", "Perez", "Thompson", "White", "Harris", "Sanchez", "Clark", "Ramirez",
          "Lewis", "Robinson", "Walker", "Young", "Allen", "King", "Wright", "Scott", "Torres", "Nguyen",
          "Hill", "Flores", "Green", "Adams", "Nelson", "Baker", "Hall", "Rivera", "Campbell", "Mitchell",
-         "Carter", "Roberts", "O'Brien", "O'Connor", "D'Angelo", "McCarthy", "Müller", "Peña", "Núñez",
+         "Carter", "Roberts", "O'Brien", "O'Connor", "D'Angelo", "McCarthy", "Jäger", "Peña", "Núñez",
          "Gómez", "Løvik", "Lefèvre", "Ødegaard", "Kowalski", "Nakamura", "Okafor", "Haddad", "Lindqvist",
          "Fitzgerald", "Sullivan", "Murphy", "Kelly", "Walsh", "Byrne", "Ryan", "Doyle", "Quinn", "Brennan",
          "Costa", "Ferreira", "Santos", "Moreau", "Laurent", "Dubois", "Rossi", "Russo", "Bianchi", "Schmidt",
@@ -145,8 +145,10 @@ def _business(rng: random.Random, stem: str, legal: str, stems: set[str]) -> str
         places = [f"{stem} of {city}" for city, _, _ in _PLACES] + [f"{stem} on {street}" for street in _STREETS
                                                                      if street.split()[0] not in _BIZ_A]
         rng.shuffle(places)
-        name = next((p for p in places if p.casefold() not in stems and len(p) <= NAME_SEGMENT_LIMIT), stem)
-    stems.add(name.casefold())  # a stem used up by every place is numbered by ``_unique`` instead
+        name = next((p for p in places if p.casefold() not in stems and len(p) <= NAME_SEGMENT_LIMIT), "")
+        if not name:
+            return stem  # used up by every place: numbered by ``_unique`` ("Crown Inn 2"), no legal suffix
+    stems.add(name.casefold())
     with_legal = f"{name} {legal}" if legal else name
     return with_legal if len(with_legal) <= NAME_SEGMENT_LIMIT else name
 
