@@ -146,8 +146,13 @@ def _business(rng: random.Random, stem: str, legal: str, stems: set[str]) -> str
                                                                      if street.split()[0] not in _BIZ_A]
         rng.shuffle(places)
         name = next((p for p in places if p.casefold() not in stems and len(p) <= NAME_SEGMENT_LIMIT), "")
-        if not name:
-            return stem  # used up by every place: numbered by ``_unique`` ("Crown Inn 2"), no legal suffix
+        number = 1
+        while not name:  # used up by every place: numbered ("Crown Inn 2"), no legal suffix
+            number += 1
+            name = f"{stem} {number}" if f"{stem} {number}".casefold() not in stems else ""
+        if number > 1:
+            stems.add(name.casefold())
+            return name
     stems.add(name.casefold())
     with_legal = f"{name} {legal}" if legal else name
     return with_legal if len(with_legal) <= NAME_SEGMENT_LIMIT else name
@@ -163,7 +168,8 @@ def _contact_details(rng: random.Random, values: Values, street_name: str) -> Va
         values["fax"] = f"({area}) 555-{rng.randint(100, 199):04d}"
     if rng.random() < 0.85:
         plain = unicodedata.normalize("NFKD", street_name.lower())
-        handle = "".join(ch for ch in plain if ch.isascii() and ch.isalnum())[:20] or "office"
+        handle = "".join(ch for ch in plain if ch.isascii() and ch.isalnum())
+        handle = (handle[:12] + handle[12:][-8:]) or "office"  # "Crown Inn of Salem": its town kept
         values["email"] = f"{handle}{rng.randint(1, 99)}@example.{rng.choice(('com', 'net', 'org'))}"
     values.update(bill_line1=street_name[:41], bill_line2=f"{rng.randint(1, 2400)} {rng.choice(_STREETS)}",
                   bill_city=city, bill_state=state, bill_postal_code=zip_code)
