@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import bisect
 from collections import defaultdict
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from .classify import differs
@@ -71,10 +71,17 @@ def check_guards(inp: PlanInput) -> list[ContactRow]:
     return rows
 
 
-def customer_names(rows: Sequence[ContactRow], inp: PlanInput, same: Collection[str] = ()) -> set[str]:
+def row_name_keys(rows: Sequence[ContactRow]) -> dict[str, str]:
+    """Row ID -> the name key of the row's name, worked out once per row for the checks across rows."""
+    return {r.row_id: name_key(r.name) for r in rows}
+
+
+def customer_names(rows: Sequence[ContactRow], inp: PlanInput, same: Collection[str] = (),
+                   keys: Mapping[str, str] | None = None) -> set[str]:
     """Name keys of every customer on either side, for checking that a job's parent exists. ``same``: Row IDs
-    of rows that read exactly as their base (which then adds nothing the row does not)."""
-    names = {name_key(r.name) for r in rows if r.values.get("kind") == CUSTOMER}
+    of rows that read exactly as their base (which then adds nothing the row does not); ``keys``: the rows'
+    name keys (``row_name_keys``)."""
+    names = {name_key(r.name) if keys is None else keys[r.row_id] for r in rows if r.values.get("kind") == CUSTOMER}
     names.update(name_key(v.get("name", "")) for v in inp.fetched.values() if v.get("kind") == CUSTOMER)
     names.update(name_key(lk.base.get("name", "")) for lk in inp.links.values()
                  if lk.remote_id and lk.row_id not in same and lk.base.get("kind") == CUSTOMER)
@@ -106,20 +113,22 @@ def name_after_sync(row: ContactRow, inp: PlanInput) -> str:
     return inp.fetched[link.remote_id].get("name", "") or row.name
 
 
-def flag_duplicate_names(rows: Sequence[ContactRow], inp: PlanInput, removed: Sequence[int]) -> None:
+def flag_duplicate_names(rows: Sequence[ContactRow], inp: PlanInput, removed: Sequence[int],
+                         keys: Mapping[str, str]) -> None:
     """Two rows with one name (ignoring case, customers and vendors together) cannot both be in QuickBooks.
-    Messages give row numbers as they will be once the ``removed`` row numbers (sorted) are gone."""
+    Messages give row numbers as they will be once the ``removed`` row numbers (sorted) are gone. ``keys``: the
+    rows' name keys (``row_name_keys``)."""
     groups: dict[str, list[ContactRow]] = defaultdict(list)
     for r in rows:
         name = name_after_sync(r, inp)
         if name:
-            groups[name_key(name)].append(r)
+            groups[keys[r.row_id] if name is r.name else name_key(name)].append(r)
     for group in groups.values():
         if len(group) < 2:
             continue
         for r in group:
             link = inp.links.get(r.row_id)
-            if link is not None and name_key(link.base.get("name", "")) == name_key(r.name):
+            if link is not None and name_key(link.base.get("name", "")) == keys[r.row_id]:
                 continue  # this row had the name first; the other row is the one to rename
             others = ", ".join(str(o.number - bisect.bisect(removed, o.number)) for o in group if o is not r)
             r.problems.append(Problem("name", f"is also used on row {others}; QuickBooks names must be unique "

@@ -14,7 +14,15 @@ from .classify import Case, Conflict, classify, differs, merge
 from .connector import Company, Listed
 from .contact import CUSTOMER, NO, UNIT_LABELS, Problem, Values, name_key, parent_name, units, validate
 from .contacts import ContactRow, field_label, new_row_id
-from .guards import check_guards, customer_names, flag_duplicate_names, removed_rows, selected, synced_keys
+from .guards import (
+    check_guards,
+    customer_names,
+    flag_duplicate_names,
+    removed_rows,
+    row_name_keys,
+    selected,
+    synced_keys,
+)
 from .lookalike_plan import duplicates_among_new, duplicates_of_synced, match_new, values_after, warn_look_alikes
 from .lookalikes import STATUS_MATCH, Pair
 from .outcomes import (
@@ -180,10 +188,11 @@ def make_plan(inp: PlanInput) -> SyncPlan:
     linked_remote = {link.remote_id for link in inp.links.values() if link.remote_id}
     pairing = match_new(rows, inp)
     matches = pairing.links
-    names = customer_names(rows, inp, same)
+    name_keys = row_name_keys(rows)
+    names = customer_names(rows, inp, same, name_keys)
     removed = removed_rows(rows, inp)
     flag_duplicate_names([r for r in rows if r.row_id not in removed], inp,
-                          sorted(r.number for r in rows if r.row_id in removed))
+                          sorted(r.number for r in rows if r.row_id in removed), name_keys)
     builder = _Builder(inp, names, same)
     added_again = _deleted_and_added_again(rows, inp, set(matches.values()))
     taken_over = {link.row_id for link in added_again.values()}
