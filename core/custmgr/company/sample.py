@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from ..connector import CustomFieldDef
 from ..contact import CUSTOMER, NAME_SEGMENT_LIMIT, NO, VENDOR, Values, custom_key, name_key
 from ..layout import templates_dir
+from ..matching import Candidate, find_pairs
 
 SAMPLE_FILE = "sample_company.json"
 
@@ -104,12 +105,15 @@ _NOTES = ("Gate code 2207.", "Dog in the backyard; knock first.", "-- call befor
 def generate(size: int, *, seed: int, taken: Collection[str] = ()) -> Iterator[Values]:
     """``size`` unique, valid contacts: ~85% customers (~10% of them jobs), ~15% vendors, ~5% inactive.
 
-    Names never clash (ignoring case) with each other or with ``taken``; parents come before their jobs.
+    Names never clash (ignoring case) with each other or with ``taken``, and no two look alike
+    (``custmgr.matching``): a real company's few look-alikes are answered on Review once, so a generated one
+    that left hundreds open would make every sync re-read them. Parents come before their jobs.
     """
     rng = random.Random(seed)
     used = {name_key(n) for n in taken}  # generated names are already normalized: casefold is enough
     stems: set[str] = set()  # business names without their legal suffix, casefolded
     parents: list[Values] = []
+    contacts: list[Values] = []
     for _ in range(size):
         roll = rng.random()
         if roll < 0.15:
@@ -122,14 +126,47 @@ def generate(size: int, *, seed: int, taken: Collection[str] = ()) -> Iterator[V
         used.add(contact["name"].casefold())
         if contact["kind"] == CUSTOMER and ":" not in contact["name"]:
             parents.append(contact)
-        yield contact
+        contacts.append(contact)
+    _tell_apart(contacts, used, rng)
+    yield from contacts
 
 
-def _unique(name: str, used: set[str], rng: random.Random) -> str:
-    """``name``, or a numbered variant ("Garcia, Maria 2") when it is taken, within the segment limit."""
+def _tell_apart(contacts: list[Values], used: set[str], rng: random.Random) -> None:
+    """Number the later contact of each look-alike pair ("Miller, Susan" and "Müller, Susan 2"; numbers must
+    agree for names to look alike), its jobs renamed with it, until no pair is left."""
+    for _ in range(5):
+        pairs = find_pairs([Candidate(str(i), c["name"], c.get("email", ""), c.get("phone", ""))
+                            for i, c in enumerate(contacts)])
+        done: set[int] = set()
+        for p in pairs:
+            i, j = sorted((int(p.left), int(p.right)))
+            if i not in done and j not in done:
+                done.add(j)
+                _renumber(contacts, j, used, rng)
+        if not done:
+            return
+
+
+def _renumber(contacts: list[Values], at: int, used: set[str], rng: random.Random) -> None:
+    old = contacts[at]["name"]
+    new = _unique(old, used, rng, always=True)
+    used.add(new.casefold())
+    contacts[at]["name"] = new
+    if contacts[at].get("company") == old:
+        contacts[at]["company"] = new
+    for c in contacts[at + 1:]:  # its jobs (after it, named "Parent:Job")
+        if c["name"].startswith(old + ":"):
+            c["name"] = new + c["name"][len(old):]
+            used.add(c["name"].casefold())
+
+
+def _unique(name: str, used: set[str], rng: random.Random, *, always: bool = False) -> str:
+    """``name``, or a numbered variant ("Garcia, Maria 2") when it is taken (``always``: in any case), within the
+    segment limit."""
     head, sep, last = name.rpartition(":")
     candidate, number = name, 1
-    while candidate.casefold() in used:
+    while always or candidate.casefold() in used:
+        always = False
         number += 1 if number < 9 else rng.randint(1, 999)
         suffix = f" {number}"
         candidate = head + sep + last[:NAME_SEGMENT_LIMIT - len(suffix)].rstrip() + suffix
