@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import random
+import re
 import unicodedata
 from collections.abc import Collection, Iterator
 from dataclasses import dataclass
@@ -19,6 +20,7 @@ from ..layout import templates_dir
 from ..matching import Candidate, find_pairs
 
 SAMPLE_FILE = "sample_company.json"
+_DIGITS = re.compile(r"\d+")
 
 
 @dataclass(frozen=True)
@@ -132,11 +134,13 @@ def generate(size: int, *, seed: int, taken: Collection[str] = ()) -> Iterator[V
 
 
 def _tell_apart(contacts: list[Values], used: set[str], rng: random.Random) -> None:
-    """Number the later contact of each look-alike pair ("Miller, Susan" and "Müller, Susan 2"; numbers must
-    agree for names to look alike), its jobs renamed with it, until no pair is left."""
+    """Number the later contact of each look-alike pair ("Miller, Susan" and "Müller, Susan 2"), its jobs renamed
+    with it, until no pair is left. Numbers must agree for two names to look alike, so after the first round only
+    the renumbered contacts and those with the same numbers in their names are compared again."""
+    among = list(range(len(contacts)))
     for _ in range(5):
-        pairs = find_pairs([Candidate(str(i), c["name"], c.get("email", ""), c.get("phone", ""))
-                            for i, c in enumerate(contacts)])
+        pairs = find_pairs([Candidate(str(i), contacts[i]["name"], contacts[i].get("email", ""),
+                                      contacts[i].get("phone", "")) for i in among])
         done: set[int] = set()
         for p in pairs:
             i, j = sorted((int(p.left), int(p.right)))
@@ -145,15 +149,24 @@ def _tell_apart(contacts: list[Values], used: set[str], rng: random.Random) -> N
                 _renumber(contacts, j, used, rng)
         if not done:
             return
+        numbers = {_numbers(contacts[i]["name"]) for i in done}
+        among = [i for i, c in enumerate(contacts) if _numbers(c["name"]) in numbers]
+
+
+def _numbers(name: str) -> frozenset[str]:
+    return frozenset(_DIGITS.findall(name))
 
 
 def _renumber(contacts: list[Values], at: int, used: set[str], rng: random.Random) -> None:
+    """Give contact ``at`` a numbered name, and its jobs the new parent name."""
     old = contacts[at]["name"]
     new = _unique(old, used, rng, always=True)
     used.add(new.casefold())
     contacts[at]["name"] = new
     if contacts[at].get("company") == old:
         contacts[at]["company"] = new
+    if contacts[at]["kind"] != CUSTOMER or ":" in old:
+        return
     for c in contacts[at + 1:]:  # its jobs (after it, named "Parent:Job")
         if c["name"].startswith(old + ":"):
             c["name"] = new + c["name"][len(old):]
