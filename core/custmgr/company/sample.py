@@ -129,11 +129,11 @@ def generate(size: int, *, seed: int, taken: Collection[str] = ()) -> Iterator[V
         if contact["kind"] == CUSTOMER and ":" not in contact["name"]:
             parents.append(contact)
         contacts.append(contact)
-    _tell_apart(contacts, used, rng)
+    _tell_apart(contacts, used)
     yield from contacts
 
 
-def _tell_apart(contacts: list[Values], used: set[str], rng: random.Random) -> None:
+def _tell_apart(contacts: list[Values], used: set[str]) -> None:
     """Number the later contact of each look-alike pair ("Miller, Susan" and "Müller, Susan 2"), its jobs renamed
     with it, until no pair is left. Numbers must agree for two names to look alike, so after the first round only
     the renumbered contacts and those with the same numbers in their names are compared again."""
@@ -146,7 +146,7 @@ def _tell_apart(contacts: list[Values], used: set[str], rng: random.Random) -> N
             i, j = sorted((int(p.left), int(p.right)))
             if i not in done and j not in done:
                 done.add(j)
-                _renumber(contacts, j, used, rng)
+                _renumber(contacts, j, used)
         if not done:
             return
         numbers = {_numbers(contacts[i]["name"]) for i in done}
@@ -157,10 +157,17 @@ def _numbers(name: str) -> frozenset[str]:
     return frozenset(_DIGITS.findall(name))
 
 
-def _renumber(contacts: list[Values], at: int, used: set[str], rng: random.Random) -> None:
+def _renumber(contacts: list[Values], at: int, used: set[str]) -> None:
     """Give contact ``at`` a numbered name, and its jobs the new parent name."""
     old = contacts[at]["name"]
-    new = _unique(old, used, rng, always=True)
+    head, sep, last = old.rpartition(":")
+    taken = _numbers(old)  # a number the name already holds ("Smith, Ann 2:Patio") would not tell it apart
+    number = 1
+    new = old
+    while new.casefold() in used or str(number) in taken or number == 1:
+        number += 1
+        suffix = f" {number}"
+        new = head + sep + last[:NAME_SEGMENT_LIMIT - len(suffix)].rstrip() + suffix
     used.add(new.casefold())
     contacts[at]["name"] = new
     if contacts[at].get("company") == old:
@@ -173,13 +180,11 @@ def _renumber(contacts: list[Values], at: int, used: set[str], rng: random.Rando
             used.add(c["name"].casefold())
 
 
-def _unique(name: str, used: set[str], rng: random.Random, *, always: bool = False) -> str:
-    """``name``, or a numbered variant ("Garcia, Maria 2") when it is taken (``always``: in any case), within the
-    segment limit."""
+def _unique(name: str, used: set[str], rng: random.Random) -> str:
+    """``name``, or a numbered variant ("Garcia, Maria 2") when it is taken, within the segment limit."""
     head, sep, last = name.rpartition(":")
     candidate, number = name, 1
-    while always or candidate.casefold() in used:
-        always = False
+    while candidate.casefold() in used:
         number += 1 if number < 9 else rng.randint(1, 999)
         suffix = f" {number}"
         candidate = head + sep + last[:NAME_SEGMENT_LIMIT - len(suffix)].rstrip() + suffix
