@@ -182,7 +182,7 @@ def make_plan(inp: PlanInput) -> SyncPlan:
     new_ids = {row.number: new_row_id() for row in rows if not row.row_id}
     rows = [ContactRow(r.number, r.row_id or new_ids[r.number], r.values, list(r.problems)) for r in rows]
     by_id = {r.row_id: r for r in rows}
-    # Rows that read exactly as their base: told by encoding the row as the base is stored, so that the bases of
+    # Rows that read as their base: told by encoding the row as the base is stored, so that the bases of
     # contacts unchanged in the workbook are never decoded (most contacts, at most syncs).
     same = {r.row_id for r in rows if (link := inp.links.get(r.row_id)) is not None and link.is_base(r.values)}
     linked_remote = {link.remote_id for link in inp.links.values() if link.remote_id}

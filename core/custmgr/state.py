@@ -103,9 +103,9 @@ class Link:
         return dict(filter(itemgetter(1), zip(keys, values, strict=False)))
 
     def is_base(self, values: Values) -> bool:
-        """Whether ``values`` (a row's) are exactly this link's base. Without decoding a stored base: the row is
-        encoded as the base is stored and compared with the text (a base stored in another spelling is decoded
-        and compared)."""
+        """Whether ``values`` (a row's) are this link's base, a missing field and an empty one alike; without
+        decoding a stored base: the row is encoded as bases are stored and compared with the text (a base stored
+        in another spelling is decoded and compared). False may still mean equal on the synced fields only."""
         if self._base is not None:
             return values == self._base
         assert self.stored is not None
