@@ -323,7 +323,8 @@ def link_row(link: Link, keys: list[str], _fits: dict[int, bool] | None = None) 
             if _fits is not None:
                 _fits[id(stored[1])] = fits
         if fits:  # unmoved since read, against the same fields (more keys only add fields this base lacks)
-            return [link.row_id, link.remote_id or None, link.version or None, link.flag or None, stored[0]]
+            return [link.row_id, link.remote_id or None, link.version or None,
+                    (link.flag and LinkFlag(link.flag).value) or None, stored[0]]
     values = [link.base.get(k, "") for k in keys]
     while values and not values[-1]:
         values.pop()
