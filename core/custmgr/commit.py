@@ -77,8 +77,11 @@ def state_keys(state: SyncState, keys: Iterable[str], links: Iterable[Link]) -> 
     holds. It only ever grows, so every stored row still decodes."""
     out: list[str] = json.loads(state.pair.get("fields", "[]"))
     out += [k for k in keys if k not in out]
+    known = set(out)
     for link in links:
-        out += [k for k in link.base if k not in out]
+        if link.decoded or not link.stored[2] <= known:  # type: ignore[index]
+            out += [k for k in link.base if k not in known]
+            known.update(out)
     return out
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import bisect
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Collection, Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from .classify import differs
@@ -52,12 +52,14 @@ def check_guards(inp: PlanInput) -> list[ContactRow]:
                               f"({remote_ids[link.remote_id]} and {link.row_id}). Undo the last sync or restore "
                               "a copy of the workbook. Nothing was changed.")
         remote_ids[link.remote_id] = link.row_id
+    if inp.force or (inp.listing and rows):
+        return rows
     linked = [lk for lk in inp.links.values()
               if lk.remote_id and lk.flag != DROPPED and selected(lk.base.get("kind", CUSTOMER), inp.settings)]
     # Rows whose deletion an earlier sync already put on Review are no surprise on an empty sheet.
     asked = {d.row_id for d in inp.decisions.values() if d.kind in (DELETE, DELETED_CHANGED)}
     had_rows = [lk for lk in linked if lk.row_id not in asked]
-    if linked and not inp.force:
+    if linked:
         if not inp.listing:
             raise SyncRefused(f"QuickBooks company {inp.company.name!r} returned no contacts, but "
                               f"{len(linked)} contacts were synced with it before. If it really is empty now, run "
@@ -69,12 +71,20 @@ def check_guards(inp: PlanInput) -> list[ContactRow]:
     return rows
 
 
-def customer_names(rows: Sequence[ContactRow], inp: PlanInput) -> set[str]:
-    """Name keys of every customer on either side, for checking that a job's parent exists."""
-    names = {name_key(r.name) for r in rows if r.values.get("kind") == CUSTOMER}
+def row_name_keys(rows: Sequence[ContactRow]) -> dict[str, str]:
+    """Row ID -> the name key of the row's name, worked out once per row for the checks across rows."""
+    return {r.row_id: name_key(r.name) for r in rows}
+
+
+def customer_names(rows: Sequence[ContactRow], inp: PlanInput, same: Collection[str] = (),
+                   keys: Mapping[str, str] | None = None) -> set[str]:
+    """Name keys of every customer on either side, for checking that a job's parent exists. ``same``: Row IDs
+    of rows that read exactly as their base (which then adds nothing the row does not); ``keys``: the rows'
+    name keys (``row_name_keys``)."""
+    names = {name_key(r.name) if keys is None else keys[r.row_id] for r in rows if r.values.get("kind") == CUSTOMER}
     names.update(name_key(v.get("name", "")) for v in inp.fetched.values() if v.get("kind") == CUSTOMER)
     names.update(name_key(lk.base.get("name", "")) for lk in inp.links.values()
-                 if lk.remote_id and lk.base.get("kind") == CUSTOMER)
+                 if lk.remote_id and lk.row_id not in same and lk.base.get("kind") == CUSTOMER)
     return names
 
 
@@ -103,20 +113,22 @@ def name_after_sync(row: ContactRow, inp: PlanInput) -> str:
     return inp.fetched[link.remote_id].get("name", "") or row.name
 
 
-def flag_duplicate_names(rows: Sequence[ContactRow], inp: PlanInput, removed: Sequence[int]) -> None:
+def flag_duplicate_names(rows: Sequence[ContactRow], inp: PlanInput, removed: Sequence[int],
+                         keys: Mapping[str, str]) -> None:
     """Two rows with one name (ignoring case, customers and vendors together) cannot both be in QuickBooks.
-    Messages give row numbers as they will be once the ``removed`` row numbers (sorted) are gone."""
+    Messages give row numbers as they will be once the ``removed`` row numbers (sorted) are gone. ``keys``: the
+    rows' name keys (``row_name_keys``)."""
     groups: dict[str, list[ContactRow]] = defaultdict(list)
     for r in rows:
         name = name_after_sync(r, inp)
         if name:
-            groups[name_key(name)].append(r)
+            groups[keys[r.row_id] if name is r.name else name_key(name)].append(r)
     for group in groups.values():
         if len(group) < 2:
             continue
         for r in group:
             link = inp.links.get(r.row_id)
-            if link is not None and name_key(link.base.get("name", "")) == name_key(r.name):
+            if link is not None and name_key(link.base.get("name", "")) == keys[r.row_id]:
                 continue  # this row had the name first; the other row is the one to rename
             others = ", ".join(str(o.number - bisect.bisect(removed, o.number)) for o in group if o is not r)
             r.problems.append(Problem("name", f"is also used on row {others}; QuickBooks names must be unique "

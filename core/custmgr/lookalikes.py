@@ -99,6 +99,12 @@ def pair_new(rows: Sequence[ContactRow], unlinked: Mapping[str, Values], decisio
     return Pairing(links, asks, frozenset(held), frozenset(newly_apart))
 
 
+def _now(link: Link, after: Mapping[str, Values]) -> Values:
+    """A synced contact's values once this sync is done; its base (decoded only then) if ``after`` lacks it."""
+    values = after.get(link.row_id)
+    return link.base if values is None else values
+
+
 def _in_quickbooks(link: Link) -> bool:
     """A contact synced with a QuickBooks record, whether or not a question about it is open (``pending``): the
     look-alikes of a contact must not come and go with its other questions, or a second sync would not be a
@@ -135,7 +141,7 @@ def duplicates(new: Mapping[str, Values], links: Mapping[str, Link], after: Mapp
     """New QuickBooks records (remote id -> values) that look like a synced contact (``after``: row id -> its
     values once this sync is done, so that the question reads the same at the next sync): "possible duplicate in
     QuickBooks" questions, keyed by the new record; the answered ones as ``same`` or ``apart``."""
-    synced = {lk.remote_id: (lk, after.get(lk.row_id, lk.base)) for lk in links.values() if _in_quickbooks(lk)}
+    synced = {lk.remote_id: (lk, _now(lk, after)) for lk in links.values() if _in_quickbooks(lk)}
     if not new or not synced:
         return Duplicates()
     left = [_candidate(rid, values) for rid, (_, values) in synced.items()]
@@ -232,7 +238,7 @@ def like_synced(new_rows: Sequence[ContactRow], links: Mapping[str, Link], after
                 ) -> dict[str, str]:
     """For new workbook rows, the synced contact each looks like (``after``: as in ``duplicates``), as a sentence
     for its "Add to QuickBooks?" question: adding it would make a duplicate in QuickBooks."""
-    synced = {lk.row_id: after.get(lk.row_id, lk.base) for lk in links.values() if _in_quickbooks(lk)}
+    synced = {lk.row_id: _now(lk, after) for lk in links.values() if _in_quickbooks(lk)}
     if not new_rows or not synced:
         return {}
     left = [_candidate(r.row_id, r.values) for r in new_rows]

@@ -7,15 +7,24 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 from .classify import Case, Conflict, classify, differs, merge
 from .connector import Company, Listed
 from .contact import CUSTOMER, NO, UNIT_LABELS, Problem, Values, name_key, parent_name, units, validate
 from .contacts import ContactRow, field_label, new_row_id
-from .guards import check_guards, customer_names, flag_duplicate_names, removed_rows, selected, synced_keys
-from .lookalikes import STATUS_MATCH, Among, Duplicates, Pair, duplicates, duplicates_among, like_synced, pair_new
+from .guards import (
+    check_guards,
+    customer_names,
+    flag_duplicate_names,
+    removed_rows,
+    row_name_keys,
+    selected,
+    synced_keys,
+)
+from .lookalike_plan import duplicates_among_new, duplicates_of_synced, match_new, values_after, warn_look_alikes
+from .lookalikes import STATUS_MATCH, Pair
 from .outcomes import (
     DROPPED,
     LOCAL,
@@ -49,7 +58,6 @@ from .review import (
     DELETED_CHANGED,
     DUPLICATE,
     MATCH,
-    NOTES,
     Decision,
     Kind,
     Side,
@@ -174,19 +182,25 @@ def make_plan(inp: PlanInput) -> SyncPlan:
     new_ids = {row.number: new_row_id() for row in rows if not row.row_id}
     rows = [ContactRow(r.number, r.row_id or new_ids[r.number], r.values, list(r.problems)) for r in rows]
     by_id = {r.row_id: r for r in rows}
+    # Rows that read as their base: told by encoding the row as the base is stored, so that the bases of
+    # contacts unchanged in the workbook are never decoded (most contacts, at most syncs).
+    same = {r.row_id for r in rows if (link := inp.links.get(r.row_id)) is not None and link.is_base(r.values)}
     linked_remote = {link.remote_id for link in inp.links.values() if link.remote_id}
-    pairing = _match_new(rows, inp)
+    pairing = match_new(rows, inp)
     matches = pairing.links
-    names = customer_names(rows, inp)
+    name_keys = row_name_keys(rows)
+    names = customer_names(rows, inp, same, name_keys)
     removed = removed_rows(rows, inp)
     flag_duplicate_names([r for r in rows if r.row_id not in removed], inp,
-                          sorted(r.number for r in rows if r.row_id in removed))
-    builder = _Builder(inp, names)
+                          sorted(r.number for r in rows if r.row_id in removed), name_keys)
+    builder = _Builder(inp, names, same)
     added_again = _deleted_and_added_again(rows, inp, set(matches.values()))
     taken_over = {link.row_id for link in added_again.values()}
     records: list[RecordPlan] = []
+    every_kind = all(selected(kind, inp.settings) for kind in ("Customer", "Vendor"))
     for row_id, link in inp.links.items():
-        if not selected(link.base.get("kind", CUSTOMER), inp.settings):
+        if not every_kind and not selected((by_id[row_id].values if row_id in same else link.base).get(
+                "kind", CUSTOMER), inp.settings):
             continue
         if row_id in taken_over:  # its contact is a new row's now
             records.append(RecordPlan(Case.DELETED_HERE, row_id, link.base.get("name", ""),
@@ -194,8 +208,8 @@ def make_plan(inp: PlanInput) -> SyncPlan:
             continue
         records.append(builder.linked(link, by_id.get(row_id)))
     matched_remote = set(matches.values())
-    after = _values_after(records, by_id, inp)
-    dup = _duplicates(after, inp, linked_remote | matched_remote | pairing.held)
+    after = values_after(records, by_id, inp)
+    dup = duplicates_of_synced(after, inp, linked_remote | matched_remote | pairing.held)
     merges = {row_id: remote_id for remote_id, row_id in dup.same.items()}
     records = [builder.merge(rec, by_id.get(rec.row_id), merges[rec.row_id], inp.listing[merges[rec.row_id]])
                if rec.row_id in merges else rec for rec in records]
@@ -214,7 +228,7 @@ def make_plan(inp: PlanInput) -> SyncPlan:
                                       outcome=Ask((ask,), status=STATUS_MATCH)))
         else:
             records.append(builder.new_here(row))
-    among = _duplicates_among(records, by_id, inp, linked_remote | pairing.held | set(dup.asks) | set(dup.same))
+    among = duplicates_among_new(records, by_id, inp, linked_remote | pairing.held | set(dup.asks) | set(dup.same))
     asks = {**among.found.asks, **dup.asks}
     for remote_id, listed in inp.listing.items():
         if remote_id in linked_remote or remote_id in matched_remote or remote_id in pairing.held \
@@ -229,7 +243,7 @@ def make_plan(inp: PlanInput) -> SyncPlan:
             continue
         if remote_id in inp.fetched:
             records.append(builder.new_there(remote_id, listed, among.rows.get(remote_id)))
-    records = _warn_look_alikes(records, by_id, after, inp)
+    records = warn_look_alikes(records, by_id, after, inp)
     return SyncPlan(inp.company, tuple(records), new_ids, inp.first_sync,
                     pairing.apart | dup.apart | among.found.apart, tuple(rows), _workbook_only(rows, inp))
 
@@ -252,76 +266,6 @@ def _workbook_only(rows: Sequence[ContactRow], inp: PlanInput) -> tuple[str, ...
              else f"{name} ({', '.join(sorted(k.lower() + 's' for k in lacking[name]))})" for name in filled]
     return (f"{', '.join(named)}: kept in this workbook only; the {inp.settings.connector} connector has no place "
             "for them in QuickBooks, so they are never sent or compared.",)
-
-
-def _values_after(records: Sequence[RecordPlan], by_id: Mapping[str, ContactRow], inp: PlanInput
-                  ) -> dict[str, Values]:
-    """Row id -> the values, once this sync is done, of each contact that stays synced with a QuickBooks record
-    (the row with what it receives, the record for a row brought back, the base of a deleted row). Look-alikes
-    are judged against these, so that each question reads the same at the next sync; contacts this sync forgets,
-    or keeps only here, or drops from QuickBooks, are left out for the same reason."""
-    out: dict[str, Values] = {}
-    for rec in records:
-        link = inp.links.get(rec.row_id)
-        o = rec.outcome
-        if link is None or o.forget or o.flag not in ("", PENDING) or link.remote_id not in inp.listing:
-            continue
-        row = by_id.get(rec.row_id)
-        if row is not None and not o.remove_row:
-            out[rec.row_id] = {**row.values, **o.receive}
-        elif o.new_row is not None:
-            out[rec.row_id] = o.new_row
-        else:
-            out[rec.row_id] = o.base if o.base is not None else link.base
-    return out
-
-
-def _warn_look_alikes(records: list[RecordPlan], by_id: Mapping[str, ContactRow], after: Mapping[str, Values],
-                      inp: PlanInput) -> list[RecordPlan]:
-    """A new row asked about ("Add to QuickBooks?") that looks like a contact already synced says so."""
-    asking = [by_id[r.row_id] for r in records
-              if r.row_id in by_id and any(d.kind == ADD for d in r.outcome.asks)]
-    hints = like_synced(asking, {r: inp.links[r] for r in after}, after)
-    if not hints:
-        return records
-    return [replace(r, outcome=replace(r.outcome, asks=tuple(
-        replace(d, note=f"{NOTES[ADD]} {hints[r.row_id]}") if d.kind == ADD else d for d in r.outcome.asks)))
-        if r.row_id in hints else r for r in records]
-
-
-def _match_new(rows: Sequence[ContactRow], inp: PlanInput):
-    """Unlinked workbook rows against unlinked QuickBooks records: equal names link, look-alikes are asked
-    about (``custmgr.lookalikes``)."""
-    linked_remote = {link.remote_id for link in inp.links.values() if link.remote_id}
-    unlinked = {rid: v for rid, v in inp.fetched.items() if rid not in linked_remote and rid in inp.listing}
-    new_rows = [r for r in rows if r.row_id not in inp.links]
-    return pair_new(new_rows, unlinked, inp.decisions, inp.apart, include_inactive=inp.settings.include_inactive)
-
-
-def _duplicates(after: Mapping[str, Values], inp: PlanInput, taken: set[str]) -> Duplicates:
-    """New QuickBooks records (not linked, matched or held by a question) that look like a synced contact."""
-    new = {rid: v for rid, v in inp.fetched.items() if rid in inp.listing and rid not in taken
-           and (inp.listing[rid].active or inp.settings.include_inactive)
-           and selected(v.get("kind", CUSTOMER), inp.settings)}
-    synced = {row_id: inp.links[row_id] for row_id in after}
-    return duplicates(new, synced, after, inp.decisions, inp.apart, can_merge=inp.can_merge,
-                      connector=inp.settings.connector)
-
-
-def _duplicates_among(records: Sequence[RecordPlan], by_id: Mapping[str, ContactRow], inp: PlanInput,
-                      taken: set[str]) -> Among:
-    """QuickBooks records this sync meets for the first time that look like each other (``duplicates_among``):
-    those a new row matched stay linked to it, with the row's values once the sync is done."""
-    new = {rid: v for rid, v in inp.fetched.items() if rid in inp.listing and rid not in taken
-           and (inp.listing[rid].active or inp.settings.include_inactive)
-           and selected(v.get("kind", CUSTOMER), inp.settings)}
-    matched = [rec for rec in records if rec.case is Case.BOTH_NEW and rec.remote_id in new]
-    linked_now = {rec.remote_id: (rec.row_id, {**by_id[rec.row_id].values, **rec.outcome.receive})
-                  for rec in matched if rec.outcome.base is not None and rec.row_id in by_id}
-    unsettled = {rec.remote_id for rec in matched} - set(linked_now)  # a row with a problem holds it: left out
-    new = {rid: v for rid, v in new.items() if rid not in unsettled}
-    return duplicates_among(new, linked_now, inp.decisions, inp.apart, can_merge=inp.can_merge,
-                            connector=inp.settings.connector)
 
 
 def _deleted_and_added_again(rows: Sequence[ContactRow], inp: PlanInput, matched: set[str]) -> dict[str, Link]:
@@ -353,9 +297,10 @@ def _deleted_and_added_again(rows: Sequence[ContactRow], inp: PlanInput, matched
 class _Builder:
     """Builds one ``RecordPlan`` per case; settings and Review decisions pick the branch."""
 
-    def __init__(self, inp: PlanInput, customer_names: set[str]) -> None:
+    def __init__(self, inp: PlanInput, customer_names: set[str], same: Collection[str] = ()) -> None:
         self.inp = inp
         self.customer_names = customer_names
+        self.same = same  # Row IDs of rows that read exactly as their base
         self._by_kind: dict[str, tuple[str, ...]] = {}
 
     def keys(self, kind: str) -> tuple[str, ...]:
@@ -393,11 +338,10 @@ class _Builder:
                                             "':' for jobs (Customer:Job). Remove the ':' or add the customer first"))
         return tuple(problems)
 
-    def _there(self, link: Link) -> tuple[Values | None, str]:
-        listed = self.inp.listing.get(link.remote_id)
-        if listed is None:
-            return None, ""
-        return self.inp.fetched.get(link.remote_id, link.base), listed.version
+    def _there(self, link: Link) -> Values:
+        """The record as QuickBooks has it: fetched if its version moved, else the base (decoded only then)."""
+        fetched = self.inp.fetched.get(link.remote_id)
+        return link.base if fetched is None else fetched
 
     def _conflict_decision(self, row_id: str, name: str, c: Conflict) -> Decision:
         def show(vals: tuple[str, ...]) -> str:
@@ -504,15 +448,18 @@ class _Builder:
     def linked(self, link: Link, row: ContactRow | None) -> RecordPlan:
         here = row.values if row else None
         # A contact kept only in this workbook has no QuickBooks side.
-        there, version = (None, "") if link.flag == LOCAL else self._there(link)
-        kind = link.base.get("kind", CUSTOMER)
+        listed = None if link.flag == LOCAL else self.inp.listing.get(link.remote_id)
+        version = listed.version if listed is not None else ""
+        same = row is not None and link.row_id in self.same
+        kind = (here if same else link.base).get("kind", CUSTOMER)  # type: ignore[union-attr]
         keys = self.keys(kind)
         if (row is not None and not link.flag and version == link.version and link.remote_id not in self.inp.fetched
-                and not self._row_problems(row, kind) and not differs(row.values, link.base, keys)
+                and not self._row_problems(row, kind) and (same or not differs(row.values, link.base, keys))
                 and decide(Case.UNCHANGED, SYNCED, None, False) is Do.MERGE):
             # The common case, kept cheap: neither side moved since the base (QuickBooks' version did not change),
             # so the merge the table calls for has nothing to move.
             return RecordPlan(Case.UNCHANGED, link.row_id, row.name, kind, link.remote_id, version)
+        there = None if listed is None else self._there(link)
         case = classify(link.base, here, there, keys)
         question = _QUESTION.get(case)
         side = self._side(question, link.row_id) if question else None

@@ -124,7 +124,7 @@ def settle(sheet: ContactsSheet, plan: SyncPlan, results: Mapping[str, ChangeRes
             new_links[rec.row_id] = Link(rec.row_id, remote_id, version, {k: v for k, v in base.items() if v},
                                          out_.flag)
         elif before is not None and before.flag != out_.flag:
-            new_links[rec.row_id] = replace(before, flag=out_.flag)
+            new_links[rec.row_id] = before.moved(flag=out_.flag)
         if new_links.get(rec.row_id) != before:
             out.changed_links[rec.row_id] = before
         if out_.new_row is not None:
@@ -257,13 +257,13 @@ def describe_write(rec: RecordPlan) -> str:
 
 def _log(rec: RecordPlan, row: ContactRow | None, receive: Values, link: Link | None, out: Settled, *,
          sent: bool = True) -> None:
-    base = link.base if link else {}
     if rec.outcome.op:
         out.remote_done.append(describe_write(rec))
     if rec.outcome.op == "merge" and rec.outcome.send and sent:
         out.remote_done.append(f"changed {', '.join(field_label(k) for k in sorted(rec.outcome.send))} "
                                f"of {rec.name!r}")
     if rec.outcome.op == "update" or (rec.outcome.op == "merge" and sent):
+        base = link.base if link else {}
         for k, v in sorted(rec.outcome.send.items()):
             out.log.append((rec.name, k, "To QuickBooks", base.get(k, ""), v))
     if rec.outcome.new_row is None and row is not None:

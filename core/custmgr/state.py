@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import enum
 import json
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
+from itertools import repeat
 from operator import itemgetter
 
 from .cells import CHUNK, cell_text, json_cells, json_from_cells
@@ -48,22 +49,100 @@ class LinkFlag(str, enum.Enum):
 _FLAGS = {flag.value: flag for flag in LinkFlag}
 
 
-@dataclass(frozen=True, slots=True)
-class Link:
-    """What the last sync agreed for one contact. ``remote_id`` '' = kept only in this workbook."""
+_DAMAGED = ("the last agreed values of Row ID {} are damaged (not the list Customer Manager wrote); the workbook was "
+            "edited outside Customer Manager. Undo Last Sync (`custmgr undo`) or use a copy of the file. " + _REPAIR)
+_encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode  # as ``cells.json_cells`` writes
 
-    row_id: str
-    remote_id: str
-    version: str
-    base: Values
-    flag: LinkFlag = LinkFlag.SYNCED
-    #: The base as stored (its JSON text and the field list it is aligned with), when read from the state sheet:
-    #: written back as it was while the link does not move, instead of encoded again. A changed link is a new
-    #: ``Link`` (``replace`` does not carry this over), so it is always encoded afresh.
-    stored: tuple[str, list[str]] | None = field(default=None, init=False, compare=False, repr=False)
+
+class Link:
+    """What the last sync agreed for one contact. ``remote_id`` '' = kept only in this workbook. Treat it as a
+    value: a link that moves is a new ``Link`` (``moved``).
+
+    A link read from the state sheet keeps its base as stored (``stored``: its JSON text and the field list it is
+    aligned with) and decodes it the first time ``base`` is asked for. Most contacts are unchanged on both sides
+    at any one sync: ``is_base`` tells a row equal to its base by encoding the row, so their bases are never
+    decoded, and the stored text is written back as it was read.
+    """
+
+    __slots__ = ("_base", "_number", "flag", "remote_id", "row_id", "stored", "version")
+
+    def __init__(self, row_id: str, remote_id: str, version: str, base: Values,
+                 flag: LinkFlag = LinkFlag.SYNCED) -> None:
+        self.row_id, self.remote_id, self.version, self.flag = row_id, remote_id, version, flag
+        self._base: Values | None = base
+        #: The stored base (JSON text, field list, that list as a set), while the link has not moved since read.
+        self.stored: tuple[str, list[str], frozenset[str]] | None = None
+        self._number: int | None = None  # its row of the state sheet, for messages
+
+    @classmethod
+    def read(cls, row_id: str, remote_id: str, version: str, flag: LinkFlag, text: str, keys: list[str],
+             key_set: frozenset[str], number: int | None) -> Link:
+        """A link whose base stays the text ``text`` until asked for (damage is reported then)."""
+        link = cls(row_id, remote_id, version, None, flag)  # type: ignore[arg-type]
+        link.stored, link._number = (text, keys, key_set), number
+        return link
+
+    @property
+    def base(self) -> Values:
+        if self._base is None:
+            self._base = self._decode()
+        return self._base
+
+    def _decode(self) -> Values:
+        assert self.stored is not None
+        text, keys, _ = self.stored
+        try:
+            values = json.loads(text)
+            "".join(values)  # a TypeError unless a list (or other sequence) of text only
+        except (ValueError, TypeError):
+            values = None
+        if values.__class__ is not list:
+            raise WorkbookError(_DAMAGED.format(self.row_id), sheet=STATE_SHEET, row=self._number, field="E")
+        if len(values) > len(keys) or (values and not values[-1]) or len(text) > CHUNK // 2:
+            self.stored = None  # not what link_row writes (one cell, trailing blanks trimmed): encode it afresh
+        return dict(filter(itemgetter(1), zip(keys, values, strict=False)))
+
+    def is_base(self, values: Values) -> bool:
+        """Whether ``values`` (a row's) are this link's base, a missing field and an empty one alike; without
+        decoding a stored base: the row is encoded as bases are stored and compared with the text (a base stored
+        in another spelling is decoded and compared). False may still mean equal on the synced fields only."""
+        if self._base is not None:
+            return values == self._base
+        assert self.stored is not None
+        text, keys, key_set = self.stored
+        if not values.keys() <= key_set:
+            return False
+        encoded = list(map(values.get, keys, repeat("")))
+        while encoded and not encoded[-1]:
+            encoded.pop()
+        if _encode(encoded) == text:
+            return True
+        return values == self.base
+
+    @property
+    def decoded(self) -> bool:
+        """Whether ``base`` was built (a stored base never asked for holds only fields of its stored list)."""
+        return self._base is not None
 
     def moved(self, **changes: object) -> Link:
-        return replace(self, **changes)  # type: ignore[arg-type]
+        """This link with ``changes`` (row_id, remote_id, version, base, flag): a new link, encoded afresh."""
+        now = {"row_id": self.row_id, "remote_id": self.remote_id, "version": self.version, "base": self.base,
+               "flag": self.flag, **changes}
+        return Link(**now)  # type: ignore[arg-type]
+
+    def __eq__(self, other: object) -> bool:
+        if self is other:
+            return True
+        if not isinstance(other, Link):
+            return NotImplemented
+        return (self.row_id, self.remote_id, self.version, self.flag, self.base) == (
+            other.row_id, other.remote_id, other.version, other.flag, other.base)
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return (f"Link(row_id={self.row_id!r}, remote_id={self.remote_id!r}, version={self.version!r}, "
+                f"base={self.base!r}, flag={self.flag!r})")
 
 
 @dataclass
@@ -109,9 +188,10 @@ def _read_state(book: WorkbookPort) -> SyncState:
                 "sync cannot tell what was last agreed, nor refuse another company. Run `custmgr repair BOOK` to "
                 f"put it back for the company this workbook was synced with. {_REPAIR}")
         keys = field_list(state.pair)
+        key_set = frozenset(keys)
         state.header = list(grid[0]) if grid else None
         for number, row in enumerate(grid[1:], start=2):
-            link = link_from_row(row, keys, number)
+            link = link_from_row(row, keys, number, key_set)
             if link is None:
                 continue
             if link.row_id in state.links:
@@ -155,10 +235,12 @@ def _text(value: CellValue) -> str:
     return value if value.__class__ is str else cell_text(value)  # type: ignore[return-value]
 
 
-def link_from_row(row: list[CellValue], keys: list[str], number: int | None = None) -> Link | None:
-    """One row of the state sheet (``number``: its row, for messages)."""
+def link_from_row(row: list[CellValue], keys: list[str], number: int | None = None,
+                  key_set: frozenset[str] | None = None) -> Link | None:
+    """One row of the state sheet (``number``: its row, for messages; ``key_set``: ``keys`` as a set)."""
     if len(row) >= 5 and row[4].__class__ is str and row[4] and (len(row) == 5 or row[5:].count(None) == len(row) - 5):
-        link = _plain_link(row, keys)  # the common case, read for every contact: kept quick
+        # the common case, read for every contact: kept quick
+        link = _plain_link(row, keys, frozenset(keys) if key_set is None else key_set, number)
         if link is not None:
             return link
     cells = [cell_text(c) for c in row]
@@ -170,10 +252,7 @@ def link_from_row(row: list[CellValue], keys: list[str], number: int | None = No
     except ValueError:
         values = None
     if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
-        raise WorkbookError(f"the last agreed values of Row ID {cells[0]} are damaged (not the list Customer "
-                            "Manager wrote); the workbook was edited outside Customer Manager. Undo Last Sync "
-                            "(`custmgr undo`) or use a copy of the file. " + _REPAIR,
-                            sheet=STATE_SHEET, row=number, field="E")
+        raise WorkbookError(_DAMAGED.format(cells[0]), sheet=STATE_SHEET, row=number, field="E")
     base = {k: v for k, v in zip(keys, values, strict=False) if v}
     try:
         flag = LinkFlag(cells[3])
@@ -184,29 +263,18 @@ def link_from_row(row: list[CellValue], keys: list[str], number: int | None = No
     return Link(cells[0], cells[1], cells[2], base, flag)
 
 
-def _plain_link(row: list[CellValue], keys: list[str]) -> Link | None:
-    """A row whose base is one cell of text (every cell after it empty), or None to read it the long way (which
-    also words the errors)."""
+def _plain_link(row: list[CellValue], keys: list[str], key_set: frozenset[str], number: int | None
+                ) -> Link | None:
+    """A row whose base is one cell of text (every cell after it empty), its base left undecoded; or None to read
+    it the long way (which also words the errors)."""
     row_id = _text(row[0])
     text: str = row[4]  # type: ignore[assignment]
-    if not row_id:
-        return None
-    try:
-        values = json.loads(text)
-        "".join(values)  # a TypeError unless a list (or other sequence) of text only
-    except (ValueError, TypeError):
-        return None
-    if values.__class__ is not list:
+    if not row_id or text[0] != "[" or text[-1] != "]":
         return None
     flag = _FLAGS.get(_text(row[3]))
     if flag is None:
         return None  # the long way refuses it with its place
-    base = dict(filter(itemgetter(1), zip(keys, values, strict=False)))
-    link = Link(row_id, _text(row[1]), _text(row[2]), base, flag)
-    if len(values) <= len(keys) and (not values or values[-1]) and len(text) <= CHUNK // 2:
-        # exactly what link_row would write (one cell, trailing blanks trimmed), but perhaps spelled otherwise
-        object.__setattr__(link, "stored", (text, keys))
-    return link
+    return Link.read(row_id, _text(row[1]), _text(row[2]), flag, text, keys, key_set, number)
 
 
 def state_header(pair: dict[str, str]) -> list[CellValue]:
@@ -245,7 +313,10 @@ def link_row(link: Link, keys: list[str], _fits: dict[int, bool] | None = None) 
     """``link`` as a row of the state sheet, its base aligned with ``keys``. ``_fits`` caches, per field list a
     stored base was read with, whether ``keys`` extends it."""
     stored = link.stored
-    if stored is not None:
+    if stored is not None and not link.decoded and len(keys) != len(stored[1]):
+        link.base  # noqa: B018 - decoded to learn whether its text can stay: more values than fields would shift
+        stored = link.stored
+    if stored is not None:  # (a decoded base that is not stored as link_row writes it has dropped ``stored``)
         fits = _fits.get(id(stored[1])) if _fits is not None else None
         if fits is None:
             fits = keys[:len(stored[1])] == stored[1]
@@ -291,6 +362,8 @@ def all_keys(state: SyncState, keys: list[str] | tuple[str, ...]) -> list[str]:
     out = list(keys)
     seen = set(out)
     for link in state.links.values():
+        if not link.decoded and link.stored[2] <= seen:  # type: ignore[index]
+            continue  # every field it could hold is in already: no need to decode it
         for k in link.base:
             if k not in seen:
                 seen.add(k)

@@ -55,6 +55,7 @@ from .workbook.disk import SyncLock
 from .workbook.lossless import LosslessWorkbook
 from .workbook.memory import MemoryWorkbook, in_memory
 from .workbook.port import WorkbookPort
+from .workbook.speed import gc_paused
 
 FETCH_CHUNK = 500
 
@@ -132,8 +133,10 @@ def one_at_a_time(workbook: Path | str | WorkbookPort, *, writes: bool = True) -
 def sync(workbook: Path | WorkbookPort, *, dry_run: bool = False, force: bool = False,
          progress: Progress | None = None, connector_options: dict[str, Any] | None = None,
          backoff: float | None = None) -> tuple[Summary, SyncPlan]:
-    """Sync the workbook with its QuickBooks company; with ``dry_run`` only plan."""
-    with one_at_a_time(workbook, writes=not dry_run):
+    """Sync the workbook with its QuickBooks company; with ``dry_run`` only plan. The garbage collector stays
+    paused throughout: the rows, links and plan are millions of objects kept until the end, never garbage, which
+    each collection would otherwise scan again (a tenth of a sync's time at 100,000 contacts)."""
+    with one_at_a_time(workbook, writes=not dry_run), gc_paused():
         return _sync(workbook, dry_run=dry_run, force=force, progress=progress,
                      connector_options=connector_options, backoff=backoff)
 

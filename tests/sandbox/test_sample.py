@@ -93,3 +93,18 @@ def test_a_100000_contact_company_is_quick(tmp_path: Path) -> None:
         assert len(listing) == 100_000
         assert len(company.fetch([item.remote_id for item in listing[:5000]])) == 5000
     assert elapsed < 30, f"creating 100,000 contacts took {elapsed:.1f} s"
+
+
+def test_a_generated_company_has_no_look_alikes():
+    """Its contacts are told apart by town, street or number, never only by Inc./LLC or a near-twin name, so a
+    first sync of it asks nothing and later syncs have nothing to re-check."""
+    from custmgr.company.sample import generate
+    from custmgr.matching import Candidate, find_pairs
+
+    contacts = list(generate(3000, seed=5))
+    assert len({c["name"].casefold() for c in contacts}) == 3000
+    assert find_pairs([Candidate(str(i), c["name"], c.get("email", ""), c.get("phone", ""))
+                       for i, c in enumerate(contacts)]) == []
+    jobs = [c for c in contacts if ":" in c["name"]]
+    names = {c["name"] for c in contacts}
+    assert jobs and all(c["name"].rpartition(":")[0] in names for c in jobs)  # renamed parents take their jobs

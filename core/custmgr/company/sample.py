@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import random
+import re
 import unicodedata
 from collections.abc import Collection, Iterator
 from dataclasses import dataclass
@@ -16,8 +17,10 @@ from dataclasses import dataclass
 from ..connector import CustomFieldDef
 from ..contact import CUSTOMER, NAME_SEGMENT_LIMIT, NO, VENDOR, Values, custom_key, name_key
 from ..layout import templates_dir
+from ..matching import Candidate, find_pairs
 
 SAMPLE_FILE = "sample_company.json"
+_DIGITS = re.compile(r"\d+")
 
 
 @dataclass(frozen=True)
@@ -40,20 +43,20 @@ def load_sample() -> SampleCompany:
 # --- generator ----------------------------------------------------------------------------------------------
 
 _FIRST = ("James", "Mary", "Robert", "Patricia", "John", "Jennifer", "Michael", "Linda", "David", "Elizabeth",
-          "William", "Barbara", "Richard", "Susan", "Joseph", "Jessica", "Thomas", "Sarah", "Charles",
+          "William", "Barbara", "Richard", "Susan", "Joseph", "Jessica", "Theo", "Sarah", "Charles",
           "Karen", "Daniel", "Nancy", "Matthew", "Lisa", "Anthony", "Betty", "Mark", "Margaret", "Steven",
-          "Sandra", "Paul", "Ashley", "Andrew", "Emily", "Joshua", "Donna", "Kevin", "Michelle", "Brian",
+          "Sandra", "Paul", "Ashley", "Andrew", "Emily", "Joshua", "Donna", "Kevin", "Monique", "Brian",
           "Carol", "George", "Amanda", "Edward", "Melissa", "Ronald", "Deborah", "Timothy", "Stephanie",
-          "Jason", "Rebecca", "Ryan", "Laura", "Gary", "Helen", "Nicholas", "Sharon", "Eric", "Cynthia",
-          "Jonathan", "Kathleen", "Jacob", "Amy", "Frank", "Angela", "Scott", "Shirley", "José", "Zoë",
-          "René", "Renée", "Björn", "Inès", "Chloé", "Siobhan", "Seán", "Aoife", "Marisol", "Thanh", "Priya",
-          "Wei", "Aiko", "Chidi", "Nadia", "Omar", "Fatima", "Ingrid", "Lars", "Tomás")
+          "Jason", "Rebecca", "Rosa", "Laura", "Gary", "Helen", "Nicholas", "Sharon", "Eric", "Cynthia",
+          "Jonathan", "Kathleen", "Jacob", "Amy", "Frank", "Angela", "Simone", "Shirley", "José", "Zoë",
+          "René", "Maëlle", "Björn", "Inès", "Chloé", "Siobhan", "Seán", "Aoife", "Marisol", "Thanh", "Priya",
+          "Wei", "Aiko", "Chidi", "Nadia", "Omar", "Fatima", "Ingrid", "Lars", "Joaquín")
 _LAST = ("Smith", "Johnson", "Williams", "Brown", "Jones", "Garcia", "Miller", "Davis", "Rodriguez",
          "Martinez", "Hernandez", "Lopez", "Gonzalez", "Wilson", "Anderson", "Thomas", "Taylor", "Moore",
          "Jackson", "Martin", "Lee", "Perez", "Thompson", "White", "Harris", "Sanchez", "Clark", "Ramirez",
          "Lewis", "Robinson", "Walker", "Young", "Allen", "King", "Wright", "Scott", "Torres", "Nguyen",
          "Hill", "Flores", "Green", "Adams", "Nelson", "Baker", "Hall", "Rivera", "Campbell", "Mitchell",
-         "Carter", "Roberts", "O'Brien", "O'Connor", "D'Angelo", "McCarthy", "Müller", "Peña", "Núñez",
+         "Carter", "Roberts", "O'Brien", "O'Connor", "D'Angelo", "McCarthy", "Jäger", "Peña", "Núñez",
          "Gómez", "Løvik", "Lefèvre", "Ødegaard", "Kowalski", "Nakamura", "Okafor", "Haddad", "Lindqvist",
          "Fitzgerald", "Sullivan", "Murphy", "Kelly", "Walsh", "Byrne", "Ryan", "Doyle", "Quinn", "Brennan",
          "Costa", "Ferreira", "Santos", "Moreau", "Laurent", "Dubois", "Rossi", "Russo", "Bianchi", "Schmidt",
@@ -104,24 +107,77 @@ _NOTES = ("Gate code 2207.", "Dog in the backyard; knock first.", "-- call befor
 def generate(size: int, *, seed: int, taken: Collection[str] = ()) -> Iterator[Values]:
     """``size`` unique, valid contacts: ~85% customers (~10% of them jobs), ~15% vendors, ~5% inactive.
 
-    Names never clash (ignoring case) with each other or with ``taken``; parents come before their jobs.
+    Names never clash (ignoring case) with each other or with ``taken``, and no two look alike
+    (``custmgr.matching``): a real company's few look-alikes are answered on Review once, so a generated one
+    that left hundreds open would make every sync re-read them. Parents come before their jobs.
     """
     rng = random.Random(seed)
     used = {name_key(n) for n in taken}  # generated names are already normalized: casefold is enough
+    stems: set[str] = set()  # business names without their legal suffix, casefolded
     parents: list[Values] = []
+    contacts: list[Values] = []
     for _ in range(size):
         roll = rng.random()
         if roll < 0.15:
-            contact = _vendor(rng)
+            contact = _vendor(rng, stems)
         elif roll < 0.235 and parents:
             contact = _job(rng, rng.choice(parents))
         else:
-            contact = _customer(rng)
+            contact = _customer(rng, stems)
         contact["name"] = _unique(contact["name"], used, rng)
         used.add(contact["name"].casefold())
         if contact["kind"] == CUSTOMER and ":" not in contact["name"]:
             parents.append(contact)
-        yield contact
+        contacts.append(contact)
+    _tell_apart(contacts, used)
+    yield from contacts
+
+
+def _tell_apart(contacts: list[Values], used: set[str]) -> None:
+    """Number the later contact of each look-alike pair ("Miller, Susan" and "Müller, Susan 2"), its jobs renamed
+    with it, until no pair is left. Numbers must agree for two names to look alike, so after the first round only
+    the renumbered contacts and those with the same numbers in their names are compared again."""
+    among = list(range(len(contacts)))
+    for _ in range(5):
+        pairs = find_pairs([Candidate(str(i), contacts[i]["name"], contacts[i].get("email", ""),
+                                      contacts[i].get("phone", "")) for i in among])
+        done: set[int] = set()
+        for p in pairs:
+            i, j = sorted((int(p.left), int(p.right)))
+            if i not in done and j not in done:
+                done.add(j)
+                _renumber(contacts, j, used)
+        if not done:
+            return
+        numbers = {_numbers(contacts[i]["name"]) for i in done}
+        among = [i for i, c in enumerate(contacts) if _numbers(c["name"]) in numbers]
+
+
+def _numbers(name: str) -> frozenset[str]:
+    return frozenset(_DIGITS.findall(name))
+
+
+def _renumber(contacts: list[Values], at: int, used: set[str]) -> None:
+    """Give contact ``at`` a numbered name, and its jobs the new parent name."""
+    old = contacts[at]["name"]
+    head, sep, last = old.rpartition(":")
+    taken = _numbers(old)  # a number the name already holds ("Smith, Ann 2:Patio") would not tell it apart
+    number = 1
+    new = old
+    while new.casefold() in used or str(number) in taken or number == 1:
+        number += 1
+        suffix = f" {number}"
+        new = head + sep + last[:NAME_SEGMENT_LIMIT - len(suffix)].rstrip() + suffix
+    used.add(new.casefold())
+    contacts[at]["name"] = new
+    if contacts[at].get("company") == old:
+        contacts[at]["company"] = new
+    if contacts[at]["kind"] != CUSTOMER or ":" in old:
+        return
+    for c in contacts[at + 1:]:  # its jobs (after it, named "Parent:Job")
+        if c["name"].startswith(old + ":"):
+            c["name"] = new + c["name"][len(old):]
+            used.add(c["name"].casefold())
 
 
 def _unique(name: str, used: set[str], rng: random.Random) -> str:
@@ -135,6 +191,28 @@ def _unique(name: str, used: set[str], rng: random.Random) -> str:
     return candidate
 
 
+def _business(rng: random.Random, stem: str, legal: str, stems: set[str]) -> str:
+    """A business name whose stem no other generated business has: "Crown Inn" and "Crown Inn Inc." would be
+    look-alikes (one company entered twice, as far as anyone can tell), so a second Crown Inn is told apart by
+    its town or street ("Crown Inn of Salem", "Crown Inn on Elm Street"), as real businesses are."""
+    name = stem
+    if stem.casefold() in stems:
+        places = [f"{stem} of {city}" for city, _, _ in _PLACES] + [f"{stem} on {street}" for street in _STREETS
+                                                                     if street.split()[0] not in _BIZ_A]
+        rng.shuffle(places)
+        name = next((p for p in places if p.casefold() not in stems and len(p) <= NAME_SEGMENT_LIMIT), "")
+        number = 1
+        while not name:  # used up by every place: numbered ("Crown Inn 2"), no legal suffix
+            number += 1
+            name = f"{stem} {number}" if f"{stem} {number}".casefold() not in stems else ""
+        if number > 1:
+            stems.add(name.casefold())
+            return name
+    stems.add(name.casefold())
+    with_legal = f"{name} {legal}" if legal else name
+    return with_legal if len(with_legal) <= NAME_SEGMENT_LIMIT else name
+
+
 def _contact_details(rng: random.Random, values: Values, street_name: str) -> Values:
     city, state, zip_code = rng.choice(_PLACES)
     area = rng.choice(_AREA[state])
@@ -145,7 +223,8 @@ def _contact_details(rng: random.Random, values: Values, street_name: str) -> Va
         values["fax"] = f"({area}) 555-{rng.randint(100, 199):04d}"
     if rng.random() < 0.85:
         plain = unicodedata.normalize("NFKD", street_name.lower())
-        handle = "".join(ch for ch in plain if ch.isascii() and ch.isalnum())[:20] or "office"
+        handle = "".join(ch for ch in plain if ch.isascii() and ch.isalnum())
+        handle = (handle[:12] + handle[12:][-8:]) or "office"  # "Crown Inn of Salem": its town kept
         values["email"] = f"{handle}{rng.randint(1, 99)}@example.{rng.choice(('com', 'net', 'org'))}"
     values.update(bill_line1=street_name[:41], bill_line2=f"{rng.randint(1, 2400)} {rng.choice(_STREETS)}",
                   bill_city=city, bill_state=state, bill_postal_code=zip_code)
@@ -156,7 +235,7 @@ def _contact_details(rng: random.Random, values: Values, street_name: str) -> Va
     return values
 
 
-def _customer(rng: random.Random) -> Values:
+def _customer(rng: random.Random, stems: set[str]) -> Values:
     values: Values = {"kind": CUSTOMER}
     if rng.random() < 0.5:
         first, last = rng.choice(_FIRST), rng.choice(_LAST)
@@ -165,7 +244,7 @@ def _customer(rng: random.Random) -> Values:
             values["salutation"] = rng.choice(("Mr.", "Ms.", "Mrs.", "Dr."))
         _contact_details(rng, values, f"{first} {last}")
     else:
-        company = " ".join(filter(None, (rng.choice(_BIZ_A), rng.choice(_BIZ_B), rng.choice(_BIZ_C))))
+        company = _business(rng, f"{rng.choice(_BIZ_A)} {rng.choice(_BIZ_B)}", rng.choice(_BIZ_C), stems)
         values.update(name=company, company=company, first_name=rng.choice(_FIRST),
                       last_name=rng.choice(_LAST))
         _contact_details(rng, values, company)
@@ -186,8 +265,8 @@ def _job(rng: random.Random, parent: Values) -> Values:
     return values
 
 
-def _vendor(rng: random.Random) -> Values:
-    company = f"{rng.choice(_BIZ_A)} {rng.choice(_VENDOR_B)}"
+def _vendor(rng: random.Random, stems: set[str]) -> Values:
+    company = _business(rng, f"{rng.choice(_BIZ_A)} {rng.choice(_VENDOR_B)}", "", stems)
     values: Values = {"kind": VENDOR, "name": company, "company": company}
     if rng.random() < 0.2:
         values[custom_key("Service Area")] = rng.choice(_AREAS)
