@@ -133,7 +133,7 @@ def _instrument() -> Phases:
     the sandbox connector."""
     from custmgr import commit, push
     from custmgr import sync as engine
-    from custmgr.contacts import ContactsSheet
+    from custmgr.contact_sheet import ContactsSheet
     from custmgr.workbook.lossless import LosslessWorkbook
     from custmgr.workbook.xlsx import XlsxWorkbook
     from custmgr_sandbox.connector import SandboxConnector

@@ -30,7 +30,7 @@ def _row_ids(monkeypatch: pytest.MonkeyPatch) -> None:
     if not settings.default.derandomize:
         return
     reseed_row_ids()
-    for module in ("custmgr.contacts", "custmgr.plan", "custmgr.transfer"):
+    for module in ("custmgr.contact_sheet", "custmgr.plan", "custmgr.transfer"):
         monkeypatch.setattr(f"{module}.new_row_id", repeatable_row_id)
 
 

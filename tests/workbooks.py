@@ -16,7 +16,7 @@ from custmgr.book import create_workbook
 from custmgr.cli import main
 from custmgr.company import SandboxCompany, create_company
 from custmgr.contact import Values
-from custmgr.contacts import read_contacts
+from custmgr.contact_sheet import read_contacts
 from custmgr.review import read_decisions
 from custmgr.settings import read_settings, settings_values, write_settings
 from custmgr.state import SyncState, read_state

@@ -7,7 +7,7 @@ hidden column, dropdown and the Contacts table, from ``templates/layout.json``.
 from __future__ import annotations
 
 from custmgr.book import VISIBLE_SHEETS, format_contacts
-from custmgr.contacts import expected_columns
+from custmgr.contact_sheet import expected_columns
 from custmgr.layout import load_layout
 from custmgr.settings import SHEET as SETTINGS
 from custmgr.settings import write_settings

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from .cells import cell_text
-from .contacts import ROW_ID, STATUS
+from .contact_sheet import ROW_ID, STATUS
 from .errors import CustmgrError
 from .layout import load_layout, templates_dir
 from .workbook.port import Grid, WorkbookPort

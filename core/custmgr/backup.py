@@ -18,7 +18,7 @@ from typing import Any
 from .cells import cell_text, json_cells, json_from_cells
 from .connector import ChangeResult, RemoteRecord
 from .contact import CUSTOMER, JOB_SEPARATOR, NO, YES, name_key, normalize
-from .contacts import SHEET as CONTACTS
+from .contact_sheet import SHEET as CONTACTS
 from .errors import CustmgrError, WorkbookError
 from .outcomes import AFTER_MERGE
 from .plan import RecordPlan

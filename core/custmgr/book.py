@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .contacts import SHEET as CONTACTS
-from .contacts import expected_columns
+from .contact_sheet import SHEET as CONTACTS
+from .contact_sheet import expected_columns
 from .layout import load_layout
 from .settings import SHEET as SETTINGS
 from .settings import write_settings

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from .backup import Backup, write_backup
 from .book import format_contacts
-from .contacts import expected_columns
+from .contact_sheet import expected_columns
 from .review import SHEET as REVIEW
 from .review import Decision, format_review, write_review
 from .settings import Settings

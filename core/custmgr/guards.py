@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from .classify import differs
 from .contact import CUSTOMER, Problem, name_key
-from .contacts import ContactRow
+from .contact_sheet import ContactRow
 from .errors import SyncRefused
 from .outcomes import DROPPED
 from .review import CHANGED_GONE, DELETE, DELETED_CHANGED, key_of

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from .classify import Case
 from .contact import CUSTOMER, Values
-from .contacts import ContactRow
+from .contact_sheet import ContactRow
 from .guards import selected
 from .lookalikes import Among, Duplicates, Pairing, duplicates, duplicates_among, like_synced, pair_new
 from .outcomes import PENDING

@@ -21,7 +21,7 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from .contact import CUSTOMER, NO, Values
-from .contacts import ContactRow
+from .contact_sheet import ContactRow
 from .matching import Candidate, Likeness, find_pairs, match_lists
 from .review import DUPLICATE, MATCH, Decision, detail_of
 from .state import Link
@@ -186,7 +186,7 @@ def duplicates_among(new: Mapping[str, Values], taken: Mapping[str, tuple[str, V
     QuickBooks" question about it: the very question (``duplicates``) the next sync asks about a new record like
     a synced contact, which is where the answer is carried out. The waiting records are settled until asking
     about them against everything imported reads the same as the next sync will."""
-    from .contacts import new_row_id
+    from .contact_sheet import new_row_id
 
     values = {rid: taken[rid][1] if rid in taken else v for rid, v in new.items()}
     waiting: set[str] = set()

@@ -18,7 +18,7 @@ from typing import ClassVar
 from .classify import Case
 from .connector import Op
 from .contact import Problem, Values
-from .contacts import field_label
+from .contact_sheet import field_label
 from .review import Decision, Side
 from .state import LinkFlag
 from .summary import Counts

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 from .classify import Case, Conflict, classify, differs, merge
 from .connector import Company, Listed
 from .contact import CUSTOMER, NO, UNIT_LABELS, Problem, Values, name_key, parent_name, units, validate
-from .contacts import ContactRow, field_label, new_row_id
+from .contact_sheet import ContactRow, field_label, new_row_id
 from .guards import (
     check_guards,
     customer_names,

@@ -20,7 +20,7 @@ from .contact import (
     normalize_values,
     unstorable_removed,
 )
-from .contacts import ROW_ID, STATUS, ContactRow, ContactsSheet, field_label, row_cells
+from .contact_sheet import ROW_ID, STATUS, ContactRow, ContactsSheet, field_label, row_cells
 from .errors import AuthRequired, NameInUse, NotFound, Retryable, StaleVersion, Unavailable
 from .outcomes import AFTER_MERGE, MergeInto, count, problem_status
 from .plan import NAME_IN_USE, RecordPlan, SyncPlan

@@ -32,7 +32,7 @@ from .cascade import jobs_followed
 from .commit import Commit, commit, sheets_before, state_keys
 from .connector import ChangeResult, Company, Connector, Listed
 from .contact import FIELD_KEYS, Values, custom_key
-from .contacts import ROW_ID, ContactRow, ContactsSheet, expected_columns, read_contact_sheet
+from .contact_sheet import ROW_ID, ContactRow, ContactsSheet, expected_columns, read_contact_sheet
 from .errors import CustmgrError, PartlySynced, SyncRefused
 from .lookalikes import kept_apart, pair_key
 from .plan import PENDING, PlanInput, SyncPlan, make_plan
@@ -426,7 +426,7 @@ def add_custom_columns(book: WorkbookPort, mapping: dict[str, str], settings: Se
     missing = [col for col in mapping.values() if col.casefold() not in present]
     if not missing:
         return
-    from .contacts import STATUS
+    from .contact_sheet import STATUS
 
     status_header = expected_columns({})[STATUS]
     width = max((len(r) for r in grid), default=0)

@@ -18,7 +18,7 @@ from .backup import make_backup
 from .commit import Commit, commit, sheets_before, state_keys
 from .connector import Company
 from .contact import CUSTOM_NAME_LIMIT, FIELD_KEYS, NO, Values, custom_key, is_custom, name_key
-from .contacts import (
+from .contact_sheet import (
     ROW_ID,
     ContactRow,
     ContactsSheet,

@@ -28,7 +28,7 @@ from .classify import differs
 from .commit import Commit, commit
 from .connector import Change, ChangeResult, Connector, Listed
 from .contact import CUSTOMER, FIELD_KEYS, JOB_SEPARATOR, NO, YES, name_key, normalize
-from .contacts import field_label
+from .contact_sheet import field_label
 from .errors import CustmgrError, NotFound, StaleVersion, Unavailable
 from .push import send
 from .rehearsal import Rehearsal

@@ -27,7 +27,7 @@ from custmgr.contact import (
     parent_name,
     validate,
 )
-from custmgr.contacts import ContactRow, field_label
+from custmgr.contact_sheet import ContactRow, field_label
 from custmgr.errors import CustmgrError
 from custmgr.transfer import Outgoing, take_out
 from custmgr.workbook.port import WorkbookPort

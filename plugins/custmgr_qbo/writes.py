@@ -16,7 +16,7 @@ from typing import Any
 
 from custmgr.connector import Change
 from custmgr.contact import CUSTOMER, FIELD_KEYS, JOB_SEPARATOR, KINDS, YES, is_custom, validate
-from custmgr.contacts import field_label
+from custmgr.contact_sheet import field_label
 from custmgr.errors import Invalid, NotFound
 
 from .contactlist import split_id

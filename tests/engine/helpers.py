@@ -18,8 +18,8 @@ from custmgr.book import create_workbook, lay_out_workbook
 from custmgr.cells import cell_text
 from custmgr.company import SandboxCompany, copy_company, create_company, memory_company
 from custmgr.contact import CUSTOM_PREFIX, FIELD_KEYS, Values, is_custom
-from custmgr.contacts import SHEET as CONTACTS
-from custmgr.contacts import STATUS, expected_columns, read_contacts
+from custmgr.contact_sheet import SHEET as CONTACTS
+from custmgr.contact_sheet import STATUS, expected_columns, read_contacts
 from custmgr.review import SHEET as REVIEW
 from custmgr.review import Decision, read_decisions
 from custmgr.settings import read_settings, settings_values, write_settings

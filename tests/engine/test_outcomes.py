@@ -12,7 +12,7 @@ import pytest
 from custmgr.classify import Case
 from custmgr.connector import Company, Listed
 from custmgr.contact import normalize_values
-from custmgr.contacts import ContactRow
+from custmgr.contact_sheet import ContactRow
 from custmgr.outcomes import ANY, DROPPED, LOCAL, PENDING, TABLE, Do, decide
 from custmgr.plan import PlanInput, make_plan
 from custmgr.review import ADD, Decision

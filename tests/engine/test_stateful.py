@@ -35,7 +35,7 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, precondition,
 
 from custmgr.company import SandboxCompany
 from custmgr.contact import CUSTOMER, FIELD_KEYS, VENDOR, custom_key, name_key, normalize, units
-from custmgr.contacts import ROW_ID, expected_columns
+from custmgr.contact_sheet import ROW_ID, expected_columns
 from custmgr.errors import ConnectorError, NotFound, Retryable, StaleVersion, SyncRefused, Unavailable
 from custmgr.outcomes import DROPPED, LOCAL, STATUS_CONFLICT
 from custmgr.plan import SyncPlan

@@ -8,7 +8,7 @@ import openpyxl
 import pytest
 
 from custmgr.company import SandboxCompany
-from custmgr.contacts import ContactsSheet
+from custmgr.contact_sheet import ContactsSheet
 from custmgr.errors import PartlySynced, SyncRefused, WorkbookBusy, WorkbookError
 from workbooks import add_row, column, contacts, edit, paired, qb_edit, remote, set_cells, statuses, sync
 
