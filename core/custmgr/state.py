@@ -355,17 +355,3 @@ def write_state(book: WorkbookPort, state: SyncState, keys: list[str]) -> None:
         elif book.visibility(sheet) != "veryHidden":  # LibreOffice has no "very hidden": it saves them hidden
             book.set_visibility(sheet, "veryHidden")
         book.write(sheet, grid)
-
-
-def all_keys(state: SyncState, keys: list[str] | tuple[str, ...]) -> list[str]:
-    """Field keys to store bases with: the synced ones plus any a base still holds."""
-    out = list(keys)
-    seen = set(out)
-    for link in state.links.values():
-        if not link.decoded and link.stored[2] <= seen:  # type: ignore[index]
-            continue  # every field it could hold is in already: no need to decode it
-        for k in link.base:
-            if k not in seen:
-                seen.add(k)
-                out.append(k)
-    return out

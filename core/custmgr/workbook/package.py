@@ -22,7 +22,6 @@ from ..errors import WorkbookError
 
 CT_PART = "[Content_Types].xml"
 REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
-CT_NS = "http://schemas.openxmlformats.org/package/2006/content-types"
 DOC_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 OFFICE_DOCUMENT = f"{DOC_REL}/officeDocument"
 WORKSHEET_REL = f"{DOC_REL}/worksheet"

@@ -9,7 +9,6 @@ first sibling that must follow it.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
 from xml.sax.saxutils import escape, quoteattr
 
 from .rules import column_letter, column_number
@@ -261,23 +260,3 @@ def add_table_part(tail: bytes, rel_id: str, prefix: str = "") -> bytes:
     tps = tag(prefix, "tableParts")
     return put(tail, 1, "tableParts", f'<{tps} count="{len(parts)}">'.encode() + b"".join(parts)
                + f"</{tps}>".encode())
-
-
-def table_rel_ids(tail: bytes) -> list[str]:
-    span = find(tail, 1, "tableParts")
-    if span is None:
-        return []
-    return [m.group(1).decode() for m in re.finditer(rb'<(?:\w+:)?tablePart\b[^>]*?:id\s*=\s*"([^"]*)"',
-                                                       tail[span[0]:span[1]])]
-
-
-def validation_lists(tail: bytes) -> Sequence[tuple[str, str]]:
-    """(sqref, formula1) of every list dropdown, for tests and messages."""
-    span = find(tail, 1, "dataValidations")
-    if span is None:
-        return []
-    out = []
-    for m in _DV.finditer(tail[span[0]:span[1]]):
-        f = re.search(rb"<(?:\w+:)?formula1>(.*?)</", m.group(0), re.DOTALL)
-        out.append((attrs(m.group(1)).get(b"sqref", b"").decode(), f.group(1).decode() if f else ""))
-    return out

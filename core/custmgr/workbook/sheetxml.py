@@ -394,18 +394,10 @@ def empty_sheet(rows_xml: bytes = b"") -> bytes:
             b'footer="0.3"/></worksheet>')
 
 
-def patched_body(xml: SheetXml, grid: Sequence[Sequence[CellValue]], original: Grid, changed: dict[int, list[int]],
-                 pick: StylePicker) -> bytes:
-    """The sheet's rows with the ``changed`` ones rebuilt to hold ``grid``'s values (:func:`patch_row`); every
-    other row keeps its bytes, and a row new to the sheet goes where its number puts it."""
-    body = xml.body
-    return b"".join(p if isinstance(p, bytes) else body[p[0]:p[1]]
-                    for p in patched_pieces(xml, grid, original, changed, pick))
-
-
 def patched_pieces(xml: SheetXml, grid: Sequence[Sequence[CellValue]], original: Grid,
                    changed: dict[int, list[int]], pick: StylePicker) -> list[Piece]:
-    """:func:`patched_body` as pieces: the rows rebuilt, and spans of the body between them, so a large sheet is
+    """The sheet's rows with the ``changed`` ones rebuilt to hold ``grid``'s values (:func:`patch_row`), as pieces: the
+    rows rebuilt, and spans of the body between them (every other row keeps its bytes), so a large sheet is
     written out without a second copy of its rows in memory."""
     by_number = {row.number: row for row in xml.rows}
     numbers = [row.number for row in xml.rows]
