@@ -95,8 +95,8 @@ class ContactsSheet:
                         problems.append(Problem(key, CONTROL_CHARACTERS))
                 raw[key] = value
             row_id = cell_text(row[rid_col]).strip()
-            if not row_id and not any(cell_text(v).strip() for v in raw.values()):
-                continue  # a blank row inside the table
+            if not row_id and not problems and not any(cell_text(v).strip() for v in raw.values()):
+                continue  # a blank row inside the table (a formula alone is not blank: it is reported)
             out.append(ContactRow(i + self.first_row, row_id, normalize_values(raw), problems))
         return out
 

@@ -297,3 +297,14 @@ def test_a_custom_field_value_is_judged_by_the_limit_its_company_defines(tmp_pat
     assert summary.errors == (0 if sent else 1)
     if not sent:
         assert "Terms Note too long for QuickBooks (600 > 255 characters)" in read_book(pair.book).rows[0].status
+
+
+def test_a_new_row_holding_only_a_formula_is_reported_not_skipped(synced):
+    """=A1 typed into Name of an otherwise empty row: not a blank row to pass over, but a row that says why it waits."""
+    book, company = synced
+    add_row(book, Name='=UPPER("acme")')  # openpyxl stores text that starts with = as a formula, as Excel does
+    summary = sync(book)
+    assert summary.errors == 1 and summary.added == 0
+    (status,) = [v for k, v in statuses(book).items() if "formula" in v]
+    assert status.startswith("Name holds a formula")
+    assert "ACME" not in {name.upper() for name in remote(company)}
