@@ -30,10 +30,11 @@ from custmgr.workbook.rules import (
     MAX_ROW,
     check_column,
     check_dropdown,
+    check_leaves_a_visible_sheet,
+    check_new_sheet,
     check_visibility,
     column_letter,
     header_names,
-    sheet_name_problem,
     table_name_problem,
 )
 
@@ -115,19 +116,13 @@ class LiveWorkbook(WorkbookPort):
         return self._sheet(sheet).visibility
 
     def add_sheet(self, sheet: str, visibility: Visibility = "visible") -> None:
-        check_visibility(visibility)
-        problem = sheet_name_problem(sheet)
-        if problem:
-            raise WorkbookError(f"{sheet!r} cannot be a sheet name: {problem}.", sheet=sheet)
-        if self._find(sheet) is not None:
-            raise WorkbookError(f"{self.label} already has a sheet named {sheet!r}.", sheet=sheet)
+        check_new_sheet(self.label, sheet, visibility, self.sheet_names())
         self._all().append(_Sheet(sheet, visibility, [], new=True))
         self._staged.append(("add", sheet, visibility))
 
     def remove_sheet(self, sheet: str) -> None:
         found = self._sheet(sheet)
-        if found.visibility == "visible" and not self._other_visible(found):
-            raise WorkbookError("this is the only visible sheet; Excel needs at least one.", sheet=sheet)
+        check_leaves_a_visible_sheet(sheet, found.visibility == "visible", self._other_visible(found))
         self._all().remove(found)
         if self._tables is not None:
             self._tables = {k: v for k, v in self._tables.items() if v.casefold() != found.name.casefold()}
@@ -136,8 +131,8 @@ class LiveWorkbook(WorkbookPort):
     def set_visibility(self, sheet: str, visibility: Visibility) -> None:
         check_visibility(visibility)
         found = self._sheet(sheet)
-        if visibility != "visible" and found.visibility == "visible" and not self._other_visible(found):
-            raise WorkbookError("this is the only visible sheet; Excel needs at least one.", sheet=sheet)
+        if visibility != "visible":
+            check_leaves_a_visible_sheet(sheet, found.visibility == "visible", self._other_visible(found))
         if visibility != found.visibility:
             found.visibility = visibility
             self._staged.append(("visibility", found.name, visibility))

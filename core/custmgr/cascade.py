@@ -12,6 +12,7 @@ from dataclasses import replace
 
 from .connector import ChangeResult, Connector
 from .contact import CUSTOMER, JOB_SEPARATOR, NO, name_key
+from .errors import ConnectorError
 from .outcomes import Exchange
 from .plan import RecordPlan, SyncPlan
 from .settle import from_remote
@@ -33,8 +34,12 @@ def jobs_followed(connector: Connector, plan: SyncPlan, results: Mapping[str, Ch
             and rec.row_id in links and any(name_key(rec.name).startswith(p) for p in prefixes)}
     if not jobs:
         return plan
+    try:
+        records = connector.fetch(list(jobs))
+    except ConnectorError:
+        return plan  # QuickBooks already took the writes: save them; the jobs' rows catch up at the next sync
     followed: dict[str, RecordPlan] = {}
-    for record in connector.fetch(list(jobs)):
+    for record in records:
         rec = jobs[record.remote_id]
         base = links[rec.row_id].base
         now = from_remote(record.values)

@@ -16,6 +16,7 @@ from .connector import ChangeResult, RemoteRecord
 from .errors import WorkbookError
 from .plan import SyncPlan
 from .workbook.port import CellValue, Grid, Visibility, WorkbookPort
+from .workbook.rules import check_new_sheet
 
 Save = Callable[[WorkbookPort, Mapping[str, ChangeResult]], None]
 
@@ -64,8 +65,7 @@ class Rehearsal(WorkbookPort):
         return self._visibility.get(name) or self.real.visibility(name)
 
     def add_sheet(self, sheet: str, visibility: Visibility = "visible") -> None:
-        if any(n.casefold() == sheet.casefold() for n in self._names):
-            raise WorkbookError(f"{self.label} already has a sheet named {sheet!r}.", sheet=sheet)
+        check_new_sheet(self.label, sheet, visibility, self._names)
         self._names.append(sheet)
         self._grids[sheet] = []
         self._visibility[sheet] = visibility

@@ -164,16 +164,3 @@ def test_a_flagged_link_written_back_as_read_keeps_its_flag_as_text(flag):
     assert link is not None and link.stored is not None
     row = link_row(link, KEYS[:3])
     assert row[3] == flag and type(row[3]) is str
-
-
-def test_a_conflict_left_open_survives_the_syncs_that_keep_it_open(tmp_path):
-    """The same open question over several syncs: its link (flag pending) is written back as read each time."""
-    from workbooks import paired, qb_edit, set_cells, statuses, sync
-
-    book, company = paired(tmp_path)
-    set_cells(book, "Okafor, Chidi", Phone="(617) 555-0001")
-    qb_edit(company, "Okafor, Chidi", phone="(617) 555-0002")
-    assert sync(book).conflicts_open == 1
-    for _ in range(2):
-        summary = sync(book)
-        assert summary.conflicts_open == 1 and statuses(book)["Okafor, Chidi"] == "Conflict: see Review"

@@ -688,6 +688,28 @@ def test_a_deactivation_quickbooks_cannot_find_is_not_asked_about(tmp_path: Path
     assert sync(pair.book, backoff=0)[0].outcome == "nothing to do"
 
 
+def test_jobs_left_unread_after_a_lost_connection_catch_up_next_sync(tmp_path: Path) -> None:
+    """The read of the jobs after a customer's rename is a catch-up: if QuickBooks stops answering then, the
+    rename it already took is still saved, and the jobs follow at the next sync."""
+    pair = make_pair(tmp_path, {"Ada": {}, "Ada:Kitchen": {}})
+    sync(pair.book, backoff=0)
+    parent = next(r for r in read_book(pair.book).rows if r.values["name"] == "Ada")
+    set_cell(pair.book, parent.number, "name", "Ada Lovelace")
+    calls = []
+
+    def failing(self: SandboxConnector, ids: list[str]) -> list:
+        calls.append(ids)  # only QuickBooks moved nothing: the sync's one read is the catch-up after its write
+        raise Unavailable("QuickBooks stopped answering (injected)")
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(SandboxConnector, "fetch", failing)
+        summary, _ = sync(pair.book, backoff=0)
+    assert summary.sent == 1 and len(calls) == 1
+    assert sorted(r.values["name"] for r in read_book(pair.book).rows) == ["Ada Lovelace", "Ada:Kitchen"]
+    sync(pair.book, backoff=0)
+    assert sorted(r.values["name"] for r in read_book(pair.book).rows) == ["Ada Lovelace", "Ada Lovelace:Kitchen"]
+
+
 def test_add_again_answered_for_a_row_quickbooks_cannot_take_stays_asked(tmp_path: Path) -> None:
     """Changed here, deleted in QuickBooks, Accept Left (add it again) on a row whose name QuickBooks cannot hold:
     the question vanished while the row had a problem and came back the next sync, so that sync changed Review

@@ -66,10 +66,11 @@ from .rules import (
     MAX_ROW,
     check_column,
     check_dropdown,
+    check_leaves_a_visible_sheet,
+    check_new_sheet,
     check_visibility,
     column_letter,
     header_names,
-    sheet_name_problem,
     table_name_problem,
 )
 from .sheetxml import (
@@ -240,12 +241,7 @@ class LosslessWorkbook(Checks, WorkbookPort):
         return self._sheet(sheet).entry.state  # type: ignore[return-value]
 
     def add_sheet(self, sheet: str, visibility: Visibility = "visible") -> None:
-        check_visibility(visibility)
-        problem = sheet_name_problem(sheet)
-        if problem:
-            raise WorkbookError(f"{sheet!r} cannot be a sheet name: {problem}.", sheet=sheet)
-        if self._find(sheet) is not None:
-            raise WorkbookError(f"{self.label} already has a sheet named {sheet!r}.", sheet=sheet)
+        check_new_sheet(self.label, sheet, visibility, self.sheet_names())
         sheet_id = max((s.entry.sheet_id for s in self._sheets), default=0) + 1
         rel_id = next_rel_id(self._rels)
         part = self._free_part("xl/worksheets/sheet{}.xml")
@@ -258,6 +254,9 @@ class LosslessWorkbook(Checks, WorkbookPort):
         self._sheets.append(_Sheet(entry, part, SheetXml.parse(empty_sheet()), original=[], rels=[], new=True,
                                    furniture=True))
 
+    def _others_visible(self, s: _Sheet) -> bool:
+        return any(o is not s and o.entry.state == "visible" for o in self._sheets)
+
     def _free_part(self, pattern: str) -> str:
         n = 1
         while True:
@@ -269,8 +268,7 @@ class LosslessWorkbook(Checks, WorkbookPort):
 
     def remove_sheet(self, sheet: str) -> None:
         s = self._sheet(sheet)
-        if s.entry.state == "visible" and not any(o is not s and o.entry.state == "visible" for o in self._sheets):
-            raise WorkbookError("this is the only visible sheet; Excel needs at least one.", sheet=sheet)
+        check_leaves_a_visible_sheet(sheet, s.entry.state == "visible", self._others_visible(s))
         self._sheets.remove(s)
         self._book.sheets.remove(s.entry)
         self._book_changed = True
@@ -290,9 +288,8 @@ class LosslessWorkbook(Checks, WorkbookPort):
     def set_visibility(self, sheet: str, visibility: Visibility) -> None:
         check_visibility(visibility)
         s = self._sheet(sheet)
-        if visibility != "visible" and s.entry.state == "visible" and not any(
-                o is not s and o.entry.state == "visible" for o in self._sheets):
-            raise WorkbookError("this is the only visible sheet; Excel needs at least one.", sheet=sheet)
+        if visibility != "visible":
+            check_leaves_a_visible_sheet(sheet, s.entry.state == "visible", self._others_visible(s))
         if visibility != s.entry.state:
             s.entry.set_state(visibility)
             self._book_changed = True

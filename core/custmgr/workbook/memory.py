@@ -32,10 +32,11 @@ from .rules import (
     MAX_ROW,
     check_column,
     check_dropdown,
+    check_leaves_a_visible_sheet,
+    check_new_sheet,
     check_visibility,
     column_letter,
     header_names,
-    sheet_name_problem,
     table_name_problem,
     value_refusal,
 )
@@ -168,8 +169,8 @@ class MemoryWorkbook(WorkbookPort):
             raise WorkbookError(f"there is no such sheet in {self.label}.", sheet=sheet)
         return s
 
-    def _only_visible(self, s: _Open) -> bool:
-        return s.visibility == "visible" and not any(o is not s and o.visibility == "visible" for o in self._sheets)
+    def _others_visible(self, s: _Open) -> bool:
+        return any(o is not s and o.visibility == "visible" for o in self._sheets)
 
     def sheet_names(self) -> list[str]:
         return [s.name for s in self._sheets]
@@ -178,25 +179,19 @@ class MemoryWorkbook(WorkbookPort):
         return self._sheet(sheet).visibility
 
     def add_sheet(self, sheet: str, visibility: Visibility = "visible") -> None:
-        check_visibility(visibility)
-        problem = sheet_name_problem(sheet)
-        if problem:
-            raise WorkbookError(f"{sheet!r} cannot be a sheet name: {problem}.", sheet=sheet)
-        if self._find(sheet) is not None:
-            raise WorkbookError(f"{self.label} already has a sheet named {sheet!r}.", sheet=sheet)
+        check_new_sheet(self.label, sheet, visibility, self.sheet_names())
         self._sheets.append(_Open(sheet, visibility, []))
 
     def remove_sheet(self, sheet: str) -> None:
         s = self._sheet(sheet)
-        if self._only_visible(s):
-            raise WorkbookError("this is the only visible sheet; Excel needs at least one.", sheet=sheet)
+        check_leaves_a_visible_sheet(sheet, s.visibility == "visible", self._others_visible(s))
         self._sheets.remove(s)
 
     def set_visibility(self, sheet: str, visibility: Visibility) -> None:
         check_visibility(visibility)
         s = self._sheet(sheet)
-        if visibility != "visible" and self._only_visible(s):
-            raise WorkbookError("this is the only visible sheet; Excel needs at least one.", sheet=sheet)
+        if visibility != "visible":
+            check_leaves_a_visible_sheet(sheet, s.visibility == "visible", self._others_visible(s))
         s.visibility = visibility
 
     # ----------------------------------------------------------------------------------------- cells

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as _dt
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 from ..errors import WorkbookError
 from .port import Formula, Visibility
@@ -162,6 +162,24 @@ def header_names(header: Sequence[object], n_cols: int, table: str, sheet: str, 
 def check_visibility(visibility: str) -> None:
     if visibility not in VISIBILITIES:
         raise WorkbookError(f"visibility must be one of {', '.join(VISIBILITIES)} (got {visibility!r}).")
+
+
+def check_new_sheet(label: str, sheet: str, visibility: str, names: Iterable[str]) -> None:
+    """Raise why workbook ``label``, whose sheets are ``names``, cannot take a sheet ``sheet`` (Excel's names
+    ignore case)."""
+    check_visibility(visibility)
+    problem = sheet_name_problem(sheet)
+    if problem:
+        raise WorkbookError(f"{sheet!r} cannot be a sheet name: {problem}.", sheet=sheet)
+    folded = sheet.casefold()
+    if any(name.casefold() == folded for name in names):
+        raise WorkbookError(f"{label} already has a sheet named {sheet!r}.", sheet=sheet)
+
+
+def check_leaves_a_visible_sheet(sheet: str, visible: bool, others_visible: bool) -> None:
+    """Raise if removing or hiding ``sheet`` (``visible`` now) would leave no sheet visible: Excel needs one."""
+    if visible and not others_visible:
+        raise WorkbookError("this is the only visible sheet; Excel needs at least one.", sheet=sheet)
 
 
 def check_column(column: int, sheet: str) -> None:

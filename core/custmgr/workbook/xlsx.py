@@ -45,7 +45,13 @@ from .disk import (
     read_with_fingerprint,
 )
 from .port import CellValue, Grid, Visibility, WorkbookPort
-from .rules import check_column, check_visibility, column_letter, sheet_name_problem
+from .rules import (
+    check_column,
+    check_leaves_a_visible_sheet,
+    check_new_sheet,
+    check_visibility,
+    column_letter,
+)
 from .speed import gc_paused
 from .xlsx_cells import check_merged, checked_changes, read_cells, write_cells
 
@@ -177,12 +183,7 @@ class XlsxWorkbook(WorkbookPort):
         return self._sheet(sheet).sheet_state  # type: ignore[no-any-return]
 
     def add_sheet(self, sheet: str, visibility: Visibility = "visible") -> None:
-        check_visibility(visibility)
-        problem = sheet_name_problem(sheet)
-        if problem:
-            raise WorkbookError(f"{sheet!r} cannot be a sheet name: {problem}.", sheet=sheet)
-        if self._find(sheet) is not None:
-            raise WorkbookError(f"{self.label} already has a sheet named {sheet!r}.", sheet=sheet)
+        check_new_sheet(self.label, sheet, visibility, self.sheet_names())
         ws = self._book.create_sheet(title=sheet)
         ws.sheet_state = visibility
         if visibility != "visible":
@@ -190,8 +191,7 @@ class XlsxWorkbook(WorkbookPort):
 
     def remove_sheet(self, sheet: str) -> None:
         ws = self._sheet(sheet)
-        if ws.sheet_state == "visible" and not self._other_visible(ws):
-            raise WorkbookError("this is the only visible sheet; Excel needs at least one.", sheet=sheet)
+        check_leaves_a_visible_sheet(sheet, ws.sheet_state == "visible", self._other_visible(ws))
         active = self._book.active
         self._book.remove(ws)
         self._touched.discard(ws.title)
@@ -203,8 +203,8 @@ class XlsxWorkbook(WorkbookPort):
     def set_visibility(self, sheet: str, visibility: Visibility) -> None:
         check_visibility(visibility)
         ws = self._sheet(sheet)
-        if visibility != "visible" and ws.sheet_state == "visible" and not self._other_visible(ws):
-            raise WorkbookError("this is the only visible sheet; Excel needs at least one.", sheet=sheet)
+        if visibility != "visible":
+            check_leaves_a_visible_sheet(sheet, ws.sheet_state == "visible", self._other_visible(ws))
         ws.sheet_state = visibility
         self._fix_active()
 
