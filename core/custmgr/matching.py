@@ -15,11 +15,13 @@ from __future__ import annotations
 
 import functools
 import re
+from bisect import bisect_right
 from collections import Counter, defaultdict
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from rapidfuzz.distance import Indel
+from rapidfuzz.process import extract
 
 from .names import LEGAL_SUFFIXES, NameKey, compact, name_key
 from .workbook.speed import gc_paused
@@ -89,15 +91,19 @@ def looks_alike(a: Candidate, b: Candidate) -> Likeness | None:
     return _compare(_ready(a), _ready(b))
 
 
-def _compare(a: _Ready, b: _Ready) -> Likeness | None:
+def _compare(a: _Ready, b: _Ready, near: bool | None = None) -> Likeness | None:
+    """``near``: whether the names are within ``QUICK_LIKENESS`` of each other, when the caller knows already."""
     ka, kb = a.key, b.key
-    if _job_of(ka.key, kb.key) or _job_of(kb.key, ka.key):
-        return None  # a customer and its own job ("Acme" / "Acme:Roof") share a phone, not an identity
     same_email = bool(a.email) and a.email == b.email
     same_phone = bool(a.phone) and a.phone == b.phone
-    # Both spellings are compared, so a slip in a first letter that reorders the sorted words is not missed.
-    near = max(Indel.normalized_similarity(ka.sorted, kb.sorted, score_cutoff=QUICK_LIKENESS),
-               Indel.normalized_similarity(ka.key, kb.key, score_cutoff=QUICK_LIKENESS)) > 0
+    if near is None:
+        # Both spellings are compared, so a slip in a first letter that reorders the sorted words is not missed.
+        near = max(Indel.normalized_similarity(ka.sorted, kb.sorted, score_cutoff=QUICK_LIKENESS),
+                   Indel.normalized_similarity(ka.key, kb.key, score_cutoff=QUICK_LIKENESS)) > 0
+    if not (near or same_email or same_phone):
+        return None
+    if _job_of(ka.key, kb.key) or _job_of(kb.key, ka.key):
+        return None  # a customer and its own job ("Acme" / "Acme:Roof") share a phone, not an identity
     reasons = _name_reasons(a, b) if near else None
     if reasons is None:
         if not (same_email or same_phone) or ka.numbers != kb.numbers or not ka.wordset & kb.wordset \
@@ -137,6 +143,7 @@ def _name_reasons(a: _Ready, b: _Ready) -> list[str] | None:
     return None
 
 
+@functools.lru_cache(maxsize=1 << 16)  # names share their words: the same pairs come again and again
 def _word_likeness(w: str, v: str) -> float:
     """How alike two words are (0..1). A word that is the other with letters added at its end ("Paul" /
     "Paula", "Martin" / "Martinez", "Chen" / "Cheng") is another word, unless only a silent 'e', a 'k' after 'c'
@@ -165,9 +172,16 @@ def _covers(a: Sequence[str], b: Sequence[str]) -> bool:
 
 def _within(short: Sequence[str], long_: Sequence[str]) -> bool:
     words = [w for w in short if len(w) > 1]
-    return bool(words) and all(
-        any(Indel.normalized_similarity(w, v) >= WORD_LIKENESS or (min(len(w), len(v)) >= 3 and
-            (v.startswith(w) or w.startswith(v))) for v in long_) for w in words)
+    return bool(words) and all(_has_counterpart(w, long_) for w in words)
+
+
+def _has_counterpart(w: str, words: Sequence[str]) -> bool:
+    """A word of ``words`` alike ``w``, or the start of it, or starting with it (three letters at least)."""
+    # A sieve with room to spare (rapidfuzz's cutoffs are not exact at the boundary), then the plain likeness.
+    if any(Indel.normalized_similarity(w, v) >= WORD_LIKENESS for v, _, _ in extract(
+            w, words, scorer=Indel.normalized_similarity, score_cutoff=WORD_LIKENESS - 0.05, limit=None)):
+        return True
+    return len(w) >= 3 and any(len(v) >= 3 and (v.startswith(w) or w.startswith(v)) for v in words)
 
 
 def _words_align(a: Sequence[str], b: Sequence[str]) -> bool:
@@ -257,8 +271,39 @@ def _find_pairs(left: Sequence[Candidate], right: Sequence[Candidate] | None) ->
     left_blocks = [_blocks(c, rarity) for c in lefts]
     right_blocks = left_blocks if within else [_blocks(c, rarity) for c in others]
     index = _index(right_blocks)
-    left_index = index if within else _index(left_blocks)
-    candidates: list[set[int]] = [set() for _ in lefts]  # left i -> the right contacts it shares a block with
+    candidates = _within_candidates(left_blocks, index) if within else \
+        _between_candidates(left_blocks, right_blocks, index, _index(left_blocks))
+    out: list[Likeness] = []
+    for i, js in enumerate(candidates):
+        if js:
+            out.extend(_compare_with(lefts[i], [others[j] for j in js]))
+    out.sort(key=lambda p: (-p.score, p.left, p.right))
+    return out
+
+
+def _compare_with(a: _Ready, bs: list[_Ready]) -> Iterator[Likeness]:
+    """``a`` against each of ``bs``. The names are first sifted, in one call each way, for those that may be
+    near (with room to spare: rapidfuzz's cutoffs are not exact at the boundary): most contacts sharing a block
+    are not, and then only a shared email or phone can still make them alike."""
+    sieve = QUICK_LIKENESS - 0.05
+    maybe = {n for _, _, n in extract(a.key.sorted, [b.key.sorted for b in bs], scorer=Indel.normalized_similarity,
+                                      score_cutoff=sieve, limit=None)}
+    maybe.update(n for _, _, n in extract(a.key.key, [b.key.key for b in bs], scorer=Indel.normalized_similarity,
+                                          score_cutoff=sieve, limit=None))
+    for n, b in enumerate(bs):
+        if n in maybe or (a.email and a.email == b.email) or (a.phone and a.phone == b.phone):
+            p = _compare(a, b, None if n in maybe else False)
+            if p is not None:
+                yield p
+
+
+Blocks = list[tuple[set[str], set[str], set[str]]]
+
+
+def _between_candidates(left_blocks: Blocks, right_blocks: Blocks, index: dict[str, list[int]],
+                        left_index: dict[str, list[int]]) -> list[set[int]]:
+    """Left i -> the right contacts it shares a block with."""
+    candidates: list[set[int]] = [set() for _ in left_blocks]
     for i, (keys, _, extra) in enumerate(left_blocks):
         for key in (*keys, *extra):
             found = index.get(key)
@@ -270,22 +315,29 @@ def _find_pairs(left: Sequence[Candidate], right: Sequence[Candidate] | None) ->
             if found and len(found) <= MAX_BLOCK:
                 for i in found:
                     candidates[i].add(j)
-    out: list[Likeness] = []
-    for i, js in enumerate(candidates):
-        for j in js:
-            if within and j <= i and i in candidates[j]:
-                continue  # inside one list each pair once (found from both ends)
-            a, b = (lefts[j], lefts[i]) if within and j < i else (lefts[i], others[j])
-            if a is b:
-                continue
-            found_pair = _compare(a, b)
-            if found_pair is not None:
-                out.append(found_pair)
-    out.sort(key=lambda p: (-p.score, p.left, p.right))
-    return out
+    return candidates
 
 
-def _index(blocks: list[tuple[set[str], set[str], set[str]]]) -> dict[str, list[int]]:
+def _within_candidates(blocks: Blocks, index: dict[str, list[int]]) -> list[set[int]]:
+    """Inside one list, i -> the later contacts it shares a block with: each pair once. Shared keys are filed
+    and looked in alike, so the later members of i's own blocks are enough (the index lists ascend); an initial
+    looks among words it is not filed under, so those pairs are put under their earlier contact."""
+    candidates: list[set[int]] = [set() for _ in blocks]
+    for i, (keys, _, extra) in enumerate(blocks):
+        for key in keys:
+            found = index[key]
+            if len(found) <= MAX_BLOCK:
+                candidates[i].update(found[bisect_right(found, i):])
+        for key in extra:
+            found = index.get(key)
+            if found and len(found) <= MAX_BLOCK:
+                for j in found:
+                    if j != i:
+                        candidates[min(i, j)].add(max(i, j))
+    return candidates
+
+
+def _index(blocks: Blocks) -> dict[str, list[int]]:
     index: dict[str, list[int]] = defaultdict(list)
     for n, (keys, filed, _) in enumerate(blocks):
         for key in (*keys, *filed):
