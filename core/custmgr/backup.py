@@ -19,7 +19,7 @@ from .cells import cell_text, json_cells, json_from_cells
 from .connector import ChangeResult, RemoteRecord
 from .contact import CUSTOMER, JOB_SEPARATOR, NO, YES, name_key, normalize
 from .contact_sheet import SHEET as CONTACTS
-from .errors import CustmgrError, WorkbookError
+from .errors import ConnectorError, CustmgrError, WorkbookError
 from .outcomes import AFTER_MERGE
 from .plan import RecordPlan
 from .review import SHEET as REVIEW
@@ -260,7 +260,7 @@ def with_cascades(writes: list[Written], links: Mapping[str, Link], versions: Ma
     wanted = [link.remote_id for found in jobs.values() for link in found]
     if not wanted:
         return writes
-    now = {r.remote_id: r for r in fetch(wanted)}
+    now = _read_after(fetch, wanted)
     own = {w.remote_id: i for i, w in enumerate(writes)}
     out = list(writes)
     for w in writes:
@@ -291,11 +291,21 @@ def _added_jobs_renamed(writes: list[Written], fetch: Callable[[list[str]], Sequ
              and any(name_key(w.new.get("name") or w.name).startswith(p) for p in renamed)}
     if not added:
         return writes
-    now = {r.remote_id: r for r in fetch(list(added))}
+    now = _read_after(fetch, list(added))
     moved = {rid: replace(w, version_after=now[rid].version) for rid, w in added.items()
              if rid in now and now[rid].version != w.version_after
              and not any(name_key(now[rid].values.get("name", "")).startswith(p) for p in renamed)}
     return [moved.get(w.remote_id, w) if w.op == "add" else w for w in writes]
+
+
+def _read_after(fetch: Callable[[list[str]], Sequence[RemoteRecord]], ids: list[str]) -> dict[str, RemoteRecord]:
+    """What QuickBooks did along with the sync's writes, for undo's bookkeeping. QuickBooks already took the
+    writes, so if it stops answering now they are still saved, without that part: undo then finds those jobs'
+    versions moved and says so instead of guessing."""
+    try:
+        return {r.remote_id: r for r in fetch(ids)}
+    except ConnectorError:
+        return {}
 
 
 def rewrite_backup(book: WorkbookPort, backup: Backup) -> None:

@@ -12,7 +12,7 @@ import pytest
 from custmgr import sync as engine
 from custmgr.backup import backup_sheets, read_backup
 from custmgr.company import SandboxCompany
-from custmgr.errors import CustmgrError, Invalid, NameInUse
+from custmgr.errors import CustmgrError, Invalid, NameInUse, Unavailable
 from custmgr.undo import undo_plan
 from custmgr.workbook.xlsx import XlsxWorkbook
 from custmgr_sandbox.connector import SandboxConnector
@@ -356,3 +356,43 @@ def test_a_job_added_under_a_customer_the_same_sync_renamed_is_deleted_by_undo(t
     undone = undo(book)
     assert (undone.outcome, undone.undone, undone.left_alone) == ("ok", 2, 0), undone.messages
     assert remote(company) == before[3]
+
+
+@pytest.mark.parametrize("edit", ["deactivate", "rename"])
+def test_a_lost_connection_after_the_writes_still_saves_the_sync(tmp_path, monkeypatch, edit):
+    """Reading what QuickBooks did to a customer's jobs along with the writes is bookkeeping for undo: when
+    QuickBooks stops answering then, the writes it took are still saved (not "partly synced"), undo puts back what
+    it recorded and leaves alone, with a message, a job whose version moved, and later syncs settle."""
+    book, company = paired(tmp_path, add_policy="Add to QuickBooks", delete_policy="Make inactive in QuickBooks")
+    if edit == "deactivate":
+        delete_row(book, "Peña, Rosa")  # its job is made inactive with it
+    else:
+        set_cells(book, "Peña, Rosa", Name="Rosa Peña Gardens")
+        add_row(book, Name="Peña, Rosa:Fence")  # added, then renamed by QuickBooks with its customer
+    calls = []
+    kept = len(backup_sheets(XlsxWorkbook.open(book, writable=False)))
+    fetch, apply = SandboxConnector.fetch, SandboxConnector.apply
+
+    def writing(self, changes):
+        calls.append("write")
+        return apply(self, changes)
+
+    def failing(self, ids):  # once QuickBooks has taken a write, it stops answering
+        if calls:
+            calls.append(ids)
+            raise Unavailable("QuickBooks stopped answering (injected)")
+        return fetch(self, ids)
+
+    with monkeypatch.context() as mp:
+        mp.setattr(SandboxConnector, "fetch", failing)
+        mp.setattr(SandboxConnector, "apply", writing)
+        summary, _ = sync(book)
+    assert calls[-1] != "write" and summary.failed == 0 and summary.outcome != "partly synced"
+    assert len(backup_sheets(XlsxWorkbook.open(book, writable=False))) == kept + 1  # saved, with its backup
+    undone = undo(book)
+    assert undone.outcome in ("ok", "needs attention") and undone.undone >= 1, undone.messages
+    sync(book)  # the workbook's edits, put back by undo, go again
+    sync(book)  # a job QuickBooks moved along with them while not yet linked catches up
+    again, plan = sync(book)
+    assert again.outcome == "nothing to do", plan.describe()
+    assert {"Peña, Rosa", "Rosa Peña Gardens"} & set(remote(company))
