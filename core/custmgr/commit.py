@@ -34,6 +34,7 @@ class Commit:
     backup: Backup | None = None  # a new backup, written first (undo's own sheet is dropped instead)
     state: SyncState | None = None
     state_keys: Sequence[str] = ()  # the field list bases are stored against
+    links_moved: bool = True  # False: no link changed since the state was read (its sheet is left as it is)
     restored_state: tuple[Grid, Grid] | None = None  # undo: the pairing and state sheets as they were
     review: Sequence[Decision] | None = None  # the open questions (marks already made on them are kept)
     review_before: Mapping[str, Decision] = field(default_factory=dict)
@@ -54,7 +55,7 @@ def commit(book: WorkbookPort, settings: Settings, c: Commit) -> None:
         format_contacts(book, columns, len(c.contacts), [str(h or "") for h in header],
                         sheet_name=settings.contacts_sheet, adopted=bool(settings.columns))
     if c.state is not None:
-        write_state(book, c.state, list(c.state_keys))
+        write_state(book, c.state, list(c.state_keys), links_moved=c.links_moved)
     if c.restored_state is not None:
         for name, content in zip((PAIR_SHEET, STATE_SHEET), c.restored_state, strict=True):
             if name not in book.sheet_names():

@@ -33,7 +33,7 @@ def values_after(records: Sequence[RecordPlan], by_id: Mapping[str, ContactRow],
             continue
         row = by_id.get(rec.row_id)
         if row is not None and not o.remove_row:
-            out[rec.row_id] = {**row.values, **o.receive}
+            out[rec.row_id] = {**row.values, **o.receive} if o.receive else row.values
         elif o.new_row is not None:
             out[rec.row_id] = o.new_row
         else:

@@ -55,7 +55,7 @@ def from_remote(values: Mapping[str, str]) -> Values:
 def _with_control_characters(values: Mapping[str, str], sheet: ContactsSheet, status: str) -> str:
     """Sync Status for a row given ``values`` from QuickBooks: ``status``, or, if that is empty and a value holds
     control characters, the message the next sync will read off the row itself (so that sync changes nothing)."""
-    if status:
+    if status or not values:
         return status
     problems = tuple(Problem(k, CONTROL_CHARACTERS) for k in sheet.synced_keys
                      if has_control_characters(values.get(k, "")))
@@ -180,9 +180,11 @@ def cell_id(row: Row, col: int) -> str:
 
 
 def _set(row: Row | None, col: int, value: str) -> Row:
+    """``row`` with ``value`` in column ``col``: a copy if that changes it (rows are shared with the sheet read)."""
+    if row is not None and (row[col] or "") == value:
+        return row
     row = list(row or [])
-    if (row[col] or "") != value:
-        row[col] = value or None
+    row[col] = value or None
     return row
 
 

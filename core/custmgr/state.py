@@ -332,26 +332,32 @@ def link_row(link: Link, keys: list[str], _fits: dict[int, bool] | None = None) 
             *json_cells(values)]
 
 
-def state_grid(state: SyncState, keys: list[str]) -> tuple[Grid, Grid]:
-    """The two sheets' content for ``state``, its bases aligned with ``keys``."""
+def state_grid(state: SyncState, keys: list[str], *, links: bool = True) -> tuple[Grid, Grid | None]:
+    """The two sheets' content for ``state``, its bases aligned with ``keys``. ``links`` False: the state sheet
+    is None (unchanged) unless its header must change."""
     pair = dict(state.pair, format=FORMAT, fields=json.dumps(keys))
     pair_rows: Grid = [[k, v] for k, v in sorted(pair.items())]
     header = state.header
     if header is None or header[:len(STATE_HEADER)] != STATE_HEADER or not _same_pairing(pairing_copy([header]),
                                                                                            pair):
         header = state_header(pair)
+    elif not links:
+        return pair_rows, None
     rows: Grid = [header]
     fits: dict[int, bool] = {}
     rows.extend(link_row(link, keys, fits) for link in state.links.values())
     return pair_rows, rows
 
 
-def write_state(book: WorkbookPort, state: SyncState, keys: list[str]) -> None:
-    """Store ``state`` in its very hidden sheets (creating them if needed)."""
-    pair_rows, rows = state_grid(state, keys)
+def write_state(book: WorkbookPort, state: SyncState, keys: list[str], *, links_moved: bool = True) -> None:
+    """Store ``state`` in its very hidden sheets (creating them if needed). ``links_moved`` False: no link
+    changed since the state was read, so the state sheet is rewritten only if its header (the pairing's copy)
+    must change; a link's row stays as stored, which is what writing it would give (bases only gain fields)."""
+    pair_rows, rows = state_grid(state, keys, links=links_moved or STATE_SHEET not in book.sheet_names())
     for sheet, grid in ((PAIR_SHEET, pair_rows), (STATE_SHEET, rows)):
         if sheet not in book.sheet_names():
             book.add_sheet(sheet, "veryHidden")
         elif book.visibility(sheet) != "veryHidden":  # LibreOffice has no "very hidden": it saves them hidden
             book.set_visibility(sheet, "veryHidden")
-        book.write(sheet, grid)
+        if grid is not None:
+            book.write(sheet, grid)

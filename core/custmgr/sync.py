@@ -312,7 +312,8 @@ def _settle_and_commit(book: WorkbookPort, wb: _Workbook, plan: SyncPlan, result
     new_state.pair.setdefault("paired_at", summary.when)
     new_state.pair.update({pair_key(*sorted(p)): "keep apart" for p in plan.apart})
     commit(book, wb.settings, Commit(summary, contacts=wb.sheet.grid(settled.rows), backup=backup,
-                                     state=new_state, state_keys=keys, review=settled.decisions,
+                                     state=new_state, state_keys=keys, links_moved=bool(settled.changed_links),
+                                     review=settled.decisions,
                                      review_before=wb.decisions, changes=settled.log))
 
 
