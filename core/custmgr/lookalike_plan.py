@@ -46,7 +46,7 @@ def warn_look_alikes(records: list[RecordPlan], by_id: Mapping[str, ContactRow],
     """A new row asked about ("Add to QuickBooks?") that looks like a contact already synced says so."""
     asking = [by_id[r.row_id] for r in records
               if r.row_id in by_id and any(d.kind == ADD for d in r.outcome.asks)]
-    hints = like_synced(asking, {r: inp.links[r] for r in after}, after)
+    hints = like_synced(asking, {r: inp.links[r] for r in after}, after) if asking else {}
     if not hints:
         return records
     return [replace(r, outcome=replace(r.outcome, asks=tuple(
@@ -68,7 +68,7 @@ def duplicates_of_synced(after: Mapping[str, Values], inp: PlanInput, taken: set
     new = {rid: v for rid, v in inp.fetched.items() if rid in inp.listing and rid not in taken
            and (inp.listing[rid].active or inp.settings.include_inactive)
            and selected(v.get("kind", CUSTOMER), inp.settings)}
-    synced = {row_id: inp.links[row_id] for row_id in after}
+    synced = {row_id: inp.links[row_id] for row_id in after} if new else {}
     return duplicates(new, synced, after, inp.decisions, inp.apart, can_merge=inp.can_merge,
                       connector=inp.settings.connector)
 

@@ -141,8 +141,10 @@ def duplicates(new: Mapping[str, Values], links: Mapping[str, Link], after: Mapp
     """New QuickBooks records (remote id -> values) that look like a synced contact (``after``: row id -> its
     values once this sync is done, so that the question reads the same at the next sync): "possible duplicate in
     QuickBooks" questions, keyed by the new record; the answered ones as ``same`` or ``apart``."""
+    if not new:
+        return Duplicates()
     synced = {lk.remote_id: (lk, _now(lk, after)) for lk in links.values() if _in_quickbooks(lk)}
-    if not new or not synced:
+    if not synced:
         return Duplicates()
     left = [_candidate(rid, values) for rid, (_, values) in synced.items()]
     right = [_candidate(rid, v) for rid, v in new.items()]
@@ -238,8 +240,10 @@ def like_synced(new_rows: Sequence[ContactRow], links: Mapping[str, Link], after
                 ) -> dict[str, str]:
     """For new workbook rows, the synced contact each looks like (``after``: as in ``duplicates``), as a sentence
     for its "Add to QuickBooks?" question: adding it would make a duplicate in QuickBooks."""
+    if not new_rows:
+        return {}
     synced = {lk.row_id: _now(lk, after) for lk in links.values() if _in_quickbooks(lk)}
-    if not new_rows or not synced:
+    if not synced:
         return {}
     left = [_candidate(r.row_id, r.values) for r in new_rows]
     right = [_candidate(row_id, values) for row_id, values in synced.items()]
