@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import functools
 import re
+from array import array
 from bisect import bisect_right
 from collections import Counter, defaultdict
 from collections.abc import Collection, Iterable, Iterator, Sequence
@@ -106,7 +107,7 @@ def _compare(a: _Ready, b: _Ready, near: bool | None = None) -> Likeness | None:
         return None  # a customer and its own job ("Acme" / "Acme:Roof") share a phone, not an identity
     reasons = _name_reasons(a, b) if near else None
     if reasons is None:
-        if not (same_email or same_phone) or ka.numbers != kb.numbers or not ka.wordset & kb.wordset \
+        if not (same_email or same_phone) or ka.numbers != kb.numbers or not set(ka.words).intersection(kb.words) \
                 or not _covers(ka.words, kb.words):
             return None
         reasons = [f"names partly alike ({Indel.normalized_similarity(ka.sorted, kb.sorted) * 100:.0f}%)"]
@@ -213,7 +214,7 @@ def _extra(word: str) -> bool:
 # --- blocking -------------------------------------------------------------------------------------------------
 
 
-def _blocks(c: _Ready, rarity: Counter[str]) -> tuple[set[str], set[str], set[str]]:
+def _blocks(c: _Ready, rarity: Counter[str]) -> Block:
     """The blocks ``c`` is filed under and looks in; those it is only filed under (the initials of its rare
     words); and those it only looks in: a name with an initial ("J. Smith") looks among names whose words start
     with that letter ("John Smith")."""
@@ -244,7 +245,7 @@ def _blocks(c: _Ready, rarity: Counter[str]) -> tuple[set[str], set[str], set[st
         keys.update(f"e:{c.email}|{w}" for w in starts)
     if c.phone:
         keys.update(f"t:{c.phone}|{w}" for w in starts)
-    return keys, filed, extra
+    return tuple(keys), tuple(filed), tuple(extra)  # tuples: a hundred thousand of them are kept at once
 
 
 def _rarity(*lists: Iterable[_Ready]) -> Counter[str]:
@@ -270,13 +271,13 @@ def _find_pairs(left: Sequence[Candidate], right: Sequence[Candidate] | None) ->
     rarity = _rarity(lefts) if within else _rarity(lefts, others)
     left_blocks = [_blocks(c, rarity) for c in lefts]
     right_blocks = left_blocks if within else [_blocks(c, rarity) for c in others]
+    del rarity
     index = _index(right_blocks)
     candidates = _within_candidates(left_blocks, index) if within else \
         _between_candidates(left_blocks, right_blocks, index, _index(left_blocks))
     out: list[Likeness] = []
-    for i, js in enumerate(candidates):
-        if js:
-            out.extend(_compare_with(lefts[i], [others[j] for j in js]))
+    for i, js in candidates:  # one contact's candidates at a time: together they are millions of pairs
+        out.extend(_compare_with(lefts[i], [others[j] for j in js]))
     out.sort(key=lambda p: (-p.score, p.left, p.right))
     return out
 
@@ -297,51 +298,62 @@ def _compare_with(a: _Ready, bs: list[_Ready]) -> Iterator[Likeness]:
                 yield p
 
 
-Blocks = list[tuple[set[str], set[str], set[str]]]
+Block = tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]  # (keys, filed, extra): see _blocks
+Index = dict[str, "array[int]"]  # block -> its contacts' positions, ascending (compact: no int objects)
 
 
-def _between_candidates(left_blocks: Blocks, right_blocks: Blocks, index: dict[str, list[int]],
-                        left_index: dict[str, list[int]]) -> list[set[int]]:
-    """Left i -> the right contacts it shares a block with."""
-    candidates: list[set[int]] = [set() for _ in left_blocks]
-    for i, (keys, _, extra) in enumerate(left_blocks):
-        for key in (*keys, *extra):
-            found = index.get(key)
-            if found and len(found) <= MAX_BLOCK:
-                candidates[i].update(found)
-    for j, (_, _, extra) in enumerate(right_blocks):  # initials on the right look among the left's words
+def _between_candidates(left_blocks: list[Block], right_blocks: list[Block], index: Index, left_index: Index
+                        ) -> Iterator[tuple[int, set[int]]]:
+    """Each left contact i with the right contacts it shares a block with."""
+    initials: dict[int, set[int]] = defaultdict(set)  # initials on the right look among the left's words
+    for j, (_, _, extra) in enumerate(right_blocks):
         for key in extra:
             found = left_index.get(key)
-            if found and len(found) <= MAX_BLOCK:
+            if found is not None and len(found) <= MAX_BLOCK:
                 for i in found:
-                    candidates[i].add(j)
-    return candidates
+                    initials[i].add(j)
+    for i, (keys, _, extra) in enumerate(left_blocks):
+        js = initials.pop(i, set())
+        for key in (*keys, *extra):
+            found = index.get(key)
+            if found is not None and len(found) <= MAX_BLOCK:
+                js.update(found)
+        if js:
+            yield i, js
 
 
-def _within_candidates(blocks: Blocks, index: dict[str, list[int]]) -> list[set[int]]:
-    """Inside one list, i -> the later contacts it shares a block with: each pair once. Shared keys are filed
-    and looked in alike, so the later members of i's own blocks are enough (the index lists ascend); an initial
-    looks among words it is not filed under, so those pairs are put under their earlier contact."""
-    candidates: list[set[int]] = [set() for _ in blocks]
-    for i, (keys, _, extra) in enumerate(blocks):
-        for key in keys:
-            found = index[key]
-            if len(found) <= MAX_BLOCK:
-                candidates[i].update(found[bisect_right(found, i):])
+def _within_candidates(blocks: list[Block], index: Index) -> Iterator[tuple[int, set[int]]]:
+    """Inside one list, each contact i with the later contacts it shares a block with: each pair once. Shared
+    keys are filed and looked in alike, so the later members of i's own blocks are enough (the index lists
+    ascend); an initial looks among words it is not filed under, so those pairs are put under their earlier
+    contact first."""
+    initials: dict[int, set[int]] = defaultdict(set)
+    for i, (_, _, extra) in enumerate(blocks):
         for key in extra:
             found = index.get(key)
-            if found and len(found) <= MAX_BLOCK:
+            if found is not None and len(found) <= MAX_BLOCK:
                 for j in found:
                     if j != i:
-                        candidates[min(i, j)].add(max(i, j))
-    return candidates
+                        initials[min(i, j)].add(max(i, j))
+    for i, (keys, _, _) in enumerate(blocks):
+        js = initials.pop(i, set())
+        for key in keys:
+            found = index[key]
+            if 1 < len(found) <= MAX_BLOCK:
+                js.update(found[bisect_right(found, i):])
+        if js:
+            yield i, js
 
 
-def _index(blocks: Blocks) -> dict[str, list[int]]:
-    index: dict[str, list[int]] = defaultdict(list)
+def _index(blocks: list[Block]) -> Index:
+    index: dict[str, array[int]] = {}
     for n, (keys, filed, _) in enumerate(blocks):
         for key in (*keys, *filed):
-            index[key].append(n)
+            found = index.get(key)
+            if found is None:
+                index[key] = array("l", (n,))
+            else:
+                found.append(n)
     return index
 
 

@@ -68,7 +68,9 @@ class NameKey:
     reversed: bool
     numbers: frozenset[str]
     words: tuple[str, ...] = ()
-    wordset: frozenset[str] = frozenset()
+
+
+_NO_NUMBERS: frozenset[str] = frozenset()
 
 
 @functools.lru_cache(maxsize=65_536)
@@ -77,9 +79,10 @@ def name_key(name: str) -> NameKey:
     levels = [_level(part) for part in name.split(":")]
     key = " / ".join(k for k, _ in levels if k)
     words = key.split()
-    numbers = frozenset(w for w in words if any(c.isdigit() for c in w))
+    # Most names have no numbers: they share one empty set (keys are kept by the hundred thousand).
+    numbers = frozenset(w for w in words if any(c.isdigit() for c in w)) or _NO_NUMBERS
     plain = tuple(w for w in words if w != "/")
-    return NameKey(key, " ".join(sorted(plain)), any(r for _, r in levels), numbers, plain, frozenset(plain))
+    return NameKey(key, " ".join(sorted(plain)), any(r for _, r in levels), numbers, plain)
 
 
 def _level(part: str) -> tuple[str, bool]:
