@@ -29,9 +29,30 @@ from custmgr.workbook.xlsx import XlsxWorkbook
 from .corpus import make_corpus_book
 from .flavours import to_strict, to_transitional, transitional_leftovers
 from .ooxml import check_package
+from .port_suite import MakePort, PortSuite, Reopen
 from .test_corpus import owned_parts, parts
+from .test_lossless import blank
 
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
+
+
+class TestStrictWorkbook(PortSuite):
+    """Every promise of the workbook port, on a Strict workbook; every file saved is all Strict."""
+
+    @pytest.fixture
+    def make_port(self) -> MakePort:
+        return lambda folder: LosslessWorkbook.open(to_strict(blank(folder / "book.xlsx")))
+
+    @pytest.fixture
+    def reopen(self) -> Reopen:
+        def _reopen(port):
+            assert isinstance(port, LosslessWorkbook) and port.flavour.strict
+            port.save()
+            assert transitional_leftovers(port.path) == [] and check_package(port.path) == []
+            port.close()
+            return LosslessWorkbook.open(port.path)
+
+        return _reopen
 
 
 def company_with_two(path: Path) -> Path:
