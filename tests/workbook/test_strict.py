@@ -18,6 +18,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
 
 import custmgr.workbook.lossless as lossless
 from custmgr.company import SandboxCompany, create_company
@@ -31,6 +32,7 @@ from .flavours import to_strict, to_transitional, transitional_leftovers
 from .ooxml import check_package
 from .port_suite import MakePort, PortSuite, Reopen
 from .test_corpus import owned_parts, parts
+from .test_differential import GRIDS
 from .test_lossless import blank
 
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
@@ -195,3 +197,25 @@ def test_the_strict_check_catches_parts_written_in_transitional(tmp_path: Path, 
     assert any("xl/_rels/workbook.xml.rels: http://schemas.openxmlformats.org/officeDocument/2006/relationships/"
                "worksheet" in f for f in found), found
     assert any(f.startswith("xl/worksheets/sheet") and "spreadsheetml/2006/main" in f for f in found), found
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(first=GRIDS, second=GRIDS)
+def test_writes_read_back_from_strict_as_from_transitional(tmp_path_factory, first, second) -> None:
+    """The same writes to a Strict and a transitional copy of one workbook read back alike, by calamine and by
+    openpyxl (through a transitional copy of the Strict file)."""
+    folder = tmp_path_factory.mktemp("strict-diff")
+    ours = blank(folder / "strict.xlsx")
+    theirs = shutil.copy(ours, folder / "transitional.xlsx")
+    to_strict(ours)
+    for grid in (first, second):
+        for path in (ours, theirs):
+            book = LosslessWorkbook.open(path)
+            book.write("Sheet1", grid)
+            book.save()
+            book.close()
+    assert transitional_leftovers(ours) == [] and check_package(ours) == []
+    assert read_all(ours) == read_all(theirs)
+    copy = to_transitional(ours, folder / "copy.xlsx")
+    assert XlsxWorkbook.open(copy, writable=False).read("Sheet1") == XlsxWorkbook.open(theirs, writable=False).read(
+        "Sheet1")
