@@ -5,7 +5,8 @@ Saving writes a new package in which every part the sync did not change is the o
 copied: other sheets, drawings, charts, sparklines, slicers, pivot caches, comments, macros, custom XML. A
 written sheet is patched row by row (:mod:`.sheetxml`): unchanged rows and cells keep their bytes, changed cells
 are written as inline strings so ``sharedStrings.xml`` stays as it was. ``workbook.xml``, its relationships and
-``[Content_Types].xml`` change only when a sheet is added, removed, hidden or shown.
+``[Content_Types].xml`` change only when a sheet is added, removed, hidden or shown. A workbook saved as Strict
+Open XML stays Strict: what is written or added follows its namespaces (:class:`.package.Flavour`).
 
 The file rules are those of every file port (:mod:`.disk`): the bytes read are fingerprinted, the save is an
 atomic replace refused if another program saved the file meanwhile, and text is read and written with Excel's

@@ -21,8 +21,7 @@ from defusedxml import ElementTree
 from ..errors import WorkbookError
 
 CT_PART = "[Content_Types].xml"
-REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"  # the same in Strict (OPC, ECMA-376 Part 2)
-# Content types are the same in both flavours, too.
+REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
 WORKSHEET_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
 TABLE_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.table+xml"
 STYLES_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"
@@ -31,9 +30,10 @@ STYLES_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.style
 @dataclass(frozen=True)
 class Flavour:
     """The namespaces a workbook package names its parts and relationships in. ECMA-376 Part 1 has two:
-    *transitional* (what "Excel Workbook" saves) and *Strict* ("Strict Open XML Spreadsheet"). A part written in
-    the other flavour's namespaces than the rest of its package makes a mix Excel reports as damaged, so every
-    part the port writes or adds follows the package's own."""
+    *transitional* (what "Excel Workbook" saves) and *Strict* ("Strict Open XML Spreadsheet"). A part of one
+    flavour in a package of the other makes a mix Excel reports as damaged, so every part the port writes or adds
+    follows the package's own. Content types, and the namespaces of the packaging itself (``.rels`` parts,
+    ``[Content_Types].xml``, core properties), are the same in both."""
 
     name: str
     strict: bool
