@@ -38,6 +38,34 @@ from .test_lossless import blank
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
 
 
+def test_the_strict_helper_writes_what_excel_writes(tmp_path: Path) -> None:
+    """``to_strict`` makes a package laid out as Excel lays out a Strict file (see flavours.py)."""
+    book = make_corpus_book(tmp_path / "book.xlsx", comment=False)
+    before = parts(book)
+    got = parts(to_strict(book))
+    assert transitional_leftovers(book) == [] and check_package(book) == []
+    assert got["[Content_Types].xml"] == before["[Content_Types].xml"]  # content types are shared
+    assert b'Type="http://purl.oclc.org/ooxml/officeDocument/relationships/officeDocument" Target="xl/workbook.xml"' \
+        in got["_rels/.rels"]
+    assert b'Type="http://purl.oclc.org/ooxml/officeDocument/relationships/extendedProperties"' in got["_rels/.rels"]
+    assert b'Type="http://schemas.openxmlformats.org/package/2006/relationships/metadata/core-properties"' \
+        in got["_rels/.rels"]
+    assert b'<Properties xmlns="http://purl.oclc.org/ooxml/officeDocument/extendedProperties" ' \
+           b'xmlns:vt="http://purl.oclc.org/ooxml/officeDocument/docPropsVTypes">' in got["docProps/app.xml"]
+    workbook = got["xl/workbook.xml"]
+    assert b'<workbook xmlns="http://purl.oclc.org/ooxml/spreadsheetml/main" ' \
+           b'xmlns:r="http://purl.oclc.org/ooxml/officeDocument/relationships" conformance="strict">' in workbook
+    assert b'dateCompatibility="0"' in workbook
+    assert b"<border><start/><end/><top/><bottom/><diagonal/></border>" in got["xl/styles.xml"]
+    assert b'xmlns:a="http://purl.oclc.org/ooxml/drawingml/main"' in got["xl/theme/theme1.xml"]
+    assert b'"http://purl.oclc.org/ooxml/drawingml/chart"' in got["xl/charts/chart1.xml"]
+    # python-calamine reads it; openpyxl reads the copy made transitional again as it read the original.
+    assert read_all(book)["Dashboard"] == read_all(make_corpus_book(tmp_path / "again.xlsx", comment=False))[
+        "Dashboard"]
+    back = XlsxWorkbook.open(to_transitional(book, tmp_path / "back.xlsx"), writable=False)
+    assert back.read("Dashboard") == XlsxWorkbook.open(tmp_path / "again.xlsx", writable=False).read("Dashboard")
+
+
 class TestStrictWorkbook(PortSuite):
     """Every promise of the workbook port, on a Strict workbook; every file saved is all Strict."""
 
