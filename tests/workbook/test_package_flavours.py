@@ -161,19 +161,30 @@ def test_a_strict_workbook_without_styles_gets_strict_ones(tmp_path: Path) -> No
                                                                             ["Acme", dt.date(2024, 5, 1)]]
 
 
-def test_setup_and_sync_on_a_strict_workbook_from_the_command_line(tmp_path: Path) -> None:
+def test_setup_sync_and_undo_on_a_strict_workbook_from_the_command_line(tmp_path: Path) -> None:
     from click.testing import CliRunner
 
     from custmgr.cli import main
     from custmgr.company import create_company
 
-    book = to_strict(xlsxwriter_book(tmp_path / "strict.xlsx"))
+    book = to_strict(xlsxwriter_book(tmp_path / "strict.xlsx"))  # a list of the user's own: setup adopts it
     company = tmp_path / "company.qbsandbox"
     create_company(company, name="Strict Co")
-    for args in (["setup", str(book), "--connector", "sandbox", "--company", str(company)], ["sync", str(book)]):
+    sheets = []
+    for args in (["setup", str(book), "--connector", "sandbox", "--company", str(company)], ["sync", str(book)],
+                 ["undo", str(book)]):
         result = CliRunner().invoke(main, args)
         assert result.exit_code == 0, result.output
-    assert transitional_leftovers(book) == [] and check_package(book) == []
+        assert transitional_leftovers(book) == [] and check_package(book) == []
+        port = LosslessWorkbook.open(book, writable=False)
+        sheets.append({name: port.visibility(name) for name in port.sheet_names()})
+        header = port.read("Contacts")[0]
+        port.close()
+        assert header[:2] == ["Name", "Phone"] and "Row ID" in header
+    laid_out = {"Contacts", "Review", "Sync Log", "Sync Changes", "Settings"}
+    assert set(sheets[0]) == laid_out
+    assert sheets[1].get("_cm_state") == "veryHidden" and any(n.startswith("_cm_backup") for n in sheets[1])
+    assert not any(n.startswith("_cm_backup") for n in sheets[2])  # undo took the backup back
 
 
 # ------------------------------------------------------------------------------------------- docProps/app.xml
