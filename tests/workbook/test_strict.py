@@ -109,8 +109,8 @@ def contacts(grid: list[list[object]]) -> dict[str, dict[str, object]]:
 
 
 def steps(book: Path, company: Path, check=lambda: None) -> dict[str, dict[str, list[list[object]]]]:
-    """Setup, a first sync, a sync with a change on each side, and undo; the values after each (``check``
-    runs after each too)."""
+    """Setup, a first sync, two with nothing to do, one with a change on each side, and undo; the values after
+    each (``check`` runs after each too)."""
     seen = {}
     setup(book, connector="sandbox", company=str(company))
     check()
@@ -118,6 +118,10 @@ def steps(book: Path, company: Path, check=lambda: None) -> dict[str, dict[str, 
     sync(book)
     check()
     seen["import"] = read_all(book)
+    for _ in range(2):  # nothing to do, but each keeps a backup (three by default; the next drops the oldest)
+        sync(book)
+        check()
+    seen["more"] = read_all(book)
     wb = LosslessWorkbook.open(book)
     grid = wb.read("Contacts")
     header = grid[0]
@@ -178,7 +182,7 @@ def test_setup_sync_and_undo_save_a_strict_workbook_as_strict(tmp_path: Path) ->
     seen = steps(book, company_with_two(tmp_path / "strict.qbsandbox"),
                  lambda: check_saved_as_strict(book, before, tmp_path))
     expected = steps(twin, company_with_two(tmp_path / "transitional.qbsandbox"))
-    for step in ("setup", "import", "sync", "undo"):
+    for step in ("setup", "import", "more", "sync", "undo"):
         assert comparable(seen[step]) == comparable(expected[step]), step
 
     after_sync = contacts(seen["sync"]["Contacts"])
@@ -187,7 +191,12 @@ def test_setup_sync_and_undo_save_a_strict_workbook_as_strict(tmp_path: Path) ->
     assert after_sync["Bob Baker"]["Phone"] == "555-0199"
     after_undo = contacts(seen["undo"]["Contacts"])
     assert after_undo["Ann Archer"]["Email"] is None and after_undo["Bob Baker"]["Phone"] == "555-0199"
-    assert any(n.startswith("_cm_backup") for n in seen["sync"]) and len(seen["undo"]) < len(seen["sync"])
+    def backups(step: str) -> list[str]:
+        return [n for n in seen[step] if n.startswith("_cm_backup")]
+
+    assert (len(backups("import")), len(backups("more")), len(backups("sync"))) == (1, 3, 3)
+    assert backups("sync")[:2] == backups("more")[1:]  # the oldest dropped, one added
+    assert backups("undo") == backups("sync")[:-1]  # undo takes the last back
 
 
 @pytest.mark.skipif(SOFFICE is None, reason="LibreOffice is not installed")
