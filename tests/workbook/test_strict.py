@@ -2,9 +2,10 @@
 undo, and comes out Strict: every part the sync writes or adds is in Strict's namespaces, every other part is
 byte for byte as it was, and the values read back are those the same steps leave in a transitional workbook.
 
-Readers: python-calamine reads Strict (the port reads through it). openpyxl cannot read Strict at all (its
-reader finds no sheets and fails), so it reads a copy translated back to transitional (``to_transitional``), as
-converters for such readers do. LibreOffice Calc, where installed, opens the Strict file itself.
+Readers: python-calamine reads Strict (the port reads through it). openpyxl cannot read Strict at all (it finds
+no sheet in a Strict package, or fails on one Excel saved), so it reads a copy translated back to transitional
+(``to_transitional``), as converters for such readers do. LibreOffice Calc, where installed, opens the Strict
+file itself.
 """
 
 from __future__ import annotations
@@ -146,14 +147,23 @@ def steps(book: Path, company: Path, check=lambda: None) -> dict[str, dict[str, 
 
 
 ROW_ID = re.compile(r"R[0-9A-F]{12}")
+WHEN = re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d")
+
+
+def timeless(grid: list[list[object]]) -> list[list[object]]:
+    return [[WHEN.sub("(when)", v) if isinstance(v, str) else v for v in row[1:]] for row in grid]
 
 
 def comparable(values: dict[str, list[list[object]]]) -> dict[str, object]:
-    """What two runs of the same steps must agree on: the contacts and Review (without the random Row IDs), and
-    which sheets there are (the backups by position, not by the time in their names)."""
+    """What two runs of the same steps must agree on: which sheets there are (backups by position, not by their
+    number), the contacts, Review, the Sync Log and Sync Changes (without the time), and the agreed values in the
+    sync state (without the random Row IDs and QuickBooks' own ids)."""
     review = [[ROW_ID.sub("R-", v) if isinstance(v, str) else v for v in row] for row in values["Review"]]
+    state = sorted(str(row[4]) for row in values["_cm_state"][1:]) if "_cm_state" in values else []
     return {"sheets": [n if not n.startswith("_cm_backup") else "_cm_backup" for n in values],
-            "contacts": contacts(values["Contacts"]), "review": review}
+            "contacts": contacts(values["Contacts"]), "review": review,
+            "log": timeless(values["Sync Log"]), "changes": timeless(values["Sync Changes"]),
+            "state": state}
 
 
 def check_saved_as_strict(book: Path, before: dict[str, bytes], folder: Path) -> None:
