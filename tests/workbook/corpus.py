@@ -28,9 +28,10 @@ def tiny_png() -> bytes:
             + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
 
 
-def make_corpus_book(path: Path, *, macro: bytes | None = None) -> Path:
+def make_corpus_book(path: Path, *, macro: bytes | None = None, comment: bool = True) -> Path:
     """A workbook at ``path`` (``.xlsm`` when ``macro`` holds a VBA project) with a dashboard sheet of the
-    user's own in front of the Customer Manager sheets."""
+    user's own in front of the Customer Manager sheets (a comment on it unless ``comment`` is false: comments
+    are drawn in VML, which Strict Open XML does not have)."""
     import io
 
     wb = xlsxwriter.Workbook(str(path))
@@ -46,7 +47,8 @@ def make_corpus_book(path: Path, *, macro: bytes | None = None) -> Path:
     dash.add_sparkline("C2", {"range": "Dashboard!B2:B5", "markers": True})
     dash.insert_textbox("E2", "Notes for the partner meeting", {"width": 240, "height": 60})
     dash.insert_image("E8", "logo.png", {"image_data": io.BytesIO(tiny_png())})
-    dash.write_comment("A1", "Totals are checked monthly")
+    if comment:
+        dash.write_comment("A1", "Totals are checked monthly")
     dash.data_validation("D2:D5", {"validate": "list", "source": ["Open", "Closed"]})
     dash.conditional_format("B2:B5", {"type": "3_color_scale"})
     chart = wb.add_chart({"type": "column"})

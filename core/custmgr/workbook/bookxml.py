@@ -10,11 +10,15 @@ import re
 from dataclasses import dataclass
 from xml.sax.saxutils import quoteattr
 
+from .package import FLAVOURS
 from .sheetxml import attrs
 
 _SHEETS = re.compile(rb"<(?:(\w+):)?sheets\b[^>]*>(.*?)</(?:\w+:)?sheets>", re.DOTALL)
 _SHEET = re.compile(rb"<(?:\w+:)?sheet\b([^>]*?)/>|<(?:\w+:)?sheet\b([^>]*?)>.*?</(?:\w+:)?sheet>", re.DOTALL)
 _DEFINED = re.compile(rb"<(?:\w+:)?definedName\b([^>]*?)(?:/>|>(.*?)</(?:\w+:)?definedName>)", re.DOTALL)
+#: The prefix bound to the relationships namespace (transitional or Strict), for a new sheet's ``r:id``.
+_R_NS = re.compile(rb'xmlns:(\w+)\s*=\s*"(?:' + b"|".join(re.escape(f.relationships.encode()) for f in FLAVOURS)
+                   + rb')"')
 _REL_ID = re.compile(rb"(?:^|\s)[\w]+:id\s*=\s*\"([^\"]*)\"")
 
 
@@ -67,8 +71,7 @@ class BookXml:
             raise ValueError("workbook.xml lists no sheets")
         prefix = (found.group(1) or b"").decode()
         r_prefix = "r"
-        m = re.search(rb'xmlns:(\w+)\s*=\s*"http://schemas.openxmlformats.org/officeDocument/2006/relationships"',
-                      data)
+        m = _R_NS.search(data)
         if m:
             r_prefix = m.group(1).decode()
         sheets = []

@@ -12,7 +12,7 @@ from ..errors import WorkbookError
 from . import sheetedits as edits
 from .bookxml import SheetEntry
 from .disk import Fingerprint, check_not_busy, check_unchanged
-from .package import STRICT_REFUSED
+from .package import Flavour
 from .port import CellValue, Grid
 from .rules import column_letter, value_refusal
 from .sheetxml import SheetXml, changed_cells, empty_sheet
@@ -27,7 +27,7 @@ class Checks:
     label: str
     path: Path
     writable: bool
-    strict: bool
+    flavour: Flavour
     _loaded: Fingerprint
     _sheets: list[_Sheet]
 
@@ -67,7 +67,8 @@ class Checks:
         if s is None:
             from .lossless import _Sheet
 
-            s = _Sheet(SheetEntry(sheet, 0, "", "visible"), "", SheetXml.parse(empty_sheet()), original=[], new=True)
+            s = _Sheet(SheetEntry(sheet, 0, "", "visible"), "", SheetXml.parse(empty_sheet(flavour=self.flavour)),
+                       original=[], new=True)
         else:
             s = self._worksheet(sheet)
             last_row = max(len(new), len(self._original(s)))
@@ -96,8 +97,6 @@ class Checks:
         """The visible sheets' indexes; raises when the workbook cannot be saved at all."""
         if not self.writable:
             raise WorkbookError(f"{self.label} was opened read-only; it cannot be saved.")
-        if self.strict:
-            raise WorkbookError(STRICT_REFUSED.format(name=self.label))
         if not self._sheets:
             raise WorkbookError(f"{self.label} has no sheets; add one before saving.")
         visible = [i for i, s in enumerate(self._sheets) if s.entry.state == "visible"]

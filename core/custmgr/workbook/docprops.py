@@ -11,7 +11,10 @@ import re
 from collections.abc import Sequence
 from xml.sax.saxutils import escape, unescape
 
-APP_REL = "/extended-properties"  # the end of the relationship type, usual or Strict
+from .package import FLAVOURS
+
+#: The relationship type of this part, transitional and Strict (``extended-properties``, ``extendedProperties``).
+APP_RELS = frozenset(f.extended_properties for f in FLAVOURS)
 _ELEMENT = r"<(?:\w+:)?{0}\b[^>]*>(.*?)</(?:\w+:)?{0}>"
 _HEADINGS = re.compile(_ELEMENT.format("HeadingPairs").encode(), re.DOTALL)
 _TITLES = re.compile(_ELEMENT.format("TitlesOfParts").encode(), re.DOTALL)

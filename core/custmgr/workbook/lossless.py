@@ -5,7 +5,8 @@ Saving writes a new package in which every part the sync did not change is the o
 copied: other sheets, drawings, charts, sparklines, slicers, pivot caches, comments, macros, custom XML. A
 written sheet is patched row by row (:mod:`.sheetxml`): unchanged rows and cells keep their bytes, changed cells
 are written as inline strings so ``sharedStrings.xml`` stays as it was. ``workbook.xml``, its relationships and
-``[Content_Types].xml`` change only when a sheet is added, removed, hidden or shown.
+``[Content_Types].xml`` change only when a sheet is added, removed, hidden or shown. A workbook saved as Strict
+Open XML stays Strict: what is written or added follows its namespaces (:class:`.package.Flavour`).
 
 The file rules are those of every file port (:mod:`.disk`): the bytes read are fingerprinted, the save is an
 atomic replace refused if another program saved the file meanwhile, and text is read and written with Excel's
@@ -35,23 +36,19 @@ from . import sheetedits as edits
 from .bookxml import BookXml, SheetEntry
 from .checks import Checks
 from .disk import atomic_replace, check_file, check_not_busy, read_with_fingerprint
-from .docprops import APP_REL, retitled
+from .docprops import APP_RELS, retitled
 from .package import (
-    CALC_CHAIN_REL,
     CT_PART,
-    STRICT_REFUSED,
-    STYLES_REL,
     STYLES_TYPE,
-    TABLE_REL,
     TABLE_TYPE,
-    WORKSHEET_REL,
     WORKSHEET_TYPE,
     NewPart,
     Package,
     Relationship,
     add_override,
-    is_strict,
+    flavour_of,
     next_rel_id,
+    rel_kind,
     relative,
     rels_part,
     rels_xml,
@@ -82,8 +79,7 @@ from .sheetxml import (
     used_range,
 )
 from .speed import gc_paused
-from .styles import MINIMAL as MINIMAL_STYLES
-from .styles import Styles
+from .styles import Styles, minimal
 from .tables import new_table, resize_table, table_info
 
 __all__ = ["LosslessWorkbook"]
@@ -129,11 +125,7 @@ class LosslessWorkbook(Checks, WorkbookPort):
         check_file(path)
         if writable:
             check_not_busy(path)
-        book = cls(path, writable=writable)
-        if writable and book.strict:
-            book.close()
-            raise WorkbookError(STRICT_REFUSED.format(name=path.name))
-        return book
+        return cls(path, writable=writable)
 
     def __repr__(self) -> str:
         return f"LosslessWorkbook({str(self.path)!r}, writable={self.writable})"
@@ -159,8 +151,8 @@ class LosslessWorkbook(Checks, WorkbookPort):
             self._pkg.close()
             raise
         self._rels = self._pkg.rels(self._main)
-        #: Saved as "Strict Open XML Spreadsheet": read as any workbook, never saved (see STRICT_REFUSED).
-        self.strict = is_strict(self._rels, self._book.data)
+        #: Transitional, or Strict ("Strict Open XML Spreadsheet"): every part written follows it.
+        self.flavour = flavour_of(self._rels, self._book.data)
         self._rels_changed = False
         self._book_changed = False
         self._original_entries = list(self._book.sheets)
@@ -245,14 +237,14 @@ class LosslessWorkbook(Checks, WorkbookPort):
         sheet_id = max((s.entry.sheet_id for s in self._sheets), default=0) + 1
         rel_id = next_rel_id(self._rels)
         part = self._free_part("xl/worksheets/sheet{}.xml")
-        self._rels.append(Relationship(rel_id, WORKSHEET_REL, relative(self._main, part)))
+        self._rels.append(Relationship(rel_id, self.flavour.rel("worksheet"), relative(self._main, part)))
         self._rels_changed = True
         entry = SheetEntry(sheet, sheet_id, rel_id, visibility)
         self._book.sheets.append(entry)
         self._book_changed = True
         self._content_types = add_override(self._content_types, part, WORKSHEET_TYPE)
-        self._sheets.append(_Sheet(entry, part, SheetXml.parse(empty_sheet()), original=[], rels=[], new=True,
-                                   furniture=True))
+        self._sheets.append(_Sheet(entry, part, SheetXml.parse(empty_sheet(flavour=self.flavour)), original=[],
+                                   rels=[], new=True, furniture=True))
 
     def _others_visible(self, s: _Sheet) -> bool:
         return any(o is not s and o.entry.state == "visible" for o in self._sheets)
@@ -274,7 +266,8 @@ class LosslessWorkbook(Checks, WorkbookPort):
         self._book_changed = True
         self._rels = [r for r in self._rels if r.id != s.entry.rel_id]
         self._rels_changed = True
-        for part in (s.part, *(resolve(s.part, r.target) for r in self._sheet_rels(s) if r.type == TABLE_REL)):
+        tables = [resolve(s.part, r.target) for r in self._sheet_rels(s) if rel_kind(r.type) == "table"]
+        for part in (s.part, *tables):
             self._drop_part(part)
         self._drop_part(rels_part(s.part))
 
@@ -354,7 +347,7 @@ class LosslessWorkbook(Checks, WorkbookPort):
         out = []
         for s in self._sheets:
             for rel in self._sheet_rels(s):
-                if rel.type == TABLE_REL:
+                if rel_kind(rel.type) == "table":
                     part = resolve(s.part, rel.target)
                     data = self._new_parts.get(part) or self._pkg.read(part)
                     out.append((s, part, table_info(data)))
@@ -373,14 +366,14 @@ class LosslessWorkbook(Checks, WorkbookPort):
             return
         table_id = max((int(info.get("id", "0") or 0) for _, _, info in tables), default=0) + 1
         part = self._free_part("xl/tables/table{}.xml")
-        self._new_parts[part] = new_table(table_id, name, ref, names)
+        self._new_parts[part] = new_table(table_id, name, ref, names, self.flavour)
         self._content_types = add_override(self._content_types, part, TABLE_TYPE)
         rels = self._sheet_rels(s)
         rel_id = next_rel_id(rels)
-        rels.append(Relationship(rel_id, TABLE_REL, relative(s.part, part)))
+        rels.append(Relationship(rel_id, self.flavour.rel("table"), relative(s.part, part)))
         s.rels_changed = True
         xml = self._xml(s)
-        xml.tail = edits.add_table_part(xml.tail, rel_id, xml.prefix)
+        xml.tail = edits.add_table_part(xml.tail, rel_id, xml.prefix, self.flavour.relationships)
         s.furniture = True
 
     def _table_target(self, s: _Sheet, name: str, n_rows: int, n_cols: int,
@@ -457,14 +450,15 @@ class LosslessWorkbook(Checks, WorkbookPort):
     # ----------------------------------------------------------------------------------------- saving
 
     def _styles_part(self) -> str | None:
-        rel = next((r for r in self._rels if r.type == STYLES_REL), None)
+        rel = next((r for r in self._rels if rel_kind(r.type) == "styles"), None)
         return resolve(self._main, rel.target) if rel else None
 
     def _pick_style(self) -> Callable[[int, CellValue], int]:
         if self._styles is None:
             part = self._styles_part()
             try:  # a package without styles gets the least one if a value needs a format (see _save_styles)
-                self._styles = Styles(self._pkg.read(part) if part and self._pkg.name(part) else MINIMAL_STYLES)
+                self._styles = Styles(self._pkg.read(part) if part and self._pkg.name(part) else
+                                      minimal(self.flavour))
             except ValueError:
                 return lambda style, value: style
         return self._styles.pick
@@ -477,7 +471,8 @@ class LosslessWorkbook(Checks, WorkbookPort):
         part = self._styles_part()
         if part is None:
             part = "xl/styles.xml" if self._pkg.name("xl/styles.xml") is None else self._free_part("xl/styles{}.xml")
-            self._rels.append(Relationship(next_rel_id(self._rels), STYLES_REL, relative(self._main, part)))
+            self._rels.append(Relationship(next_rel_id(self._rels), self.flavour.rel("styles"),
+                                           relative(self._main, part)))
             self._rels_changed = True
         if self._pkg.name(part) is None:
             self._content_types = add_override(self._content_types, part, STYLES_TYPE)
@@ -489,7 +484,8 @@ class LosslessWorkbook(Checks, WorkbookPort):
         xml = self._xml(s)
         pieces = None
         if s.grid is not None and s.changed:
-            pieces = patched_pieces(xml, s.grid, self._original(s), s.changed, self._pick_style())
+            pieces = patched_pieces(xml, s.grid, self._original(s), s.changed, self._pick_style(),
+                                    iso_dates=self.flavour.strict)
             xml.head = edits.set_dimension(xml.head, used_range(xml.prefix, xml.body, pieces), xml.prefix)
 
         def written() -> Iterator[bytes | memoryview]:
@@ -545,7 +541,7 @@ class LosslessWorkbook(Checks, WorkbookPort):
 
     def _retitle(self, new: dict[str, NewPart]) -> None:
         """Let ``docProps/app.xml`` list the worksheets as they are now (see :mod:`.docprops`)."""
-        rel = next((r for r in self._pkg.rels("") if r.type.endswith(APP_REL) and not r.external), None)
+        rel = next((r for r in self._pkg.rels("") if r.type in APP_RELS and not r.external), None)
         part = self._pkg.name(resolve("", rel.target)) if rel else None
         if part is not None:
             data = self._pkg.read(part)
@@ -556,7 +552,7 @@ class LosslessWorkbook(Checks, WorkbookPort):
     def _drop_calc_chain(self) -> None:
         """Excel rebuilds the calculation chain; a stale one naming a cell that no longer has a formula makes
         it report the file as damaged."""
-        for rel in [r for r in self._rels if r.type == CALC_CHAIN_REL]:
+        for rel in [r for r in self._rels if rel_kind(r.type) == "calcChain"]:
             self._rels.remove(rel)
             self._rels_changed = True
             self._drop_part(resolve(self._main, rel.target))

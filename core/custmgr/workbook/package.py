@@ -22,21 +22,41 @@ from ..errors import WorkbookError
 
 CT_PART = "[Content_Types].xml"
 REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
-DOC_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
-OFFICE_DOCUMENT = f"{DOC_REL}/officeDocument"
-WORKSHEET_REL = f"{DOC_REL}/worksheet"
-TABLE_REL = f"{DOC_REL}/table"
-STYLES_REL = f"{DOC_REL}/styles"
-CALC_CHAIN_REL = f"{DOC_REL}/calcChain"
 WORKSHEET_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
 TABLE_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.table+xml"
 STYLES_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"
-_STRICT = "http://purl.oclc.org/ooxml/"  # where Strict Open XML's relationship types and namespaces live
-#: Strict Open XML names every part and relationship in namespaces of its own; a sheet, table or style added in
-#: the usual ones would make a mix Excel reports as damaged. So such a workbook is read, never saved.
-STRICT_REFUSED = ("{name} is saved as a Strict Open XML Spreadsheet, which Customer Manager can read but does not "
-                  "save. In Excel, use File > Save As and choose Excel Workbook (*.xlsx) (or Excel Macro-Enabled "
-                  "Workbook for a file with macros), then try again. Nothing was changed.")
+
+
+@dataclass(frozen=True)
+class Flavour:
+    """The namespaces a workbook package names its parts and relationships in. ECMA-376 Part 1 has two:
+    *transitional* (what "Excel Workbook" saves) and *Strict* ("Strict Open XML Spreadsheet"). A part of one
+    flavour in a package of the other makes a mix Excel reports as damaged, so every part the port writes or adds
+    follows the package's own. Content types, and the namespaces of the packaging itself (``.rels`` parts,
+    ``[Content_Types].xml``, core properties), are the same in both."""
+
+    name: str
+    strict: bool
+    #: SpreadsheetML: worksheets, tables, styles, workbook.xml.
+    main: str
+    #: The ``r:id`` attributes of markup; a relationship type is this plus ``/worksheet``, ``/table``, ...
+    relationships: str
+    #: The relationship type of ``docProps/app.xml`` (the one type not spelled alike in both).
+    extended_properties: str
+
+    def rel(self, kind: str) -> str:
+        """The relationship type of ``kind`` (``worksheet``, ``table``, ``styles``, ``calcChain``)."""
+        return f"{self.relationships}/{kind}"
+
+
+TRANSITIONAL = Flavour("transitional", False, "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
+                       "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
+                       "http://schemas.openxmlformats.org/officeDocument/2006/relationships/extended-properties")
+STRICT = Flavour("strict", True, "http://purl.oclc.org/ooxml/spreadsheetml/main",
+                 "http://purl.oclc.org/ooxml/officeDocument/relationships",
+                 "http://purl.oclc.org/ooxml/officeDocument/relationships/extendedProperties")
+FLAVOURS = (TRANSITIONAL, STRICT)
+OFFICE_DOCUMENT = TRANSITIONAL.rel("officeDocument")
 _LOCAL_HEADER = struct.Struct("<4s5H3L2H")
 _DATA_DESCRIPTOR = 0x08
 _ENCRYPTED = 0x01
@@ -90,10 +110,20 @@ def rels_xml(rels: Iterable[Relationship]) -> bytes:
             + "".join(items) + "</Relationships>").encode()
 
 
-def is_strict(book_rels: Iterable[Relationship], book_xml: bytes) -> bool:
-    """Whether a workbook (its part's relationships and XML) is a Strict Open XML Spreadsheet."""
-    return any(r.type.startswith(_STRICT) for r in book_rels) or \
-        f'"{_STRICT}spreadsheetml/main"'.encode() in book_xml[:4096]
+def flavour_of(book_rels: Iterable[Relationship], book_xml: bytes) -> Flavour:
+    """The flavour a workbook (its part's relationships and XML) is saved in."""
+    if any(r.type.startswith(STRICT.relationships + "/") for r in book_rels) or \
+            f'"{STRICT.main}"'.encode() in book_xml[:4096]:
+        return STRICT
+    return TRANSITIONAL
+
+
+def rel_kind(rel_type: str) -> str | None:
+    """``table`` for the table relationship type of either flavour (and so on); None for other types."""
+    for flavour in FLAVOURS:
+        if rel_type.startswith(flavour.relationships + "/"):
+            return rel_type[len(flavour.relationships) + 1:]
+    return None
 
 
 def next_rel_id(rels: Iterable[Relationship]) -> str:

@@ -11,10 +11,10 @@ from __future__ import annotations
 import re
 from xml.sax.saxutils import escape, quoteattr
 
+from .package import TRANSITIONAL
 from .rules import column_letter, column_number
 from .sheetxml import attrs
 
-REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 _TAG = re.compile(rb"<!--.*?-->|<\?.*?\?>|<(/?)(?:\w+:)?(\w+)\b[^>]*?(/?)>", re.DOTALL)
 ORDER = ["sheetPr", "dimension", "sheetViews", "sheetFormatPr", "cols", "sheetData", "sheetCalcPr",
          "sheetProtection", "protectedRanges", "scenarios", "autoFilter", "sortState", "dataConsolidate",
@@ -251,10 +251,13 @@ def set_dropdown(tail: bytes, column: int, first_row: int, last_row: int, joined
     return put(tail, 1, "dataValidations", element)
 
 
-def add_table_part(tail: bytes, rel_id: str, prefix: str = "") -> bytes:
+def add_table_part(tail: bytes, rel_id: str, prefix: str = "", relationships: str = TRANSITIONAL.relationships
+                   ) -> bytes:
+    """The tail with a ``tablePart`` naming ``rel_id``; ``relationships`` is the namespace of ``r:id`` in the
+    workbook's flavour (transitional or Strict)."""
     span = find(tail, 1, "tableParts")
     # The relationships namespace is declared on the element itself: not every writer declares it on the root.
-    part = f'<{tag(prefix, "tablePart")} xmlns:r="{REL_NS}" r:id="{rel_id}"/>'.encode()
+    part = f'<{tag(prefix, "tablePart")} xmlns:r="{relationships}" r:id="{rel_id}"/>'.encode()
     parts = re.findall(rb"<(?:\w+:)?tablePart\b[^>]*?/>", tail[span[0]:span[1]]) if span else []
     parts.append(part)
     tps = tag(prefix, "tableParts")

@@ -16,10 +16,11 @@ from dataclasses import dataclass
 from xml.sax.saxutils import escape
 
 from . import escapes
+from .package import TRANSITIONAL, Flavour
 from .port import CellValue, Formula, Grid
 from .rules import column_letter, column_number
 
-MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+MAIN_NS = TRANSITIONAL.main
 
 #: Text of only spaces or line breaks, which calamine reads as empty (see reading.py).
 _BLANK_T = re.compile(rb"<(?:\w+:)?t\b[^>]*>\s+</(?:\w+:)?t>")
@@ -286,10 +287,21 @@ def number_text(value: int | float) -> str:
 DATE_FORMATS = {_dt.date: 14, _dt.datetime: 22, _dt.time: 21, _dt.timedelta: 46}
 
 
-def cell_xml(ref: str, value: CellValue, style: int, prefix: str = "") -> str:
+def iso_date(value: _dt.date | _dt.datetime) -> str:
+    """A date as Strict Open XML holds it (``t="d"``): ISO 8601, as Excel writes it (``1990-01-01``, or
+    ``2024-05-01T13:45:00`` with a time; milliseconds at most, Excel's precision)."""
+    if not isinstance(value, _dt.datetime):
+        return value.isoformat()
+    value = value.replace(tzinfo=None)
+    return value.isoformat(timespec="milliseconds" if value.microsecond else "seconds")
+
+
+def cell_xml(ref: str, value: CellValue, style: int, prefix: str = "", iso_dates: bool = False) -> str:
     """One ``<c>`` element. Text is an inline string (``sharedStrings.xml`` stays untouched); only a ``Formula``
     becomes a formula. ``style`` is the cell's ``s`` index (0 = none); the caller picks it (quote prefix, dates).
-    ``prefix`` is the sheet's prefix for the main namespace ('' almost always)."""
+    ``prefix`` is the sheet's prefix for the main namespace ('' almost always). With ``iso_dates`` (Strict Open
+    XML) a date is written as Excel writes it there, as ISO text, which no date base (1900 or 1904, with or
+    without the 1900 leap-year quirk) can read differently; times and durations stay numbers."""
     p = f"{prefix}:" if prefix else ""
     s = f' s="{style}"' if style else ""
     kind = type(value)
@@ -305,6 +317,8 @@ def cell_xml(ref: str, value: CellValue, style: int, prefix: str = "") -> str:
         return f'<{p}c r="{ref}"{s}><{p}v>{number_text(value)}</{p}v></{p}c>'  # type: ignore[arg-type]
     if kind is Formula:
         return f'<{p}c r="{ref}"{s}><{p}f>{escape(value.text[1:])}</{p}f></{p}c>'  # type: ignore[union-attr]
+    if iso_dates and isinstance(value, _dt.date):
+        return f'<{p}c r="{ref}"{s} t="d"><{p}v>{iso_date(value)}</{p}v></{p}c>'
     return f'<{p}c r="{ref}"{s}><{p}v>{number_text(excel_serial(value))}</{p}v></{p}c>'  # type: ignore[arg-type]
 
 
@@ -355,9 +369,10 @@ StylePicker = Callable[[int, CellValue], int]
 
 
 def patch_row(number: int, old_xml: bytes | None, old_values: Sequence[CellValue], new_values: Sequence[CellValue],
-              pick_style: StylePicker, prefix: str = "") -> bytes | None:
+              pick_style: StylePicker, prefix: str = "", iso_dates: bool = False) -> bytes | None:
     """The row ``number`` holding ``new_values``: unchanged cells keep their exact bytes, changed ones are
-    rebuilt keeping their style, cleared ones keep only their style. None when nothing is left to write."""
+    rebuilt keeping their style, cleared ones keep only their style. None when nothing is left to write.
+    ``iso_dates``: see :func:`cell_xml`."""
     c_tag = f"{prefix}:c" if prefix else "c"
     row_tag = f"{prefix}:row" if prefix else "row"
     attrs_bytes, cells = cells_of(old_xml) if old_xml else (b' r="%d"' % number, {})
@@ -375,7 +390,7 @@ def patch_row(number: int, old_xml: bytes | None, old_values: Sequence[CellValue
             if style:
                 parts.append(f'<{c_tag} r="{column_letter(col)}{number}" s="{style}"/>')
             continue
-        parts.append(cell_xml(f"{column_letter(col)}{number}", new, pick_style(style, new), prefix))
+        parts.append(cell_xml(f"{column_letter(col)}{number}", new, pick_style(style, new), prefix, iso_dates))
     kept_attrs = re.sub(rb'\s+spans\s*=\s*"[^"]*"', b"", attrs_bytes)
     if not parts and kept_attrs.strip() in (b'r="%d"' % number, b""):
         return None
@@ -384,10 +399,10 @@ def patch_row(number: int, old_xml: bytes | None, old_values: Sequence[CellValue
     return f"<{row_tag}".encode() + kept_attrs + b">" + "".join(parts).encode() + f"</{row_tag}>".encode()
 
 
-def empty_sheet(rows_xml: bytes = b"") -> bytes:
-    """A new worksheet part with the elements Excel expects of a fresh sheet."""
-    return (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<worksheet xmlns="{MAIN_NS}" '
-            'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
+def empty_sheet(rows_xml: bytes = b"", flavour: Flavour = TRANSITIONAL) -> bytes:
+    """A new worksheet part with the elements Excel expects of a fresh sheet, in ``flavour``'s namespaces."""
+    return (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<worksheet xmlns="{flavour.main}" '
+            f'xmlns:r="{flavour.relationships}">'
             '<dimension ref="A1"/><sheetViews><sheetView workbookViewId="0"/></sheetViews>'
             '<sheetFormatPr defaultRowHeight="15"/><sheetData>').encode() + rows_xml + (
             b'</sheetData><pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" '
@@ -395,7 +410,7 @@ def empty_sheet(rows_xml: bytes = b"") -> bytes:
 
 
 def patched_pieces(xml: SheetXml, grid: Sequence[Sequence[CellValue]], original: Grid,
-                   changed: dict[int, list[int]], pick: StylePicker) -> list[Piece]:
+                   changed: dict[int, list[int]], pick: StylePicker, iso_dates: bool = False) -> list[Piece]:
     """The sheet's rows with the ``changed`` ones rebuilt to hold ``grid``'s values (:func:`patch_row`), as pieces: the
     rows rebuilt, and spans of the body between them (every other row keeps its bytes), so a large sheet is
     written out without a second copy of its rows in memory."""
@@ -408,7 +423,7 @@ def patched_pieces(xml: SheetXml, grid: Sequence[Sequence[CellValue]], original:
         new_values = grid[number - 1] if number <= len(grid) else []
         old_values = original[number - 1] if number <= len(original) else []
         patched = patch_row(number, xml.row_bytes(old) if old else None, old_values, new_values, pick,
-                            xml.prefix)
+                            xml.prefix, iso_dates)
         if old is not None:
             pieces.append((pos, old.start))
             pos = old.end

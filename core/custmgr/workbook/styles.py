@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as _dt
 import re
 
+from .package import TRANSITIONAL, Flavour
 from .port import CellValue
 from .sheetxml import DATE_FORMATS, attrs
 
@@ -29,18 +30,21 @@ def _is_date_code(code: str) -> bool:
     return bool(_DATE_CODE.search(code))
 
 
-#: The least ``styles.xml`` Excel accepts, for a package that has none (cells then all show as format 0 does: the
-#: default font, no number format), to which the formats a written value needs are appended.
-MINIMAL = (b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-           b'<styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
-           b'<fonts count="1"><font><sz val="11"/><name val="Calibri"/><family val="2"/></font></fonts>'
-           b'<fills count="2"><fill><patternFill patternType="none"/></fill>'
-           b'<fill><patternFill patternType="gray125"/></fill></fills>'
-           b'<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>'
-           b'<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>'
-           b'<cellXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/></cellXfs>'
-           b'<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>'
-           b'</styleSheet>')
+def minimal(flavour: Flavour = TRANSITIONAL) -> bytes:
+    """The least ``styles.xml`` Excel accepts, for a package that has none (cells then all show as format 0 does:
+    the default font, no number format), to which the formats a written value needs are appended. In Strict a
+    border's sides are ``start`` and ``end``, where transitional names them ``left`` and ``right``."""
+    sides = b"<start/><end/>" if flavour.strict else b"<left/><right/>"
+    return (b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+            b'<styleSheet xmlns="' + flavour.main.encode() + b'">'
+            b'<fonts count="1"><font><sz val="11"/><name val="Calibri"/><family val="2"/></font></fonts>'
+            b'<fills count="2"><fill><patternFill patternType="none"/></fill>'
+            b'<fill><patternFill patternType="gray125"/></fill></fills>'
+            b'<borders count="1"><border>' + sides + b'<top/><bottom/><diagonal/></border></borders>'
+            b'<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>'
+            b'<cellXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/></cellXfs>'
+            b'<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>'
+            b'</styleSheet>')
 
 
 class Styles:

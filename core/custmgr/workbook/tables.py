@@ -10,8 +10,9 @@ import re
 from collections.abc import Sequence
 from xml.sax.saxutils import quoteattr
 
+from .package import TRANSITIONAL, Flavour
 from .rules import TABLE_STYLE
-from .sheetxml import MAIN_NS, attrs
+from .sheetxml import attrs
 
 _TABLE = re.compile(rb"<(?:\w+:)?table\b([^>]*?)>")
 _COLUMNS = re.compile(rb"<(?:(\w+):)?tableColumns\b[^>]*>(.*?)</(?:\w+:)?tableColumns>", re.DOTALL)
@@ -34,9 +35,10 @@ def table_info(data: bytes) -> dict[str, str]:
     return {k.decode(): v.decode() for k, v in attrs(m.group(1)).items()}
 
 
-def new_table(table_id: int, name: str, ref: str, columns: Sequence[str]) -> bytes:
+def new_table(table_id: int, name: str, ref: str, columns: Sequence[str], flavour: Flavour = TRANSITIONAL) -> bytes:
+    """A table part in ``flavour``'s namespace (the workbook's own)."""
     cols = "".join(f'<tableColumn id="{i}" name={_escape_name(c)}/>' for i, c in enumerate(columns, 1))
-    return (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<table xmlns="{MAIN_NS}" id="{table_id}" '
+    return (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<table xmlns="{flavour.main}" id="{table_id}" '
             f'name={quoteattr(name)} displayName={quoteattr(name)} ref="{ref}" totalsRowShown="0">'
             f'<autoFilter ref="{ref}"/><tableColumns count="{len(columns)}">{cols}</tableColumns>'
             f'<tableStyleInfo name="{TABLE_STYLE}" showFirstColumn="0" showLastColumn="0" showRowStripes="1" '
