@@ -177,19 +177,22 @@ def normalize(key: str, value: object) -> str:
     return text
 
 
-_KEYS: dict[str, str] = {}  # one string object per field key, however many records spell it afresh
+_KEYS: dict[str, str] = {}
+
+
+def shared_key(key: str) -> str:
+    """One string object per field key: records decoded from QuickBooks' answers each bring their own copy of
+    every key, a megabyte per thousand contacts that would otherwise be kept for the whole sync."""
+    return _KEYS.get(key) or _KEYS.setdefault(key, key)
 
 
 def normalize_values(values: Mapping[str, object]) -> Values:
-    """Normalize every field; drop empty ones (empty == missing), but keep ``kind`` and ``active`` always.
-
-    Field keys are shared between contacts: records decoded from QuickBooks' answers each bring their own copy
-    of every key, a megabyte per thousand contacts that would otherwise be kept for the whole sync."""
+    """Normalize every field; drop empty ones (empty == missing), but keep ``kind`` and ``active`` always."""
     out: Values = {}
     for key, raw in values.items():
         text = normalize(key, raw)
         if text or key in ("kind", "active"):
-            out[_KEYS.get(key) or _KEYS.setdefault(key, key)] = text
+            out[key] = text
     out.setdefault("kind", CUSTOMER)
     out.setdefault("active", YES)
     return out

@@ -73,7 +73,7 @@ class NameKey:
 _NO_NUMBERS: frozenset[str] = frozenset()
 
 
-@functools.lru_cache(maxsize=65_536)
+@functools.lru_cache(maxsize=8192)  # a list keys each name once; this serves names keyed again soon after
 def name_key(name: str) -> NameKey:
     """The comparison key of a contact's name (a job ``Parent:Job`` keeps its levels apart with ' / ')."""
     levels = [_level(part) for part in name.split(":")]

@@ -18,6 +18,7 @@ from .contact import (
     clean_text,
     has_control_characters,
     normalize_values,
+    shared_key,
     unstorable_removed,
 )
 from .contact_sheet import ROW_ID, STATUS, ContactRow, ContactsSheet, field_label, row_cells
@@ -49,7 +50,8 @@ def from_remote(values: Mapping[str, str]) -> Values:
     """QuickBooks values as the engine compares them: normalized, less what no cell can hold (U+FFFE, U+FFFF,
     lone surrogates). Control characters stay: a cell holds them (Excel saves them as ``_xHHHH_``), and the row
     then says so in Sync Status, as it does for one typed in the workbook, until the value is retyped."""
-    return normalize_values({k: unstorable_removed(v) if isinstance(v, str) else v for k, v in values.items()})
+    return normalize_values({shared_key(k): unstorable_removed(v) if isinstance(v, str) else v
+                             for k, v in values.items()})
 
 
 def _with_control_characters(values: Mapping[str, str], sheet: ContactsSheet, status: str) -> str:
