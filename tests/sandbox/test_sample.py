@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from collections import Counter
 from pathlib import Path
 
@@ -84,15 +83,13 @@ def test_sample_plus_generated_company(tmp_path: Path) -> None:
 
 
 @pytest.mark.slow
-def test_a_100000_contact_company_is_quick(tmp_path: Path) -> None:
-    start = time.perf_counter()
+def test_a_100000_contact_company_is_made_and_read(tmp_path: Path) -> None:
+    """The size the benchmarks use (how long it takes is theirs to measure, not a timed test's)."""
     create_company(tmp_path / "big.sandbox", size=100_000, seed=1)
-    elapsed = time.perf_counter() - start
     with SandboxCompany(tmp_path / "big.sandbox") as company:
         listing = company.listing()
         assert len(listing) == 100_000
         assert len(company.fetch([item.remote_id for item in listing[:5000]])) == 5000
-    assert elapsed < 30, f"creating 100,000 contacts took {elapsed:.1f} s"
 
 
 def test_a_generated_company_has_no_look_alikes():
