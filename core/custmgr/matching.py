@@ -18,7 +18,7 @@ import re
 from array import array
 from bisect import bisect_right
 from collections import Counter, defaultdict
-from collections.abc import Collection, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from rapidfuzz.distance import Indel
@@ -245,7 +245,7 @@ def _blocks(c: _Ready, rarity: Counter[str]) -> Block:
         keys.update(f"e:{c.email}|{w}" for w in starts)
     if c.phone:
         keys.update(f"t:{c.phone}|{w}" for w in starts)
-    return tuple(keys), tuple(filed), tuple(extra)  # tuples: a hundred thousand of them are kept at once
+    return tuple(keys), tuple(filed), tuple(extra)
 
 
 def _rarity(*lists: Iterable[_Ready]) -> Counter[str]:
@@ -269,12 +269,12 @@ def _find_pairs(left: Sequence[Candidate], right: Sequence[Candidate] | None) ->
     lefts = [_ready(c) for c in left]
     others = lefts if right is None else [_ready(c) for c in right]
     rarity = _rarity(lefts) if within else _rarity(lefts, others)
-    left_blocks = [_blocks(c, rarity) for c in lefts]
-    right_blocks = left_blocks if within else [_blocks(c, rarity) for c in others]
-    del rarity
-    index = _index(right_blocks)
-    candidates = _within_candidates(left_blocks, index) if within else \
-        _between_candidates(left_blocks, right_blocks, index, _index(left_blocks))
+    # A contact's blocks are worked out again when needed rather than kept: for 100,000 contacts they would take
+    # a hundred megabytes beside the index, for a second of work saved.
+    blocks = functools.partial(_blocks, rarity=rarity)
+    index = _index(others, blocks)
+    candidates = _within_candidates(lefts, blocks, index) if within else \
+        _between_candidates(lefts, others, blocks, index, _index(lefts, blocks))
     out: list[Likeness] = []
     for i, js in candidates:  # one contact's candidates at a time: together they are millions of pairs
         out.extend(_compare_with(lefts[i], [others[j] for j in js]))
@@ -299,20 +299,27 @@ def _compare_with(a: _Ready, bs: list[_Ready]) -> Iterator[Likeness]:
 
 
 Block = tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]  # (keys, filed, extra): see _blocks
+BlocksOf = Callable[[_Ready], Block]
 Index = dict[str, "array[int]"]  # block -> its contacts' positions, ascending (compact: no int objects)
 
 
-def _between_candidates(left_blocks: list[Block], right_blocks: list[Block], index: Index, left_index: Index
-                        ) -> Iterator[tuple[int, set[int]]]:
+def _has_initial(c: _Ready) -> bool:
+    """Whether ``c`` has a one-letter word, and so blocks it only looks in (see ``_blocks``)."""
+    return any(len(w) == 1 for w in c.key.words)
+
+
+def _between_candidates(lefts: Sequence[_Ready], rights: Sequence[_Ready], blocks: BlocksOf, index: Index,
+                        left_index: Index) -> Iterator[tuple[int, set[int]]]:
     """Each left contact i with the right contacts it shares a block with."""
     initials: dict[int, set[int]] = defaultdict(set)  # initials on the right look among the left's words
-    for j, (_, _, extra) in enumerate(right_blocks):
-        for key in extra:
+    for j, c in enumerate(rights):
+        for key in blocks(c)[2] if _has_initial(c) else ():
             found = left_index.get(key)
             if found is not None and len(found) <= MAX_BLOCK:
                 for i in found:
                     initials[i].add(j)
-    for i, (keys, _, extra) in enumerate(left_blocks):
+    for i, c in enumerate(lefts):
+        keys, _, extra = blocks(c)
         js = initials.pop(i, set())
         for key in (*keys, *extra):
             found = index.get(key)
@@ -322,22 +329,22 @@ def _between_candidates(left_blocks: list[Block], right_blocks: list[Block], ind
             yield i, js
 
 
-def _within_candidates(blocks: list[Block], index: Index) -> Iterator[tuple[int, set[int]]]:
+def _within_candidates(items: Sequence[_Ready], blocks: BlocksOf, index: Index) -> Iterator[tuple[int, set[int]]]:
     """Inside one list, each contact i with the later contacts it shares a block with: each pair once. Shared
     keys are filed and looked in alike, so the later members of i's own blocks are enough (the index lists
     ascend); an initial looks among words it is not filed under, so those pairs are put under their earlier
     contact first."""
     initials: dict[int, set[int]] = defaultdict(set)
-    for i, (_, _, extra) in enumerate(blocks):
-        for key in extra:
+    for i, c in enumerate(items):
+        for key in blocks(c)[2] if _has_initial(c) else ():
             found = index.get(key)
             if found is not None and len(found) <= MAX_BLOCK:
                 for j in found:
                     if j != i:
                         initials[min(i, j)].add(max(i, j))
-    for i, (keys, _, _) in enumerate(blocks):
+    for i, c in enumerate(items):
         js = initials.pop(i, set())
-        for key in keys:
+        for key in blocks(c)[0]:
             found = index[key]
             if 1 < len(found) <= MAX_BLOCK:
                 js.update(found[bisect_right(found, i):])
@@ -345,9 +352,10 @@ def _within_candidates(blocks: list[Block], index: Index) -> Iterator[tuple[int,
             yield i, js
 
 
-def _index(blocks: list[Block]) -> Index:
+def _index(items: Sequence[_Ready], blocks: BlocksOf) -> Index:
     index: dict[str, array[int]] = {}
-    for n, (keys, filed, _) in enumerate(blocks):
+    for n, c in enumerate(items):
+        keys, filed, _ = blocks(c)
         for key in (*keys, *filed):
             found = index.get(key)
             if found is None:
