@@ -146,12 +146,25 @@ def duplicates(new: Mapping[str, Values], links: Mapping[str, Link], after: Mapp
     synced = {lk.remote_id: (lk, _now(lk, after)) for lk in links.values() if _in_quickbooks(lk)}
     if not synced:
         return Duplicates()
-    left = [_candidate(rid, values) for rid, (_, values) in synced.items()]
-    right = [_candidate(rid, v) for rid, v in new.items()]
     asks: dict[str, Decision] = {}
     same: dict[str, str] = {}
     newly_apart: set[Pair] = set()
     taken: set[str] = set()
+    by_row = {lk.row_id: lk for lk, _ in synced.values()}
+    for d in decisions.values():  # answers count even if the two no longer look alike (the row renamed since)
+        link = by_row.get(d.row_id) if d.kind == DUPLICATE and d.side is not None and d.unit in new else None
+        if link is None or d.unit in taken or link.remote_id in taken \
+                or synced[link.remote_id][1].get("kind", CUSTOMER) != new[d.unit].get("kind", CUSTOMER):
+            continue
+        if d.side == "right" and can_merge:
+            same[d.unit] = link.row_id
+        elif d.side == "left":
+            newly_apart.add(frozenset((link.remote_id, d.unit)))
+        else:
+            continue  # "the same" where no merge can be made: asked again below, with why
+        taken.update((link.remote_id, d.unit))
+    left = [_candidate(rid, values) for rid, (_, values) in synced.items() if rid not in taken]
+    right = [_candidate(rid, v) for rid, v in new.items() if rid not in taken]
     for p in find_pairs(left, right):
         if frozenset((p.left, p.right)) in apart or p.right in taken or p.left in taken:
             continue

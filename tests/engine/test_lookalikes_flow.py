@@ -265,6 +265,32 @@ def test_accept_left_imports_the_new_contact_and_never_asks_again(tmp_path):
         1 for v in remote(company).values() if v["active"] == "No" or v["kind"] == "Vendor")
 
 
+@pytest.mark.parametrize("side", ["right", "left"])
+def test_a_duplicate_answer_counts_even_if_the_row_no_longer_looks_alike(tmp_path, side):
+    """Accept Right (one contact: merge) or Accept Left (keep apart) on a possible duplicate, then the row renamed
+    before the next sync: the answer is carried out, not lost with the likeness (the new record is merged, or
+    imported as a row of its own, never imported beside the row it was said to be)."""
+    from workbooks import set_cells
+    book, company = new_look_alike_in_quickbooks(tmp_path)
+    sync(book)
+    mark(book, "Kowalski, Ted", side)
+    set_cells(book, "Kowalski, Ted", Name="Theodore Kowalski-Brandt")
+    summary = sync(book)
+    assert not by_kind(book, "duplicate")
+    with SandboxCompany(company) as c:
+        if side == "right":
+            assert summary.merged == 1 and c.find("Kowalski, Ted") is None
+            # One row follows the record that stays; its new name against the stayer's own is for the bookkeeper.
+            assert len([n for n in contacts(book) if "Kowalski" in n]) == 1
+            assert set(by_kind(book, "conflict")) == {"Theodore Kowalski-Brandt"}
+        else:
+            assert summary.merged == 0 and {"Ted Kowalski", "Theodore Kowalski-Brandt"} <= set(contacts(book))
+            assert sync(book).outcome == "nothing to do"
+    grid = review(book)
+    sync(book)
+    assert review(book) == grid  # settled: nothing asked anew
+
+
 def test_a_connector_that_cannot_merge_says_so_and_keeps_asking(tmp_path, monkeypatch):
     monkeypatch.setattr(SandboxConnector, "can_merge", False)
     book, company = new_look_alike_in_quickbooks(tmp_path)
