@@ -274,7 +274,7 @@ def _find_pairs(left: Sequence[Candidate], right: Sequence[Candidate] | None) ->
     blocks = functools.partial(_blocks, rarity=rarity)
     index = _index(others, blocks)
     candidates = _within_candidates(lefts, blocks, index) if within else \
-        _between_candidates(lefts, others, blocks, index, _index(lefts, blocks))
+        _between_candidates(lefts, others, blocks, index)
     out: list[Likeness] = []
     for i, js in candidates:  # one contact's candidates at a time: together they are millions of pairs
         out.extend(_compare_with(lefts[i], [others[j] for j in js]))
@@ -308,12 +308,14 @@ def _has_initial(c: _Ready) -> bool:
     return any(len(w) == 1 for w in c.key.words)
 
 
-def _between_candidates(lefts: Sequence[_Ready], rights: Sequence[_Ready], blocks: BlocksOf, index: Index,
-                        left_index: Index) -> Iterator[tuple[int, set[int]]]:
+def _between_candidates(lefts: Sequence[_Ready], rights: Sequence[_Ready], blocks: BlocksOf, index: Index
+                        ) -> Iterator[tuple[int, set[int]]]:
     """Each left contact i with the right contacts it shares a block with."""
     initials: dict[int, set[int]] = defaultdict(set)  # initials on the right look among the left's words
-    for j, c in enumerate(rights):
-        for key in blocks(c)[2] if _has_initial(c) else ():
+    with_initials = [(j, c) for j, c in enumerate(rights) if _has_initial(c)]
+    left_index = _index(lefts, blocks) if with_initials else {}  # (a few new contacts seldom have one)
+    for j, c in with_initials:
+        for key in blocks(c)[2]:
             found = left_index.get(key)
             if found is not None and len(found) <= MAX_BLOCK:
                 for i in found:
