@@ -7,8 +7,6 @@ else is refused, so repair can never pair a workbook's contacts with another com
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from .backup import backup_sheets, read_backup
 from .cells import json_from_cells
 from .errors import CustmgrError, SyncRefused
@@ -17,10 +15,10 @@ from .state import PAIR_SHEET, STATE_SHEET, field_list, link_from_row, pairing_c
 from .summary import Summary
 from .sync import now, one_at_a_time, open_book, open_company
 from .synclog import append_log
-from .workbook.port import WorkbookPort
+from .workbook.port import Workbook, WorkbookPort
 
 
-def repair(workbook: Path | WorkbookPort, *, connector_options: dict | None = None) -> str:
+def repair(workbook: Workbook, *, connector_options: dict | None = None) -> str:
     """Restore ``_cm_pair`` from the copy the state keeps, after checking the company is the one it names."""
     with one_at_a_time(workbook):
         book, path = open_book(workbook)

@@ -54,7 +54,7 @@ from .summary import Summary
 from .workbook.disk import SyncLock
 from .workbook.lossless import LosslessWorkbook
 from .workbook.memory import MemoryWorkbook, in_memory
-from .workbook.port import WorkbookPort
+from .workbook.port import Workbook, WorkbookPort
 from .workbook.speed import gc_paused
 
 FETCH_CHUNK = 500
@@ -111,7 +111,7 @@ def check_pairing(state: SyncState, company_id: str, company_name: str) -> None:
             "start a new workbook (`custmgr new`) for this one. Nothing was changed.")
 
 
-def open_book(book: Path | str | WorkbookPort, *, writable: bool = True) -> tuple[WorkbookPort, Path | None]:
+def open_book(book: Workbook, *, writable: bool = True) -> tuple[WorkbookPort, Path | None]:
     """A workbook file by path (read by values, saved by parts), a workbook kept in memory by its ``memory:NAME``
     location (``custmgr.workbook.memory``), or a port already open (a live workbook in Excel)."""
     if isinstance(book, WorkbookPort):
@@ -121,7 +121,7 @@ def open_book(book: Path | str | WorkbookPort, *, writable: bool = True) -> tupl
     return LosslessWorkbook.open(book, writable=writable), Path(book)
 
 
-def one_at_a_time(workbook: Path | str | WorkbookPort, *, writes: bool = True) -> AbstractContextManager[object]:
+def one_at_a_time(workbook: Workbook, *, writes: bool = True) -> AbstractContextManager[object]:
     """The lock a command holds on a workbook file while it works on it (nothing for a live workbook in Excel,
     which Excel itself guards, a workbook in memory, whose save refuses to replace one saved since it was read,
     or a command that only reads)."""
@@ -130,7 +130,7 @@ def one_at_a_time(workbook: Path | str | WorkbookPort, *, writes: bool = True) -
     return nullcontext()
 
 
-def sync(workbook: Path | WorkbookPort, *, dry_run: bool = False, force: bool = False,
+def sync(workbook: Workbook, *, dry_run: bool = False, force: bool = False,
          progress: Progress | None = None, connector_options: dict[str, Any] | None = None,
          backoff: float | None = None) -> tuple[Summary, SyncPlan]:
     """Sync the workbook with its QuickBooks company; with ``dry_run`` only plan. The garbage collector stays
@@ -141,7 +141,7 @@ def sync(workbook: Path | WorkbookPort, *, dry_run: bool = False, force: bool = 
                      connector_options=connector_options, backoff=backoff)
 
 
-def _sync(workbook: Path | WorkbookPort, *, dry_run: bool, force: bool, progress: Progress | None,
+def _sync(workbook: Workbook, *, dry_run: bool, force: bool, progress: Progress | None,
           connector_options: dict[str, Any] | None, backoff: float | None) -> tuple[Summary, SyncPlan]:
     """The steps of docs/sync.md, in order."""
     progress = progress or Progress()
@@ -193,7 +193,7 @@ class _Workbook:
     keys: tuple[str, ...]  # the fields this workbook syncs (its contact sheet's columns)
 
 
-def _read_workbook(workbook: Path | WorkbookPort, *, writable: bool, force: bool) -> _Workbook:
+def _read_workbook(workbook: Workbook, *, writable: bool, force: bool) -> _Workbook:
     book, path = open_book(workbook, writable=writable)
     settings = read_settings(book)
     state = read_state(book)
@@ -341,7 +341,7 @@ def _messages(s: Summary) -> list[str]:
 # --- setup, undo, status ---------------------------------------------------------------------------------------
 
 
-def setup(workbook: Path | WorkbookPort, *, connector: str, company: str, vendors: bool | None = None,
+def setup(workbook: Workbook, *, connector: str, company: str, vendors: bool | None = None,
           inactive: bool | None = None, custom_fields: dict[str, str] | None = None,
           connector_options: dict[str, Any] | None = None, map_all: bool = False,
           options: dict[str, str] | None = None, sheet: str | None = None,
@@ -358,7 +358,7 @@ def setup(workbook: Path | WorkbookPort, *, connector: str, company: str, vendor
                       options=options, sheet=sheet, map_columns=map_columns, header_row=header_row)
 
 
-def _setup(workbook: Path | WorkbookPort, *, connector: str, company: str, vendors: bool | None,
+def _setup(workbook: Workbook, *, connector: str, company: str, vendors: bool | None,
            inactive: bool | None, custom_fields: dict[str, str] | None, connector_options: dict[str, Any] | None,
            map_all: bool, options: dict[str, str] | None, sheet: str | None,
            map_columns: dict[str, str] | None, header_row: int | None) -> str:
@@ -443,7 +443,7 @@ def add_custom_columns(book: WorkbookPort, mapping: dict[str, str], settings: Se
                     adopted=bool(settings.columns))
 
 
-def undo(workbook: Path | WorkbookPort, *, force: bool = False, quickbooks: bool = False, dry_run: bool = False,
+def undo(workbook: Workbook, *, force: bool = False, quickbooks: bool = False, dry_run: bool = False,
          connector_options: dict[str, Any] | None = None, backoff: float | None = None) -> Summary:
     """Put contacts, review and sync state back as they were before the last sync. With ``quickbooks``, first put
     QuickBooks back too, for every record nobody changed since (``custmgr.undo``); ``dry_run`` only plans that."""
@@ -456,7 +456,7 @@ def undo(workbook: Path | WorkbookPort, *, force: bool = False, quickbooks: bool
         return _undo(workbook, force=force)
 
 
-def _undo(workbook: Path | WorkbookPort, *, force: bool) -> Summary:
+def _undo(workbook: Workbook, *, force: bool) -> Summary:
     book, _ = open_book(workbook)
     restored, sheet_name = restore_point(book, force=force)
     summary = Summary(action="undo", when=now(), outcome="ok")
@@ -503,7 +503,7 @@ def restored_commit(book: WorkbookPort, restored: Restored, sheet_name: str, sum
                   restored_review=restored.review, drop_sheet=sheet_name, changes=changes or [])
 
 
-def status(workbook: Path | WorkbookPort) -> dict[str, Any]:
+def status(workbook: Workbook) -> dict[str, Any]:
     """What the workbook is paired with and how it stands, without contacting QuickBooks."""
     book, _ = open_book(workbook, writable=False)
     settings = read_settings(book)

@@ -32,7 +32,7 @@ from .settings import Settings, read_settings, settings_values, write_settings
 from .state import Link, SyncState, read_state
 from .summary import Summary
 from .sync import add_custom_columns, company_setting, now, one_at_a_time, open_book
-from .workbook.port import CellValue, WorkbookPort
+from .workbook.port import CellValue, Workbook, WorkbookPort
 
 MAX_SHOWN = 25
 
@@ -99,14 +99,14 @@ class BroughtIn:
         return out
 
 
-def bring_in(workbook: Path | WorkbookPort, incoming: Sequence[Incoming], source: Source, *,
+def bring_in(workbook: Workbook, incoming: Sequence[Incoming], source: Source, *,
              dry_run: bool = False) -> BroughtIn:
     """Bring ``incoming`` into the workbook's Contacts; a problem raises before anything is changed."""
     with one_at_a_time(workbook, writes=not dry_run):
         return _bring_in(workbook, incoming, source, dry_run=dry_run)
 
 
-def _bring_in(workbook: Path | WorkbookPort, incoming: Sequence[Incoming], source: Source, *,
+def _bring_in(workbook: Workbook, incoming: Sequence[Incoming], source: Source, *,
               dry_run: bool) -> BroughtIn:
     book, path = open_book(workbook, writable=not dry_run)
     settings, state = read_settings(book), read_state(book)
@@ -284,7 +284,7 @@ class Outgoing:
     company: str  # the Company setting, as a usable path when it names a file next to the workbook
 
 
-def take_out(workbook: Path | WorkbookPort, *, only_new: bool = False) -> Outgoing:
+def take_out(workbook: Workbook, *, only_new: bool = False) -> Outgoing:
     """Every contact row (``only_new``: only those QuickBooks does not have yet as far as the workbook knows, i.e.
     never synced or imported from its company and not kept only here by a Review decision). Read-only."""
     book, path = open_book(workbook, writable=False)

@@ -37,7 +37,7 @@ from .settle import from_remote
 from .state import link_from_row, read_state
 from .summary import Summary
 from .sync import check_pairing, now, open_book, open_company, restore_point, restored_commit
-from .workbook.port import Grid, WorkbookPort
+from .workbook.port import Grid, Workbook, WorkbookPort
 
 CHANGED_SINCE = "changed in QuickBooks since the sync"
 GONE_SINCE = "no longer in QuickBooks"
@@ -201,7 +201,7 @@ def _link_version(w: Written, res: ChangeResult) -> str:
     return res.record.version if stored == {k: normalize(k, v) for k, v in wanted.items()} else ""
 
 
-def undo_in_quickbooks(workbook: Path | WorkbookPort, *, force: bool = False, dry_run: bool = False,
+def undo_in_quickbooks(workbook: Workbook, *, force: bool = False, dry_run: bool = False,
                        connector_options: dict[str, Any] | None = None, backoff: float | None = None) -> Summary:
     """Undo the last sync in QuickBooks (every record nobody changed since) and then in the workbook."""
     book, path = open_book(workbook, writable=not dry_run)
@@ -279,7 +279,7 @@ def _send_waves(connector: Connector, waves: list[list[Change]], backoff: float 
     return results
 
 
-def undo_plan(workbook: Path | WorkbookPort, *, force: bool = False,
+def undo_plan(workbook: Workbook, *, force: bool = False,
               connector_options: dict[str, Any] | None = None) -> UndoPlan:
     """The undo plan alone, changing nothing: what Excel asks about before Undo Last Sync (``plan.question()``).
     Raises, as the undo would, when there is nothing to undo or the undo would be refused."""

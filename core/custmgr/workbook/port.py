@@ -127,3 +127,8 @@ class WorkbookPort(ABC):
 
         Atomic: either the new content is saved whole or the old file is untouched.
         """
+
+
+#: Where a command finds its workbook: a file's path, a ``memory:NAME`` location (``.memory``), or a port already
+#: open (a live workbook in Excel).
+Workbook = Path | str | WorkbookPort
