@@ -12,7 +12,16 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from .cells import cell_text, pad
-from .contact import CONTROL_CHARACTERS, FIELD_KEYS, Problem, Values, clean_text, normalize, normalize_values
+from .contact import (
+    CONTROL_CHARACTERS,
+    CUSTOMER,
+    FIELD_KEYS,
+    YES,
+    Problem,
+    Values,
+    clean_text,
+    normalize,
+)
 from .errors import WorkbookError
 from .layout import load_layout
 from .workbook.port import CellValue, Formula, Grid, WorkbookPort
@@ -80,12 +89,12 @@ class ContactsSheet:
         keys = self.synced_keys
         rid_col, cols = self.columns[ROW_ID], [(k, self.columns[k]) for k in keys]
         for i, row in enumerate(self.rows):
-            raw: dict[str, object] = {}
+            values: Values = {}  # as normalize_values gives them, built in the same pass (read for every cell)
             problems: list[Problem] = []
             for key, col in cols:
                 value = row[col]
                 if value is None and key not in _BLANK_MEANS:
-                    continue  # normalize_values would drop it: most cells of a contact are empty
+                    continue  # it would be dropped: most cells of a contact are empty
                 if isinstance(value, Formula):
                     problems.append(Problem(key, f"holds a formula ({value.text[:40]}); type the value itself"))
                     continue
@@ -93,15 +102,24 @@ class ContactsSheet:
                     value, changed = clean_text(value)  # printable ASCII has nothing to clean
                     if changed:
                         problems.append(Problem(key, CONTROL_CHARACTERS))
-                raw[key] = value
+                text = normalize(key, value)
+                if text or key in _BLANK_MEANS:
+                    values[key] = text
             row_id = cell_text(row[rid_col]).strip()
-            if not row_id and not problems and not any(cell_text(v).strip() for v in raw.values()):
+            if not row_id and not problems and _blank(row, cols):
                 continue  # a blank row inside the table (a formula alone is not blank: it is reported)
-            out.append(ContactRow(i + self.first_row, row_id, normalize_values(raw), problems))
+            values.setdefault("kind", CUSTOMER)
+            values.setdefault("active", YES)
+            out.append(ContactRow(i + self.first_row, row_id, values, problems))
         return out
 
     def label(self, key: str) -> str:
         return self.labels.get(key, key)
+
+
+def _blank(row: list[CellValue], cols: list[tuple[str, int]]) -> bool:
+    """Whether none of a row's synced cells holds anything but spaces."""
+    return not any(cell_text(row[col]).strip() for _, col in cols)
 
 
 def read_contact_sheet(book: WorkbookPort, settings: Settings) -> ContactsSheet:
