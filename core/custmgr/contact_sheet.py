@@ -75,8 +75,9 @@ class ContactsSheet:
         """The whole sheet for these data rows: the rows above the header as they were, the header, ``rows``."""
         return [*self.top, list(self.header), *rows]
 
-    @property
+    @functools.cached_property
     def synced_keys(self) -> tuple[str, ...]:
+        """The fields the sheet has columns for (asked for every row a sync writes: worked out once)."""
         return tuple(k for k in self.columns if k not in (ROW_ID, STATUS))
 
     def contact_rows(self) -> list[ContactRow]:
@@ -212,10 +213,16 @@ def field_label(key: str) -> str:
 def row_cells(values: Values, sheet: ContactsSheet, row: list[CellValue]) -> list[CellValue]:
     """``row`` with the engine's columns set from ``values``; the user's own columns untouched."""
     out = list(row)
+    columns = sheet.columns
     for key in sheet.synced_keys:
         text = values.get(key, "")
-        old = out[sheet.columns[key]]
+        col = columns[key]
+        old = out[col]
+        if old is None:
+            if text:
+                out[col] = text
+            continue
         if isinstance(old, str | int | float) and not isinstance(old, bool) and normalize(key, old) == text:
             continue  # keep the user's spelling (and number type) when it means the same
-        out[sheet.columns[key]] = text or None
+        out[col] = text or None
     return out

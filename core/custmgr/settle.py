@@ -57,7 +57,7 @@ def from_remote(values: Mapping[str, str]) -> Values:
 def _with_control_characters(values: Mapping[str, str], sheet: ContactsSheet, status: str) -> str:
     """Sync Status for a row given ``values`` from QuickBooks: ``status``, or, if that is empty and a value holds
     control characters, the message the next sync will read off the row itself (so that sync changes nothing)."""
-    if status or not values:
+    if status or not values or not has_control_characters("\n".join(values.values())):  # (one scan, most rows)
         return status
     problems = tuple(Problem(k, CONTROL_CHARACTERS) for k in sheet.synced_keys
                      if has_control_characters(values.get(k, "")))
