@@ -216,7 +216,8 @@ COMMANDS: dict[str, Command] = {
     "sync": Command("Sync", "sends this workbook's changes to QuickBooks and brings QuickBooks' changes here; "
                     "conflicts go to the Review sheet.", sync),
     "undo": Command("Undo Last Sync", "puts contacts, Review and the sync state back as they were before the "
-                    "last sync (QuickBooks itself is not changed back).", undo),
+                    "last sync; when that sync changed QuickBooks, asks whether to put QuickBooks back too (records "
+                    "changed there since are left alone).", undo),
     "review": Command("Review Conflicts", "opens the Review sheet: mark Accept Left or Accept Right, then Sync.",
                       review),
     "log": Command("Sync Log", "opens the Sync Log at its latest row.", sync_log),

@@ -379,6 +379,7 @@ def test_help_describes_the_workbook_the_buttons_and_the_log(synced: Book, log_f
     for command in commands.COMMANDS.values():
         assert f"{command.label}: " in message
     assert str(log_file) in message and "xlwings 0." in message
+    assert "asks whether to put QuickBooks back too" in message  # Undo Last Sync can, since it asks first
 
 
 # ---------------------------------------------------------------------------------------------- problems

@@ -123,6 +123,11 @@ def test_every_icon_is_one_of_excel_s_own() -> None:
     assert not images & {"ServerConnection", "ReviewAcceptChange", "ReviewTrackChanges"}
 
 
+def test_the_undo_tip_says_quickbooks_can_be_put_back() -> None:
+    undo = next(b for b in buttons() if b.get("tag") == "undo")
+    assert "put QuickBooks back too" in undo.get("supertip") and "not changed back" not in undo.get("supertip")
+
+
 def test_every_tag_is_a_command_and_every_command_has_its_button() -> None:
     tags = [b.get("tag") for b in buttons()]
     assert len(tags) == len(set(tags))
