@@ -17,11 +17,12 @@ from custmgr import sync as engine
 from custmgr.company import SandboxCompany, create_company
 from custmgr.errors import CustmgrError
 from custmgr.layout import load_layout
+from custmgr.settings import read_settings
 from custmgr_excel import commands, ribbon
 from custmgr_excel.feedback import status_progress
 from custmgr_excel.logs import mask_secrets
 
-from .conftest import native_for
+from .conftest import live, native_for
 from .excel import Excel, xlwings_book
 from .excel import Workbook as Book
 
@@ -158,6 +159,45 @@ def test_a_merged_title_above_the_list_does_not_stop_a_sync(book: Book, company:
     assert "imported from QuickBooks" in click(book, "setup")
     assert "Sync" in click(book, "sync")
     assert clients.merge_cells(1, 1, 1, 5) is True and clients.grid()[0][0] == "Clients 2026"
+
+
+REALM = "9130347596142766"  # a QuickBooks Online realm ID: 16 digits, one more than Excel keeps of a number
+
+
+def test_a_realm_id_typed_in_settings_keeps_every_digit(book: Book) -> None:
+    click(book, "setup")
+    settings = book.sheet("Settings")
+    assert settings.number_format(setting_row("company"), 2) == "@"
+    fill_setting(book, "company", REALM)
+    assert settings.grid()[setting_row("company") - 1][1] == REALM
+    assert read_settings(live(book)).company == REALM
+
+
+def test_an_adopted_list_s_settings_keep_a_realm_id_too(book: Book) -> None:
+    book.sheet("Sheet1").typed(CLIENTS)
+    click(book, "setup")
+    assert book.sheet("Settings").number_format(setting_row("company"), 2) == "@"
+
+
+@pytest.mark.parametrize("tag", ["setup", "sync"])
+def test_a_realm_id_excel_turned_into_a_number_is_refused_before_quickbooks(synced: Book, tag: str,
+                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """A workbook laid out before the cell was Text: the realm ID was typed as a number and lost a digit."""
+    def no_quickbooks(*args: object, **kwargs: object) -> None:
+        raise AssertionError("QuickBooks was contacted")
+
+    monkeypatch.setattr(engine, "sync", no_quickbooks)
+    monkeypatch.setattr(engine, "setup", no_quickbooks)
+    settings = synced.sheet("Settings")
+    row = setting_row("company")
+    settings.set_number_format(row, 2, row, 2, "General")
+    fill_setting(synced, "company", REALM)
+    message = click(synced, tag)
+    assert message.startswith(f"sheet Settings, row {row}, column Value: the Company was typed as a number")
+    assert "now reads 9130347596142770" in message and "Type the realm ID again" in message
+    assert settings.number_format(row, 2) == "@"
+    fill_setting(synced, "company", REALM)
+    assert read_settings(live(synced)).company == REALM
 
 
 def test_set_up_without_a_company_points_at_it(book: Book) -> None:

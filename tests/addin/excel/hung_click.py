@@ -102,8 +102,7 @@ def qbo(folder: Path) -> Any:
         return answer(*args)
 
     server.handle = handle  # type: ignore[method-assign]
-    # the realm typed as text: Excel keeps only 15 digits of a number
-    settings(book, connector="qbo", company="'" + server.realm,
+    settings(book, connector="qbo", company=server.realm,  # typed as is: Set Up Sync made the cell Text
              options=f"base_url={server.url}; discovery_url={server.discovery_url}")
     press(book, "setup", "import")
     return book, hung.set, "sync"
