@@ -152,6 +152,15 @@ def test_the_vba_handles_its_own_errors() -> None:
     assert "Option Explicit" in source
 
 
+def test_the_vba_clears_the_status_bar_after_python_on_windows() -> None:
+    """Python stopped by the QuickBooks timeout cannot tidy up Excel's status bar: on Windows, where Excel
+    waits for RunPython, the VBA clears it once Python is done (on a Mac, Python is still running then)."""
+    body = vba_modules()["CustomerManager"].split("Public Sub RibbonClick", 1)[1].split("End Sub", 1)[0]
+    after = body.split("RunPython RibbonCommand(control.Tag)\r\n", 1)[1]
+    assert after.startswith("#If Not Mac Then\r\n    Application.StatusBar = False")
+    assert "Application.StatusBar = False" in body.split("Failed:")[1]
+
+
 def python_command(tag: str) -> str:
     """The statement the VBA builds for ``tag``: its RibbonCommand, evaluated (string literals and ``tag``)."""
     source = vba_modules()["CustomerManager"]
