@@ -250,6 +250,18 @@ def test_sync_shows_progress_then_the_summary(synced: Book, company: Path) -> No
     assert any(re.fullmatch(r"Customer Manager: Reading QuickBooks… [\d,]+ of [\d,]+", str(h)) for h in history)
 
 
+def test_sync_shows_each_phase_and_counts_what_it_sends(synced: Book) -> None:
+    phone = contacts(synced)[0].index("Phone") + 1
+    synced.sheet("Contacts").typed([["'(617) 555-0100"]], row=2, column=phone)
+    synced.excel.status_history.clear()
+    assert "1 changes sent to QuickBooks" in click(synced, "sync")
+    shown = [str(h) for h in synced.excel.status_history]
+    for phase in ("Reading the workbook…", "Asking QuickBooks for its contacts…", "Saving the workbook…"):
+        assert f"Customer Manager: {phase}" in shown
+    assert "Customer Manager: Sending changes to QuickBooks… 0 of 1" in shown
+    assert "Customer Manager: Sending changes to QuickBooks… 1 of 1" in shown
+
+
 def test_the_sheet_the_bookkeeper_was_on_stays_active(synced: Book) -> None:
     synced.sheet("Contacts").activate()
     click(synced, "sync")
