@@ -602,6 +602,26 @@ def test_a_second_click_while_one_runs_is_refused(synced: Book, monkeypatch: pyt
     assert not guards.lock_path(str(synced.folder / synced.name)).exists()  # released after the first
 
 
+def test_a_click_running_in_another_python_refuses_a_second(synced: Book) -> None:
+    """As on a Mac, where each click is a Python of its own: the lock names a process that is still running."""
+    import subprocess
+    import sys
+
+    from custmgr_excel import guards
+
+    lock = guards.lock_path(str(synced.folder / synced.name))
+    lock.parent.mkdir(parents=True, exist_ok=True)
+    other = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
+    try:
+        lock.write_text(str(other.pid))
+        assert "still working on contacts.xlsx" in click(synced, "sync")
+        assert lock.read_text() == str(other.pid)  # the other click's lock is left to it
+    finally:
+        other.kill()
+        other.wait()
+        lock.unlink(missing_ok=True)
+
+
 def test_a_lock_left_by_a_python_that_is_gone_is_taken_over(synced: Book) -> None:
     from custmgr_excel import guards
 
