@@ -135,6 +135,12 @@ class ExcelChanges:
 
     # ------------------------------------------------------------------------------------------- formatting
 
+    def text(self, sheet: str, row: int, column: int) -> None:
+        cell = self._sheet(sheet).range((row, column))
+        before = cell.number_format
+        cell.number_format = "@"
+        self._undo.append(lambda: setattr(self._sheet(sheet).range((row, column)), "number_format", before))
+
     def table(self, sheet: str, name: str, n_rows: int, n_cols: int) -> None:
         self._on_existing(sheet)
         xs = self._sheet(sheet)

@@ -50,6 +50,7 @@ def set_up(click: Click) -> None:
         adoption = adoptable(port)
         if adoption is not None:  # the bookkeeper's own contact list: kept as it is, its headers mapped to fields
             adopt(port, adoption)
+            port.keep_as_text(SETTINGS, _settings_row("company"), 2)  # a realm ID keeps all its digits
             port.save()
             click.show_sheet(port, SETTINGS)
             mapping = adoption.describe()[:-1]  # its last line is the command line's way to correct it
@@ -57,12 +58,14 @@ def set_up(click: Click) -> None:
                       "column mapping, choose the Connector and fill in the Company, then click Set Up Sync again.")
             return
         lay_out(port)
+        port.keep_as_text(SETTINGS, _settings_row("company"), 2)  # a realm ID keeps all its digits
         port.save()
         click.show_sheet(port, SETTINGS)
         click.say("The Customer Manager sheets are in place. On the Settings sheet, choose the Connector and fill "
                   "in the Company (the company file, or the QuickBooks Online realm ID) and what to sync, then "
                   "click Set Up Sync again.")
         return
+    _check_company(click, port)
     settings = read_settings(port)
     if not settings.company:
         click.show_sheet(port, SETTINGS, row=_settings_row("company"))
@@ -83,6 +86,7 @@ def set_up(click: Click) -> None:
 def sync(click: Click) -> None:
     """Sync both ways; a refusal the bookkeeper may override is asked about."""
     port = _needs_sheets(click)
+    _check_company(click, port)
 
     def run(force: bool) -> tuple[Summary, object]:
         with click.quickbooks():
@@ -203,6 +207,29 @@ def _settings_row(key: str) -> int:
     return 2 + [s.key for s in load_layout().settings].index(key)
 
 
+#: Excel keeps 15 significant digits of a number; QuickBooks Online realm IDs have 16 or more.
+EXCEL_DIGITS = 15
+
+
+def _check_company(click: Click, port: LiveWorkbook) -> None:
+    """Refuse a Company typed as a number longer than Excel keeps (a realm ID that lost its last digits),
+    before QuickBooks is asked about a company that is not the bookkeeper's; the cell is made Text for the
+    retyping."""
+    row = _settings_row("company")
+    grid = port.read(SETTINGS) if SETTINGS in port.sheet_names() else []
+    value = grid[row - 1][1] if len(grid) >= row and len(grid[row - 1]) > 1 else None
+    if isinstance(value, bool) or not isinstance(value, int | float) or not float(value).is_integer():
+        return
+    digits = str(int(value))
+    if len(digits) <= EXCEL_DIGITS:
+        return
+    click.book.sheets[SETTINGS].range((row, 2)).number_format = "@"
+    raise CustmgrError(f"sheet Settings, row {row}, column Value: the Company was typed as a number, and Excel "
+                       f"keeps only {EXCEL_DIGITS} digits of a number, so it now reads {digits}: a QuickBooks "
+                       "Online realm ID longer than that has lost its last digits. Type the realm ID again (the "
+                       "cell now keeps what is typed as text), then click the button again. Nothing was changed.")
+
+
 def xlwings_version() -> str:
     try:
         return importlib.metadata.version("xlwings")
@@ -216,7 +243,8 @@ COMMANDS: dict[str, Command] = {
     "sync": Command("Sync", "sends this workbook's changes to QuickBooks and brings QuickBooks' changes here; "
                     "conflicts go to the Review sheet.", sync),
     "undo": Command("Undo Last Sync", "puts contacts, Review and the sync state back as they were before the "
-                    "last sync (QuickBooks itself is not changed back).", undo),
+                    "last sync; when that sync changed QuickBooks, asks whether to put QuickBooks back too (records "
+                    "changed there since are left alone).", undo),
     "review": Command("Review Conflicts", "opens the Review sheet: mark Accept Left or Accept Right, then Sync.",
                       review),
     "log": Command("Sync Log", "opens the Sync Log at its latest row.", sync_log),

@@ -222,6 +222,11 @@ class LiveWorkbook(WorkbookPort):
     def freeze_header(self, sheet: str) -> None:
         self._staged.append(("freeze", self._sheet(sheet).name))
 
+    def keep_as_text(self, sheet: str, row: int, column: int) -> None:
+        """Stage the Text format on one cell, so that what the bookkeeper types there stays as typed (an ID of
+        more than 15 digits would otherwise become a number and lose its last digits)."""
+        self._staged.append(("text", self._sheet(sheet).name, row, column))
+
     # ----------------------------------------------------------------------------------------- saving
 
     def check_can_save(self) -> None:

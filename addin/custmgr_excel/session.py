@@ -134,7 +134,7 @@ class Click:
 
 def hung(seconds: float) -> str:
     """What the bookkeeper reads when QuickBooks stops answering."""
-    wait = f"{seconds / 60:g} minutes" if seconds >= 120 else f"{seconds:g} seconds"
+    wait = f"{seconds / 60:g} minutes" if seconds >= 120 else f"{seconds:g} second{'' if seconds == 1 else 's'}"
     return (f"QuickBooks has not answered for {wait}, so Customer Manager stopped waiting. Nothing was changed "
             "in this workbook. Check that QuickBooks is running with the company open and no dialog box "
             "waiting in it, then click the button again. If a sync was sending changes, QuickBooks may "

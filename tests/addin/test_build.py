@@ -155,11 +155,14 @@ def test_the_sources_are_found_where_a_wheel_puts_them(tmp_path: Path) -> None:
     shutil.copytree(Path(builder.__file__).parent, package, ignore=shutil.ignore_patterns("__pycache__"))
     shutil.copytree(sources_dir() / "vba", package / "addin" / "vba")
     shutil.copyfile(sources_dir() / "customUI.xml", package / "addin" / "customUI.xml")
-    code = "import custmgr_excel.sources as s; print(s.sources_dir()); print(sorted(s.vba_modules()))"
+    shutil.copyfile(sources_dir().parent / "docs" / "excel-addin.md", package / "addin" / "excel-addin.md")
+    code = ("import custmgr_excel.sources as s; print(s.sources_dir()); print(sorted(s.vba_modules())); "
+            "print(s.guide_path())")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
                           env={**os.environ, "PYTHONPATH": str(tmp_path / "site")})
     assert done.returncode == 0, done.stderr
-    assert done.stdout.splitlines() == [str(package / "addin"), "['CustomerManager']"]
+    assert done.stdout.splitlines() == [str(package / "addin"), "['CustomerManager']",
+                                        str(package / "addin" / "excel-addin.md")]  # what Help names
 
 
 PYPROJECT = Path(__file__).parents[2] / "pyproject.toml"

@@ -17,11 +17,12 @@ from custmgr import sync as engine
 from custmgr.company import SandboxCompany, create_company
 from custmgr.errors import CustmgrError
 from custmgr.layout import load_layout
+from custmgr.settings import read_settings
 from custmgr_excel import commands, ribbon
 from custmgr_excel.feedback import status_progress
 from custmgr_excel.logs import mask_secrets
 
-from .conftest import native_for
+from .conftest import live, native_for
 from .excel import Excel, xlwings_book
 from .excel import Workbook as Book
 
@@ -160,6 +161,45 @@ def test_a_merged_title_above_the_list_does_not_stop_a_sync(book: Book, company:
     assert clients.merge_cells(1, 1, 1, 5) is True and clients.grid()[0][0] == "Clients 2026"
 
 
+REALM = "9130347596142766"  # a QuickBooks Online realm ID: 16 digits, one more than Excel keeps of a number
+
+
+def test_a_realm_id_typed_in_settings_keeps_every_digit(book: Book) -> None:
+    click(book, "setup")
+    settings = book.sheet("Settings")
+    assert settings.number_format(setting_row("company"), 2) == "@"
+    fill_setting(book, "company", REALM)
+    assert settings.grid()[setting_row("company") - 1][1] == REALM
+    assert read_settings(live(book)).company == REALM
+
+
+def test_an_adopted_list_s_settings_keep_a_realm_id_too(book: Book) -> None:
+    book.sheet("Sheet1").typed(CLIENTS)
+    click(book, "setup")
+    assert book.sheet("Settings").number_format(setting_row("company"), 2) == "@"
+
+
+@pytest.mark.parametrize("tag", ["setup", "sync"])
+def test_a_realm_id_excel_turned_into_a_number_is_refused_before_quickbooks(synced: Book, tag: str,
+                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """A workbook laid out before the cell was Text: the realm ID was typed as a number and lost a digit."""
+    def no_quickbooks(*args: object, **kwargs: object) -> None:
+        raise AssertionError("QuickBooks was contacted")
+
+    monkeypatch.setattr(engine, "sync", no_quickbooks)
+    monkeypatch.setattr(engine, "setup", no_quickbooks)
+    settings = synced.sheet("Settings")
+    row = setting_row("company")
+    settings.set_number_format(row, 2, row, 2, "General")
+    fill_setting(synced, "company", REALM)
+    message = click(synced, tag)
+    assert message.startswith(f"sheet Settings, row {row}, column Value: the Company was typed as a number")
+    assert "now reads 9130347596142770" in message and "Type the realm ID again" in message
+    assert settings.number_format(row, 2) == "@"
+    fill_setting(synced, "company", REALM)
+    assert read_settings(live(synced)).company == REALM
+
+
 def test_set_up_without_a_company_points_at_it(book: Book) -> None:
     click(book, "setup")
     message = click(book, "setup")
@@ -208,6 +248,18 @@ def test_sync_shows_progress_then_the_summary(synced: Book, company: Path) -> No
     history = synced.excel.status_history
     assert history[0] == "Customer Manager: Sync…" and history[-1] is False
     assert any(re.fullmatch(r"Customer Manager: Reading QuickBooks… [\d,]+ of [\d,]+", str(h)) for h in history)
+
+
+def test_sync_shows_each_phase_and_counts_what_it_sends(synced: Book) -> None:
+    phone = contacts(synced)[0].index("Phone") + 1
+    synced.sheet("Contacts").typed([["'(617) 555-0100"]], row=2, column=phone)
+    synced.excel.status_history.clear()
+    assert "1 changes sent to QuickBooks" in click(synced, "sync")
+    shown = [str(h) for h in synced.excel.status_history]
+    for phase in ("Reading the workbook…", "Asking QuickBooks for its contacts…", "Saving the workbook…"):
+        assert f"Customer Manager: {phase}" in shown
+    assert "Customer Manager: Sending changes to QuickBooks… 0 of 1" in shown
+    assert "Customer Manager: Sending changes to QuickBooks… 1 of 1" in shown
 
 
 def test_the_sheet_the_bookkeeper_was_on_stays_active(synced: Book) -> None:
@@ -379,6 +431,7 @@ def test_help_describes_the_workbook_the_buttons_and_the_log(synced: Book, log_f
     for command in commands.COMMANDS.values():
         assert f"{command.label}: " in message
     assert str(log_file) in message and "xlwings 0." in message
+    assert "asks whether to put QuickBooks back too" in message  # Undo Last Sync can, since it asks first
 
 
 # ---------------------------------------------------------------------------------------------- problems
@@ -547,6 +600,26 @@ def test_a_second_click_while_one_runs_is_refused(synced: Book, monkeypatch: pyt
     click(synced, "sync")
     assert seen and "still working on contacts.xlsx" in seen[0]
     assert not guards.lock_path(str(synced.folder / synced.name)).exists()  # released after the first
+
+
+def test_a_click_running_in_another_python_refuses_a_second(synced: Book) -> None:
+    """As on a Mac, where each click is a Python of its own: the lock names a process that is still running."""
+    import subprocess
+    import sys
+
+    from custmgr_excel import guards
+
+    lock = guards.lock_path(str(synced.folder / synced.name))
+    lock.parent.mkdir(parents=True, exist_ok=True)
+    other = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
+    try:
+        lock.write_text(str(other.pid))
+        assert "still working on contacts.xlsx" in click(synced, "sync")
+        assert lock.read_text() == str(other.pid)  # the other click's lock is left to it
+    finally:
+        other.kill()
+        other.wait()
+        lock.unlink(missing_ok=True)
 
 
 def test_a_lock_left_by_a_python_that_is_gone_is_taken_over(synced: Book) -> None:

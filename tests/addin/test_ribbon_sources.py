@@ -123,6 +123,11 @@ def test_every_icon_is_one_of_excel_s_own() -> None:
     assert not images & {"ServerConnection", "ReviewAcceptChange", "ReviewTrackChanges"}
 
 
+def test_the_undo_tip_says_quickbooks_can_be_put_back() -> None:
+    undo = next(b for b in buttons() if b.get("tag") == "undo")
+    assert "put QuickBooks back too" in undo.get("supertip") and "not changed back" not in undo.get("supertip")
+
+
 def test_every_tag_is_a_command_and_every_command_has_its_button() -> None:
     tags = [b.get("tag") for b in buttons()]
     assert len(tags) == len(set(tags))
@@ -145,6 +150,15 @@ def test_the_vba_handles_its_own_errors() -> None:
     assert "On Error GoTo Failed" in body and "\nFailed:" in body and "MsgBox" in body.split("Failed:")[1]
     assert "Exit Sub\r\nFailed:" in body  # the handler only runs on an error
     assert "Option Explicit" in source
+
+
+def test_the_vba_clears_the_status_bar_after_python_on_windows() -> None:
+    """Python stopped by the QuickBooks timeout cannot tidy up Excel's status bar: on Windows, where Excel
+    waits for RunPython, the VBA clears it once Python is done (on a Mac, Python is still running then)."""
+    body = vba_modules()["CustomerManager"].split("Public Sub RibbonClick", 1)[1].split("End Sub", 1)[0]
+    after = body.split("RunPython RibbonCommand(control.Tag)\r\n", 1)[1]
+    assert after.startswith("#If Not Mac Then\r\n    Application.StatusBar = False")
+    assert "Application.StatusBar = False" in body.split("Failed:")[1]
 
 
 def python_command(tag: str) -> str:

@@ -269,6 +269,9 @@ def _range_get(excel: Excel, rng: Rng, name: str) -> Any:
         return rng.r1
     if name == "first_column_index":
         return rng.c1
+    if name == "number_format":
+        codes = {sheet.number_format(r, c) for r in range(rng.r1, rng.r2 + 1) for c in range(rng.c1, rng.c2 + 1)}
+        return codes.pop() if len(codes) == 1 else k.missing_value
     if name == "column_width":
         widths = {sheet.widths.get(c, 8.43) for c in range(rng.c1, rng.c2 + 1)}
         return widths.pop() if len(widths) == 1 else k.missing_value
@@ -320,6 +323,8 @@ def _set(excel: Excel, owner: Any, name: str, value: Any) -> None:
         owner.sheet.assign(owner.r1, owner.c1, owner.r2, owner.c2, value)
     elif isinstance(owner, Rng) and name == "merge_cells":
         (owner.sheet.merge if value else owner.sheet.unmerge)(owner.r1, owner.c1, owner.r2, owner.c2)
+    elif isinstance(owner, Rng) and name == "number_format":
+        owner.sheet.set_number_format(owner.r1, owner.c1, owner.r2, owner.c2, str(value))
     elif isinstance(owner, Rng) and name == "column_width":
         for c in range(owner.c1, owner.c2 + 1):
             owner.sheet.widths[c] = float(value)

@@ -6,7 +6,10 @@ Only the behaviour the add-in depends on, but as Excel has it (measured facts, n
   boolean, ``#N/A`` an error, ``2024-02-29`` or ``3/4`` a date, ``8:30`` a time; a leading apostrophe keeps
   the rest as text (and is not part of the value). A typed ``+``/``-``/``@`` that is not a number is taken
   as a formula, and an invalid one is refused (COM raises).
-* Excel has one number type (a double); dates and times are numbers with a date format.
+* Excel has one number type (a double) and keeps 15 significant digits of a number typed (a 16-digit
+  QuickBooks Online realm ID typed as a number loses its last digit); dates and times are numbers with a date
+  format.
+* A cell formatted as Text (number format ``@``) keeps what is typed or assigned as text, as typed.
 * ``Range.Value`` returns a number as a float and a date-formatted cell as a date-time (a time alone on day
   zero, 1899-12-30); ``Range.Formula`` returns the formula, or for a constant the text as typed in the
   formula bar (without the apostrophe).
@@ -27,6 +30,7 @@ _US_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})(?:/(\d{2,4}))?$")
 _TIME = re.compile(r"^(\d{1,2}):(\d{2})(?::(\d{2}))?$")
 _REF = re.compile(r"\$?([A-Z]{1,3})\$?(\d+)")
 MAX_TEXT = 32_767
+TEXT = "@"  # the Text number format
 
 
 class Refused(Exception):
@@ -46,18 +50,21 @@ class Cell:
         return formula_text(self)
 
 
-def typed(text: str) -> Cell | None:
-    """A cell as Excel makes it from ``text`` typed or assigned through COM; None for an empty cell."""
+def typed(text: str, as_text: bool = False) -> Cell | None:
+    """A cell as Excel makes it from ``text`` typed or assigned through COM (into a cell formatted as Text when
+    ``as_text``); None for an empty cell."""
     if text == "":
         return None
     if len(text.removeprefix("'")) > MAX_TEXT:
         raise Refused("Application-defined or object-defined error (text longer than 32,767 characters)")
     if text.startswith("'"):
         return Cell("text", text[1:], prefix=True)
+    if as_text:
+        return Cell("text", text)
     if text.startswith("=") and len(text) > 1:
         return Cell("formula", text)
     if _NUMBER.match(text):
-        return Cell("number", float(text.replace(",", "")))
+        return Cell("number", float(f"{float(text.replace(',', '')):.15g}"))
     if text[0] in "+-@":
         raise Refused(f"Excel cannot read {text!r} as a formula (typed with a leading {text[0]!r})")
     if text.upper() in ("TRUE", "FALSE"):
@@ -83,10 +90,10 @@ def _time(m: re.Match[str]) -> Cell:
     return Cell("time", DAY_ZERO.replace(hour=int(m[1]), minute=int(m[2]), second=int(m[3] or 0)))
 
 
-def from_com(value: Any) -> Cell | None:
+def from_com(value: Any, as_text: bool = False) -> Cell | None:
     """A cell as Excel makes it from one value of a COM array (after xlwings prepared it)."""
     if isinstance(value, str):
-        return typed(value)
+        return typed(value, as_text)
     if isinstance(value, bool):
         return Cell("bool", value)
     if isinstance(value, int | float):

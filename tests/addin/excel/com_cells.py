@@ -155,6 +155,15 @@ class Range(Com):
         self.sheet.unmerge(self.r1, self.c1, self.r2, self.c2)
 
     @property
+    def NumberFormat(self) -> str | None:
+        codes = {self.sheet.number_format(r, c) for row in self._cells() for r, c in row}
+        return codes.pop() if len(codes) == 1 else None
+
+    @NumberFormat.setter
+    def NumberFormat(self, code: str) -> None:
+        self.sheet.set_number_format(self.r1, self.c1, self.r2, self.c2, code)
+
+    @property
     def ColumnWidth(self) -> float | None:
         widths = {self.sheet.widths.get(c, 8.43) for c in range(self.c1, self.c2 + 1)}
         return widths.pop() if len(widths) == 1 else None

@@ -20,7 +20,7 @@ from typing import Any
 
 from openpyxl.utils import get_column_letter
 
-from .cells import Cell, CellError, Refused, from_com, typed, value_of
+from .cells import TEXT, Cell, CellError, Refused, from_com, typed, value_of
 from .platforms import RUNNING
 
 VISIBILITIES = ("visible", "hidden", "veryHidden")
@@ -237,6 +237,18 @@ class Worksheet:
     frozen_rows: int = 0
     selection: tuple[int, int] = (1, 1)
     merged: list[tuple[int, int, int, int]] = field(default_factory=list)  # merged areas: r1, c1, r2, c2
+    formats: dict[tuple[int, int], str] = field(default_factory=dict)  # number formats other than General
+
+    def number_format(self, r: int, c: int) -> str:
+        return self.formats.get((r, c), "General")
+
+    def set_number_format(self, r1: int, c1: int, r2: int, c2: int, code: str) -> None:
+        for r in range(r1, r2 + 1):
+            for c in range(c1, c2 + 1):
+                if code == "General":
+                    self.formats.pop((r, c), None)
+                else:
+                    self.formats[(r, c)] = code
 
     def rename(self, name: str) -> None:
         if not name or len(name) > 31 or any(ch in name for ch in "[]:*?/\\"):
@@ -315,7 +327,7 @@ class Worksheet:
                 else:
                     i, j = r - r1, c - c1
                     item = rows[i][j] if i < len(rows) and j < len(rows[i]) else "#N/A"
-                new[(r, c)] = from_com(item)
+                new[(r, c)] = from_com(item, as_text=self.number_format(r, c) == TEXT)
         self._check_merged(r1, c1, r2, c2)
         self._check_tables(new)
         for key, cell in new.items():
@@ -344,7 +356,9 @@ class Worksheet:
         """The bookkeeper types ``grid`` in from ``row``, ``column`` (test helper: no call)."""
         for i, values in enumerate(grid):
             for j, value in enumerate(values):
-                cell = None if value is None else typed(value) if isinstance(value, str) else from_com(value)
+                as_text = self.number_format(row + i, column + j) == TEXT
+                cell = (None if value is None else typed(value, as_text) if isinstance(value, str)
+                        else from_com(value))
                 if cell is None:
                     self.cells.pop((row + i, column + j), None)
                 else:

@@ -31,6 +31,8 @@ class Click:
     writes: int
     seconds: float
     message: str
+    #: the calls by name (``Range.Value=``, ``Rng.value.set``, ...), as the fake Excel counted them
+    counts: dict[str, int]
 
 
 def native_for(excel: Excel) -> Native:
@@ -47,7 +49,7 @@ def press(book: Workbook, tag: str, step: str, *answers: str) -> Click:
     ribbon.run(tag, xlwings_book(book), native_for(excel))
     seconds = time.perf_counter() - start
     message = excel.alerts[-1]["prompt"] if len(excel.alerts) > shown else ""
-    return Click(step, excel.total_calls, excel.cell_calls("writes"), seconds, message)
+    return Click(step, excel.total_calls, excel.cell_calls("writes"), seconds, message, dict(excel.calls))
 
 
 def company_file(folder: Path, size: int) -> Path:
