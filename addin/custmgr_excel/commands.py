@@ -120,7 +120,7 @@ def undo(click: Click) -> None:
         if not in_quickbooks:
             return engine.undo(port, force=force)
         with click.quickbooks():
-            return engine.undo(port, force=force, quickbooks=True)
+            return engine.undo(port, force=force, quickbooks=True, progress=click.progress())
 
     summary = click.or_anyway(run, "Undo anyway? Edits made since that sync to those rows will be lost.")
     if summary is not None:

@@ -173,7 +173,8 @@ def undo(book: Path, quickbooks: bool, dry_run: bool, force: bool, as_json: bool
     """Undo the last sync in BOOK; with --quickbooks in QuickBooks too (otherwise QuickBooks is not changed)."""
     if dry_run and not quickbooks:
         raise click.UsageError("--dry-run shows what undo would put back in QuickBooks: use it with --quickbooks.")
-    summary = engine.undo(book, force=force, quickbooks=quickbooks, dry_run=dry_run)
+    summary = engine.undo(book, force=force, quickbooks=quickbooks, dry_run=dry_run,
+                          progress=_progress(as_json) if quickbooks and not dry_run else None)
     _print(summary, as_json)
     if summary.outcome in ("failed", "partly failed"):
         sys.exit(2)

@@ -444,15 +444,17 @@ def add_custom_columns(book: WorkbookPort, mapping: dict[str, str], settings: Se
 
 
 def undo(workbook: Workbook, *, force: bool = False, quickbooks: bool = False, dry_run: bool = False,
-         connector_options: dict[str, Any] | None = None, backoff: float | None = None) -> Summary:
+         connector_options: dict[str, Any] | None = None, backoff: float | None = None,
+         progress: Progress | None = None) -> Summary:
     """Put contacts, review and sync state back as they were before the last sync. With ``quickbooks``, first put
-    QuickBooks back too, for every record nobody changed since (``custmgr.undo``); ``dry_run`` only plans that."""
+    QuickBooks back too, for every record nobody changed since (``custmgr.undo``); ``dry_run`` only plans that.
+    ``progress`` hears of each step, and of each change QuickBooks takes back."""
     with one_at_a_time(workbook, writes=not dry_run):
         if quickbooks or dry_run:
             from .undo import undo_in_quickbooks  # it builds on this module
 
             return undo_in_quickbooks(workbook, force=force, dry_run=dry_run, connector_options=connector_options,
-                                      backoff=backoff)
+                                      backoff=backoff, progress=progress)
         return _undo(workbook, force=force)
 
 

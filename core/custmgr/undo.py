@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import copy
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -36,7 +36,7 @@ from .settings import Settings, read_settings
 from .settle import from_remote
 from .state import link_from_row, read_state
 from .summary import Summary
-from .sync import check_pairing, now, open_book, open_company, restore_point, restored_commit
+from .sync import Progress, check_pairing, now, open_book, open_company, restore_point, restored_commit
 from .workbook.port import Grid, Workbook, WorkbookPort
 
 CHANGED_SINCE = "changed in QuickBooks since the sync"
@@ -202,13 +202,19 @@ def _link_version(w: Written, res: ChangeResult) -> str:
 
 
 def undo_in_quickbooks(workbook: Workbook, *, force: bool = False, dry_run: bool = False,
-                       connector_options: dict[str, Any] | None = None, backoff: float | None = None) -> Summary:
+                       connector_options: dict[str, Any] | None = None, backoff: float | None = None,
+                       progress: Progress | None = None) -> Summary:
     """Undo the last sync in QuickBooks (every record nobody changed since) and then in the workbook."""
+    progress = progress or Progress()
+    progress.start("Reading the workbook", 0)
     book, path = open_book(workbook, writable=not dry_run)
     settings = read_settings(book)
+    progress.done()
+    progress.start("Asking QuickBooks what changed since that sync", 0)
     with _open(book, path, connector_options) as connector:
         restored, sheet_name, backup = _restore_point(book, force)
         plan = _plan(book, connector, backup)
+        progress.done()
         summary = Summary(action="undo dry run" if dry_run else "undo", when=now(), company=plan.company)
         summary.undone, summary.left_alone = plan.to_undo, plan.left_alone
         if dry_run:
@@ -218,10 +224,13 @@ def undo_in_quickbooks(workbook: Workbook, *, force: bool = False, dry_run: bool
             summary.remote_calls = getattr(connector, "round_trips", 0)
             return summary
         _rehearse(book, plan, restored, sheet_name, backup, settings, summary)
-        results = _send_waves(connector, plan.waves, backoff)
+        progress.start("Putting QuickBooks back", sum(len(wave) for wave in plan.waves))
+        results = _send_waves(connector, plan.waves, backoff, progress.advance)
+        progress.done()
         outcome = settle_undo(plan, results)
         rebased = {} if outcome.failed else _jobs_as_before(book, connector, plan, outcome, restored)
         summary.remote_calls = getattr(connector, "round_trips", 0)
+    progress.start("Saving the workbook", 0)
     saving = _saving(book, plan, outcome, rebased, restored, sheet_name, backup, summary)
     try:
         commit(book, settings, saving)
@@ -231,6 +240,7 @@ def undo_in_quickbooks(workbook: Workbook, *, force: bool = False, dry_run: bool
         names = _names([s.written.name for s in plan.steps if s.written.row_id in outcome.undone], 10)
         raise type(err)(f"{err} QuickBooks was already put back for {names}; run the same undo again once the "
                         "workbook can be saved: what was put back is recognised and not done twice.") from err
+    progress.done()
     return summary
 
 
@@ -266,13 +276,15 @@ def _rehearse(book: WorkbookPort, plan: UndoPlan, restored: Restored, sheet_name
     commit(rehearsal, settings, saving)
 
 
-def _send_waves(connector: Connector, waves: list[list[Change]], backoff: float | None) -> dict[str, ChangeResult]:
-    """Send each wave once the one before is answered; after a lost connection the rest are not sent."""
+def _send_waves(connector: Connector, waves: list[list[Change]], backoff: float | None,
+                advance: Callable[[int], None] | None = None) -> dict[str, ChangeResult]:
+    """Send each wave once the one before is answered; after a lost connection the rest are not sent.
+    ``advance(n)``: n more changes answered."""
     results: dict[str, ChangeResult] = {}
     lost: Unavailable | None = None
     for wave in waves:
         if lost is None:
-            results.update(send(connector, wave, **({} if backoff is None else {"backoff": backoff})))
+            results.update(send(connector, wave, progress=advance, **({} if backoff is None else {"backoff": backoff})))
             lost = next((r.error for r in results.values() if isinstance(r.error, Unavailable)), None)
         else:
             results.update((c.ref, ChangeResult(c.ref, error=lost)) for c in wave)

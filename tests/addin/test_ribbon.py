@@ -365,6 +365,19 @@ def test_undo_asks_whether_to_put_quickbooks_back_and_does(synced: Book, company
     assert contacts(synced) == before
 
 
+def test_undo_in_quickbooks_shows_each_phase_and_counts_what_it_puts_back(synced: Book, company: Path) -> None:
+    """Excel waits while Python runs: Undo that writes to QuickBooks says what it is doing, counting the changes
+    (each one answered also tells the watchdog the click is alive)."""
+    phone_synced_to_quickbooks(synced, company, 2, 3)
+    synced.excel.status_history.clear()
+    click(synced, "undo", "ok", "yes")
+    shown = [str(h) for h in synced.excel.status_history]
+    for phase in ("Asking QuickBooks what changed since that sync…", "Saving the workbook…"):
+        assert f"Customer Manager: {phase}" in shown
+    assert "Customer Manager: Putting QuickBooks back… 0 of 2" in shown
+    assert "Customer Manager: Putting QuickBooks back… 2 of 2" in shown
+
+
 def test_undo_can_leave_quickbooks_as_it_is(synced: Book, company: Path) -> None:
     (name,), before = phone_synced_to_quickbooks(synced, company, 2)
     message = click(synced, "undo", "ok", "no")
