@@ -49,6 +49,7 @@ from .package import (
     NewPart,
     Package,
     Relationship,
+    Stream,
     add_override,
     is_strict,
     next_rel_id,
@@ -73,14 +74,8 @@ from .rules import (
     header_names,
     table_name_problem,
 )
-from .sheetxml import (
-    SheetXml,
-    changed_cells,
-    empty_sheet,
-    overwrites_formula,
-    patched_pieces,
-    used_range,
-)
+from .sheetstream import SheetWriter
+from .sheetxml import SheetXml, changed_cells, empty_sheet, overwrites_formula
 from .speed import gc_paused
 from .styles import MINIMAL as MINIMAL_STYLES
 from .styles import Styles
@@ -483,22 +478,32 @@ class LosslessWorkbook(Checks, WorkbookPort):
             self._content_types = add_override(self._content_types, part, STYLES_TYPE)
         new[self._pkg.name(part) or part] = self._styles.to_bytes()
 
-    def _sheet_part(self, s: _Sheet) -> Callable[[], Iterator[bytes | memoryview]]:
-        """The sheet's part, patched now (picking the styles its new cells need, which the save writes too), and
-        given in pieces when the save writes it; its rows are let go once written."""
+    def _sheet_part(self, s: _Sheet) -> Stream:
+        """The sheet's part, given in pieces as the save writes it (:mod:`.sheetstream`). Its changed rows are
+        surveyed now: the formats their cells need are picked before ``styles.xml`` is written, and the head's
+        ``dimension`` is set before the rows follow it."""
         xml = self._xml(s)
-        pieces = None
+        writer = None
         if s.grid is not None and s.changed:
-            pieces = patched_pieces(xml, s.grid, self._original(s), s.changed, self._pick_style())
-            xml.head = edits.set_dimension(xml.head, used_range(xml.prefix, xml.body, pieces), xml.prefix)
+            writer = SheetWriter(xml, s.grid, self._original(s), s.changed, self._pick_style())
+            xml.head = edits.set_dimension(xml.head, writer.survey(), xml.prefix)
+            xml.let_go()
+        info = self._pkg.infos.get(self._pkg.name(s.part) or "")
+        hint = writer.size_hint if writer else len(xml.head) + len(xml.tail) + (info.file_size if info else 0)
 
         def written() -> Iterator[bytes | memoryview]:
             try:
-                yield from xml.written(pieces)
+                if writer is not None:
+                    yield from writer.pieces()
+                else:
+                    sd = xml.tag("sheetData")
+                    yield from (xml.head, f"<{sd}>".encode())
+                    yield from xml.body_chunks()
+                    yield from (f"</{sd}>".encode(), xml.tail)
             finally:
                 xml.let_go()
 
-        return written
+        return Stream(written, hint)
 
     def save(self) -> None:
         """Write the changed parts and copy the rest, atomically: on any failure the old file stays whole."""
@@ -526,9 +531,16 @@ class LosslessWorkbook(Checks, WorkbookPort):
         order = [name for name in self._pkg.infos if name not in self._removed]
         order += [name for name in new if name not in self._pkg.infos]
 
+        styles = self._styles.to_bytes() if self._styles is not None else None
+
         def write(target: Path) -> None:
             with target.open("wb") as out:
                 write_package(out, self._pkg, order, new)
+            # The sheets' surveys picked every format their cells use before styles.xml was written: a format
+            # picked only while writing would leave a cell pointing past the file's formats.
+            if self._styles is not None and self._styles.to_bytes() != styles:
+                raise WorkbookError(f"{self.label} could not be saved: a written cell needed a cell format that "
+                                    "was not prepared; the file on disk is unchanged. Please report this.")
 
         try:
             atomic_replace(self.path, write, self._loaded)

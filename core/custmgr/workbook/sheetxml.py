@@ -8,7 +8,6 @@ only rows that change are rebuilt, and inside them only the cells that change. E
 
 from __future__ import annotations
 
-import bisect
 import datetime as _dt
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -178,14 +177,30 @@ class SheetXml:
         sd = self.tag("sheetData")
         return self.head + f"<{sd}>".encode() + body + f"</{sd}>".encode() + self.tail
 
-    def written(self, pieces: Sequence[Piece] | None = None) -> list[bytes | memoryview]:
-        """The part as :meth:`join` would give it, in pieces that share the body's bytes (none copied); the
-        body is ``pieces`` of it if given."""
-        sd = self.tag("sheetData")
-        view = memoryview(self.body)
-        spans = [(0, len(self.body))] if pieces is None else pieces
-        middle = [p if isinstance(p, bytes) else view[p[0]:p[1]] for p in spans]
-        return [self.head, f"<{sd}>".encode(), *middle, f"</{sd}>".encode(), self.tail]
+    def body_chunks(self) -> Iterator[bytes]:
+        """The rows as read, a piece at a time (the part is read again, never held whole, when the rows are not
+        loaded): for writing a large sheet without a copy of its rows in memory."""
+        if self._body is not None or self._load is None:
+            yield self._body or b""
+            return
+        data = self._load()
+        if isinstance(data, bytes):
+            yield SheetXml.parse(data)._body or b""
+            return
+        skip, held = self._at, b""  # the part's bytes before the rows; the last _after bytes read (not rows)
+        for piece in data:
+            if skip >= len(piece):
+                skip -= len(piece)
+                continue
+            if skip:
+                piece, skip = piece[skip:], 0
+            held = held + piece if held else piece
+            if len(held) > self._after:
+                yield held[:len(held) - self._after]
+                held = held[len(held) - self._after:]
+        close = f"</{self.tag('sheetData')}>".encode()
+        if len(held) != self._after or not held.startswith(close):
+            raise ValueError("the sheet changed while it was read")
 
     def let_go(self) -> None:
         """Drop the rows read (they are read again if needed): a large sheet's body is tens of megabytes."""
@@ -218,37 +233,6 @@ def cells_of(row_xml: bytes) -> tuple[bytes, dict[int, tuple[bytes, dict[bytes, 
             col += 1
         out[col] = (c.group(0), a, c.group(2))
     return m.group(1), out
-
-
-#: A piece of a sheet body being written: new bytes, or a span (start, end) of the body as it was read.
-Piece = bytes | tuple[int, int]
-
-
-def used_range(prefix: str, body: bytes, pieces: Sequence[Piece] | None = None) -> str:
-    """The ``dimension`` of a sheet body (or of the body ``pieces`` make of ``body``, see :func:`patched_pieces`):
-    A1 to the last row and the rightmost column holding a cell. A few searches over the bytes, not a parse."""
-    whole: list[Piece] = [(0, len(body))]
-    spans = [(p, 0, len(p)) if isinstance(p, bytes) else (body, *p) for p in (whole if pieces is None else pieces)]
-    c_tag = (f"<{prefix}:c" if prefix else "<c").encode()
-    row_tag = (f"<{prefix}:row" if prefix else "<row").encode()
-    last_row = last_col = 0
-    for data, start, end in reversed(spans):  # a row never spans two pieces: pieces start and end at rows
-        last_cell = max(data.rfind(c_tag + after, start, end) for after in (b" ", b">", b"/"))
-        if last_cell >= 0:
-            number = _ROW_NUMBER.match(data, data.rfind(row_tag, start, last_cell))
-            last_row = int(number.group(1)) if number else 1
-            break
-    if not last_row:
-        return "A1"
-    for width in (3, 2, 1):  # Excel, openpyxl, xlsxwriter and LibreOffice all write r first
-        refs = re.compile(re.escape(c_tag) + rb' r="([A-Z]{%d})\d' % width)
-        found = {x for data, start, end in spans for x in refs.findall(data, start, end)}
-        if found:
-            last_col = max(column_number(x.decode()) for x in found)
-            break
-    if (last_row, last_col) in ((1, 1), (1, 0)):
-        return "A1"
-    return f"A1:{column_letter(max(last_col, 1))}{last_row}"
 
 
 # ----------------------------------------------------------------------------------------------- writing cells
@@ -392,32 +376,3 @@ def empty_sheet(rows_xml: bytes = b"") -> bytes:
             '<sheetFormatPr defaultRowHeight="15"/><sheetData>').encode() + rows_xml + (
             b'</sheetData><pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" '
             b'footer="0.3"/></worksheet>')
-
-
-def patched_pieces(xml: SheetXml, grid: Sequence[Sequence[CellValue]], original: Grid,
-                   changed: dict[int, list[int]], pick: StylePicker) -> list[Piece]:
-    """The sheet's rows with the ``changed`` ones rebuilt to hold ``grid``'s values (:func:`patch_row`), as pieces: the
-    rows rebuilt, and spans of the body between them (every other row keeps its bytes), so a large sheet is
-    written out without a second copy of its rows in memory."""
-    by_number = {row.number: row for row in xml.rows}
-    numbers = [row.number for row in xml.rows]
-    pieces: list[Piece] = []
-    pos = 0
-    for number in sorted(changed):
-        old = by_number.get(number)
-        new_values = grid[number - 1] if number <= len(grid) else []
-        old_values = original[number - 1] if number <= len(original) else []
-        patched = patch_row(number, xml.row_bytes(old) if old else None, old_values, new_values, pick,
-                            xml.prefix)
-        if old is not None:
-            pieces.append((pos, old.start))
-            pos = old.end
-        else:
-            at = bisect.bisect_right(numbers, number)
-            insert = xml.rows[at].start if at < len(xml.rows) else len(xml.body)
-            pieces.append((pos, insert))
-            pos = insert
-        if patched:
-            pieces.append(patched)
-    pieces.append((pos, len(xml.body)))
-    return [p for p in pieces if isinstance(p, bytes) or p[1] > p[0]]

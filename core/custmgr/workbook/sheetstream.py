@@ -1,0 +1,243 @@
+"""A changed worksheet written while its original part is read, a piece at a time.
+
+A sheet of 100,000 contacts is about a hundred megabytes of XML, and a sync changes a few of its rows (or, at the
+first import, adds all of them to a sheet holding only its header). Holding the rows, or the new rows as bytes,
+would cost more memory than everything else the sync does. So the part is walked twice, never held whole:
+
+- the *survey* (:meth:`SheetWriter.survey`) rebuilds the changed rows the part holds, which picks the formats
+  their cells need, notes which formats the new rows need, and measures where the cells end, so the head's
+  ``dimension`` and ``styles.xml`` are right before anything is written;
+- the *write* (:meth:`SheetWriter.pieces`) gives the part again: unchanged rows as the very bytes read, changed
+  rows rebuilt (kept from the survey when they are few), new rows made as they are written.
+
+Rows are found with one regular expression per piece; a row runs to the start of the next one (only whitespace
+lies between rows), so a piece is cut after its last whole row and the rest carried to the next.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Callable, Iterable, Iterator, Sequence
+
+from .port import CellValue, Grid
+from .rules import column_letter, column_number
+from .sheetxml import SheetXml, StylePicker, patch_row
+
+#: A row's start tag, with its number when it has one (a row without ``r`` follows the one before it).
+_ROW_HEAD = re.compile(rb'<(?:\w+:)?row(?=[\s>/])(?:[^>]*?\sr\s*=\s*"(\d+)")?')
+#: Rebuilt rows kept from the survey for the write, up to this many bytes; others are rebuilt again.
+_KEEP = 16 << 20
+#: New rows are handed to the writer in batches of about this size.
+_BATCH = 1 << 18
+#: Bytes a new row is guessed to take per cell, for the size hint (it only chooses how hard to deflate).
+_CELL_GUESS = 40
+
+#: What the walk gives: (0, bytes kept as they are, extent) or (row number, the row as read or b"" when the part
+#: has no such row, None). An extent is the last row and rightmost column holding a cell (0, 0: none).
+Step = tuple[int, bytes | memoryview, tuple[int, int] | None]
+
+
+class SheetWriter:
+    """The rows of ``xml`` with the ``changed`` ones (row -> columns, 1-based) made to hold ``grid``'s values."""
+
+    def __init__(self, xml: SheetXml, grid: Sequence[Sequence[CellValue]], original: Grid,
+                 changed: dict[int, list[int]], pick: StylePicker) -> None:
+        self.xml = xml
+        self.grid = grid
+        self.original = original
+        self.pick = pick
+        self.numbers = sorted(changed)
+        self._kept: dict[int, bytes | None] = {}  # rows rebuilt by the survey, for the write
+        self.size_hint = 0
+
+    # ------------------------------------------------------------------------------------------- survey
+
+    def survey(self) -> str:
+        """Walk the part once: rebuild its changed rows (picking their formats), pick the formats new rows need,
+        and give the ``dimension`` the written sheet will have."""
+        last_row = last_col = 0
+        new: list[int] = []
+        kept_bytes = 0
+        size = 0
+        for number, data, extent in self._walk(self.xml.body_chunks(), measure=True):
+            if number == 0:
+                size += len(data)
+            elif data:
+                row = self._patch(number, data)
+                size += len(row or b"")
+                extent = _extent(row, 0, len(row), self.xml.prefix, lambda _pos, n=number: n) if row else None
+                if kept_bytes + len(row or b"") <= _KEEP:
+                    self._kept[number] = row
+                    kept_bytes += len(row or b"")
+            else:
+                new.append(number)
+                values = self._values(number)
+                last = _last_filled(values)
+                extent = (number, last) if last else None
+                size += _CELL_GUESS * len(values)
+            if extent is not None and extent[0]:
+                last_row = max(last_row, extent[0])
+                last_col = max(last_col, extent[1])
+        self._pick_for_new(new)
+        self.size_hint = len(self.xml.head) + len(self.xml.tail) + size + 64
+        if (last_row, last_col) in ((0, 0), (1, 1), (1, 0)):
+            return "A1"
+        return f"A1:{column_letter(max(last_col, 1))}{last_row}"
+
+    def _pick_for_new(self, numbers: list[int]) -> None:
+        """Pick, before ``styles.xml`` is written, the formats new rows' cells will need. A new cell has no
+        format of its own, and the format a value gets depends only on its type and, for text, on its first
+        character (a quote prefix for text Excel would read as a formula): one value of each kind is enough."""
+        values = itertools.chain.from_iterable(self._values(n) for n in numbers)
+        samples: dict[object, CellValue] = {}
+        for value in values:
+            if value is None or value == "":
+                continue
+            key = (str, value[:1]) if type(value) is str else type(value)  # type: ignore[index]
+            if key not in samples:
+                samples[key] = value
+        for value in samples.values():
+            self.pick(0, value)
+
+    # ------------------------------------------------------------------------------------------- write
+
+    def pieces(self) -> Iterator[bytes | memoryview]:
+        """The whole part, head to tail, as it is to be written; call :meth:`survey` first."""
+        xml = self.xml
+        sd = xml.tag("sheetData")
+        yield xml.head
+        yield f"<{sd}>".encode()
+        batch: list[bytes] = []
+        size = 0
+        for number, data, _ in self._walk(xml.body_chunks(), measure=False):
+            if number == 0:
+                if batch:
+                    yield b"".join(batch)
+                    batch, size = [], 0
+                yield data
+                continue
+            row = self._kept.pop(number) if number in self._kept else self._patch(number, data or None)
+            if row:
+                batch.append(row)
+                size += len(row)
+                if size >= _BATCH:
+                    yield b"".join(batch)
+                    batch, size = [], 0
+        if batch:
+            yield b"".join(batch)
+        yield f"</{sd}>".encode()
+        yield xml.tail
+
+    # ------------------------------------------------------------------------------------------- rows
+
+    def _values(self, number: int) -> Sequence[CellValue]:
+        return self.grid[number - 1] if number <= len(self.grid) else ()
+
+    def _patch(self, number: int, old: bytes | memoryview | None) -> bytes | None:
+        old_values = self.original[number - 1] if number <= len(self.original) else []
+        return patch_row(number, bytes(old) if old else None, old_values, self._values(number), self.pick,
+                         self.xml.prefix)
+
+    def _walk(self, chunks: Iterable[bytes], measure: bool) -> Iterator[Step]:
+        """The rows of ``chunks`` (the body, in pieces) in order, with each changed row given alone and a row the
+        part lacks given where it belongs; with ``measure``, each kept span's extent."""
+        wanted, k = self.numbers, 0
+        carry = b""
+        last = 0  # the number of the last row seen
+        for chunk in itertools.chain(chunks, [None]):
+            final = chunk is None
+            data = carry if final else (carry + chunk if carry else chunk)  # type: ignore[operator]
+            heads = list(_ROW_HEAD.finditer(data))
+            if final:
+                cut = len(data)
+            elif not heads:
+                carry = data
+                continue
+            else:  # the last row may go on in the next chunk
+                cut = heads.pop().start()
+            starts = [m.start() for m in heads]
+            numbers = []
+            for m in heads:
+                last = int(m.group(1)) if m.group(1) else last + 1
+                numbers.append(last)
+            view = memoryview(data)
+            done = 0  # bytes of data given so far
+            if k < len(wanted) and numbers and wanted[k] <= numbers[-1]:
+                for i, number in enumerate(numbers):
+                    start = starts[i]
+                    while k < len(wanted) and wanted[k] < number:  # rows the part lacks, before this one
+                        if start > done:
+                            yield self._kept_span(view, done, start, starts, numbers, measure)
+                            done = start
+                        yield wanted[k], b"", None
+                        k += 1
+                    if k < len(wanted) and wanted[k] == number:
+                        end = starts[i + 1] if i + 1 < len(starts) else cut
+                        if start > done:
+                            yield self._kept_span(view, done, start, starts, numbers, measure)
+                        yield number, data[start:end], None
+                        done = end
+                        k += 1
+            if cut > done:
+                yield self._kept_span(view, done, cut, starts, numbers, measure)
+            carry = data[cut:]
+        while k < len(wanted):  # rows after the last one the part holds
+            yield wanted[k], b"", None
+            k += 1
+
+
+    def _kept_span(self, view: memoryview, start: int, end: int, starts: list[int], numbers: list[int],
+                   measure: bool) -> Step:
+        """Bytes ``start:end`` of a chunk, kept as they are; with ``measure``, their extent."""
+        if not measure:
+            return 0, view[start:end], None
+
+        def row_of(pos: int) -> int:
+            i = _index(starts, pos)
+            return numbers[i] if i >= 0 else 0
+
+        return 0, view[start:end], _extent(view.obj, start, end, self.xml.prefix, row_of)  # type: ignore[arg-type]
+
+
+def _index(starts: list[int], pos: int) -> int:
+    """The index of the last of ``starts`` at or before ``pos`` (-1: none)."""
+    lo, hi = 0, len(starts)
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if starts[mid] <= pos:
+            lo = mid + 1
+        else:
+            hi = mid
+    return lo - 1
+
+
+def _last_filled(values: Sequence[CellValue]) -> int:
+    """The column (1-based) of the last value a new row writes a cell for (0: none)."""
+    for col in range(len(values), 0, -1):
+        value = values[col - 1]
+        if value is not None and value != "":
+            return col
+    return 0
+
+
+_REFS: dict[tuple[int, str], re.Pattern[bytes]] = {}  # (width of the column letters, prefix) -> pattern
+
+
+def _extent(data: bytes, start: int, end: int, prefix: str, row_of: Callable[[int], int]) -> tuple[int, int]:
+    """The last row (``row_of`` a position) and rightmost column holding a cell in ``data[start:end]``, whole rows.
+    A few searches over the bytes, not a parse: Excel, openpyxl, xlsxwriter and LibreOffice all write ``r``
+    first in a cell."""
+    c_tag = (f"<{prefix}:c" if prefix else "<c").encode()
+    last_cell = max(data.rfind(c_tag + after, start, end) for after in (b" ", b">", b"/"))
+    if last_cell < 0:
+        return 0, 0
+    last_row = row_of(last_cell) or 1
+    for width in (3, 2, 1):
+        refs = _REFS.get((width, prefix))
+        if refs is None:
+            refs = _REFS[width, prefix] = re.compile(re.escape(c_tag) + rb' r="([A-Z]{%d})\d' % width)
+        found = set(refs.findall(data, start, end))
+        if found:
+            return last_row, max(column_number(x.decode()) for x in found)
+    return last_row, 0
