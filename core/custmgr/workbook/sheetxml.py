@@ -9,6 +9,7 @@ only rows that change are rebuilt, and inside them only the cells that change. E
 from __future__ import annotations
 
 import datetime as _dt
+import itertools
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -105,7 +106,7 @@ class SheetXml:
         window = bytes(buffer[found.end():])
         seen: set[bytes] = set()
         tail = None
-        for piece in (b"", *pieces) if window else pieces:
+        for piece in itertools.chain((b"",), pieces) if window else pieces:  # never all pieces at once
             data = window + piece
             end = data.find(close)
             searched = data if end < 0 else data[:end]
