@@ -176,6 +176,7 @@ class LosslessWorkbook(Checks, WorkbookPort):
         """Let go of the loaded bytes."""
         gc.unfreeze()
         self._pkg.close()
+        self._data = b""  # before a save reads the new file: never both files in memory at once
         if self._calamine is not None:
             self._calamine.close()
             self._calamine = None

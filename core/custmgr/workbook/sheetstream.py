@@ -16,9 +16,10 @@ lies between rows), so a piece is cut after its last whole row and the rest carr
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import re
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 
 from .port import CellValue, Grid
 from .rules import column_letter, column_number
@@ -30,11 +31,12 @@ _ROW_HEAD = re.compile(rb'<(?:\w+:)?row(?=[\s>/])(?:[^>]*?\sr\s*=\s*"(\d+)")?')
 _KEEP = 16 << 20
 #: New rows are handed to the writer in batches of about this size.
 _BATCH = 1 << 18
-#: Bytes a new row is guessed to take per cell, for the size hint (it only chooses how hard to deflate).
+#: Bytes a new cell is guessed to take besides its text, for the size hint (which chooses how hard to deflate).
 _CELL_GUESS = 40
 
-#: What the walk gives: (0, bytes kept as they are, extent) or (row number, the row as read or b"" when the part
-#: has no such row, None). An extent is the last row and rightmost column holding a cell (0, 0: none).
+#: What the walk gives: (0, bytes kept as they are, None), (row number, the row as read or b"" when the part has no
+#: such row, None), or (0, b"", extent) after a chunk when measuring. An extent is the last row and rightmost
+#: column holding a cell (0, 0: none).
 Step = tuple[int, bytes | memoryview, tuple[int, int] | None]
 
 
@@ -66,7 +68,9 @@ class SheetWriter:
             elif data:
                 row = self._patch(number, data)
                 size += len(row or b"")
-                extent = _extent(row, 0, len(row), self.xml.prefix, lambda _pos, n=number: n) if row else None
+                prefix = self.xml.prefix
+                extent = (number, _max_col(row, 0, len(row), prefix)) if row and _last_cell(
+                    row, 0, len(row), prefix) >= 0 else None
                 if kept_bytes + len(row or b"") <= _KEEP:
                     self._kept[number] = row
                     kept_bytes += len(row or b"")
@@ -75,30 +79,34 @@ class SheetWriter:
                 values = self._values(number)
                 last = _last_filled(values)
                 extent = (number, last) if last else None
-                size += _CELL_GUESS * len(values)
             if extent is not None and extent[0]:
                 last_row = max(last_row, extent[0])
                 last_col = max(last_col, extent[1])
-        self._pick_for_new(new)
+        size += self._pick_for_new(new)
         self.size_hint = len(self.xml.head) + len(self.xml.tail) + size + 64
         if (last_row, last_col) in ((0, 0), (1, 1), (1, 0)):
             return "A1"
         return f"A1:{column_letter(max(last_col, 1))}{last_row}"
 
-    def _pick_for_new(self, numbers: list[int]) -> None:
-        """Pick, before ``styles.xml`` is written, the formats new rows' cells will need. A new cell has no
-        format of its own, and the format a value gets depends only on its type and, for text, on its first
-        character (a quote prefix for text Excel would read as a formula): one value of each kind is enough."""
-        values = itertools.chain.from_iterable(self._values(n) for n in numbers)
+    def _pick_for_new(self, numbers: list[int]) -> int:
+        """Pick, before ``styles.xml`` is written, the formats the cells of new rows will need, and guess the
+        bytes those rows will take. A new cell has no format of its own, and the format a value gets depends only
+        on its type and, for text, on its first character (a quote prefix for text Excel would read as a
+        formula): one value of each kind is enough. Rows are looked at a thousand at a time, in comprehensions."""
         samples: dict[object, CellValue] = {}
-        for value in values:
-            if value is None or value == "":
-                continue
-            key = (str, value[:1]) if type(value) is str else type(value)  # type: ignore[index]
-            if key not in samples:
-                samples[key] = value
+        size = 0
+        for at in range(0, len(numbers), 1000):
+            values = list(itertools.chain.from_iterable(self._values(n) for n in numbers[at:at + 1000]))
+            texts = [v for v in values if type(v) is str]
+            size += sum(map(len, texts)) + _CELL_GUESS * len(values)
+            for first, value in {v[:1]: v for v in texts}.items():
+                samples.setdefault((str, first), value)
+            for kind, value in {type(v): v for v in values}.items():
+                samples.setdefault(kind, value)
         for value in samples.values():
-            self.pick(0, value)
+            if value is not None and value != "":
+                self.pick(0, value)
+        return size
 
     # ------------------------------------------------------------------------------------------- write
 
@@ -141,7 +149,7 @@ class SheetWriter:
 
     def _walk(self, chunks: Iterable[bytes], measure: bool) -> Iterator[Step]:
         """The rows of ``chunks`` (the body, in pieces) in order, with each changed row given alone and a row the
-        part lacks given where it belongs; with ``measure``, each kept span's extent."""
+        part lacks given where it belongs; with ``measure``, after each chunk, the extent of its unchanged rows."""
         wanted, k = self.numbers, 0
         carry = b""
         last = 0  # the number of the last row seen
@@ -157,59 +165,73 @@ class SheetWriter:
             else:  # the last row may go on in the next chunk
                 cut = heads.pop().start()
             starts = [m.start() for m in heads]
-            numbers = []
-            for m in heads:
-                last = int(m.group(1)) if m.group(1) else last + 1
-                numbers.append(last)
+            given = [m.group(1) for m in heads]
+            if None in given:
+                numbers = []
+                for g in given:
+                    last = int(g) if g is not None else last + 1
+                    numbers.append(last)
+            elif given:
+                numbers = list(map(int, given))
+                last = numbers[-1]
+            else:
+                numbers = []
             view = memoryview(data)
             done = 0  # bytes of data given so far
-            if k < len(wanted) and numbers and wanted[k] <= numbers[-1]:
-                for i, number in enumerate(numbers):
-                    start = starts[i]
-                    while k < len(wanted) and wanted[k] < number:  # rows the part lacks, before this one
-                        if start > done:
-                            yield self._kept_span(view, done, start, starts, numbers, measure)
-                            done = start
-                        yield wanted[k], b"", None
-                        k += 1
-                    if k < len(wanted) and wanted[k] == number:
-                        end = starts[i + 1] if i + 1 < len(starts) else cut
-                        if start > done:
-                            yield self._kept_span(view, done, start, starts, numbers, measure)
-                        yield number, data[start:end], None
-                        done = end
-                        k += 1
+            changed: list[tuple[int, int]] = []  # where this chunk's changed rows are
+            while k < len(wanted) and numbers and wanted[k] <= numbers[-1]:
+                number = wanted[k]
+                i = bisect.bisect_left(numbers, number)
+                start = starts[i]
+                if start < done:
+                    raise ValueError(f"row {numbers[i - 1]} comes before row {number} in the sheet; open it in "
+                                     "Excel and save it again")
+                if start > done:
+                    yield 0, view[done:start], None
+                    done = start
+                if numbers[i] == number:
+                    end = starts[i + 1] if i + 1 < len(starts) else cut
+                    yield number, data[start:end], None
+                    changed.append((start, end))
+                    done = end
+                else:  # a row the part lacks, before this one
+                    yield number, b"", None
+                k += 1
             if cut > done:
-                yield self._kept_span(view, done, cut, starts, numbers, measure)
+                yield 0, view[done:cut], None
+            if measure and cut:
+                yield 0, b"", self._unchanged_extent(data, cut, starts, numbers, changed)
             carry = data[cut:]
         while k < len(wanted):  # rows after the last one the part holds
             yield wanted[k], b"", None
             k += 1
 
-
-    def _kept_span(self, view: memoryview, start: int, end: int, starts: list[int], numbers: list[int],
-                   measure: bool) -> Step:
-        """Bytes ``start:end`` of a chunk, kept as they are; with ``measure``, their extent."""
-        if not measure:
-            return 0, view[start:end], None
-
-        def row_of(pos: int) -> int:
-            i = _index(starts, pos)
-            return numbers[i] if i >= 0 else 0
-
-        return 0, view[start:end], _extent(view.obj, start, end, self.xml.prefix, row_of)  # type: ignore[arg-type]
-
-
-def _index(starts: list[int], pos: int) -> int:
-    """The index of the last of ``starts`` at or before ``pos`` (-1: none)."""
-    lo, hi = 0, len(starts)
-    while lo < hi:
-        mid = (lo + hi) // 2
-        if starts[mid] <= pos:
-            lo = mid + 1
-        else:
-            hi = mid
-    return lo - 1
+    def _unchanged_extent(self, data: bytes, cut: int, starts: list[int], numbers: list[int],
+                          changed: list[tuple[int, int]]) -> tuple[int, int]:
+        """The last row and rightmost column holding a cell in ``data[:cut]``, leaving out the ``changed`` rows.
+        The rightmost column is looked for in the whole chunk first: only when a changed row reaches it are the
+        unchanged rows searched on their own."""
+        prefix = self.xml.prefix
+        kept, at = [], 0
+        for start, end in changed:
+            if start > at:
+                kept.append((at, start))
+            at = end
+        if cut > at:
+            kept.append((at, cut))
+        last_row = 0
+        for start, end in reversed(kept):
+            pos = _last_cell(data, start, end, prefix)
+            if pos >= 0:
+                i = bisect.bisect_right(starts, pos) - 1
+                last_row = numbers[i] if i >= 0 else 1
+                break
+        if not last_row:
+            return 0, 0
+        col = _max_col(data, 0, cut, prefix)
+        if changed and max(_max_col(data, start, end, prefix) for start, end in changed) >= col:
+            col = max(_max_col(data, start, end, prefix) for start, end in kept)
+        return last_row, col
 
 
 def _last_filled(values: Sequence[CellValue]) -> int:
@@ -222,22 +244,27 @@ def _last_filled(values: Sequence[CellValue]) -> int:
 
 
 _REFS: dict[tuple[int, str], re.Pattern[bytes]] = {}  # (width of the column letters, prefix) -> pattern
+_AFTER_C = frozenset(b" \t\r\n>/")
 
 
-def _extent(data: bytes, start: int, end: int, prefix: str, row_of: Callable[[int], int]) -> tuple[int, int]:
-    """The last row (``row_of`` a position) and rightmost column holding a cell in ``data[start:end]``, whole rows.
-    A few searches over the bytes, not a parse: Excel, openpyxl, xlsxwriter and LibreOffice all write ``r``
-    first in a cell."""
+def _last_cell(data: bytes, start: int, end: int, prefix: str) -> int:
+    """Where the last ``<c>`` element in ``data[start:end]`` starts (-1: none)."""
     c_tag = (f"<{prefix}:c" if prefix else "<c").encode()
-    last_cell = max(data.rfind(c_tag + after, start, end) for after in (b" ", b">", b"/"))
-    if last_cell < 0:
-        return 0, 0
-    last_row = row_of(last_cell) or 1
+    pos = data.rfind(c_tag, start, end)
+    while pos >= 0 and (pos + len(c_tag) >= len(data) or data[pos + len(c_tag)] not in _AFTER_C):
+        pos = data.rfind(c_tag, start, pos)
+    return pos
+
+
+def _max_col(data: bytes, start: int, end: int, prefix: str) -> int:
+    """The rightmost column (1-based) of a cell in ``data[start:end]`` (0: none found). A few searches over the
+    bytes, not a parse: Excel, openpyxl, xlsxwriter and LibreOffice all write ``r`` first in a cell."""
     for width in (3, 2, 1):
         refs = _REFS.get((width, prefix))
         if refs is None:
+            c_tag = (f"<{prefix}:c" if prefix else "<c").encode()
             refs = _REFS[width, prefix] = re.compile(re.escape(c_tag) + rb' r="([A-Z]{%d})\d' % width)
         found = set(refs.findall(data, start, end))
         if found:
-            return last_row, max(column_number(x.decode()) for x in found)
-    return last_row, 0
+            return max(column_number(x.decode()) for x in found)
+    return 0
