@@ -25,8 +25,17 @@ from .port import CellValue, Grid
 from .rules import column_letter, column_number
 from .sheetxml import SheetXml, StylePicker, patch_row
 
-#: A row's start tag, with its number when it has one (a row without ``r`` follows the one before it).
-_ROW_HEAD = re.compile(rb'<(?:\w+:)?row(?=[\s>/])(?:[^>]*?\sr\s*=\s*"(\d+)")?')
+#: A row's start tag, with its number when it has one (a row without ``r`` follows the one before it), by the
+#: prefix of the main namespace: spelled out, it is found by a fast search for its first bytes.
+_ROW_HEADS: dict[str, re.Pattern[bytes]] = {}
+
+
+def _row_head(prefix: str) -> re.Pattern[bytes]:
+    found = _ROW_HEADS.get(prefix)
+    if found is None:
+        tag = (f"<{prefix}:row" if prefix else "<row").encode()
+        found = _ROW_HEADS[prefix] = re.compile(re.escape(tag) + rb'(?=[\s>/])(?:[^>]*?\sr\s*=\s*"(\d+)")?')
+    return found
 #: Rebuilt rows kept from the survey for the write, up to this many bytes; others are rebuilt again.
 _KEEP = 16 << 20
 #: New rows are handed to the writer in batches of about this size.
@@ -151,12 +160,13 @@ class SheetWriter:
         """The rows of ``chunks`` (the body, in pieces) in order, with each changed row given alone and a row the
         part lacks given where it belongs; with ``measure``, after each chunk, the extent of its unchanged rows."""
         wanted, k = self.numbers, 0
+        row_head = _row_head(self.xml.prefix)
         carry = b""
         last = 0  # the number of the last row seen
         for chunk in itertools.chain(chunks, [None]):
             final = chunk is None
             data = carry if final else (carry + chunk if carry else chunk)  # type: ignore[operator]
-            heads = list(_ROW_HEAD.finditer(data))
+            heads = list(row_head.finditer(data))
             if final:
                 cut = len(data)
             elif not heads:
