@@ -25,6 +25,13 @@ SHEET = "xl/worksheets/sheet1.xml"
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 
 
+@pytest.fixture(params=[1 << 20, 29], ids=["whole", "pieces"])
+def piece(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> int:
+    """Sheets read whole, and in pieces shorter than a row (so a row's extent is found across pieces)."""
+    monkeypatch.setattr(lossless, "_PIECE", request.param)
+    return int(request.param)
+
+
 def with_rows(tmp_path: Path, rows: str, name: str = "book.xlsx") -> Path:
     """A workbook whose first sheet holds exactly ``rows`` (its XML), with a wrong dimension to be put right."""
     path = blank(tmp_path / name)
@@ -78,8 +85,11 @@ def test_a_part_read_in_pieces_smaller_than_a_row_is_written_as_when_read_whole(
     assert b'<dimension ref="A1:C2003"/>' in whole
     for piece in (97, 1000, 4096):  # row and piece boundaries fall everywhere, changed rows straddle them
         assert save_with_pieces(tmp_path, piece, monkeypatch, f"p{piece}.xlsx") == whole
+    monkeypatch.setattr(sheetstream, "_KEEP", 0)  # changed rows rebuilt again while writing, none kept
+    assert save_with_pieces(tmp_path, 1000, monkeypatch, "rebuilt.xlsx") == whole
 
 
+@pytest.mark.usefixtures("piece")
 def test_rows_the_part_lacks_go_before_the_first_row_between_rows_and_after_the_last(tmp_path: Path) -> None:
     path = with_rows(tmp_path, f'<row r="3">{text("A3", "three")}</row><row r="5">{text("A5", "five")}</row>')
     book = LosslessWorkbook.open(path)
@@ -92,6 +102,7 @@ def test_rows_the_part_lacks_go_before_the_first_row_between_rows_and_after_the_
     assert b'<row r="3">' + text("A3", "three").encode() + b"</row>" in parts(path)[SHEET]  # kept as it was
 
 
+@pytest.mark.usefixtures("piece")
 def test_rows_without_a_number_follow_the_row_before_them(tmp_path: Path) -> None:
     path = with_rows(tmp_path, f'<row r="2">{text("A2", "two")}</row><row>{text("A3", "three")}</row><row>'
                                f'{text("A4", "four")}</row>')
@@ -108,6 +119,7 @@ def test_rows_without_a_number_follow_the_row_before_them(tmp_path: Path) -> Non
 # --------------------------------------------------------------------------------------------- dimension
 
 
+@pytest.mark.usefixtures("piece")
 def test_the_dimension_covers_the_users_own_cells_right_of_and_below_the_rows_written(tmp_path: Path) -> None:
     path = with_rows(tmp_path, f'<row r="1">{text("A1", "Name")}{text("Z1", "mine")}</row>'
                                f'<row r="2">{text("A2", "Ann")}</row><row r="40"><c r="D40" s="0"><v>7</v></c></row>')
@@ -119,6 +131,7 @@ def test_the_dimension_covers_the_users_own_cells_right_of_and_below_the_rows_wr
     assert dimension(path) == "A1:Z40" and check_package(path) == []
 
 
+@pytest.mark.usefixtures("piece")
 def test_the_dimension_shrinks_when_rows_at_the_end_are_removed(tmp_path: Path) -> None:
     path = with_rows(tmp_path, "".join(f'<row r="{r}">{text(f"A{r}", str(r))}{text(f"C{r}", "x")}</row>'
                                        for r in range(1, 11)))
@@ -128,6 +141,7 @@ def test_the_dimension_shrinks_when_rows_at_the_end_are_removed(tmp_path: Path) 
     assert dimension(path) == "A1:C4" and check_package(path) == []
 
 
+@pytest.mark.usefixtures("piece")
 def test_the_dimension_narrows_when_the_widest_cell_is_cleared_and_keeps_a_formatted_one(tmp_path: Path) -> None:
     path = with_rows(tmp_path, f'<row r="1">{text("A1", "a")}{text("E1", "wide")}</row>'
                                f'<row r="2">{text("A2", "b")}<c r="C2" s="1" t="inlineStr"><is><t>f</t></is></c>'
@@ -138,6 +152,7 @@ def test_the_dimension_narrows_when_the_widest_cell_is_cleared_and_keeps_a_forma
     assert dimension(path) == "A1:C2" and check_package(path) == []  # C2 keeps its format, empty
 
 
+@pytest.mark.usefixtures("piece")
 def test_an_emptied_sheet_has_the_dimension_of_an_empty_sheet(tmp_path: Path) -> None:
     path = with_rows(tmp_path, "".join(f'<row r="{r}">{text(f"B{r}", str(r))}</row>' for r in range(1, 6)))
     book = LosslessWorkbook.open(path)
@@ -255,3 +270,16 @@ def test_a_tail_longer_than_a_piece_is_read_whole_and_the_rows_given_in_pieces_a
         damaged = [data[:-5]]
         xml2, _ = SheetXml.scan(pieces, lambda: iter(damaged))
         b"".join(xml2.body_chunks())
+
+
+def test_rows_out_of_order_are_refused_before_anything_is_written(tmp_path: Path) -> None:
+    path = with_rows(tmp_path, f'<row r="1">{text("A1", "one")}</row><row r="3">{text("A3", "three")}</row>'
+                               f'<row r="2">{text("A2", "two")}</row>')
+    before = path.read_bytes()
+    book = LosslessWorkbook.open(path)
+    grid = book.read("Sheet1")
+    grid[0][0] = "ONE"
+    book.write("Sheet1", grid)
+    with pytest.raises(WorkbookError, match=r"Sheet1.*rows are out of order.*save it again.*unchanged"):
+        book.save()
+    assert path.read_bytes() == before

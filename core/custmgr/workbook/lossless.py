@@ -487,7 +487,11 @@ class LosslessWorkbook(Checks, WorkbookPort):
         writer = None
         if s.grid is not None and s.changed:
             writer = SheetWriter(xml, s.grid, self._original(s), s.changed, self._pick_style())
-            xml.head = edits.set_dimension(xml.head, writer.survey(), xml.prefix)
+            try:
+                xml.head = edits.set_dimension(xml.head, writer.survey(), xml.prefix)
+            except ValueError as exc:
+                raise WorkbookError(f"the sheet cannot be saved: {exc}. Open the file in Excel and save it again, "
+                                    "or restore a backup; the file on disk is unchanged.", sheet=s.entry.name) from exc
             xml.let_go()
         info = self._pkg.infos.get(self._pkg.name(s.part) or "")
         hint = writer.size_hint if writer else len(xml.head) + len(xml.tail) + (info.file_size if info else 0)

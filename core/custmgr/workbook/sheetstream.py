@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import bisect
 import itertools
+import operator
 import re
 from collections.abc import Iterable, Iterator, Sequence
 
@@ -175,17 +176,8 @@ class SheetWriter:
             else:  # the last row may go on in the next chunk
                 cut = heads.pop().start()
             starts = [m.start() for m in heads]
-            given = [m.group(1) for m in heads]
-            if None in given:
-                numbers = []
-                for g in given:
-                    last = int(g) if g is not None else last + 1
-                    numbers.append(last)
-            elif given:
-                numbers = list(map(int, given))
-                last = numbers[-1]
-            else:
-                numbers = []
+            numbers = _numbered([m.group(1) for m in heads], last)
+            last = numbers[-1] if numbers else last
             view = memoryview(data)
             done = 0  # bytes of data given so far
             changed: list[tuple[int, int]] = []  # where this chunk's changed rows are
@@ -193,9 +185,6 @@ class SheetWriter:
                 number = wanted[k]
                 i = bisect.bisect_left(numbers, number)
                 start = starts[i]
-                if start < done:
-                    raise ValueError(f"row {numbers[i - 1]} comes before row {number} in the sheet; open it in "
-                                     "Excel and save it again")
                 if start > done:
                     yield 0, view[done:start], None
                     done = start
@@ -242,6 +231,21 @@ class SheetWriter:
         if changed and max(_max_col(data, start, end, prefix) for start, end in changed) >= col:
             col = max(_max_col(data, start, end, prefix) for start, end in kept)
         return last_row, col
+
+
+def _numbered(given: list[bytes | None], before: int) -> list[int]:
+    """The numbers of rows whose ``r`` attributes are ``given`` (None: the row after the one before), following
+    row ``before``. Excel reports rows out of order as damage, and a row put among them could land twice."""
+    if None in given:
+        numbers, last = [], before
+        for number in given:
+            last = int(number) if number is not None else last + 1
+            numbers.append(last)
+    else:
+        numbers = list(map(int, given))  # type: ignore[arg-type]
+    if numbers and not (numbers[0] > before and all(map(operator.lt, numbers, numbers[1:]))):
+        raise ValueError("its rows are out of order, which Excel reports as damage")
+    return numbers
 
 
 def _last_filled(values: Sequence[CellValue]) -> int:
