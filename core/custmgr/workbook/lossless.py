@@ -3,8 +3,9 @@
 Reading goes through python-calamine (values) and, for formulas and error cells only, the sheet's XML.
 Saving writes a new package in which every part the sync did not change is the original's compressed bytes,
 copied: other sheets, drawings, charts, sparklines, slicers, pivot caches, comments, macros, custom XML. A
-written sheet is patched row by row (:mod:`.sheetxml`): unchanged rows and cells keep their bytes, changed cells
-are written as inline strings so ``sharedStrings.xml`` stays as it was. ``workbook.xml``, its relationships and
+written sheet is patched row by row (:mod:`.sheetxml`) while its original is read, a piece at a time
+(:mod:`.sheetstream`): unchanged rows and cells keep their bytes, changed cells are written as inline strings so
+``sharedStrings.xml`` stays as it was, and no sheet is held whole in memory. ``workbook.xml``, its relationships and
 ``[Content_Types].xml`` change only when a sheet is added, removed, hidden or shown.
 
 The file rules are those of every file port (:mod:`.disk`): the bytes read are fingerprinted, the save is an

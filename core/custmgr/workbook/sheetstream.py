@@ -37,6 +37,8 @@ def _row_head(prefix: str) -> re.Pattern[bytes]:
         tag = (f"<{prefix}:row" if prefix else "<row").encode()
         found = _ROW_HEADS[prefix] = re.compile(re.escape(tag) + rb'(?=[\s>/])(?:[^>]*?\sr\s*=\s*"(\d+)")?')
     return found
+
+
 #: Rebuilt rows kept from the survey for the write, up to this many bytes; others are rebuilt again.
 _KEEP = 16 << 20
 #: New rows are handed to the writer in batches of about this size.

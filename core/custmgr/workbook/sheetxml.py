@@ -3,7 +3,8 @@
 A sheet of 100,000 contacts is tens of megabytes of XML. Parsing all of it to change ten rows would cost more
 than the whole sync, so the part is split into three spans: the *head* (everything up to ``<sheetData>``), the
 *rows*, and the *tail* (everything after ``</sheetData>``). Rows are located with one regular-expression pass;
-only rows that change are rebuilt, and inside them only the cells that change. Every other byte is kept.
+only rows that change are rebuilt (:func:`patch_row`), and inside them only the cells that change. Every other
+byte is kept. A save writes the rows as they are read again, a piece at a time (:mod:`.sheetstream`).
 """
 
 from __future__ import annotations
