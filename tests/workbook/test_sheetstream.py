@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import os
 import re
+import tracemalloc
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -283,3 +284,27 @@ def test_rows_out_of_order_are_refused_before_anything_is_written(tmp_path: Path
     with pytest.raises(WorkbookError, match=r"Sheet1.*rows are out of order.*save it again.*unchanged"):
         book.save()
     assert path.read_bytes() == before
+
+
+def test_a_sheet_is_saved_without_holding_its_rows_or_its_new_rows(tmp_path: Path,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """Changed rows in a large sheet and as many rows again added: the save holds a few pieces, not the part."""
+    path = blank(tmp_path / "big.xlsx")
+    book = LosslessWorkbook.open(path)
+    grid: list[list[object]] = [[f"r{i}", "x" * 60, i] for i in range(1, 40_001)]
+    book.write("Sheet1", grid)
+    book.save()
+    monkeypatch.setattr(lossless, "_PIECE", 1 << 16)
+    book = LosslessWorkbook.open(path)
+    grid = book.read("Sheet1")
+    for r in range(0, 40_000, 400):
+        grid[r][1] = "changed"
+    grid += [[f"new {i}", "y" * 60, i] for i in range(40_000)]
+    book.write("Sheet1", grid)
+    tracemalloc.start()
+    book.save()
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    size = len(parts(path)[SHEET])
+    assert size > 15_000_000 and peak < size / 6  # mostly the new file, read back after the save
+    assert LosslessWorkbook.open(path, writable=False).read("Sheet1") == grid
