@@ -236,6 +236,7 @@ def _write_entry(archive: zipfile.ZipFile, part: str, pieces: Iterable[bytes | m
 
 
 def _write_stream(archive: zipfile.ZipFile, part: str, stream: Stream, out: BinaryIO) -> None:
+    """A streamed entry, written again with zip64 if it outgrew its hint past 2 GB (never a corrupt entry)."""
     try:
         _write_entry(archive, part, stream.pieces(), stream.size_hint)
     except RuntimeError as exc:  # larger than a zip entry without zip64 holds: nothing of it was recorded
