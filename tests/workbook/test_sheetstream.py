@@ -291,20 +291,20 @@ def test_a_sheet_is_saved_without_holding_its_rows_or_its_new_rows(tmp_path: Pat
     """Changed rows in a large sheet and as many rows again added: the save holds a few pieces, not the part."""
     path = blank(tmp_path / "big.xlsx")
     book = LosslessWorkbook.open(path)
-    grid: list[list[object]] = [[f"r{i}", "x" * 60, i] for i in range(1, 40_001)]
+    grid: list[list[object]] = [[f"r{i}", "x" * 300, i] for i in range(1, 10_001)]
     book.write("Sheet1", grid)
     book.save()
     monkeypatch.setattr(lossless, "_PIECE", 1 << 16)
     book = LosslessWorkbook.open(path)
     grid = book.read("Sheet1")
-    for r in range(0, 40_000, 400):
+    for r in range(0, 10_000, 100):
         grid[r][1] = "changed"
-    grid += [[f"new {i}", "y" * 60, i] for i in range(40_000)]
+    grid += [[f"new {i}", "y" * 300, i] for i in range(10_000)]
     book.write("Sheet1", grid)
     tracemalloc.start()
     book.save()
     peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
     size = len(parts(path)[SHEET])
-    assert size > 15_000_000 and peak < size / 6  # mostly the new file, read back after the save
+    assert size > 6_000_000 and peak < size / 4  # pieces, a batch of new rows, deflate state, the new file read back
     assert LosslessWorkbook.open(path, writable=False).read("Sheet1") == grid
