@@ -225,7 +225,7 @@ def test_a_sheet_written_with_a_namespace_prefix_is_patched_in_kind(tmp_path: Pa
 
 
 def test_a_large_written_sheet_is_streamed_into_the_file_and_reads_back_whole(tmp_path):
-    """A sheet is written from pieces of the rows it was read with (no joined copy), deflated quickly when large,
+    """A sheet is written from pieces of the part as it is read again (no joined copy), deflated quickly when large,
     and its dimension covers every row; the rows are read again if the workbook is used after the save."""
     path = blank(tmp_path / "big.xlsx")
     book = XlsxWorkbook.open(path)
@@ -246,5 +246,5 @@ def test_a_large_written_sheet_is_streamed_into_the_file_and_reads_back_whole(tm
         part = next(n for n in z.namelist() if n.startswith("xl/worksheets/sheet"))
         data = z.read(part)
     assert len(data) > 1 << 20 and b'<dimension ref="A1:C30001"/>' in data
-    assert peak < 3 * len(data)  # the rows as read (twice while they are cut out of the part), and their index
+    assert peak < 3 * len(data)  # pieces of the part as read and written, and the new file read back
     assert check_package(path) == []

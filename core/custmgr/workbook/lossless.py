@@ -3,8 +3,9 @@
 Reading goes through python-calamine (values) and, for formulas and error cells only, the sheet's XML.
 Saving writes a new package in which every part the sync did not change is the original's compressed bytes,
 copied: other sheets, drawings, charts, sparklines, slicers, pivot caches, comments, macros, custom XML. A
-written sheet is patched row by row (:mod:`.sheetxml`): unchanged rows and cells keep their bytes, changed cells
-are written as inline strings so ``sharedStrings.xml`` stays as it was. ``workbook.xml``, its relationships and
+written sheet is patched row by row (:mod:`.sheetxml`) while its original is read, a piece at a time
+(:mod:`.sheetstream`): unchanged rows and cells keep their bytes, changed cells are written as inline strings so
+``sharedStrings.xml`` stays as it was, and no sheet is held whole in memory. ``workbook.xml``, its relationships and
 ``[Content_Types].xml`` change only when a sheet is added, removed, hidden or shown. A workbook saved as Strict
 Open XML stays Strict: what is written or added follows its namespaces (:class:`.package.Flavour`).
 
@@ -23,6 +24,7 @@ from __future__ import annotations
 import gc
 import io
 import os
+import re
 import zipfile
 import zlib
 from collections.abc import Callable, Iterator, Sequence
@@ -45,6 +47,7 @@ from .package import (
     NewPart,
     Package,
     Relationship,
+    Stream,
     add_override,
     flavour_of,
     next_rel_id,
@@ -70,19 +73,15 @@ from .rules import (
     header_names,
     table_name_problem,
 )
-from .sheetxml import (
-    SheetXml,
-    changed_cells,
-    empty_sheet,
-    overwrites_formula,
-    patched_pieces,
-    used_range,
-)
+from .sheetstream import SheetWriter
+from .sheetxml import Dates, SheetXml, changed_cells, empty_sheet, overwrites_formula
 from .speed import gc_paused
 from .styles import Styles, minimal
 from .tables import new_table, resize_table, table_info
 
 __all__ = ["LosslessWorkbook"]
+
+_DATE_1904 = re.compile(rb"<(?:\w+:)?workbookPr\b[^>]*?\bdate1904\s*=\s*[\"'](?:1|true)[\"']")
 
 
 _PIECE = 1 << 20  # a sheet is read a megabyte at a time
@@ -153,6 +152,9 @@ class LosslessWorkbook(Checks, WorkbookPort):
         self._rels = self._pkg.rels(self._main)
         #: Transitional, or Strict ("Strict Open XML Spreadsheet"): every part written follows it.
         self.flavour = flavour_of(self._rels, self._book.data)
+        #: How dates are written: ISO text in Strict, else serial numbers from the workbook's own date base (an
+        #: older Mac workbook counts from 1904: a date written from 1900 would show four years late).
+        self._dates: Dates = "iso" if self.flavour.strict else "1904" if _DATE_1904.search(self._book.data) else "1900"
         self._rels_changed = False
         self._book_changed = False
         self._original_entries = list(self._book.sheets)
@@ -173,6 +175,7 @@ class LosslessWorkbook(Checks, WorkbookPort):
         """Let go of the loaded bytes."""
         gc.unfreeze()
         self._pkg.close()
+        self._data = b""  # before a save reads the new file: never both files in memory at once
         if self._calamine is not None:
             self._calamine.close()
             self._calamine = None
@@ -478,23 +481,36 @@ class LosslessWorkbook(Checks, WorkbookPort):
             self._content_types = add_override(self._content_types, part, STYLES_TYPE)
         new[self._pkg.name(part) or part] = self._styles.to_bytes()
 
-    def _sheet_part(self, s: _Sheet) -> Callable[[], Iterator[bytes | memoryview]]:
-        """The sheet's part, patched now (picking the styles its new cells need, which the save writes too), and
-        given in pieces when the save writes it; its rows are let go once written."""
+    def _sheet_part(self, s: _Sheet) -> Stream:
+        """The sheet's part, given in pieces as the save writes it (:mod:`.sheetstream`). Its changed rows are
+        surveyed now: the formats their cells need are picked before ``styles.xml`` is written, and the head's
+        ``dimension`` is set before the rows follow it."""
         xml = self._xml(s)
-        pieces = None
+        writer = None
         if s.grid is not None and s.changed:
-            pieces = patched_pieces(xml, s.grid, self._original(s), s.changed, self._pick_style(),
-                                    iso_dates=self.flavour.strict)
-            xml.head = edits.set_dimension(xml.head, used_range(xml.prefix, xml.body, pieces), xml.prefix)
+            writer = SheetWriter(xml, s.grid, self._original(s), s.changed, self._pick_style(), self._dates)
+            try:
+                xml.head = edits.set_dimension(xml.head, writer.survey(), xml.prefix)
+            except ValueError as exc:
+                raise WorkbookError(f"the sheet cannot be saved: {exc}. Open the file in Excel and save it again, "
+                                    "or restore a backup; the file on disk is unchanged.", sheet=s.entry.name) from exc
+            xml.let_go()
+        info = self._pkg.infos.get(self._pkg.name(s.part) or "")
+        hint = writer.size_hint if writer else len(xml.head) + len(xml.tail) + (info.file_size if info else 0)
 
         def written() -> Iterator[bytes | memoryview]:
             try:
-                yield from xml.written(pieces)
+                if writer is not None:
+                    yield from writer.pieces()
+                else:
+                    sd = xml.tag("sheetData")
+                    yield from (xml.head, f"<{sd}>".encode())
+                    yield from xml.body_chunks()
+                    yield from (f"</{sd}>".encode(), xml.tail)
             finally:
                 xml.let_go()
 
-        return written
+        return Stream(written, hint)
 
     def save(self) -> None:
         """Write the changed parts and copy the rest, atomically: on any failure the old file stays whole."""
@@ -522,9 +538,16 @@ class LosslessWorkbook(Checks, WorkbookPort):
         order = [name for name in self._pkg.infos if name not in self._removed]
         order += [name for name in new if name not in self._pkg.infos]
 
+        styles = self._styles.to_bytes() if self._styles is not None else None
+
         def write(target: Path) -> None:
             with target.open("wb") as out:
                 write_package(out, self._pkg, order, new)
+            # The sheets' surveys picked every format their cells use before styles.xml was written: a format
+            # picked only while writing would leave a cell pointing past the file's formats.
+            if self._styles is not None and self._styles.to_bytes() != styles:
+                raise WorkbookError(f"{self.label} could not be saved: a written cell needed a cell format that "
+                                    "was not prepared; the file on disk is unchanged. Please report this.")
 
         try:
             atomic_replace(self.path, write, self._loaded)

@@ -220,9 +220,18 @@ def zlib_error() -> type[Exception]:
     return zlib.error
 
 
-#: New content for a part: its bytes, or a function giving them in pieces (written one after the other, so a large
-#: sheet is never joined into one more copy of itself).
-NewPart = bytes | Callable[[], Iterable[bytes | memoryview]]
+@dataclass(frozen=True)
+class Stream:
+    """New content for a part, made piece by piece as it is written, so a large sheet is never held whole.
+    ``pieces`` may be called twice: a part that turns out larger than ``size_hint`` promised, past what a zip
+    entry without the zip64 extension can hold, is written again with it."""
+
+    pieces: Callable[[], Iterable[bytes | memoryview]]
+    size_hint: int = 0  # the expected size: picks the deflate level and, past 2 GB, zip64 from the start
+
+
+#: New content for a part: its bytes, or a :class:`Stream` of them.
+NewPart = bytes | Stream
 
 
 def write_package(out: BinaryIO, source: Package | None, order: Iterable[str], new: Mapping[str, NewPart]) -> None:
@@ -231,20 +240,43 @@ def write_package(out: BinaryIO, source: Package | None, order: Iterable[str], n
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, allowZip64=True) as archive:
         for part in order:
             data = new.get(part)
-            if data is not None:
-                pieces = [data] if isinstance(data, bytes) else list(data())
-                info = zipfile.ZipInfo(part, _FIXED_TIME)
-                info.external_attr = 0o600 << 16
-                info.compress_type = zipfile.ZIP_DEFLATED
-                info.file_size = sum(len(p) for p in pieces)
-                info._compresslevel = 1 if info.file_size >= _BIG_PART else 6  # type: ignore[attr-defined]
-                with archive.open(info, "w") as dest:
-                    for piece in pieces:
-                        dest.write(piece)
-                del pieces
-                continue
-            assert source is not None
-            _copy_raw(archive, *source.raw(part))
+            if data is None:
+                assert source is not None
+                _copy_raw(archive, *source.raw(part))
+            elif isinstance(data, bytes):
+                _write_entry(archive, part, [data], len(data))
+            else:
+                _write_stream(archive, part, data, out)
+    if out.seekable():
+        out.truncate()  # nothing after the directory, whatever a retried entry left
+
+
+def _write_entry(archive: zipfile.ZipFile, part: str, pieces: Iterable[bytes | memoryview], size: int,
+                 zip64: bool = False) -> None:
+    """One deflated entry; ``size`` (exact or expected) picks the level and tells zipfile whether zip64 is
+    needed (zipfile refuses, after writing, an entry that outgrew its guess)."""
+    info = zipfile.ZipInfo(part, _FIXED_TIME)
+    info.external_attr = 0o600 << 16
+    info.compress_type = zipfile.ZIP_DEFLATED
+    info.file_size = size
+    info._compresslevel = 1 if size >= _BIG_PART else 6  # type: ignore[attr-defined]
+    with archive.open(info, "w", force_zip64=zip64) as dest:
+        for piece in pieces:
+            dest.write(piece)
+
+
+def _write_stream(archive: zipfile.ZipFile, part: str, stream: Stream, out: BinaryIO) -> None:
+    """A streamed entry, written again with zip64 if it outgrew its hint past 2 GB (never a corrupt entry)."""
+    try:
+        _write_entry(archive, part, stream.pieces(), stream.size_hint)
+    except RuntimeError as exc:  # larger than a zip entry without zip64 holds: nothing of it was recorded
+        if "too large" not in str(exc):
+            raise
+        if not out.seekable():
+            raise WorkbookError(f"the part {part} is too large to be written without zip64 to this output.") \
+                from exc
+        # zipfile starts the next entry where this one started (its directory never saw it): write it again
+        _write_entry(archive, part, stream.pieces(), stream.size_hint, zip64=True)
 
 
 def _copy_raw(archive: zipfile.ZipFile, old: zipfile.ZipInfo, payload: bytes) -> None:

@@ -3,16 +3,18 @@
 A sheet of 100,000 contacts is tens of megabytes of XML. Parsing all of it to change ten rows would cost more
 than the whole sync, so the part is split into three spans: the *head* (everything up to ``<sheetData>``), the
 *rows*, and the *tail* (everything after ``</sheetData>``). Rows are located with one regular-expression pass;
-only rows that change are rebuilt, and inside them only the cells that change. Every other byte is kept.
+only rows that change are rebuilt (:func:`patch_row`), and inside them only the cells that change. Every other
+byte is kept. A save writes the rows as they are read again, a piece at a time (:mod:`.sheetstream`).
 """
 
 from __future__ import annotations
 
-import bisect
 import datetime as _dt
+import itertools
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from typing import Literal
 from xml.sax.saxutils import escape
 
 from . import escapes
@@ -35,6 +37,10 @@ _CELL = re.compile(rb"<(?:\w+:)?c\b([^>]*?)(?:/>|>(.*?)</(?:\w+:)?c>)", re.DOTAL
 _ATTR = re.compile(rb'([\w:]+)\s*=\s*(?:"([^"]*)"|\'([^\']*)\')')
 _REF = re.compile(r"([A-Z]{1,3})(\d+)")
 _EPOCH = _dt.datetime(1899, 12, 30)
+_EPOCH_1904 = _dt.datetime(1904, 1, 1)
+#: How a workbook holds dates: serial numbers counted from 1900 (as Excel on Windows) or from 1904 (its
+#: ``date1904`` setting, older Mac workbooks), or ISO text (Strict Open XML, as Excel writes it there).
+Dates = Literal["1900", "1904", "iso"]
 
 
 def attrs(start_tag_body: bytes) -> dict[bytes, bytes]:
@@ -107,7 +113,7 @@ class SheetXml:
         window = bytes(buffer[found.end():])
         seen: set[bytes] = set()
         tail = None
-        for piece in (b"", *pieces) if window else pieces:
+        for piece in itertools.chain((b"",), pieces) if window else pieces:  # never all pieces at once
             data = window + piece
             end = data.find(close)
             searched = data if end < 0 else data[:end]
@@ -179,14 +185,30 @@ class SheetXml:
         sd = self.tag("sheetData")
         return self.head + f"<{sd}>".encode() + body + f"</{sd}>".encode() + self.tail
 
-    def written(self, pieces: Sequence[Piece] | None = None) -> list[bytes | memoryview]:
-        """The part as :meth:`join` would give it, in pieces that share the body's bytes (none copied); the
-        body is ``pieces`` of it if given."""
-        sd = self.tag("sheetData")
-        view = memoryview(self.body)
-        spans = [(0, len(self.body))] if pieces is None else pieces
-        middle = [p if isinstance(p, bytes) else view[p[0]:p[1]] for p in spans]
-        return [self.head, f"<{sd}>".encode(), *middle, f"</{sd}>".encode(), self.tail]
+    def body_chunks(self) -> Iterator[bytes]:
+        """The rows as read, a piece at a time (the part is read again, never held whole, when the rows are not
+        loaded): for writing a large sheet without a copy of its rows in memory."""
+        if self._body is not None or self._load is None:
+            yield self._body or b""
+            return
+        data = self._load()
+        if isinstance(data, bytes):
+            yield SheetXml.parse(data)._body or b""
+            return
+        skip, held = self._at, b""  # the part's bytes before the rows; the last _after bytes read (not rows)
+        for piece in data:
+            if skip >= len(piece):
+                skip -= len(piece)
+                continue
+            if skip:
+                piece, skip = piece[skip:], 0
+            held = held + piece if held else piece
+            if len(held) > self._after:
+                yield held[:len(held) - self._after]
+                held = held[len(held) - self._after:]
+        close = f"</{self.tag('sheetData')}>".encode()
+        if len(held) != self._after or not held.startswith(close):
+            raise ValueError("the sheet changed while it was read")
 
     def let_go(self) -> None:
         """Drop the rows read (they are read again if needed): a large sheet's body is tens of megabytes."""
@@ -221,37 +243,6 @@ def cells_of(row_xml: bytes) -> tuple[bytes, dict[int, tuple[bytes, dict[bytes, 
     return m.group(1), out
 
 
-#: A piece of a sheet body being written: new bytes, or a span (start, end) of the body as it was read.
-Piece = bytes | tuple[int, int]
-
-
-def used_range(prefix: str, body: bytes, pieces: Sequence[Piece] | None = None) -> str:
-    """The ``dimension`` of a sheet body (or of the body ``pieces`` make of ``body``, see :func:`patched_pieces`):
-    A1 to the last row and the rightmost column holding a cell. A few searches over the bytes, not a parse."""
-    whole: list[Piece] = [(0, len(body))]
-    spans = [(p, 0, len(p)) if isinstance(p, bytes) else (body, *p) for p in (whole if pieces is None else pieces)]
-    c_tag = (f"<{prefix}:c" if prefix else "<c").encode()
-    row_tag = (f"<{prefix}:row" if prefix else "<row").encode()
-    last_row = last_col = 0
-    for data, start, end in reversed(spans):  # a row never spans two pieces: pieces start and end at rows
-        last_cell = max(data.rfind(c_tag + after, start, end) for after in (b" ", b">", b"/"))
-        if last_cell >= 0:
-            number = _ROW_NUMBER.match(data, data.rfind(row_tag, start, last_cell))
-            last_row = int(number.group(1)) if number else 1
-            break
-    if not last_row:
-        return "A1"
-    for width in (3, 2, 1):  # Excel, openpyxl, xlsxwriter and LibreOffice all write r first
-        refs = re.compile(re.escape(c_tag) + rb' r="([A-Z]{%d})\d' % width)
-        found = {x for data, start, end in spans for x in refs.findall(data, start, end)}
-        if found:
-            last_col = max(column_number(x.decode()) for x in found)
-            break
-    if (last_row, last_col) in ((1, 1), (1, 0)):
-        return "A1"
-    return f"A1:{column_letter(max(last_col, 1))}{last_row}"
-
-
 # ----------------------------------------------------------------------------------------------- writing cells
 
 
@@ -260,11 +251,14 @@ def _text(value: str) -> str:
     return escape(escapes.encode(value))
 
 
-def excel_serial(value: _dt.date | _dt.datetime | _dt.time | _dt.timedelta) -> float:
+def excel_serial(value: _dt.date | _dt.datetime | _dt.time | _dt.timedelta, dates: Dates = "1900") -> float:
+    """The number Excel stores for ``value`` in a workbook of the date system ``dates`` (``1900``, or ``1904``:
+    the workbook's ``date1904`` setting, days counted from 1 January 1904 and no 1900 leap-year quirk)."""
+    epoch = _EPOCH_1904 if dates == "1904" else _EPOCH
     if isinstance(value, _dt.datetime):
-        delta = value - _EPOCH
+        delta = value.replace(tzinfo=None) - epoch
     elif isinstance(value, _dt.date):
-        delta = _dt.datetime(value.year, value.month, value.day) - _EPOCH
+        delta = _dt.datetime(value.year, value.month, value.day) - epoch
     elif isinstance(value, _dt.time):
         delta = _dt.timedelta(hours=value.hour, minutes=value.minute, seconds=value.second,
                               microseconds=value.microsecond)
@@ -272,7 +266,7 @@ def excel_serial(value: _dt.date | _dt.datetime | _dt.time | _dt.timedelta) -> f
         delta = value
     serial = delta.days + delta.seconds / 86_400 + delta.microseconds / 86_400_000_000
     # 1900 is treated as a leap year by Excel: serials before March 1900 are one lower.
-    if isinstance(value, _dt.date) and (value.year, getattr(value, "month", 3)) < (1900, 3):
+    if dates != "1904" and isinstance(value, _dt.date) and (value.year, getattr(value, "month", 3)) < (1900, 3):
         serial -= 1
     return serial
 
@@ -296,10 +290,10 @@ def iso_date(value: _dt.date | _dt.datetime) -> str:
     return value.isoformat(timespec="milliseconds" if value.microsecond else "seconds")
 
 
-def cell_xml(ref: str, value: CellValue, style: int, prefix: str = "", iso_dates: bool = False) -> str:
+def cell_xml(ref: str, value: CellValue, style: int, prefix: str = "", dates: Dates = "1900") -> str:
     """One ``<c>`` element. Text is an inline string (``sharedStrings.xml`` stays untouched); only a ``Formula``
     becomes a formula. ``style`` is the cell's ``s`` index (0 = none); the caller picks it (quote prefix, dates).
-    ``prefix`` is the sheet's prefix for the main namespace ('' almost always). With ``iso_dates`` (Strict Open
+    ``prefix`` is the sheet's prefix for the main namespace ('' almost always). With ``dates`` ``iso`` (Strict Open
     XML) a date is written as Excel writes it there, as ISO text, which no date base (1900 or 1904, with or
     without the 1900 leap-year quirk) can read differently; times and durations stay numbers."""
     p = f"{prefix}:" if prefix else ""
@@ -317,9 +311,9 @@ def cell_xml(ref: str, value: CellValue, style: int, prefix: str = "", iso_dates
         return f'<{p}c r="{ref}"{s}><{p}v>{number_text(value)}</{p}v></{p}c>'  # type: ignore[arg-type]
     if kind is Formula:
         return f'<{p}c r="{ref}"{s}><{p}f>{escape(value.text[1:])}</{p}f></{p}c>'  # type: ignore[union-attr]
-    if iso_dates and isinstance(value, _dt.date):
+    if dates == "iso" and isinstance(value, _dt.date):
         return f'<{p}c r="{ref}"{s} t="d"><{p}v>{iso_date(value)}</{p}v></{p}c>'
-    return f'<{p}c r="{ref}"{s}><{p}v>{number_text(excel_serial(value))}</{p}v></{p}c>'  # type: ignore[arg-type]
+    return f'<{p}c r="{ref}"{s}><{p}v>{number_text(excel_serial(value, dates))}</{p}v></{p}c>'  # type: ignore[arg-type]
 
 
 def same(old: CellValue, new: CellValue) -> bool:
@@ -369,10 +363,10 @@ StylePicker = Callable[[int, CellValue], int]
 
 
 def patch_row(number: int, old_xml: bytes | None, old_values: Sequence[CellValue], new_values: Sequence[CellValue],
-              pick_style: StylePicker, prefix: str = "", iso_dates: bool = False) -> bytes | None:
+              pick_style: StylePicker, prefix: str = "", dates: Dates = "1900") -> bytes | None:
     """The row ``number`` holding ``new_values``: unchanged cells keep their exact bytes, changed ones are
     rebuilt keeping their style, cleared ones keep only their style. None when nothing is left to write.
-    ``iso_dates``: see :func:`cell_xml`."""
+    ``dates``: see :func:`cell_xml`."""
     c_tag = f"{prefix}:c" if prefix else "c"
     row_tag = f"{prefix}:row" if prefix else "row"
     attrs_bytes, cells = cells_of(old_xml) if old_xml else (b' r="%d"' % number, {})
@@ -390,7 +384,7 @@ def patch_row(number: int, old_xml: bytes | None, old_values: Sequence[CellValue
             if style:
                 parts.append(f'<{c_tag} r="{column_letter(col)}{number}" s="{style}"/>')
             continue
-        parts.append(cell_xml(f"{column_letter(col)}{number}", new, pick_style(style, new), prefix, iso_dates))
+        parts.append(cell_xml(f"{column_letter(col)}{number}", new, pick_style(style, new), prefix, dates))
     kept_attrs = re.sub(rb'\s+spans\s*=\s*"[^"]*"', b"", attrs_bytes)
     if not parts and kept_attrs.strip() in (b'r="%d"' % number, b""):
         return None
@@ -407,32 +401,3 @@ def empty_sheet(rows_xml: bytes = b"", flavour: Flavour = TRANSITIONAL) -> bytes
             '<sheetFormatPr defaultRowHeight="15"/><sheetData>').encode() + rows_xml + (
             b'</sheetData><pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" '
             b'footer="0.3"/></worksheet>')
-
-
-def patched_pieces(xml: SheetXml, grid: Sequence[Sequence[CellValue]], original: Grid,
-                   changed: dict[int, list[int]], pick: StylePicker, iso_dates: bool = False) -> list[Piece]:
-    """The sheet's rows with the ``changed`` ones rebuilt to hold ``grid``'s values (:func:`patch_row`), as pieces: the
-    rows rebuilt, and spans of the body between them (every other row keeps its bytes), so a large sheet is
-    written out without a second copy of its rows in memory."""
-    by_number = {row.number: row for row in xml.rows}
-    numbers = [row.number for row in xml.rows]
-    pieces: list[Piece] = []
-    pos = 0
-    for number in sorted(changed):
-        old = by_number.get(number)
-        new_values = grid[number - 1] if number <= len(grid) else []
-        old_values = original[number - 1] if number <= len(original) else []
-        patched = patch_row(number, xml.row_bytes(old) if old else None, old_values, new_values, pick,
-                            xml.prefix, iso_dates)
-        if old is not None:
-            pieces.append((pos, old.start))
-            pos = old.end
-        else:
-            at = bisect.bisect_right(numbers, number)
-            insert = xml.rows[at].start if at < len(xml.rows) else len(xml.body)
-            pieces.append((pos, insert))
-            pos = insert
-        if patched:
-            pieces.append(patched)
-    pieces.append((pos, len(xml.body)))
-    return [p for p in pieces if isinstance(p, bytes) or p[1] > p[0]]
