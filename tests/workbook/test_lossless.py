@@ -248,3 +248,32 @@ def test_a_large_written_sheet_is_streamed_into_the_file_and_reads_back_whole(tm
     assert len(data) > 1 << 20 and b'<dimension ref="A1:C30001"/>' in data
     assert peak < 3 * len(data)  # pieces of the part as read and written, and the new file read back
     assert check_package(path) == []
+
+
+@pytest.mark.parametrize("date1904", [False, True])
+def test_dates_are_written_in_the_workbook_s_own_date_system(tmp_path: Path, date1904: bool) -> None:
+    """An older Mac workbook counts days from 1904 (its ``date1904`` setting): a date the save writes (a row moved
+    up when one above is removed, a new one) is counted from that base too, or Excel shows it four years late."""
+    import datetime as dt
+
+    import openpyxl
+
+    path = tmp_path / "dates.xlsx"
+    with xlsxwriter.Workbook(path, {"date_1904": date1904}) as wb:
+        ws = wb.add_worksheet("Contacts")
+        fmt = wb.add_format({"num_format": "yyyy-mm-dd"})
+        ws.write_row(0, 0, ["Name", "Since"])
+        ws.write(1, 0, "Ada")
+        ws.write_datetime(1, 1, dt.datetime(2020, 1, 2), fmt)
+        ws.write(2, 0, "Bob")
+        ws.write_datetime(2, 1, dt.datetime(2021, 3, 4), fmt)
+    book = LosslessWorkbook.open(path, writable=True)
+    grid = book.read("Contacts")
+    book.write("Contacts", [grid[0], grid[2], ["Cy", dt.date(1950, 6, 1)], ["Di", dt.datetime(1999, 12, 31, 18)]])
+    book.save()
+    loaded = openpyxl.load_workbook(path)  # it reads each workbook's own base
+    assert [[c.value for c in r] for r in loaded["Contacts"].iter_rows()] == [
+        ["Name", "Since"], ["Bob", dt.datetime(2021, 3, 4)], ["Cy", dt.datetime(1950, 6, 1)],
+        ["Di", dt.datetime(1999, 12, 31, 18)]]
+    assert LosslessWorkbook.open(path, writable=False).read("Contacts")[1][1] == dt.date(2021, 3, 4)
+    check_package(path)
