@@ -295,10 +295,14 @@ def pairing_copy(grid: Grid) -> dict[str, str]:
     return {str(k): str(v) for k, v in pair.items()} if isinstance(pair, dict) else {}
 
 
-#: Pairing entries every sync moves. The copy in the state sheet's header is not refreshed for them alone: that
+#: The custom fields' length limits as QuickBooks last said (field name casefolded -> characters, as JSON), kept
+#: so a sync need not ask at every run; Set Up Sync, which asks for the fields anyway, brings them up to date.
+CUSTOM_LIMITS = "custom_limits"
+#: Pairing entries every sync may move. The copy in the state sheet's header is not refreshed for them alone: that
 #: would rewrite the whole state sheet (tens of megabytes at 100,000 contacts) on a sync that changed nothing.
-#: ``custmgr repair`` takes the count of syncs from the backups when the copy's is older.
-_EVERY_SYNC = ("syncs", "last_sync", "last_import")
+#: ``custmgr repair`` takes the count of syncs from the backups when the copy's is older (and a sync asks
+#: QuickBooks for the limits again when they are missing).
+_EVERY_SYNC = ("syncs", "last_sync", "last_import", CUSTOM_LIMITS)
 
 
 def _same_pairing(copy: dict[str, str], pair: dict[str, str]) -> bool:

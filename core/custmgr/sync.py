@@ -9,6 +9,7 @@ workbook is saved; the workbook (contacts, state, review, backup, log) is then s
 from __future__ import annotations
 
 import datetime as _dt
+import json
 import os
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import AbstractContextManager, contextmanager, nullcontext
@@ -43,12 +44,14 @@ from .settings import SHEET as SETTINGS_SHEET
 from .settings import Settings, format_options, read_settings, settings_values, write_settings
 from .settle import done_in_quickbooks, from_remote, settle
 from .state import (
+    CUSTOM_LIMITS,
     PAIR_SHEET,
     SyncState,
     check_state_kept,
     read_pair_grid,
     read_state,
     state_header,
+    write_state,
 )
 from .summary import Summary
 from .workbook.disk import SyncLock
@@ -210,21 +213,28 @@ def _ask_quickbooks(connector: Connector, wb: _Workbook, force: bool, progress: 
     listing = {item.remote_id: item for item in connector.listing(wb.settings.kinds)}
     progress.done()
     fetched = _fetch(connector, _to_fetch(listing, wb.state, wb.rows, wb.settings.include_inactive), progress)
-    limits = {**connector.limits, **_custom_limits(connector, wb.settings)}
+    limits = {**connector.limits, **_custom_limits(connector, wb.settings, wb.state.pair)}
     return PlanInput(company, wb.rows, wb.state.links, listing, fetched, wb.decisions, wb.settings, wb.keys,
                      limits, connector.charset, force, first_sync=not wb.state.links,
                      apart=kept_apart(wb.state.pair), can_merge=connector.can_merge,
                      unsupported=dict(connector.unsupported))
 
 
-def _custom_limits(connector: Connector, settings: Settings) -> dict[str, int]:
+def _custom_limits(connector: Connector, settings: Settings, pair: dict[str, str]) -> dict[str, int]:
     """Each mapped custom field's length limit as the company defines it (QuickBooks Desktop: 255, or 1024 for a
-    long text field), so a value is judged by its own field's limit. One question, only when fields are mapped."""
+    long text field), so a value is judged by its own field's limit. Asked once, when a field is first mapped (a
+    round trip), and kept in ``pair`` (``state.CUSTOM_LIMITS``) for the syncs after."""
     if not settings.custom_fields:
         return {}
-    defs = {d.name.casefold(): d for d in connector.custom_fields()}
-    return {custom_key(name): defs[name.casefold()].max_length for name in settings.custom_fields
-            if name.casefold() in defs}
+    try:
+        known = json.loads(pair.get(CUSTOM_LIMITS, "{}"))
+    except ValueError:
+        known = {}
+    wanted = [name.casefold() for name in settings.custom_fields]
+    if not isinstance(known, dict) or not all(isinstance(known.get(n), int) for n in wanted):
+        known = {d.name.casefold(): d.max_length for d in connector.custom_fields()}
+        pair[CUSTOM_LIMITS] = json.dumps(known, sort_keys=True)  # (saved with the pairing by this sync)
+    return {custom_key(name): known[name.casefold()] for name in settings.custom_fields if name.casefold() in known}
 
 
 def _dry_run(summary: Summary, plan: SyncPlan) -> Summary:
@@ -373,7 +383,8 @@ def _setup(workbook: Workbook, *, connector: str, company: str, vendors: bool | 
     probe = Settings(connector=connector, company=company, options=current.options if options is None else options)
     with open_company(probe, connector_options, path, two_way=False) as conn:  # before anything is changed
         identity = conn.company()
-        available = {f.name.casefold(): f.name for f in conn.custom_fields()}
+        defined = conn.custom_fields()
+        available = {f.name.casefold(): f.name for f in defined}
     if adoption is not None:
         apply_adoption(book, adoption)
     settings = read_settings(book)
@@ -406,6 +417,9 @@ def _setup(workbook: Workbook, *, connector: str, company: str, vendors: bool | 
         mapping[real] = column or real
     write_settings(book, values, mapping, columns)
     add_custom_columns(book, mapping, read_settings(book))
+    if CUSTOM_LIMITS in state.pair:  # the company's custom fields may have changed: keep them as they are now
+        state.pair[CUSTOM_LIMITS] = json.dumps({f.name.casefold(): f.max_length for f in defined}, sort_keys=True)
+        write_state(book, state, json.loads(state.pair.get("fields", "[]")), links_moved=False)
     book.save()
     lines = adoption.describe() if adoption is not None else []
     lines.append(f"Paired {book.label} with {identity.name!r} ({connector}: {company}).")

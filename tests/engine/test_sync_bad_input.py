@@ -299,6 +299,43 @@ def test_a_custom_field_value_is_judged_by_the_limit_its_company_defines(tmp_pat
         assert "Terms Note too long for QuickBooks (600 > 255 characters)" in read_book(pair.book).rows[0].status
 
 
+def test_custom_field_limits_are_asked_once_and_again_after_set_up_sync(tmp_path, monkeypatch):
+    """The limits cost a round trip to QuickBooks: asked at the first sync with custom fields mapped and kept with
+    the pairing; Set Up Sync (which asks for the fields anyway) brings them up to date; a damaged copy is asked
+    again."""
+    from custmgr.contact import custom_key
+    from custmgr.state import CUSTOM_LIMITS, read_state
+    from custmgr.sync import setup
+    from custmgr.workbook.xlsx import XlsxWorkbook
+    from custmgr_sandbox.connector import SandboxConnector
+    from engine.helpers import make_pair, read_book, set_cell
+
+    pair = make_pair(tmp_path, {"Ada": {}})
+    with SandboxCompany(pair.company) as store:
+        store.define_custom_field("Terms Note", max_length=1024)
+    setup(pair.book, connector="sandbox", company=str(pair.company), custom_fields={"Terms Note": "Terms Note"})
+    asked = []
+    real = SandboxConnector.custom_fields
+    monkeypatch.setattr(SandboxConnector, "custom_fields", lambda self: asked.append(1) or real(self))
+    sync(pair.book)
+    set_cell(pair.book, read_book(pair.book).rows[0].number, custom_key("Terms Note"), "n" * 600)
+    assert sync(pair.book).errors == 0  # judged by the kept limit (1024), not asked again
+    assert len(asked) == 1
+    setup(pair.book, connector="sandbox", company=str(pair.company))  # asks for the fields, keeps the limits
+    sync(pair.book)
+    assert len(asked) == 2
+    book = XlsxWorkbook.open(pair.book, writable=True)
+    state = read_state(book)
+    state.pair[CUSTOM_LIMITS] = "{damaged"
+    import json
+
+    from custmgr.state import write_state
+    write_state(book, state, json.loads(state.pair["fields"]), links_moved=False)
+    book.save()
+    sync(pair.book)
+    assert len(asked) == 3
+
+
 def test_a_new_row_holding_only_a_formula_is_reported_not_skipped(synced):
     """=A1 typed into Name of an otherwise empty row: not a blank row to pass over, but a row that says why it waits."""
     book, company = synced
