@@ -115,6 +115,30 @@ def test_merged_cells_on_contacts_stop_the_sync_before_quickbooks_is_written(syn
     assert remote(company) == qb_before and book.read_bytes() == before
 
 
+def test_rows_out_of_order_stop_the_sync_before_quickbooks_is_written(synced):
+    """A sheet another program wrote with its rows out of order cannot be saved (Excel calls it damaged): found
+    while nothing is written yet, not at the save after QuickBooks took the changes."""
+    import re
+    import zipfile
+
+    book, company = synced
+    set_cells(book, "Okafor, Chidi", Phone="555-0101")
+    qb_edit(company, "Café Société", notes="changed in QuickBooks")  # so Contacts is written too
+    with zipfile.ZipFile(book) as z:
+        parts = {n: z.read(n) for n in z.namelist()}
+    name = next(n for n, data in parts.items() if n.startswith("xl/worksheets/") and b"Row ID" in data[:20000])
+    rows = re.findall(rb"<row\b.*?</row>", parts[name], re.DOTALL)
+    parts[name] = parts[name].replace(rows[1] + rows[2], rows[2] + rows[1])  # rows 2 and 3 swapped
+    with zipfile.ZipFile(book, "w", zipfile.ZIP_DEFLATED) as z:
+        for n, data in parts.items():
+            z.writestr(n, data)
+    before, qb_before = book.read_bytes(), remote(company)
+    code, out = run("sync", str(book))
+    assert code == 1, out
+    assert "Contacts" in out and "out of order" in out and "Excel" in out
+    assert remote(company) == qb_before and book.read_bytes() == before
+
+
 def test_a_cell_at_excels_limit_in_utf16_units_does_not_block_the_sync(synced):
     """16,300 emoji are 32,600 UTF-16 units, within Excel's 32,767; the backup of that row must fit too."""
     book, company = synced

@@ -286,6 +286,38 @@ def test_rows_out_of_order_are_refused_before_anything_is_written(tmp_path: Path
     assert path.read_bytes() == before
 
 
+def test_rows_out_of_order_are_found_by_the_check_before_a_write(tmp_path: Path) -> None:
+    """check_write (what a sync runs before it writes to QuickBooks) refuses the sheet the save would refuse."""
+    path = with_rows(tmp_path, f'<row r="1">{text("A1", "one")}</row><row r="3">{text("A3", "three")}</row>'
+                               f'<row r="2">{text("A2", "two")}</row>')
+    book = LosslessWorkbook.open(path)
+    grid = book.read("Sheet1")
+    grid[0][0] = "ONE"
+    with pytest.raises(WorkbookError, match=r"Sheet1.*rows are out of order.*save it again.*nothing was changed"):
+        book.check_write("Sheet1", grid)
+
+
+@pytest.mark.parametrize("size", [1, 7, 29, 1 << 16])
+@pytest.mark.parametrize(("rows", "in_order"), [
+    ('<row r="1"/><row r="2"/><row r="10"/>', True),
+    ('<row spans="1:2" r="1"/><row/><row r="3" ht="15"/>', True),  # a row without r follows the one before
+    ('<row r="2"/><row r="1"/>', False),
+    ('<row r="1"/><row r="1"/>', False),
+    ('<row r="5"/><row/><row r="6"/>', False),  # the row without r is 6 already
+])
+def test_the_row_order_check_reads_the_part_a_piece_at_a_time(size: int, rows: str, in_order: bool) -> None:
+    from custmgr.workbook.sheetstream import check_row_order
+
+    data = f'<worksheet xmlns="x"><sheetData>{rows}</sheetData></worksheet>'.encode()
+    pieces = [data[i:i + size] for i in range(0, len(data), size)]
+    xml, _ = SheetXml.scan(pieces, lambda: iter(pieces))
+    if in_order:
+        check_row_order(xml)
+    else:
+        with pytest.raises(ValueError, match="out of order"):
+            check_row_order(xml)
+
+
 def test_a_sheet_is_saved_without_holding_its_rows_or_its_new_rows(tmp_path: Path,
                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
     """Changed rows in a large sheet and as many rows again added: the save holds a few pieces, not the part."""

@@ -15,6 +15,7 @@ from .disk import Fingerprint, check_not_busy, check_unchanged
 from .package import Flavour
 from .port import CellValue, Grid
 from .rules import column_letter, value_refusal
+from .sheetstream import check_row_order
 from .sheetxml import SheetXml, changed_cells, empty_sheet
 
 if TYPE_CHECKING:
@@ -79,7 +80,22 @@ class Checks:
                     raise WorkbookError(f"the cells {ref} are merged; unmerge them (Excel: Home > Merge & Center) "
                                         "and try again. Nothing was changed.", sheet=s.entry.name, row=lo_r,
                                         field=column_letter(lo_c))
-        self._check(s, new, changed_cells(s.original or [], new))
+        changed = changed_cells(s.original or [], new)
+        if changed:
+            self._check_row_order(s)
+        self._check(s, new, changed)
+
+    def _check_row_order(self, s: _Sheet) -> None:
+        """A sheet whose rows are out of order cannot be written (:func:`.sheetstream.check_row_order`; one left
+        as it is keeps its bytes); looked at once per sheet, when a write that changes it is checked."""
+        if s.new or s.rows_in_order:
+            return
+        try:
+            check_row_order(self._xml(s))
+        except ValueError as exc:
+            raise WorkbookError(f"the sheet cannot be saved: {exc}. Open the file in Excel and save it again, then "
+                                "try again; nothing was changed.", sheet=s.entry.name) from exc
+        s.rows_in_order = True
 
     def check_table(self, sheet: str, name: str, n_rows: int, header: Sequence[CellValue]) -> None:
         """Raise the WorkbookError :meth:`set_table` would raise once ``header`` is the sheet's first row."""

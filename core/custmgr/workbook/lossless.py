@@ -104,6 +104,7 @@ class _Sheet:
     rels_changed: bool = False
     new: bool = False
     markers: set[bytes] | None = None  # of _MARKERS, those the rows contain (None: not looked for)
+    rows_in_order: bool = False  # checked before a write (a sheet with rows out of order cannot be saved)
 
 
 class LosslessWorkbook(Checks, WorkbookPort):

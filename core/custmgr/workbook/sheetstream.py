@@ -236,6 +236,24 @@ class SheetWriter:
         return last_row, col
 
 
+def check_row_order(xml: SheetXml) -> None:
+    """Raise the ValueError a save would raise for rows out of order (:func:`_numbered`), reading the part a piece
+    at a time: so a sync refuses such a sheet before it writes to QuickBooks, not when it saves."""
+    head = _row_head(xml.prefix)
+    last, carry = 0, b""
+    for chunk in itertools.chain(xml.body_chunks(), (b"<",)):  # (the last '<' closes the final piece)
+        data = carry + chunk if carry else chunk
+        cut = data.rfind(b"<")  # a start tag may run past this piece: from its '<' on, it waits for the next
+        if cut < 0:
+            carry = data
+            continue
+        given = [m.group(1) for m in head.finditer(data, 0, cut)]
+        if given:
+            numbers = _numbered(given, last)
+            last = numbers[-1]
+        carry = data[cut:]
+
+
 def _numbered(given: list[bytes | None], before: int) -> list[int]:
     """The numbers of rows whose ``r`` attributes are ``given`` (None: the row after the one before), following
     row ``before``. Excel reports rows out of order as damage, and a row put among them could land twice."""
