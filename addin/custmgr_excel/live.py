@@ -34,6 +34,8 @@ from custmgr.workbook.rules import (
     check_new_sheet,
     check_visibility,
     column_letter,
+    existing_sheet,
+    find_sheet,
     header_names,
     table_name_problem,
 )
@@ -93,14 +95,10 @@ class LiveWorkbook(WorkbookPort):
         return self._sheets
 
     def _find(self, sheet: str) -> _Sheet | None:
-        folded = sheet.casefold()
-        return next((s for s in self._all() if s.name.casefold() == folded), None)
+        return find_sheet(self._all(), sheet, lambda s: s.name)
 
     def _sheet(self, sheet: str) -> _Sheet:
-        found = self._find(sheet)
-        if found is None:
-            raise WorkbookError(f"there is no such sheet in {self.label}.", sheet=sheet)
-        return found
+        return existing_sheet(self._find(sheet), sheet, self.label)
 
     def _excel_sheet(self, name: str) -> Any:
         """The xlwings sheet, looked up once (each lookup is a call) until the next save changes the sheets."""

@@ -70,6 +70,8 @@ from .rules import (
     check_new_sheet,
     check_visibility,
     column_letter,
+    existing_sheet,
+    find_sheet,
     header_names,
     table_name_problem,
 )
@@ -184,17 +186,10 @@ class LosslessWorkbook(Checks, WorkbookPort):
     # ----------------------------------------------------------------------------------------- sheets
 
     def _find(self, sheet: str) -> _Sheet | None:
-        for s in self._sheets:
-            if s.entry.name == sheet:
-                return s
-        folded = sheet.casefold()
-        return next((s for s in self._sheets if s.entry.name.casefold() == folded), None)
+        return find_sheet(self._sheets, sheet, lambda s: s.entry.name)
 
     def _sheet(self, sheet: str) -> _Sheet:
-        s = self._find(sheet)
-        if s is None:
-            raise WorkbookError(f"there is no such sheet in {self.label}.", sheet=sheet)
-        return s
+        return existing_sheet(self._find(sheet), sheet, self.label)
 
     def _worksheet(self, sheet: str) -> _Sheet:
         s = self._sheet(sheet)

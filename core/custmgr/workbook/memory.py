@@ -36,6 +36,8 @@ from .rules import (
     check_new_sheet,
     check_visibility,
     column_letter,
+    existing_sheet,
+    find_sheet,
     header_names,
     table_name_problem,
     value_refusal,
@@ -160,14 +162,10 @@ class MemoryWorkbook(WorkbookPort):
     # ----------------------------------------------------------------------------------------- sheets
 
     def _find(self, sheet: str) -> _Open | None:
-        folded = sheet.casefold() if isinstance(sheet, str) else sheet
-        return next((s for s in self._sheets if s.name.casefold() == folded), None)
+        return find_sheet(self._sheets, sheet, lambda s: s.name)
 
     def _sheet(self, sheet: str) -> _Open:
-        s = self._find(sheet)
-        if s is None:
-            raise WorkbookError(f"there is no such sheet in {self.label}.", sheet=sheet)
-        return s
+        return existing_sheet(self._find(sheet), sheet, self.label)
 
     def _others_visible(self, s: _Open) -> bool:
         return any(o is not s and o.visibility == "visible" for o in self._sheets)

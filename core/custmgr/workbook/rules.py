@@ -11,7 +11,8 @@ from __future__ import annotations
 import datetime as _dt
 import math
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from typing import TypeVar
 
 from ..errors import WorkbookError
 from .port import Formula, Visibility
@@ -206,3 +207,24 @@ def check_dropdown(sheet: str, column: int, first_row: int, last_row: int, choic
         raise WorkbookError(f"the dropdown choices take {len(joined)} characters; Excel allows {MAX_DROPDOWN}. "
                             "Use fewer or shorter choices.", sheet=sheet, field=letter)
     return joined
+
+
+Sheet = TypeVar("Sheet")
+
+
+def find_sheet(sheets: Iterable[Sheet], name: str, name_of: Callable[[Sheet], str]) -> Sheet | None:
+    """The sheet called ``name`` as Excel finds it: by its very name, else ignoring case (Excel's sheet names
+    are unique ignoring case)."""
+    sheets = list(sheets)
+    exact = next((s for s in sheets if name_of(s) == name), None)
+    if exact is not None:
+        return exact
+    folded = name.casefold()
+    return next((s for s in sheets if name_of(s).casefold() == folded), None)
+
+
+def existing_sheet(found: Sheet | None, name: str, label: str) -> Sheet:
+    """``found``, or the error every port gives for a sheet the workbook ``label`` does not have."""
+    if found is None:
+        raise WorkbookError(f"there is no such sheet in {label}.", sheet=name)
+    return found

@@ -51,6 +51,8 @@ from .rules import (
     check_new_sheet,
     check_visibility,
     column_letter,
+    existing_sheet,
+    find_sheet,
 )
 from .speed import gc_paused
 from .xlsx_cells import check_merged, checked_changes, read_cells, write_cells
@@ -155,20 +157,10 @@ class XlsxWorkbook(WorkbookPort):
 
     def _find(self, sheet: str) -> Any:
         """The sheet named ``sheet`` (Excel's names ignore case), or None."""
-        book = self._book
-        if sheet in book.sheetnames:
-            return book[sheet]
-        folded = sheet.casefold()
-        for ws in book._sheets:
-            if ws.title.casefold() == folded:
-                return ws
-        return None
+        return find_sheet(self._book._sheets, sheet, lambda ws: ws.title)
 
     def _sheet(self, sheet: str) -> Any:
-        ws = self._find(sheet)
-        if ws is None:
-            raise WorkbookError(f"there is no such sheet in {self.label}.", sheet=sheet)
-        return ws
+        return existing_sheet(self._find(sheet), sheet, self.label)
 
     def _worksheet(self, sheet: str) -> Worksheet:
         ws = self._sheet(sheet)
