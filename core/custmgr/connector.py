@@ -28,7 +28,7 @@ class Company:
     name: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Listed:
     """One entry of the cheap listing."""
 
@@ -38,7 +38,7 @@ class Listed:
     active: bool = True
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class RemoteRecord:
     """A contact as QuickBooks holds it."""
 

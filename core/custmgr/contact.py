@@ -226,7 +226,7 @@ def clean_text(text: str) -> tuple[str, bool]:
 # --- validate --------------------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Problem:
     """A value QuickBooks would refuse or silently change; it stays on its row and is never sent."""
 

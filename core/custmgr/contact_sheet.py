@@ -40,7 +40,7 @@ def new_row_id() -> str:
     return "R" + secrets.token_hex(6).upper()
 
 
-@dataclass
+@dataclass(slots=True)
 class ContactRow:
     """One data row as the engine sees it."""
 

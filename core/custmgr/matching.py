@@ -35,7 +35,7 @@ PREFIX = 3
 _DIGITS = re.compile(r"\D+")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Candidate:
     """One contact to compare: its id (Row ID or QuickBooks id), name and the details that tell contacts apart."""
 
@@ -45,7 +45,7 @@ class Candidate:
     phone: str = ""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Likeness:
     """Two contacts that look like one: ``score`` (the sorted names' likeness 0..100, plus 5 for each shared email
     or phone; higher first) and why, in words for the Review sheet."""
@@ -70,7 +70,7 @@ def phone_key(phone: str) -> str:
     return digits[-10:] if len(digits) >= 7 else ""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class _Ready:
     """A candidate with everything the comparison needs worked out once."""
 

@@ -53,7 +53,7 @@ def compact(name: str) -> str:
     return "".join(name.split()).casefold()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class NameKey:
     """A name made ready for comparison.
 

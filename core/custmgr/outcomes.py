@@ -92,6 +92,7 @@ class Outcome:
     (None: unchanged) and ``flag`` are the link's after the sync, ``forget`` drops the link. Workbook and link
     effects happen only if the QuickBooks write (if any) succeeds."""
 
+    __slots__ = ()  # the kinds below keep only the fields they set (one outcome per contact at every sync)
     do: ClassVar[Do]
     op: Op | None = None
     send: Values = NOTHING  # type: ignore[assignment]
@@ -112,7 +113,7 @@ class Outcome:
                     or self.base is not None)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Keep(Outcome):
     """Nothing moves; the flag and Sync Status are set as given (a row QuickBooks deleted stays, marked)."""
 
@@ -124,7 +125,7 @@ class Keep(Outcome):
 NOTHING_TO_DO = Keep()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Exchange(Outcome):
     """Field by field: changed fields go to QuickBooks and come into the row; open conflicts are asked."""
 
@@ -147,7 +148,7 @@ class Exchange(Outcome):
         return STATUS_CONFLICT if self.asks else ""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Import(Outcome):
     """A QuickBooks contact becomes a new row."""
 
@@ -156,7 +157,7 @@ class Import(Outcome):
     base: Values | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Restore(Outcome):
     """A row deleted here comes back with QuickBooks' values."""
 
@@ -165,7 +166,7 @@ class Restore(Outcome):
     base: Values | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Add(Outcome):
     """The row goes to QuickBooks as a new contact."""
 
@@ -175,7 +176,7 @@ class Add(Outcome):
     base: Values | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class KeepHere(Outcome):
     """The contact stays only in this workbook."""
 
@@ -185,7 +186,7 @@ class KeepHere(Outcome):
     status: str = "Only in this workbook"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Deactivate(Outcome):
     """A row deleted here: its contact is made inactive in QuickBooks (``op`` None: QuickBooks already did)."""
 
@@ -195,7 +196,7 @@ class Deactivate(Outcome):
     flag: LinkFlag = DROPPED
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class MergeInto(Outcome):
     """This contact's QuickBooks record is merged into the record ``into``, which the row then follows in the same
     sync (merged field by field against the base it had)."""
@@ -213,7 +214,7 @@ class MergeInto(Outcome):
     status: str = ""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class RemoveRow(Outcome):
     """The row goes (its contact is gone from QuickBooks); the backup keeps it."""
 
@@ -222,7 +223,7 @@ class RemoveRow(Outcome):
     forget: bool = True
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Forget(Outcome):
     """The link is dropped; nothing else changes."""
 
@@ -230,7 +231,7 @@ class Forget(Outcome):
     forget: bool = True
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Ask(Outcome):
     """A question on Review; nothing moves until it is answered. ``problems``: what to fix before the answer can
     be carried out."""
@@ -242,7 +243,7 @@ class Ask(Outcome):
     status: str = ""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Report(Outcome):
     """The row holds something QuickBooks cannot take: it stays as it is on both sides, with the reason."""
 

@@ -75,7 +75,7 @@ STATUS_NAME_IN_USE = "Not in QuickBooks yet: QuickBooks already uses this name; 
 NAME_IN_USE = "name in use: "  # the detail of the Review row a refused add leaves
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class RecordPlan:
     """Everything the sync will do for one contact: who it is, and one ``Outcome``."""
 
