@@ -300,7 +300,19 @@ def _compare_with(a: _Ready, bs: list[_Ready]) -> Iterator[Likeness]:
 
 Block = tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]  # (keys, filed, extra): see _blocks
 BlocksOf = Callable[[_Ready], Block]
-Index = dict[str, "array[int]"]  # block -> its contacts' positions, ascending (compact: no int objects)
+#: Block -> its contacts' positions, ascending: one position as an int (most blocks hold one contact), more as a
+#: compact array (no int object each).
+Index = dict[str, "int | array[int]"]
+
+
+def _members(index: Index, key: str) -> Sequence[int]:
+    """The contacts filed under ``key``; none for a block unknown or shared by too many to tell anything."""
+    found = index.get(key)
+    if found is None:
+        return ()
+    if found.__class__ is int:
+        return (found,)  # type: ignore[return-value]
+    return found if len(found) <= MAX_BLOCK else ()  # type: ignore[arg-type, return-value]
 
 
 def _has_initial(c: _Ready) -> bool:
@@ -316,17 +328,13 @@ def _between_candidates(lefts: Sequence[_Ready], rights: Sequence[_Ready], block
     left_index = _index(lefts, blocks) if with_initials else {}  # (a few new contacts seldom have one)
     for j, c in with_initials:
         for key in blocks(c)[2]:
-            found = left_index.get(key)
-            if found is not None and len(found) <= MAX_BLOCK:
-                for i in found:
-                    initials[i].add(j)
+            for i in _members(left_index, key):
+                initials[i].add(j)
     for i, c in enumerate(lefts):
         keys, _, extra = blocks(c)
         js = initials.pop(i, set())
         for key in (*keys, *extra):
-            found = index.get(key)
-            if found is not None and len(found) <= MAX_BLOCK:
-                js.update(found)
+            js.update(_members(index, key))
         if js:
             yield i, js
 
@@ -339,31 +347,32 @@ def _within_candidates(items: Sequence[_Ready], blocks: BlocksOf, index: Index) 
     initials: dict[int, set[int]] = defaultdict(set)
     for i, c in enumerate(items):
         for key in blocks(c)[2] if _has_initial(c) else ():
-            found = index.get(key)
-            if found is not None and len(found) <= MAX_BLOCK:
-                for j in found:
-                    if j != i:
-                        initials[min(i, j)].add(max(i, j))
+            for j in _members(index, key):
+                if j != i:
+                    initials[min(i, j)].add(max(i, j))
     for i, c in enumerate(items):
         js = initials.pop(i, set())
         for key in blocks(c)[0]:
             found = index[key]
-            if 1 < len(found) <= MAX_BLOCK:
-                js.update(found[bisect_right(found, i):])
+            if found.__class__ is not int and len(found) <= MAX_BLOCK:  # (one contact alone: itself)
+                js.update(found[bisect_right(found, i):])  # type: ignore[index, arg-type]
         if js:
             yield i, js
 
 
 def _index(items: Sequence[_Ready], blocks: BlocksOf) -> Index:
-    index: dict[str, array[int]] = {}
+    index: Index = {}
     for n, c in enumerate(items):
         keys, filed, _ = blocks(c)
         for key in (*keys, *filed):
             found = index.get(key)
             if found is None:
-                index[key] = array("l", (n,))
+                index[key] = n
+            elif found.__class__ is int:
+                if found != n:  # (a contact files a key once, but filed and own keys may meet)
+                    index[key] = array("l", (found, n))  # type: ignore[arg-type]
             else:
-                found.append(n)
+                found.append(n)  # type: ignore[union-attr]
     return index
 
 

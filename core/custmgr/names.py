@@ -12,6 +12,7 @@ import functools
 import re
 import unicodedata
 from dataclasses import dataclass
+from sys import intern
 
 # Words that say what legal form a business has, not which business it is.
 LEGAL_SUFFIXES = frozenset({
@@ -81,7 +82,7 @@ def name_key(name: str) -> NameKey:
     words = key.split()
     # Most names have no numbers: they share one empty set (keys are kept by the hundred thousand).
     numbers = frozenset(w for w in words if any(c.isdigit() for c in w)) or _NO_NUMBERS
-    plain = tuple(w for w in words if w != "/")
+    plain = tuple(intern(w) for w in words if w != "/")  # (words recur across names: each kept once)
     return NameKey(key, " ".join(sorted(plain)), any(r for _, r in levels), numbers, plain)
 
 
