@@ -137,6 +137,13 @@ def _plain_rule(key: str) -> str:
 
 
 _PLAIN_RULE: dict[str, str] = {}
+
+
+def plain_as_is(key: str) -> bool:
+    """Whether plain text (printable ASCII, single spaces, none at either end; a name without ``:``) of ``key``
+    is canonical as it is: what ``normalize`` returns at once. Callers that read every cell of every contact
+    test that themselves, without a call per cell."""
+    return _plain_rule(key) == "as is"
 _SPELLED = {"kind": (CUSTOMER, VENDOR), "active": (YES, NO)}
 
 

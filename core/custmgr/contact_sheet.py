@@ -16,11 +16,13 @@ from .contact import (
     CONTROL_CHARACTERS,
     CUSTOMER,
     FIELD_KEYS,
+    JOB_SEPARATOR,
     YES,
     Problem,
     Values,
     clean_text,
     normalize,
+    plain_as_is,
 )
 from .errors import WorkbookError
 from .layout import load_layout
@@ -89,6 +91,7 @@ class ContactsSheet:
         out: list[ContactRow] = []
         keys = self.synced_keys
         rid_col, cols = self.columns[ROW_ID], [(k, self.columns[k]) for k in keys]
+        as_is = {k for k in keys if plain_as_is(k)}
         for i, row in enumerate(self.rows):
             values: Values = {}  # as normalize_values gives them, built in the same pass (read for every cell)
             problems: list[Problem] = []
@@ -96,13 +99,19 @@ class ContactsSheet:
                 value = row[col]
                 if value is None and key not in _BLANK_MEANS:
                     continue  # it would be dropped: most cells of a contact are empty
-                if isinstance(value, Formula):
+                if value.__class__ is str:
+                    if value.isascii() and value.isprintable():
+                        if value and key in as_is and value[0] != " " and value[-1] != " " and "  " not in value \
+                                and (key != "name" or JOB_SEPARATOR not in value):
+                            values[key] = value  # normalize's own quick answer, without a call per cell
+                            continue
+                    else:
+                        value, changed = clean_text(value)  # printable ASCII has nothing to clean
+                        if changed:
+                            problems.append(Problem(key, CONTROL_CHARACTERS))
+                elif isinstance(value, Formula):
                     problems.append(Problem(key, f"holds a formula ({value.text[:40]}); type the value itself"))
                     continue
-                if isinstance(value, str) and not (value.isascii() and value.isprintable()):
-                    value, changed = clean_text(value)  # printable ASCII has nothing to clean
-                    if changed:
-                        problems.append(Problem(key, CONTROL_CHARACTERS))
                 text = normalize(key, value)
                 if text or key in _BLANK_MEANS:
                     values[key] = text

@@ -23,7 +23,7 @@ from .contact import (
 )
 from .contact_sheet import ROW_ID, STATUS, ContactRow, ContactsSheet, field_label, row_cells
 from .errors import AuthRequired, NameInUse, NotFound, Retryable, StaleVersion, Unavailable
-from .outcomes import AFTER_MERGE, MergeInto, count, problem_status
+from .outcomes import AFTER_MERGE, Keep, MergeInto, count, problem_status
 from .plan import NAME_IN_USE, RecordPlan, SyncPlan
 from .review import ADD, CONFLICT, DELETE, DELETED_CHANGED, Decision, key_of
 from .state import Link
@@ -87,10 +87,15 @@ def settle(sheet: ContactsSheet, plan: SyncPlan, results: Mapping[str, ChangeRes
               and not getattr(results.get(r.row_id), "ok", False)}
     for rec in plan.records:
         out_ = rec.outcome
+        row = by_id.get(rec.row_id)
+        if out_.__class__ is Keep and not out_.status and row is not None:  # most contacts at most syncs
+            link = links.get(rec.row_id)
+            cells = old_rows[row.number - sheet.first_row]
+            if link is not None and link.flag == out_.flag and not cells[status_col]:
+                continue  # nothing moves, nothing to say: the row and its link stay as they are
         if out_.forget and not out_.op and not out_.remove_row and rec.row_id in links \
                 and links[rec.row_id].remote_id in failed:
             continue
-        row = by_id.get(rec.row_id)
         index = row.number - sheet.first_row if row else None
         res = results.get(rec.row_id) if out_.op else None
         if out_.op and (res is None or not res.ok):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from custmgr.contact import FIELD_KEYS, normalize, normalize_values, validate
@@ -73,3 +73,21 @@ def test_control_characters():
 def test_limits_can_be_loosened_by_a_connector():
     values = normalize_values({"name": "N" * 100})
     assert not validate(values, limits={"name": 500}, charset=None)
+
+
+@settings(max_examples=300)
+@given(st.lists(st.one_of(st.none(), st.text(max_size=12), st.text(alphabet="ab :,-", max_size=8),
+                          st.integers(), st.floats(allow_nan=False, allow_infinity=False)),
+                min_size=6, max_size=6))
+def test_a_row_read_from_the_sheet_is_normalized_as_normalize_values_does(cells):
+    """Reading Contacts answers plain text without a call per cell; what it gives must be ``normalize_values``'
+    answer for every kind of cell (names with ':', states, Type and Active, spaces, numbers, control characters)."""
+    from custmgr.contact import clean_text, normalize_values
+    from custmgr.contact_sheet import ROW_ID, STATUS, ContactsSheet
+
+    keys = ["name", "kind", "active", "bill_state", "notes", "phone"]
+    columns = {ROW_ID: 0, **{k: i + 1 for i, k in enumerate(keys)}, STATUS: len(keys) + 1}
+    sheet = ContactsSheet(header=[None] * (len(keys) + 2), rows=[["R1", *cells, None]], columns=columns, labels={})
+    (row,) = sheet.contact_rows()
+    raw = {k: clean_text(v)[0] if isinstance(v, str) else v for k, v in zip(keys, cells, strict=True)}
+    assert row.values == normalize_values({k: v for k, v in raw.items() if v is not None or k in ("kind", "active")})
