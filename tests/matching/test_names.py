@@ -76,3 +76,21 @@ def test_pairs_inside_one_list_come_once_and_each_is_a_look_alike(names: list[st
     assert not {(b, a) for a, b in keys} & set(keys)
     by_id = {c.id: c for c in people}
     assert all(looks_alike(by_id[a], by_id[b]) is not None for a, b in keys)
+
+
+TEXT = st.text(alphabet="abcdejnos '-.,", min_size=1, max_size=14)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.one_of(NAMES, TEXT), st.lists(st.one_of(NAMES, TEXT), min_size=1, max_size=6), st.booleans())
+def test_the_quick_sieve_keeps_every_look_alike(name: str, others: list[str], same_phone: bool) -> None:
+    """Comparing one contact with its block's contacts first sifts names in one rapidfuzz call (whose cutoffs are
+    not exact at the boundary); what it gives is what comparing each pair on its own gives."""
+    from custmgr.matching import _compare_with, _ready
+
+    phone = "(617) 555-0100" if same_phone else ""
+    a = Candidate("a", name, phone=phone)
+    bs = [Candidate(f"b{i}", other, phone=phone if i % 2 else "") for i, other in enumerate(others)]
+    sifted = list(_compare_with(_ready(a), [_ready(b) for b in bs]))
+    one_by_one = [p for p in (looks_alike(a, b) for b in bs) if p is not None]
+    assert sifted == one_by_one
