@@ -602,8 +602,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", default="1000,14500",
-                        help="contact counts, comma separated (default 1000,14500; 100000 takes 30-40 minutes and "
-                             "1.6 GB); empty to only report --merge results")
+                        help="contact counts, comma separated (default 1000,14500; 100000 takes about 10 minutes and "
+                             "1.2 GB); empty to only report --merge results")
     parser.add_argument("--repeat", type=int, default=1, help="runs per step, medians reported (default 1)")
     parser.add_argument("--backup-rounds", type=int, default=5,
                         help="syncs per variant in the backups comparison; 0 skips it (default 5)")
