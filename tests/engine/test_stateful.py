@@ -337,6 +337,15 @@ class SyncMachine(RuleBasedStateMachine):
         self.pending = pending
         self.healthy = True
         self.refresh()
+        # QuickBooks keeps what the undone sync sent it: against the bases put back, those are edits made there
+        # (the next sync brings them back, or finds a conflict with a field edited here again).
+        for row_id, link in after.links.items():
+            record = self.remote.get(link.remote_id) if link.remote_id else None
+            if record is not None:
+                there = from_remote(record.values)
+                for key in KEYS:
+                    if there.get(key, "") != link.base.get(key, ""):
+                        self.note(row_id, "there", key, there.get(key, ""))
 
     def sync(self, fault: Fault | None) -> bool:
         """Sync and check every invariant; False if a guard refused the sync (which must change nothing)."""
@@ -619,6 +628,23 @@ def test_a_row_deleted_and_added_again_with_its_name_is_that_contact(tmp_path: P
     assert [link.row_id for link in view.links.values() if link.base.get("name") == "Ada"] == [ada.row_id]
     summary, _ = sync(pair.book, backoff=0)
     assert summary.outcome == "nothing to do"
+
+
+def test_a_field_sent_then_undone_in_the_workbook_only_and_edited_again_is_a_conflict(tmp_path: Path) -> None:
+    """Undo of the workbook alone leaves in QuickBooks what the sync sent: against the base put back, that is an
+    edit made there, so editing the field again here is a conflict on Review, never a silent overwrite either way
+    (explore profile: the machine's own bookkeeping had taken the workbook's second edit as the only one)."""
+    pair = make_pair(tmp_path, {"Ada": {}})
+    sync(pair.book, backoff=0)
+    row = read_book(pair.book).rows[0]
+    set_cell(pair.book, row.number, "company", "O'Brien")
+    sync(pair.book, backoff=0)
+    undo(pair.book)
+    set_cell(pair.book, row.number, "company", "A & B")
+    summary, _ = sync(pair.book, backoff=0)
+    assert summary.conflicts_open == 1
+    (record,) = read_company(pair.company).values()
+    assert record.values["company"] == "O'Brien" and read_book(pair.book).rows[0].values["company"] == "A & B"
 
 
 @pytest.mark.parametrize("first", ["Ada", "Bob"])
