@@ -71,6 +71,17 @@ def set_settings(book: Path, **values: str) -> None:
     wb.save()
 
 
+def type_on_settings(book: Path, label: str, value: Any, column: int = 2) -> int:
+    """Type ``value`` on Settings in the row whose first cell is ``label`` (in ``column``: 2 is the value, 1 the
+    label itself), as a bookkeeper would in Excel; the row's number, for messages that name it."""
+    wb = openpyxl.load_workbook(book)
+    ws = wb["Settings"]
+    row = next(r for r in range(1, ws.max_row + 1) if ws.cell(r, 1).value == label)
+    ws.cell(row, column).value = value
+    wb.save(book)
+    return row
+
+
 def edit(book: Path, change: Callable[[Any, dict[str, int]], None], sheet: str = "Contacts") -> None:
     """Open ``book`` with openpyxl, let ``change(ws, column_index_by_header)`` edit a sheet, save."""
     wb = openpyxl.load_workbook(book)

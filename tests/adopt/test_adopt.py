@@ -21,6 +21,7 @@ from custmgr.errors import CustmgrError
 from custmgr.review import read_decisions
 from custmgr.settings import read_settings
 from custmgr.workbook.xlsx import XlsxWorkbook
+from workbooks import type_on_settings
 
 HEADER = ["Customer Name", "Tel", "E-mail", "Zip code", "Account Rep", "Since", "Score"]
 ROWS = [
@@ -273,11 +274,7 @@ def test_setup_takes_an_open_workbook_through_the_port(tmp_path):
 def test_a_mistake_in_the_mapping_on_settings_names_the_row(tmp_path):
     book = own_workbook(tmp_path / "mine.xlsx")
     engine.setup(book, connector="sandbox", company=str(company(tmp_path)))
-    wb = openpyxl.load_workbook(book)
-    ws = wb["Settings"]
-    row = next(r for r in range(1, ws.max_row + 1) if ws.cell(r, 1).value == "Phone")
-    ws.cell(r := row, 1).value = "Shoe Size"
-    wb.save(book)
+    r = type_on_settings(book, "Phone", "Shoe Size", column=1)
     with pytest.raises(CustmgrError, match=rf"Settings.*row {r}|row {r}.*Settings") as err:
         engine.sync(book, backoff=0)
     assert "Shoe Size" in str(err.value)
@@ -286,15 +283,10 @@ def test_a_mistake_in_the_mapping_on_settings_names_the_row(tmp_path):
 def test_a_header_corrected_on_settings_is_used_by_the_next_sync(tmp_path):
     book = own_workbook(tmp_path / "mine.xlsx")
     engine.setup(book, connector="sandbox", company=str(company(tmp_path)))
-    wb = openpyxl.load_workbook(book)
-    ws = wb["Settings"]
-    row = next(r for r in range(1, ws.max_row + 1) if ws.cell(r, 1).value == "Phone")
-    ws.cell(row, 2).value = "Nope"
-    wb.save(book)
+    type_on_settings(book, "Phone", "Nope")
     with pytest.raises(CustmgrError, match="the column 'Nope' is missing"):
         engine.sync(book, backoff=0)
-    ws.cell(row, 2).value = None  # cleared: the phone is not synced at all
-    wb.save(book)
+    type_on_settings(book, "Phone", None)  # cleared: the phone is not synced at all
     summary, _ = engine.sync(book, backoff=0)
     assert summary.imported > 30
     assert read_settings(XlsxWorkbook.open(book, writable=False)).columns["phone"] == ""  # listed, not synced

@@ -17,6 +17,7 @@ from custmgr.errors import CustmgrError
 from custmgr.review import read_decisions
 from custmgr.settings import read_settings
 from custmgr.workbook.xlsx import XlsxWorkbook
+from workbooks import type_on_settings
 
 from .test_adopt import HEADER, ROWS, cells, company
 
@@ -125,11 +126,7 @@ def test_a_wrong_header_row_is_refused_and_changes_nothing(tmp_path):
 def test_a_bad_header_row_on_settings_names_the_row(tmp_path, value, message):
     book = titled_workbook(tmp_path / "mine.xlsx")
     engine.setup(book, connector="sandbox", company=str(company(tmp_path)))
-    wb = openpyxl.load_workbook(book)
-    ws = wb["Settings"]
-    row = next(r for r in range(1, ws.max_row + 1) if ws.cell(r, 1).value == "Header row")
-    ws.cell(row, 2).value = value
-    wb.save(book)
+    row = type_on_settings(book, "Header row", value)
     with pytest.raises(CustmgrError, match=rf"Header row must be .*{message}") as err:
         engine.sync(book, backoff=0)
     assert f"row {row}" in str(err.value)
@@ -138,11 +135,7 @@ def test_a_bad_header_row_on_settings_names_the_row(tmp_path, value, message):
 def test_a_header_row_moved_on_settings_says_where_it_looked(tmp_path):
     book = titled_workbook(tmp_path / "mine.xlsx")
     engine.setup(book, connector="sandbox", company=str(company(tmp_path)))
-    wb = openpyxl.load_workbook(book)
-    ws = wb["Settings"]
-    row = next(r for r in range(1, ws.max_row + 1) if ws.cell(r, 1).value == "Header row")
-    ws.cell(row, 2).value = 1
-    wb.save(book)
+    type_on_settings(book, "Header row", 1)
     before = book.read_bytes()
     with pytest.raises(CustmgrError, match="Settings says the headers are in row 1"):
         engine.sync(book, backoff=0)

@@ -84,8 +84,9 @@ TEXT = st.text(alphabet="abcdejnos '-.,", min_size=1, max_size=14)
 @settings(max_examples=400, deadline=None)
 @given(st.one_of(NAMES, TEXT), st.lists(st.one_of(NAMES, TEXT), min_size=1, max_size=6), st.booleans())
 def test_the_quick_sieve_keeps_every_look_alike(name: str, others: list[str], same_phone: bool) -> None:
-    """Comparing one contact with its block's contacts first sifts names in one rapidfuzz call (whose cutoffs are
-    not exact at the boundary); what it gives is what comparing each pair on its own gives."""
+    """Comparing one contact with its block's contacts first sifts names in one rapidfuzz call, and lets through
+    the ones the sift drops only for a shared email or phone; what it gives is what comparing each pair on its own
+    gives (a sift that also dropped the shared-phone pairs fails here)."""
     from custmgr.matching import _compare_with, _ready
 
     phone = "(617) 555-0100" if same_phone else ""

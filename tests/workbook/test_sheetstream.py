@@ -293,7 +293,8 @@ def test_rows_out_of_order_are_found_by_the_check_before_a_write(tmp_path: Path)
     book = LosslessWorkbook.open(path)
     grid = book.read("Sheet1")
     grid[0][0] = "ONE"
-    with pytest.raises(WorkbookError, match=r"Sheet1.*rows are out of order.*save it again.*nothing was changed"):
+    with pytest.raises(WorkbookError, match=r"Sheet1.*rows are out of order \(row 2 comes after row 3\).*save it "
+                                            r"again.*nothing was changed"):
         book.check_write("Sheet1", grid)
 
 

@@ -19,6 +19,7 @@ _DEFINED = re.compile(rb"<(?:\w+:)?definedName\b([^>]*?)(?:/>|>(.*?)</(?:\w+:)?d
 #: The prefix bound to the relationships namespace (transitional or Strict), for a new sheet's ``r:id``.
 _R_NS = re.compile(rb'xmlns:(\w+)\s*=\s*"(?:' + b"|".join(re.escape(f.relationships.encode()) for f in FLAVOURS)
                    + rb')"')
+_DATE_1904 = re.compile(rb"<(?:\w+:)?workbookPr\b[^>]*?\bdate1904\s*=\s*[\"'](?:1|true)[\"']")
 _REL_ID = re.compile(rb"(?:^|\s)[\w]+:id\s*=\s*\"([^\"]*)\"")
 
 
@@ -84,6 +85,10 @@ class BookXml:
 
     def defined_names(self) -> list[str]:
         return [unescape_attr(attrs(m.group(1)).get(b"name", b"")) for m in _DEFINED.finditer(self.data)]
+
+    def date1904(self) -> bool:
+        """Whether the workbook counts dates from 1904 (``workbookPr date1904``, older Mac workbooks)."""
+        return _DATE_1904.search(self.data) is not None
 
     def active_tab(self) -> int:
         m = re.search(rb'<(?:\w+:)?workbookView\b[^>]*?activeTab\s*=\s*"(\d+)"', self.data)

@@ -24,7 +24,6 @@ from __future__ import annotations
 import gc
 import io
 import os
-import re
 import zipfile
 import zlib
 from collections.abc import Callable, Iterator, Sequence
@@ -83,7 +82,7 @@ from .tables import new_table, resize_table, table_info
 
 __all__ = ["LosslessWorkbook"]
 
-_DATE_1904 = re.compile(rb"<(?:\w+:)?workbookPr\b[^>]*?\bdate1904\s*=\s*[\"'](?:1|true)[\"']")
+
 
 
 _PIECE = 1 << 20  # a sheet is read a megabyte at a time
@@ -157,7 +156,7 @@ class LosslessWorkbook(Checks, WorkbookPort):
         self.flavour = flavour_of(self._rels, self._book.data)
         #: How dates are written: ISO text in Strict, else serial numbers from the workbook's own date base (an
         #: older Mac workbook counts from 1904: a date written from 1900 would show four years late).
-        self._dates: Dates = "iso" if self.flavour.strict else "1904" if _DATE_1904.search(self._book.data) else "1900"
+        self._dates: Dates = "iso" if self.flavour.strict else "1904" if self._book.date1904() else "1900"
         self._rels_changed = False
         self._book_changed = False
         self._original_entries = list(self._book.sheets)

@@ -164,23 +164,7 @@ class SheetWriter:
         """The rows of ``chunks`` (the body, in pieces) in order, with each changed row given alone and a row the
         part lacks given where it belongs; with ``measure``, after each chunk, the extent of its unchanged rows."""
         wanted, k = self.numbers, 0
-        row_head = _row_head(self.xml.prefix)
-        carry = b""
-        last = 0  # the number of the last row seen
-        for chunk in itertools.chain(chunks, [None]):
-            final = chunk is None
-            data = carry if final else (carry + chunk if carry else chunk)  # type: ignore[operator]
-            heads = list(row_head.finditer(data))
-            if final:
-                cut = len(data)
-            elif not heads:
-                carry = data
-                continue
-            else:  # the last row may go on in the next chunk
-                cut = heads.pop().start()
-            starts = [m.start() for m in heads]
-            numbers = _numbered([m.group(1) for m in heads], last)
-            last = numbers[-1] if numbers else last
+        for data, cut, starts, numbers in _whole_rows(chunks, self.xml.prefix):
             view = memoryview(data)
             done = 0  # bytes of data given so far
             changed: list[tuple[int, int]] = []  # where this chunk's changed rows are
@@ -203,7 +187,6 @@ class SheetWriter:
                 yield 0, view[done:cut], None
             if measure and cut:
                 yield 0, b"", self._unchanged_extent(data, cut, starts, numbers, changed)
-            carry = data[cut:]
         while k < len(wanted):  # rows after the last one the part holds
             yield wanted[k], b"", None
             k += 1
@@ -239,18 +222,31 @@ class SheetWriter:
 def check_row_order(xml: SheetXml) -> None:
     """Raise the ValueError a save would raise for rows out of order (:func:`_numbered`), reading the part a piece
     at a time: so a sync refuses such a sheet before it writes to QuickBooks, not when it saves."""
-    head = _row_head(xml.prefix)
-    last, carry = 0, b""
-    for chunk in itertools.chain(xml.body_chunks(), (b"<",)):  # (the last '<' closes the final piece)
-        data = carry + chunk if carry else chunk
-        cut = data.rfind(b"<")  # a start tag may run past this piece: from its '<' on, it waits for the next
-        if cut < 0:
+    for _ in _whole_rows(xml.body_chunks(), xml.prefix):
+        pass
+
+
+def _whole_rows(chunks: Iterable[bytes], prefix: str) -> Iterator[tuple[bytes, int, list[int], list[int]]]:
+    """The body read in ``chunks``, as pieces of whole rows: (data, cut, where each row starts, its number), the
+    rows being ``data[:cut]`` (the rest, a row that may go on in the next chunk, is carried to it). Raises for rows
+    out of order (:func:`_numbered`)."""
+    row_head = _row_head(prefix)
+    carry = b""
+    last = 0  # the number of the last row seen
+    for chunk in itertools.chain(chunks, [None]):
+        final = chunk is None
+        data = carry if final else (carry + chunk if carry else chunk)  # type: ignore[operator]
+        heads = list(row_head.finditer(data))
+        if final:
+            cut = len(data)
+        elif not heads:
             carry = data
             continue
-        given = [m.group(1) for m in head.finditer(data, 0, cut)]
-        if given:
-            numbers = _numbered(given, last)
-            last = numbers[-1]
+        else:  # the last row may go on in the next chunk
+            cut = heads.pop().start()
+        numbers = _numbered([m.group(1) for m in heads], last)
+        last = numbers[-1] if numbers else last
+        yield data, cut, [m.start() for m in heads], numbers
         carry = data[cut:]
 
 
@@ -265,7 +261,9 @@ def _numbered(given: list[bytes | None], before: int) -> list[int]:
     else:
         numbers = list(map(int, given))  # type: ignore[arg-type]
     if numbers and not (numbers[0] > before and all(map(operator.lt, numbers, numbers[1:]))):
-        raise ValueError("its rows are out of order, which Excel reports as damage")
+        after, first = next((a, b) for a, b in zip([before, *numbers], numbers, strict=False) if b <= a)
+        raise ValueError(f"its rows are out of order (row {first} comes after row {after}), which Excel reports "
+                         "as damage")
     return numbers
 
 
